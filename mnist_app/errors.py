@@ -1,0 +1,21 @@
+"""Exceptions the library raises for bad input; the CLI turns each into one line."""
+
+
+class MnistAppError(Exception):
+    """Base class: anything the user can fix (bad file, bad data, unreachable mirror)."""
+
+
+class DownloadError(MnistAppError):
+    """Every mirror failed for at least one MNIST file."""
+
+
+class IdxFormatError(MnistAppError):
+    """An IDX file is malformed: wrong magic, truncated, trailing bytes, bad labels."""
+
+
+class ModelFileError(MnistAppError):
+    """A weights file is missing, not an npz, of an unknown format, or holds bad arrays."""
+
+
+class ImageError(MnistAppError):
+    """An image cannot be read or holds no digit."""
