@@ -1,0 +1,197 @@
+"""A fully connected sigmoid network and backpropagation, in the textbook's notation.
+
+The notation is that of Michael Nielsen's *Neural Networks and Deep Learning*, chapter 2,
+with one change: a minibatch of m examples is processed at once, one example per row.
+For layer l with n_l neurons:
+
+    w[l]  weights, shape (n_l, n_{l-1})      b[l]  biases, shape (n_l,)
+    z^l = a^{l-1} w^l^T + b^l                weighted inputs, shape (m, n_l)
+    a^l = sigma(z^l)                         activations, shape (m, n_l); a^1 is the input
+
+The cost of a minibatch is the mean over its examples of the per-example cost C_x, plus
+the L2 term (l2 / 2) * sum of all squared weights. (The book writes the L2 coefficient
+as lambda / n for a training set of n examples; ``l2`` is that quotient.)
+
+The module does no printing and no file I/O.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+DEFAULT_SIZES = (784, 30, 10)
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function 1 / (1 + e^-z), elementwise.
+
+    Written as (1 + tanh(z / 2)) / 2, which is the same function but never overflows:
+    exp(-z) overflows for z below about -710 (-88 in float32), tanh saturates at +-1.
+    """
+    return 0.5 + 0.5 * np.tanh(0.5 * z)
+
+
+def sigmoid_prime_from_activation(a: np.ndarray) -> np.ndarray:
+    """sigma'(z) computed from a = sigma(z): sigma'(z) = a (1 - a)."""
+    return a * (1.0 - a)
+
+
+class QuadraticCost:
+    """C_x = 1/2 ||a^L - y||^2, the cost of the book's first network."""
+
+    name = "quadratic"
+
+    @staticmethod
+    def fn(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+        """Mean cost over the rows of output activations ``a`` against targets ``y``, (m, n_L)."""
+        return float(0.5 * np.sum((a - y) ** 2) / len(a))
+
+    @staticmethod
+    def delta(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Output error delta^L = (a - y) sigma'(z^L), shape (m, n_L)."""
+        return (a - y) * sigmoid_prime_from_activation(a)
+
+
+class CrossEntropyCost:
+    """C_x = -sum_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)]: its delta^L has no sigma'(z) factor,
+    so output neurons that are saturated and wrong still learn quickly."""
+
+    name = "cross-entropy"
+
+    @staticmethod
+    def fn(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+        """Mean cost over the rows, computed from z so that it is finite even where a is 0 or 1.
+
+        With a = sigma(z): -ln a = ln(1 + e^-z) and -ln(1 - a) = ln(1 + e^z), so
+        C_x = sum_j [ln(1 + e^z_j) - y_j z_j].
+        """
+        return float(np.sum(np.logaddexp(0.0, z) - y * z) / len(z))
+
+    @staticmethod
+    def delta(z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Output error delta^L = a - y, shape (m, n_L)."""
+        return a - y
+
+
+COSTS = {cost.name: cost for cost in (QuadraticCost, CrossEntropyCost)}
+
+
+def initial_parameters(
+    sizes: Sequence[int], init: str, rng: np.random.Generator, dtype=np.float32
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Random weights and biases for layer sizes ``sizes``.
+
+    ``init="normal"``: every weight and bias ~ N(0, 1), the book's first choice.
+    ``init="scaled"``: weights ~ N(0, 1/n_in), biases ~ N(0, 1); this keeps |z| small enough
+    at the start that the hidden neurons are not saturated.
+    """
+    if init not in INITIALISATIONS:
+        raise ValueError(f"unknown initialisation {init!r}; choose from {', '.join(INITIALISATIONS)}")
+    weights, biases = [], []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        scale = 1.0 / np.sqrt(n_in) if init == "scaled" else 1.0
+        weights.append((rng.standard_normal((n_out, n_in)) * scale).astype(dtype))
+        biases.append(rng.standard_normal(n_out).astype(dtype))
+    return weights, biases
+
+
+INITIALISATIONS = ("normal", "scaled")
+
+
+class Network:
+    """A fully connected feedforward network of sigmoid neurons.
+
+    ``weights[i]`` has shape (sizes[i + 1], sizes[i]) and ``biases[i]`` shape (sizes[i + 1],):
+    index i here is layer l = i + 2 of the book, whose first layer is the input.
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int] = DEFAULT_SIZES,
+        cost: str = "cross-entropy",
+        init: str = "scaled",
+        rng: np.random.Generator | None = None,
+        dtype=np.float32,
+    ):
+        if len(sizes) < 2 or any(int(n) < 1 for n in sizes):
+            raise ValueError(f"sizes must list at least two positive layer sizes, got {list(sizes)}")
+        if cost not in COSTS:
+            raise ValueError(f"unknown cost {cost!r}; choose from {', '.join(COSTS)}")
+        self.sizes = [int(n) for n in sizes]
+        self.cost = COSTS[cost]
+        rng = rng if rng is not None else np.random.default_rng()
+        self.weights, self.biases = initial_parameters(self.sizes, init, rng, dtype)
+
+    @classmethod
+    def from_parameters(
+        cls, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], cost: str = "cross-entropy"
+    ) -> "Network":
+        """A network with the given (already validated) weights and biases."""
+        network = cls.__new__(cls)
+        network.sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
+        network.cost = COSTS[cost]
+        network.weights = list(weights)
+        network.biases = list(biases)
+        return network
+
+    def __repr__(self) -> str:
+        return f"Network(sizes={self.sizes}, cost={self.cost.name!r}, dtype={self.weights[0].dtype})"
+
+    def feedforward(self, x: np.ndarray) -> np.ndarray:
+        """Output activations a^L, shape (m, n_L), for inputs ``x`` of shape (m, n_1)."""
+        a = x
+        for w, b in zip(self.weights, self.biases):
+            a = sigmoid(a @ w.T + b)
+        return a
+
+    def cost_value(self, x: np.ndarray, y: np.ndarray, l2: float = 0.0) -> float:
+        """The regularised cost of the minibatch (``x``, targets ``y`` of shape (m, n_L))."""
+        z = None
+        a = x
+        for w, b in zip(self.weights, self.biases):
+            z = a @ w.T + b
+            a = sigmoid(z)
+        return self.cost.fn(z, a, y) + l2_penalty(self.weights, l2)
+
+    def backprop(
+        self, x: np.ndarray, y: np.ndarray, l2: float = 0.0
+    ) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
+        """The cost of a minibatch and its gradient with respect to every weight and bias.
+
+        ``x``: inputs, shape (m, n_1); ``y``: target outputs, shape (m, n_L).
+        Returns ``(cost, nabla_w, nabla_b)`` where cost is the unregularised mean cost and
+        ``nabla_w[i]``, ``nabla_b[i]`` have the shapes of ``weights[i]``, ``biases[i]``.
+        """
+        # Forward pass, keeping every layer's z and a.
+        activation = x
+        activations = [x]
+        zs = []
+        for w, b in zip(self.weights, self.biases):
+            z = activation @ w.T + b
+            activation = sigmoid(z)
+            zs.append(z)
+            activations.append(activation)
+
+        m = len(x)
+        nabla_w = [None] * len(self.weights)
+        nabla_b = [None] * len(self.biases)
+        delta = self.cost.delta(zs[-1], activations[-1], y)  # BP1
+        for layer in range(len(self.weights) - 1, -1, -1):
+            if layer < len(self.weights) - 1:
+                delta = (delta @ self.weights[layer + 1]) * sigmoid_prime_from_activation(
+                    activations[layer + 1]
+                )  # BP2
+            nabla_b[layer] = delta.sum(axis=0) / m  # BP3
+            nabla_w[layer] = delta.T @ activations[layer] / m  # BP4
+            if l2:
+                nabla_w[layer] += l2 * self.weights[layer]
+        return self.cost.fn(zs[-1], activations[-1], y), nabla_w, nabla_b
+
+
+def l2_penalty(weights: Sequence[np.ndarray], l2: float) -> float:
+    """(l2 / 2) * the sum of all squared weights."""
+    if not l2:
+        return 0.0
+    return 0.5 * l2 * float(sum(np.sum(w.astype(np.float64) ** 2) for w in weights))
