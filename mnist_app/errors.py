@@ -19,3 +19,7 @@ class ModelFileError(MnistAppError):
 
 class ImageError(MnistAppError):
     """An image cannot be read or holds no digit."""
+
+
+class TrainingDiverged(MnistAppError):
+    """The weights became infinite or NaN during training (the learning rate is too high)."""

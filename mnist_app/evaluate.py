@@ -1,0 +1,75 @@
+"""How well a network reads a labelled set of images: accuracy, per-class accuracy, confusion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mnist_app.network import Network
+
+N_CLASSES = 10
+PIXEL_SCALE = 1.0 / 255.0
+
+
+def to_inputs(images: np.ndarray, dtype=np.float32) -> np.ndarray:
+    """uint8 images (m, 28, 28) -> network inputs (m, 784) with values in [0, 1]."""
+    inputs = images.reshape(len(images), -1).astype(dtype)
+    inputs *= PIXEL_SCALE
+    return inputs
+
+
+def predict_digits(network: Network, images: np.ndarray, batch: int = 10000) -> np.ndarray:
+    """The digit (index of the most active output neuron) for each uint8 image, shape (m,)."""
+    dtype = network.weights[0].dtype
+    digits = [
+        np.argmax(network.feedforward(to_inputs(images[i : i + batch], dtype)), axis=1)
+        for i in range(0, len(images), batch)
+    ]
+    return np.concatenate(digits) if digits else np.empty(0, dtype=np.int64)
+
+
+def accuracy(network: Network, images: np.ndarray, labels: np.ndarray) -> float:
+    """Fraction of ``images`` (m, 28, 28) uint8 whose predicted digit equals ``labels`` (m,)."""
+    return float(np.mean(predict_digits(network, images) == labels))
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """``confusion[true, predicted]`` counts images; the rest is derived from it."""
+
+    confusion: np.ndarray  # (10, 10) int
+
+    @property
+    def correct(self) -> int:
+        return int(np.trace(self.confusion))
+
+    @property
+    def total(self) -> int:
+        return int(self.confusion.sum())
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total
+
+    @property
+    def per_class(self) -> list[float]:
+        """Accuracy on the images of each true digit 0-9 (NaN-free: 0.0 for an absent digit)."""
+        per_digit = self.confusion.sum(axis=1)
+        return [float(self.confusion[d, d] / per_digit[d]) if per_digit[d] else 0.0 for d in range(N_CLASSES)]
+
+    def to_json(self) -> dict:
+        return {
+            "accuracy": self.accuracy,
+            "correct": self.correct,
+            "total": self.total,
+            "per_class": self.per_class,
+            "confusion": self.confusion.tolist(),
+        }
+
+
+def evaluate(network: Network, images: np.ndarray, labels: np.ndarray) -> Evaluation:
+    """Classify every image (m, 28, 28) uint8 and tally the results against ``labels`` (m,)."""
+    confusion = np.zeros((N_CLASSES, N_CLASSES), dtype=np.int64)
+    np.add.at(confusion, (labels, predict_digits(network, images)), 1)
+    return Evaluation(confusion)
