@@ -24,6 +24,7 @@ def atomic_write(path: str | os.PathLike) -> Iterator[BinaryIO]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
+        os.chmod(temp_name, 0o666 & ~_current_umask())  # mkstemp makes 0600; give what open() would
         with os.fdopen(fd, "wb") as file:
             yield file
             file.flush()
@@ -33,6 +34,12 @@ def atomic_write(path: str | os.PathLike) -> Iterator[BinaryIO]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def remove_stale_temp_files(directory: str | os.PathLike, name: str) -> None:
