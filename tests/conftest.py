@@ -1,0 +1,33 @@
+"""Fixtures shared by the test modules."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fake_mnist import write_fake_mnist
+from mnist_app import data
+
+
+@pytest.fixture(scope="session")
+def fake_mnist_files(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """The fake MNIST files, generated once per session, and their content hashes."""
+    directory = tmp_path_factory.mktemp("fake_mnist")
+    return directory, write_fake_mnist(directory, n_train=1000, n_test=200, seed=0)
+
+
+@pytest.fixture
+def fake_mnist_dir(fake_mnist_files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A data directory of its own holding a small learnable fake MNIST (1000 train, 200 test
+    images, seed 0; see ``fake_mnist.fake_digits``).
+
+    ``mnist_app.data.FILES`` is patched to the fake files' hashes, so ``load_mnist`` and the
+    CLI's ``--data-dir`` accept the directory offline.
+    """
+    source, hashes = fake_mnist_files
+    directory = tmp_path / "mnist"
+    shutil.copytree(source, directory)
+    monkeypatch.setattr(data, "FILES", hashes)
+    return directory
