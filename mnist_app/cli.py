@@ -11,14 +11,43 @@ bad model file, an image that could not be classified), 2 bad command-line usage
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import sys
+from dataclasses import asdict
+from pathlib import Path
 
-from mnist_app import __version__
+import numpy as np
+from tqdm import tqdm
+
+from mnist_app import __version__, model_io
+from mnist_app.data import (
+    DATA_DIR_ENV,
+    MIRRORS,
+    TRAIN_IMAGES,
+    TRAIN_LABELS,
+    DownloadSettings,
+    Mnist,
+    ensure_mnist_files,
+    load_mnist,
+    resolve_data_dir,
+)
 from mnist_app.errors import MnistAppError
+from mnist_app.evaluate import evaluate
+from mnist_app.network import COSTS, DEFAULT_SIZES, INITIALISATIONS, Network
+from mnist_app.train import SCHEDULES, EpochRecord, Hyperparameters, train
+
+DEFAULT_COST = "cross-entropy"
+DEFAULT_INIT = "scaled"
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
+EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """Arguments that parse but make no sense together (argparse itself exits 2 the same way)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,13 +67,229 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS: list = []
 
 
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options saying where MNIST is cached and how to download it if it is not."""
+    group = parser.add_argument_group("MNIST data")
+    group.add_argument(
+        "--data-dir", metavar="DIR",
+        help=f"directory holding the MNIST files (default: ${DATA_DIR_ENV}, "
+        "else $XDG_CACHE_HOME/mnist_app, else ~/.cache/mnist_app)",
+    )
+    group.add_argument(
+        "--mirror", action="append", type=_http_url, metavar="URL",
+        help="base URL to download the MNIST files from instead of the built-in mirrors; "
+        f"repeat to try several in order (default: {' then '.join(MIRRORS)})",
+    )
+    group.add_argument(
+        "--timeout", type=_positive_seconds, default=DownloadSettings.timeout, metavar="SECONDS",
+        help="give up on a mirror that takes longer than this to connect or to send more data "
+        "(default: %(default)g)",
+    )
+    group.add_argument("--quiet", action="store_true", help="do not show progress on stderr")
+
+
+def load_mnist_from_args(args: argparse.Namespace) -> Mnist:
+    """Load MNIST as the options of :func:`add_data_options` say, downloading it on first use."""
+    return load_mnist(**_data_source(args))
+
+
+def add_download_command(commands) -> None:
+    parser = commands.add_parser(
+        "download",
+        help="download and verify the MNIST files",
+        description="Make sure the data directory holds the four MNIST files with the right "
+        "content, downloading those that are missing or corrupt. Once they are there, the "
+        "other commands need no network.",
+    )
+    add_data_options(parser)
+    parser.set_defaults(run=run_download)
+
+
+def run_download(args) -> int:
+    source = _data_source(args)
+    files = ensure_mnist_files(**source)
+    print(f"{len(files)} MNIST files verified in {source['data_dir']}")
+    return EXIT_OK
+
+
+def _data_source(args: argparse.Namespace) -> dict:
+    """The data options as keyword arguments of load_mnist and ensure_mnist_files."""
+    return {
+        "data_dir": resolve_data_dir(args.data_dir),
+        "mirrors": args.mirror,
+        "progress": not args.quiet and sys.stderr.isatty(),
+        "settings": DownloadSettings(timeout=args.timeout),
+    }
+
+
+def _http_url(text: str) -> str:
+    """argparse type for --mirror: an http:// or https:// URL."""
+    if not text.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(f"expected an http:// or https:// URL, got {text!r}")
+    return text
+
+
+def _positive_seconds(text: str) -> float:
+    """argparse type for --timeout: a number of seconds above zero."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not seconds > 0:  # also rejects nan
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return seconds
+
+
+COMMANDS.append(add_download_command)
+
+
+def _hidden_sizes(text: str) -> list[int]:
+    """argparse type for --hidden: "30" or "100,30" -> [30] or [100, 30]."""
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected sizes like 30 or 100,30, got {text!r}") from None
+    if any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError(f"layer sizes must be positive, got {text!r}")
+    return sizes
+
+
+def add_train_command(commands) -> None:
+    defaults = Hyperparameters()
+    parser = commands.add_parser(
+        "train",
+        help="train a network on MNIST and save its weights",
+        description="Train a sigmoid network by backpropagation and minibatch SGD on the first "
+        "60000 - N MNIST training images, keep the weights of the epoch with the best accuracy "
+        "on the last N (the validation set), report the test accuracy and save the weights.",
+    )
+    add_data_options(parser)
+    parser.add_argument("--output", metavar="PATH", help="where to save the weights (default: mnist-784-30-10.npz, named after the layer sizes)")
+    parser.add_argument("--epochs", type=int, default=defaults.epochs, metavar="N", help=f"passes over the training images (default: {defaults.epochs})")
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size, metavar="N", help=f"examples per minibatch (default: {defaults.batch_size})")
+    parser.add_argument("--lr", type=float, default=defaults.learning_rate, metavar="ETA", help=f"learning rate eta (default: {defaults.learning_rate})")
+    parser.add_argument("--momentum", type=float, default=defaults.momentum, metavar="MU", help=f"momentum, 0 for plain SGD (default: {defaults.momentum})")
+    parser.add_argument("--schedule", choices=SCHEDULES, default=defaults.schedule, help=f"learning-rate schedule over the epochs (default: {defaults.schedule})")
+    parser.add_argument("--shift", type=int, default=defaults.shift, metavar="PIXELS", help=f"augment by shifting each training image up to this many pixels, 0 for none (default: {defaults.shift})")
+    parser.add_argument("--hidden", type=_hidden_sizes, default=list(DEFAULT_SIZES[1:-1]), metavar="N[,N...]", help="hidden layer sizes (default: 30)")
+    parser.add_argument("--cost", choices=sorted(COSTS), default=DEFAULT_COST, help=f"cost function (default: {DEFAULT_COST})")
+    parser.add_argument("--l2", type=float, default=defaults.l2, metavar="LAMBDA", help=f"L2 regularisation; the book's lambda/n (default: {defaults.l2})")
+    parser.add_argument("--init", choices=INITIALISATIONS, default=DEFAULT_INIT, help=f"weights ~ N(0, 1) or N(0, 1/n_in) (default: {DEFAULT_INIT})")
+    parser.add_argument("--seed", type=int, default=0, metavar="N", help="random seed: the same seed gives the same weights (default: 0)")
+    parser.add_argument("--validation", type=int, default=10000, metavar="N", help="hold out the last N training images to choose the best epoch; 0 trains on all and keeps the last epoch (default: 10000)")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary as the last line of stdout")
+    parser.set_defaults(run=run_train)
+
+
+def run_train(args) -> int:
+    hyper = Hyperparameters(args.epochs, args.batch_size, args.lr, args.momentum, args.l2, args.schedule, args.shift)
+    sizes = [784, *args.hidden, 10]
+    try:
+        hyper.validate()
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    output = Path(args.output or f"mnist-{'-'.join(map(str, sizes))}.npz")
+
+    mnist = load_mnist_from_args(args)
+    n_train = len(mnist.train_images) - args.validation
+    if not 0 <= args.validation < len(mnist.train_images):
+        raise UsageError(f"--validation must be from 0 to {len(mnist.train_images) - 1}, got {args.validation}")
+    rng = np.random.default_rng(args.seed)
+    network = Network(sizes, cost=args.cost, init=args.init, rng=rng)
+    with _epoch_progress(hyper.epochs, quiet=args.quiet) as on_epoch:
+        result = train(
+            network,
+            mnist.train_images[:n_train], mnist.train_labels[:n_train],
+            mnist.train_images[n_train:], mnist.train_labels[n_train:],
+            hyper, rng, on_epoch,
+        )
+    test = evaluate(network, mnist.test_images, mnist.test_labels)
+    summary = {
+        "output": str(output),
+        "hyperparameters": {**asdict(hyper), "sizes": sizes, "cost": args.cost, "init": args.init, "validation": args.validation},
+        "seed": args.seed,
+        "epochs": [asdict(record) for record in result.history],
+        "best_epoch": result.best_epoch,
+        "validation_accuracy": result.best_val_accuracy,
+        "test_accuracy": test.accuracy,
+        "interrupted": result.interrupted,
+    }
+    model_io.save(output, network, {**summary, "training_data_sha256": {
+        name: mnist.sha256[name] for name in (TRAIN_IMAGES, TRAIN_LABELS)}})
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        if result.interrupted:
+            print(f"interrupted after {len(result.history)} of {hyper.epochs} epochs")
+        chosen = f"epoch {result.best_epoch}" if result.best_epoch else "the interrupted first epoch"
+        if result.best_val_accuracy is not None:
+            chosen += f", validation {result.best_val_accuracy:.2%}"
+        print(f"test accuracy: {test.correct}/{test.total} ({test.accuracy:.2%}) with the weights of {chosen}")
+        print(f"saved {output}")
+    return EXIT_INTERRUPTED if result.interrupted else EXIT_OK
+
+
+@contextlib.contextmanager
+def _epoch_progress(epochs: int, quiet: bool):
+    """Yields the per-epoch callback: a tqdm bar on a terminal, a line per epoch otherwise."""
+    show_bar = not quiet and sys.stderr.isatty()
+    with tqdm(total=epochs, unit="epoch", desc="training", disable=not show_bar) as bar:
+        def on_epoch(record: EpochRecord) -> None:
+            val = "n/a" if record.val_accuracy is None else f"{record.val_accuracy:.2%}"
+            if show_bar:
+                bar.set_postfix(loss=f"{record.train_loss:.4f}", val=val, refresh=False)
+                bar.update()
+            elif not quiet:
+                print(f"epoch {record.epoch}/{epochs}: loss {record.train_loss:.4f}, validation {val}, {record.seconds:.2f} s", file=sys.stderr)
+        yield on_epoch
+
+
+def add_evaluate_command(commands) -> None:
+    parser = commands.add_parser(
+        "evaluate",
+        help="measure a model on the MNIST test set",
+        description="Classify the 10000 MNIST test images: accuracy, accuracy per digit and the confusion matrix.",
+    )
+    add_model_option(parser)
+    add_data_options(parser)
+    parser.add_argument("--json", action="store_true", help='print one JSON object: {"accuracy", "correct", "total", "per_class", "confusion"}')
+    parser.set_defaults(run=run_evaluate)
+
+
+def run_evaluate(args) -> int:
+    network, _ = model_io.load(args.model or model_io.default_model_path())
+    mnist = load_mnist_from_args(args)
+    result = evaluate(network, mnist.test_images, mnist.test_labels)
+    if args.json:
+        print(json.dumps(result.to_json()))
+        return EXIT_OK
+    print(f"test accuracy: {result.correct}/{result.total} ({result.accuracy:.2%})")
+    print("per digit:  " + "  ".join(f"{digit}: {acc:.1%}" for digit, acc in enumerate(result.per_class)))
+    print("confusion (rows: true digit, columns: predicted digit):")
+    print("     " + "".join(f"{digit:>6}" for digit in range(10)))
+    for digit, row in enumerate(result.confusion):
+        print(f"{digit:>5}" + "".join(f"{count:>6}" for count in row))
+    return EXIT_OK
+
+
+def add_model_option(parser) -> None:
+    parser.add_argument("--model", metavar="PATH", help="weights file (default: the pretrained model shipped with mnist_app)")
+
+
+COMMANDS.extend([add_train_command, add_evaluate_command])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except UsageError as error:
+        print(f"mnist-app {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except MnistAppError as error:
-        print(f"mnist-app: error: {error}", file=sys.stderr)
+        for line in str(error).splitlines():  # a download failure has one line per file
+            print(f"mnist-app: error: {line}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("mnist-app: interrupted", file=sys.stderr)

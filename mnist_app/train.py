@@ -69,14 +69,14 @@ class EpochRecord:
     epoch: int  # 1-based
     seconds: float
     train_loss: float  # mean unregularised cost over the epoch's minibatches
-    val_accuracy: float  # fraction correct on the validation images
+    val_accuracy: float | None  # fraction correct on the validation images (None without any)
 
 
 @dataclass
 class TrainingResult:
     history: list[EpochRecord] = field(default_factory=list)
     best_epoch: int = 0  # 0 when no epoch finished (interrupted during the first)
-    best_val_accuracy: float = 0.0
+    best_val_accuracy: float | None = None
     interrupted: bool = False
 
 
@@ -128,7 +128,7 @@ def train(
 
     ``train_images`` (n, 28, 28) uint8 with ``train_labels`` (n,); the validation pair
     likewise. After each epoch the validation accuracy is measured; at the end the network
-    gets back the weights of the best epoch. Ctrl-C (in the main thread) stops after the
+    gets back the weights of the best epoch (of the last one if the validation set is empty). Ctrl-C (in the main thread) stops after the
     current minibatch: the result then says ``interrupted`` and the best weights so far
     are kept. Raises TrainingDiverged if the weights stop being finite.
     """
@@ -139,10 +139,12 @@ def train(
     result = TrainingResult()
     best_parameters = None
 
-    def remember_if_best(epoch: int) -> float:
+    def remember_if_best(epoch: int) -> float | None:
+        """Validation accuracy now; keeps a copy of the weights if it is the best so far
+        (without validation images, the latest weights count as the best)."""
         nonlocal best_parameters
-        val_accuracy = accuracy(network, val_images, val_labels)
-        if best_parameters is None or val_accuracy > result.best_val_accuracy:
+        val_accuracy = accuracy(network, val_images, val_labels) if len(val_images) else None
+        if best_parameters is None or val_accuracy is None or val_accuracy > result.best_val_accuracy:
             result.best_epoch, result.best_val_accuracy = epoch, val_accuracy
             best_parameters = [p.copy() for p in optimizer.parameters]
         return val_accuracy

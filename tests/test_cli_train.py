@@ -1,0 +1,88 @@
+"""`train` and `evaluate` end to end, on a small generated dataset so they run in seconds."""
+
+import json
+
+import numpy as np
+import pytest
+
+from mnist_app import model_io
+from mnist_app.cli import main
+
+FAST = ["--epochs", "3", "--validation", "200", "--quiet"]
+
+
+def test_train_saves_a_model_that_evaluate_reads(fake_mnist_dir, tmp_path, capsys):
+    model = tmp_path / "out" / "model.npz"
+    assert main(["train", "--data-dir", str(fake_mnist_dir), "--output", str(model), *FAST]) == 0
+    printed = capsys.readouterr().out
+    assert "test accuracy: " in printed and f"saved {model}" in printed
+
+    network, metadata = model_io.load(model)
+    assert network.sizes == [784, 30, 10]
+    assert metadata["seed"] == 0 and metadata["hyperparameters"]["epochs"] == 3
+    assert len(metadata["training_data_sha256"]) == 2
+
+    assert main(["evaluate", "--model", str(model), "--data-dir", str(fake_mnist_dir), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["total"] == 200 and report["correct"] == round(report["accuracy"] * 200)
+    assert report["accuracy"] == pytest.approx(metadata["test_accuracy"])
+    assert np.array(report["confusion"]).sum() == 200 and len(report["per_class"]) == 10
+
+
+def test_train_json_reports_every_epoch_on_the_last_line(fake_mnist_dir, tmp_path, capsys):
+    model = tmp_path / "model.npz"
+    argv = ["train", "--data-dir", str(fake_mnist_dir), "--output", str(model), "--json", "--hidden", "20,15", *FAST]
+    assert main(argv) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["output"] == str(model)
+    assert [epoch["epoch"] for epoch in summary["epochs"]] == [1, 2, 3]
+    assert set(summary["epochs"][0]) == {"epoch", "seconds", "train_loss", "val_accuracy"}
+    assert summary["hyperparameters"]["sizes"] == [784, 20, 15, 10]
+    assert summary["test_accuracy"] > 0.5  # the generated digits are easy; chance is 0.1
+    best = max(summary["epochs"], key=lambda epoch: epoch["val_accuracy"])
+    assert summary["best_epoch"] == best["epoch"]
+
+
+def test_same_seed_same_weights_through_the_cli(fake_mnist_dir, tmp_path):
+    paths = [tmp_path / "a.npz", tmp_path / "b.npz"]
+    for path in paths:
+        main(["train", "--data-dir", str(fake_mnist_dir), "--output", str(path), "--seed", "3", *FAST])
+    (first, _), (second, _) = (model_io.load(path) for path in paths)
+    assert all(np.array_equal(a, b) for a, b in zip(first.weights, second.weights))
+
+
+def test_validation_zero_trains_on_everything(fake_mnist_dir, tmp_path, capsys):
+    argv = ["train", "--data-dir", str(fake_mnist_dir), "--output", str(tmp_path / "m.npz"), "--epochs", "2", "--validation", "0", "--quiet", "--json"]
+    assert main(argv) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["best_epoch"] == 2 and summary["validation_accuracy"] is None
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--epochs", "0"], "epochs must be at least 1"),
+        (["--lr", "-1"], "learning rate must be a positive number"),
+        (["--validation", "1000"], "--validation must be from 0 to 999"),
+    ],
+)
+def test_bad_settings_exit_2_with_one_line(fake_mnist_dir, tmp_path, capsys, flags, message):
+    argv = ["train", "--data-dir", str(fake_mnist_dir), "--output", str(tmp_path / "m.npz"), "--quiet", *flags]
+    assert main(argv) == 2
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_bad_hidden_sizes_are_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "--hidden", "30,x"])
+    assert exit_.value.code == 2 and "expected sizes like 30" in capsys.readouterr().err
+
+
+def test_evaluate_with_a_broken_model_file_is_one_line_exit_1(fake_mnist_dir, tmp_path, capsys):
+    broken = tmp_path / "broken.npz"
+    broken.write_text("not weights")
+    assert main(["evaluate", "--model", str(broken), "--data-dir", str(fake_mnist_dir)]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("mnist-app: error: ") and "not a readable .npz" in error and error.count("\n") == 1
