@@ -24,7 +24,7 @@ def train_tiny(seed=0, **settings):
     images, labels = tiny_set()
     rng = np.random.default_rng(seed)
     network = Network([784, 30, 10], rng=rng)
-    hyper = Hyperparameters(**{"epochs": 40, "batch_size": 10, "learning_rate": 1.0, **settings})
+    hyper = Hyperparameters(**{"epochs": 40, "batch_size": 10, "learning_rate": 1.0, "shift": 0, "l2": 0.0, **settings})
     result = train(network, images, labels, images, labels, hyper, rng)
     return network, result, images, labels
 
