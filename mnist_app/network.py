@@ -157,12 +157,17 @@ class Network:
 
     def backprop(
         self, x: np.ndarray, y: np.ndarray, l2: float = 0.0
-    ) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
-        """The cost of a minibatch and its gradient with respect to every weight and bias.
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The gradient of the minibatch's cost with respect to every weight and bias.
 
-        ``x``: inputs, shape (m, n_1); ``y``: target outputs, shape (m, n_L).
-        Returns ``(cost, nabla_w, nabla_b)`` where cost is the unregularised mean cost and
-        ``nabla_w[i]``, ``nabla_b[i]`` have the shapes of ``weights[i]``, ``biases[i]``.
+        ``x``: inputs, shape (m, n_1); ``y``: target outputs, shape (m, n_L). Returns
+        ``(nabla_w, nabla_b)``, where ``nabla_w[i]`` and ``nabla_b[i]`` have the shapes of
+        ``weights[i]`` and ``biases[i]``.
+
+        Row x of ``delta`` is dC/dz for the minibatch's mean cost C = (1/m) sum_x C_x, that
+        is the book's delta for example x divided by m. BP2 is linear in delta, so the 1/m
+        set in BP1 carries through every layer and BP3 and BP4 become plain sums over the
+        minibatch.
         """
         # Forward pass, keeping every layer's z and a.
         activation = x
@@ -174,20 +179,19 @@ class Network:
             zs.append(z)
             activations.append(activation)
 
-        m = len(x)
         nabla_w = [None] * len(self.weights)
         nabla_b = [None] * len(self.biases)
-        delta = self.cost.delta(zs[-1], activations[-1], y)  # BP1
+        delta = self.cost.delta(zs[-1], activations[-1], y) / len(x)  # BP1
         for layer in range(len(self.weights) - 1, -1, -1):
             if layer < len(self.weights) - 1:
                 delta = (delta @ self.weights[layer + 1]) * sigmoid_prime_from_activation(
                     activations[layer + 1]
                 )  # BP2
-            nabla_b[layer] = delta.sum(axis=0) / m  # BP3
-            nabla_w[layer] = delta.T @ activations[layer] / m  # BP4
+            nabla_b[layer] = delta.sum(axis=0)  # BP3
+            nabla_w[layer] = delta.T @ activations[layer]  # BP4
             if l2:
                 nabla_w[layer] += l2 * self.weights[layer]
-        return self.cost.fn(zs[-1], activations[-1], y), nabla_w, nabla_b
+        return nabla_w, nabla_b
 
 
 def l2_penalty(weights: Sequence[np.ndarray], l2: float) -> float:
