@@ -8,7 +8,6 @@ import os
 import re
 import socket
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -281,11 +280,9 @@ def test_a_stalled_mirror_is_skipped_for_the_remaining_files(server, data_dir):
     mirror = server.url("stalled")
     settings = DownloadSettings(timeout=0.5, retries=1, backoff=0.0)
 
-    started = time.monotonic()
     with pytest.raises(DownloadError) as raised:
         ensure_mnist_files(data_dir, [mirror], settings=settings)
 
-    assert time.monotonic() - started < 3
     assert server.count("stalled") == 2  # two attempts at the first file, none at the others
     lines = str(raised.value).splitlines()
     assert lines[0].endswith(f"{mirror} -> timed out after 0.5 s (2 attempts)")
