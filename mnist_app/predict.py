@@ -1,0 +1,143 @@
+"""Classify images with a trained network: load the model once, then preprocess and batch.
+
+    classifier = Classifier.load()            # the shipped model, or Classifier.load(path)
+    classifier.predict("seven.jpg").digit     # -> 7
+    classifier.predict_many(["a.png", "b.png"])
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from mnist_app import model_io
+from mnist_app.errors import ImageError
+from mnist_app.preprocess import ImageSource, to_mnist_vector
+
+BATCH_SIZE = 256  # images per feedforward call in predict_many / predict_each
+IMAGE_EXTENSIONS = frozenset(  # common extensions of formats Pillow reads
+    ".bmp .dib .gif .ico .jfif .jpe .jpeg .jpg .pbm .pcx .pgm .png .pnm .ppm .psd .qoi .tga "
+    ".tif .tiff .webp".split()
+)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the network reads in one image.
+
+    ``probabilities``: ten floats in [0, 1] summing to 1, index = digit: the network's
+    independent sigmoid outputs divided by their sum. ``digit`` is the most likely one and
+    ``confidence`` its probability.
+    """
+
+    digit: int
+    confidence: float
+    probabilities: tuple[float, ...]
+
+    def top(self, k: int) -> list[tuple[int, float]]:
+        """The ``k`` most likely digits with their probabilities, most likely first."""
+        ranked = sorted(range(len(self.probabilities)), key=lambda d: -self.probabilities[d])
+        return [(digit, self.probabilities[digit]) for digit in ranked[:k]]
+
+
+class Classifier:
+    """A network that reads digits from images; anything with ``feedforward`` works.
+
+    ``network.feedforward(x)`` maps inputs (n, 784) in [0, 1] to output activations (n, 10)
+    in (0, 1), as :class:`mnist_app.network.Network` does.
+    """
+
+    def __init__(self, network, metadata: dict | None = None):
+        self.network = network
+        self.metadata = metadata or {}
+
+    @classmethod
+    def load(cls, path: str | os.PathLike | None = None) -> "Classifier":
+        """The classifier saved at ``path`` (the shipped model if None); ModelFileError if bad."""
+        network, metadata = model_io.load(model_io.default_model_path() if path is None else path)
+        return cls(network, metadata)
+
+    def predict(self, source: ImageSource) -> Prediction:
+        """The digit in one image (path, bytes, file object, PIL image or 2-D array).
+
+        Raises ImageError if the image cannot be read or holds no digit.
+        """
+        return self.predict_vectors(to_mnist_vector(source)[np.newaxis])[0]
+
+    def predict_many(self, sources: Iterable[ImageSource], batch_size: int = BATCH_SIZE) -> list[Prediction]:
+        """The digit in each image, in order; ImageError naming the first image that fails."""
+        sources = list(sources)
+        predictions = []
+        for source, outcome in zip(sources, self.predict_each(sources, batch_size)):
+            if isinstance(outcome, ImageError):
+                raise ImageError(f"{describe(source)}: {outcome}")
+            predictions.append(outcome)
+        return predictions
+
+    def predict_each(self, sources: Iterable[ImageSource],
+                     batch_size: int = BATCH_SIZE) -> Iterator[Prediction | ImageError]:
+        """Yield, in order, each image's Prediction or the ImageError that stopped it.
+
+        Images are preprocessed one by one and go through the network ``batch_size`` at a
+        time, so one bad image never stops the others and memory stays bounded.
+        """
+        batch: list[np.ndarray | ImageError] = []
+        for source in sources:
+            try:
+                batch.append(to_mnist_vector(source))
+            except ImageError as error:
+                batch.append(error)
+            if len(batch) == batch_size:
+                yield from self._classify(batch)
+                batch = []
+        yield from self._classify(batch)
+
+    def predict_vectors(self, vectors: np.ndarray) -> list[Prediction]:
+        """Predictions for network inputs ``vectors`` of shape (n, 784), float in [0, 1]."""
+        if len(vectors) == 0:
+            return []
+        activations = np.asarray(self.network.feedforward(vectors), dtype=np.float64)
+        totals = activations.sum(axis=1, keepdims=True)
+        # Sigmoid outputs are positive; the guard only matters if all ten underflow to 0.
+        probabilities = np.divide(activations, totals, out=np.full_like(activations, 0.1),
+                                  where=totals > 0)
+        digits = probabilities.argmax(axis=1)
+        return [
+            Prediction(int(digit), float(row[digit]), tuple(float(p) for p in row))
+            for digit, row in zip(digits, probabilities)
+        ]
+
+    def _classify(self, batch: list[np.ndarray | ImageError]) -> Iterator[Prediction | ImageError]:
+        readable = [item for item in batch if not isinstance(item, ImageError)]
+        predictions = iter(self.predict_vectors(np.array(readable)) if readable else [])
+        for item in batch:
+            yield item if isinstance(item, ImageError) else next(predictions)
+
+
+def image_files(directory: str | os.PathLike) -> list[Path]:
+    """The image files directly in ``directory``, sorted by name; hidden files are skipped.
+
+    An image file is one with a common raster image extension (IMAGE_EXTENSIONS; asking
+    Pillow for all it registers would import every plugin, about 0.3 s). Raises ImageError
+    if there is none or the directory cannot be listed.
+    """
+    try:
+        entries = sorted(Path(directory).iterdir())
+    except OSError as error:
+        raise ImageError(f"cannot list directory: {error.strerror}") from error
+    files = [path for path in entries
+             if path.suffix.lower() in IMAGE_EXTENSIONS and not path.name.startswith(".") and path.is_file()]
+    if not files:
+        raise ImageError("no image files in this directory")
+    return files
+
+
+def describe(source: ImageSource) -> str:
+    """A short name for ``source`` in messages: its path, else its kind."""
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    return f"<{type(source).__name__}>"
