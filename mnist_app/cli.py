@@ -56,6 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mnist-app",
         description="Read handwritten digits with a 784-30-10 sigmoid network "
         "trained by backpropagation in numpy.",
+        epilog="examples:\n"
+        "  mnist-app predict digit.png photos/   read your own images (shipped weights)\n"
+        "  mnist-app train                       download MNIST, train, save the weights\n"
+        "  mnist-app evaluate                    the shipped model on the MNIST test set\n"
+        "\n"
+        f"exit status: {EXIT_OK} success, {EXIT_FAILURE} failure (bad input, data or model), "
+        f"{EXIT_USAGE} bad usage, {EXIT_INTERRUPTED} interrupted",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
