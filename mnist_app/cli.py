@@ -291,10 +291,7 @@ COMMANDS.extend([add_train_command, add_evaluate_command])
 
 def _top_k(text: str) -> int:
     """argparse type for --top-k: a whole number from 1 to 10."""
-    try:
-        k = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 10, got {text!r}") from None
+    k = int(text) if text.strip().lstrip("+-").isdigit() else 0
     if not 1 <= k <= 10:
         raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 10, got {text!r}")
     return k
