@@ -197,6 +197,7 @@ def run_train(args) -> int:
     except ValueError as error:
         raise UsageError(str(error)) from None
     output = Path(args.output or f"mnist-{'-'.join(map(str, sizes))}.npz")
+    model_io.check_writable(output)
 
     mnist = load_mnist_from_args(args)
     n_train = len(mnist.train_images) - args.validation

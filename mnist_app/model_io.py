@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -59,13 +60,34 @@ def save(path: str | os.PathLike, network: Network, metadata: dict) -> None:
     for i, (w, b) in enumerate(zip(network.weights, network.biases)):
         arrays[f"weights_{i}"] = w
         arrays[f"biases_{i}"] = b
-    with atomic_write(path) as file:
-        np.savez(file, **arrays)
+    try:
+        with atomic_write(path) as file:
+            np.savez(file, **arrays)
+    except OSError as error:
+        raise ModelFileError(f"{path}: cannot write the weights here ({error.strerror})") from None
+
+
+def check_writable(path: str | os.PathLike) -> None:
+    """Raise ModelFileError now if :func:`save` could not write ``path``, so that a long
+    training run is not lost at the end. Creates missing parent directories, as save does."""
+    path = Path(path)
+    if path.is_dir():
+        raise ModelFileError(f"{path}: is a directory; give a file name for the weights")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise ModelFileError(f"{path}: {path.parent} is not a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as error:
+        raise ModelFileError(f"{path}: cannot write the weights here ({error.strerror})") from None
 
 
 def load(path: str | os.PathLike) -> tuple[Network, dict]:
     """Read a weights file written by :func:`save`; returns the network and its metadata."""
     path = Path(path)
+    if path.is_dir():
+        raise ModelFileError(f"{path}: is a directory, not a model file")
     if not path.is_file():
         raise ModelFileError(f"{path}: no such model file")
     try:

@@ -81,6 +81,20 @@ def test_bad_hidden_sizes_are_a_usage_error(capsys):
     assert exit_.value.code == 2 and "expected sizes like 30" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("where, message", [
+    ("directory", "is a directory; give a file name for the weights"),
+    ("under-a-file", "{output.parent} is not a directory"),
+])
+def test_an_unwritable_output_fails_before_training(fake_mnist_dir, tmp_path, capsys, where, message):
+    (tmp_path / "directory").mkdir()
+    (tmp_path / "a-file").write_text("")
+    output = {"directory": tmp_path / "directory", "under-a-file": tmp_path / "a-file" / "model.npz"}[where]
+    assert main(["train", "--data-dir", str(fake_mnist_dir), "--output", str(output), *FAST[:-1]]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == f"mnist-app: error: {output}: {message.format(output=output)}\n"  # no epoch ran
+    assert captured.out == ""
+
+
 def test_evaluate_with_a_broken_model_file_is_one_line_exit_1(fake_mnist_dir, tmp_path, capsys):
     broken = tmp_path / "broken.npz"
     broken.write_text("not weights")

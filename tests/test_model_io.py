@@ -92,6 +92,17 @@ def test_missing_file(tmp_path):
         model_io.load(tmp_path / "absent.npz")
 
 
+def test_a_directory_is_not_a_model_file(tmp_path):
+    with pytest.raises(ModelFileError, match="is a directory, not a model file"):
+        model_io.load(tmp_path)
+
+
+def test_a_save_that_cannot_write_raises_model_file_error(tmp_path, network):
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(ModelFileError, match="cannot write the weights here"):
+        model_io.save(tmp_path / "a-file" / "model.npz", network, {})
+
+
 def test_a_zip_that_is_not_an_npz(tmp_path):
     path = tmp_path / "model.npz"
     with zipfile.ZipFile(path, "w") as archive:
