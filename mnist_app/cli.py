@@ -324,11 +324,22 @@ def run_predict(args) -> int:
     from mnist_app.predict import Classifier  # here, so other commands need not import Pillow
 
     classifier = Classifier.load(args.model)
+    entries = _image_entries(args.paths)
+    readable = [source for _, source in entries if not isinstance(source, ImageError)]
+    predictions = classifier.predict_each(readable)  # lazy: batched as the loop asks
     failed = False
     try:
-        for path, outcome in _predictions(classifier, args.paths):
-            failed |= isinstance(outcome, ImageError)
-            _print_prediction(path, outcome, args)
+        with _image_progress(len(entries)) as (advance, print_error):
+            for name, source in entries:
+                outcome = source if isinstance(source, ImageError) else next(predictions)
+                failed |= isinstance(outcome, ImageError)
+                if args.json:
+                    print(json.dumps(_prediction_record(name, outcome)))
+                elif isinstance(outcome, ImageError):
+                    print_error(f"mnist-app: error: {name}: {outcome}")
+                else:
+                    print(_prediction_line(name, outcome, args.top_k))
+                advance()
         sys.stdout.flush()
     except BrokenPipeError:  # e.g. `mnist-app predict DIR | head -1`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -336,40 +347,54 @@ def run_predict(args) -> int:
     return EXIT_FAILURE if failed else EXIT_OK
 
 
-def _predictions(classifier, paths: list[str]):
-    """(name, Prediction or ImageError) for each image the PATH arguments name, in order."""
+def _image_entries(paths: list[str]) -> list[tuple[str, object]]:
+    """(name, image source or the ImageError of an unusable directory) for each image the
+    PATH arguments name, in order: directories are listed, and '-' is stdin's bytes."""
     from mnist_app.predict import image_files
 
+    entries = []
     for path in paths:
         if path == "-":
-            yield path, next(classifier.predict_each([sys.stdin.buffer.read()]))
+            entries.append((path, sys.stdin.buffer.read()))
         elif Path(path).is_dir():
             try:
-                files = image_files(path)
+                entries.extend((str(file), file) for file in image_files(path))
             except ImageError as error:
-                yield path, error
-                continue
-            yield from zip(map(str, files), classifier.predict_each(files))
+                entries.append((path, error))
         else:
-            yield path, next(classifier.predict_each([path]))
+            entries.append((path, path))
+    return entries
 
 
-def _print_prediction(path: str, outcome, args) -> None:
-    if args.json:
-        if isinstance(outcome, ImageError):
-            print(json.dumps({"path": path, "error": str(outcome)}))
-        else:
-            print(json.dumps({
-                "path": path,
-                "digit": outcome.digit,
-                "confidence": round(outcome.confidence, 6),
-                "probabilities": [round(p, 6) for p in outcome.probabilities],
-            }))
-    elif isinstance(outcome, ImageError):
-        print(f"mnist-app: error: {path}: {outcome}", file=sys.stderr)
-    else:
-        ranked = ", ".join(f"{digit} ({p:.1%})" for digit, p in outcome.top(args.top_k))
-        print(f"{path}: {ranked}")
+@contextlib.contextmanager
+def _image_progress(total: int):
+    """Yields (advance, print_error): a tqdm bar over the images, on stderr, shown only when
+    stderr is a terminal and stdout is not (on a terminal the output lines are the progress)."""
+    if total < 2 or not sys.stderr.isatty() or sys.stdout.isatty():
+        yield (lambda: None), (lambda line: print(line, file=sys.stderr))
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit="image", desc="reading", leave=False) as bar:
+        yield bar.update, (lambda line: bar.write(line, file=sys.stderr))
+
+
+def _prediction_line(name: str, prediction, top_k: int) -> str:
+    """The text output for one image: its name and the ``top_k`` likeliest digits."""
+    ranked = ", ".join(f"{digit} ({p:.1%})" for digit, p in prediction.top(top_k))
+    return f"{name}: {ranked}"
+
+
+def _prediction_record(name: str, outcome) -> dict:
+    """The --json object for one image."""
+    if isinstance(outcome, ImageError):
+        return {"path": name, "error": str(outcome)}
+    return {
+        "path": name,
+        "digit": outcome.digit,
+        "confidence": round(outcome.confidence, 6),
+        "probabilities": [round(p, 6) for p in outcome.probabilities],
+    }
 
 
 COMMANDS.append(add_predict_command)

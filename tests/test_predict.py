@@ -161,6 +161,26 @@ def test_json_output_is_one_object_per_image(capsys, model_path, digits_dir):
         assert record["confidence"] == max(record["probabilities"])
 
 
+def test_images_named_one_by_one_go_through_the_network_together(capsys, model_path, digits_dir, monkeypatch):
+    network = RecordingNetwork(model_io.load(model_path)[0])
+    monkeypatch.setattr(Classifier, "load", classmethod(lambda cls, path=None: cls(network)))
+    files = [str(path) for path in image_files(digits_dir)]
+    status, out, _ = run_cli(capsys, "predict", *files, str(digits_dir))
+    assert status == 0 and len(out) == 2 * len(files)
+    assert network.batches == [(2 * len(files), 784)]
+
+
+def test_a_progress_bar_shows_on_a_terminal_when_the_output_goes_elsewhere(capsys, model_path, digits_dir,
+                                                                            monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # stdout stays captured, not a terminal
+    missing = str(digits_dir / "missing.png")
+    status, out, err = run_cli(capsys, "predict", "--model", str(model_path), str(digits_dir), missing)
+    assert status == 1 and len(out) == len(image_files(digits_dir))
+    assert f"mnist-app: error: {missing}: no such file" in err
+    total = len(out) + 1
+    assert any(line.startswith("reading:") and f"/{total} [" in line for line in err)
+
+
 @pytest.fixture(scope="module")
 def bad_inputs(tmp_path_factory) -> dict[str, tuple[Path, str]]:
     """name -> (path, the error the predict command reports for it)."""
