@@ -400,8 +400,17 @@ def _prediction_record(name: str, outcome) -> dict:
 COMMANDS.append(add_predict_command)
 
 
+def _escape_unprintable_output() -> None:
+    """Print what the output encoding cannot represent (a file name with invalid UTF-8 under
+    PYTHONIOENCODING=utf-8, say) as backslash escapes instead of failing with a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
+    _escape_unprintable_output()
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)

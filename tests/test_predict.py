@@ -273,8 +273,8 @@ def test_a_missing_model_is_one_error_line(capsys, tmp_path, digits_dir):
     assert len(err) == 1 and err[0].startswith("mnist-app: error: ") and "none.npz" in err[0]
 
 
-def _python_m_mnist_app(*argv: str, **popen) -> subprocess.Popen:
-    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+def _python_m_mnist_app(*argv: str, env_overrides: dict | None = None, **popen) -> subprocess.Popen:
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), **(env_overrides or {})}
     return subprocess.Popen([sys.executable, "-m", "mnist_app", *argv], env=environment,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
 
@@ -285,6 +285,16 @@ def test_a_closed_pipe_stops_the_command_quietly(model_path, digits_dir):
     error = process.stderr.read().decode()
     assert process.wait(timeout=60) == 1
     assert error == ""
+
+
+def test_a_file_name_the_output_encoding_cannot_show_is_escaped(model_path, digits_dir, tmp_path):
+    undecodable = os.fsdecode(b"seven-\xff.png")  # not UTF-8: Python holds it as a surrogate
+    (tmp_path / undecodable).write_bytes(image_files(digits_dir)[0].read_bytes())
+    process = _python_m_mnist_app("predict", "--model", str(model_path), str(tmp_path),
+                                  env_overrides={"PYTHONIOENCODING": "utf-8"})  # strict
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0 and err == b""
+    assert out.decode().startswith(f"{tmp_path}/seven-\\udcff.png: ")
 
 
 def test_the_command_reads_stdin_in_a_real_process(model_path, digits_dir):
