@@ -8,6 +8,9 @@ Prints, from one run: seconds per 50,000-image epoch (median over --epochs epoch
   * mnist_app's batched backprop at batch 10 with the same hyperparameters, in float32
     (the app's choice) and in float64;
   * mnist_app with its default settings;
+  * the fastest batch-10 step written in numpy for the book's recipe, also below: the
+    same arithmetic with every array preallocated and the layers unrolled, to show how
+    far numpy itself can go at these shapes;
   * the floor: the same epoch at batch 10 if only its matrix products took time;
 the speed-up of each over the baseline; and, for whole `python -m mnist_app train` runs
 in a subprocess (loading the data, 30 epochs, testing, saving), the wall time and the
@@ -28,8 +31,9 @@ from pathlib import Path
 import numpy as np
 
 from mnist_app.data import load_mnist
+from mnist_app.evaluate import to_inputs
 from mnist_app.network import Network
-from mnist_app.train import Hyperparameters, train
+from mnist_app.train import Hyperparameters, _minibatches, train
 
 REPO = Path(__file__).resolve().parents[1]
 # The book's recipe as the issue gives it: mnist_app's defaults fill in the rest.
@@ -82,6 +86,102 @@ def mnist_app_epoch_seconds(mnist, hyper: Hyperparameters, epochs: int, dtype, c
         Hyperparameters(**{**hyper.__dict__, "epochs": epochs}), rng,
     )
     return statistics.median(record.seconds for record in result.history)
+
+
+class UnrolledStep:
+    """The fastest SGD step for the book's recipe (784-30-10, quadratic cost, no L2) that
+    I could write in numpy: the bound on what numpy can do here, not code the app uses.
+
+    It does the arithmetic of Network.backprop and the update, but every array is
+    allocated once, every ufunc writes in place (out=), scalars are 0-d float32 arrays
+    (numpy dispatches them faster than Python floats), the two layers are unrolled, and
+    all parameters and gradients live in two flat buffers, so that the update is two
+    passes. ``network`` is left sharing the flat parameter buffer.
+    """
+
+    def __init__(self, network: Network, batch_size: int):
+        n_in, n_hidden, n_out = network.sizes
+        shapes = [(n_hidden, n_in), (n_hidden,), (n_out, n_hidden), (n_out,)]
+        layers = (network.weights[0], network.biases[0], network.weights[1], network.biases[1])
+        self.parameters = np.concatenate([p.ravel() for p in layers]).astype(np.float32)
+        self.gradient = np.empty_like(self.parameters)
+        self.w1, self.b1, self.w2, self.b2 = _split(self.parameters, shapes)
+        self.nabla_w1, self.nabla_b1, self.nabla_w2, self.nabla_b2 = _split(self.gradient, shapes)
+        network.weights[:], network.biases[:] = [self.w1, self.w2], [self.b1, self.b2]
+        self.half, self.one, self.inverse_m = (np.array(v, np.float32) for v in (0.5, 1.0, 1.0 / batch_size))
+        self.z1, self.a1, self.delta1, self.sp1 = (np.empty((batch_size, n_hidden), np.float32) for _ in range(4))
+        self.z2, self.a2, self.delta2, self.sp2 = (np.empty((batch_size, n_out), np.float32) for _ in range(4))
+
+    def step(self, x: np.ndarray, y: np.ndarray, eta: np.ndarray) -> None:
+        """One update from inputs ``x`` (m, 784) and one-hot ``y`` (m, 10); ``eta`` a 0-d array."""
+        add, subtract, multiply, matmul = np.add, np.subtract, np.multiply, np.matmul
+        half, one = self.half, self.one
+        for a_in, w, b, z, a in ((x, self.w1, self.b1, self.z1, self.a1), (self.a1, self.w2, self.b2, self.z2, self.a2)):
+            matmul(a_in, w.T, out=z)
+            add(z, b, out=z)
+            multiply(z, half, out=a)  # a = (1 + tanh(z/2)) / 2
+            np.tanh(a, out=a)
+            multiply(a, half, out=a)
+            add(a, half, out=a)
+        subtract(one, self.a2, out=self.sp2)  # BP1: delta2 = (a2 - y) a2 (1 - a2) / m
+        multiply(self.sp2, self.a2, out=self.sp2)
+        subtract(self.a2, y, out=self.delta2)
+        multiply(self.delta2, self.sp2, out=self.delta2)
+        multiply(self.delta2, self.inverse_m, out=self.delta2)
+        matmul(self.delta2, self.w2, out=self.delta1)  # BP2
+        subtract(one, self.a1, out=self.sp1)
+        multiply(self.sp1, self.a1, out=self.sp1)
+        multiply(self.delta1, self.sp1, out=self.delta1)
+        np.sum(self.delta2, axis=0, out=self.nabla_b2)  # BP3
+        np.sum(self.delta1, axis=0, out=self.nabla_b1)
+        matmul(self.delta2.T, self.a1, out=self.nabla_w2)  # BP4
+        matmul(self.delta1.T, x, out=self.nabla_w1)
+        multiply(self.gradient, eta, out=self.gradient)
+        subtract(self.parameters, self.gradient, out=self.parameters)
+
+
+def _split(flat: np.ndarray, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
+    """Views of consecutive pieces of ``flat`` with the given shapes."""
+    views, start = [], 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        views.append(flat[start : start + size].reshape(shape))
+        start += size
+    return views
+
+
+def check_unrolled_step(mnist) -> None:
+    """Stop unless one UnrolledStep moves the weights as mnist_app's backprop and update do."""
+    x = to_inputs(mnist.train_images[:10])
+    y = np.eye(10, dtype=np.float32)[mnist.train_labels[:10]]
+    app = Network(cost="quadratic", init="normal", rng=np.random.default_rng(0))
+    unrolled = Network.from_parameters([w.copy() for w in app.weights], [b.copy() for b in app.biases], "quadratic")
+    nabla_w, nabla_b = app.backprop(x, y)
+    for p, g in zip(app.weights + app.biases, nabla_w + nabla_b):
+        p -= 3.0 * g
+    UnrolledStep(unrolled, 10).step(x, y, np.array(3.0, np.float32))
+    for p, q in zip(app.weights + app.biases, unrolled.weights + unrolled.biases):
+        if not np.allclose(p, q, rtol=1e-4, atol=1e-5):
+            raise SystemExit("the unrolled step does not compute what mnist_app computes")
+
+
+def unrolled_epoch_seconds(mnist, epochs: int) -> float:
+    """Median seconds per epoch of UnrolledStep on the book's recipe, fed by mnist_app's own
+    minibatches and validated every epoch, as mnist_app's epochs are."""
+    check_unrolled_step(mnist)
+    rng = np.random.default_rng(0)
+    network = Network(cost="quadratic", init="normal", rng=rng)
+    step = UnrolledStep(network, TEXTBOOK.batch_size)
+    eta = np.array(TEXTBOOK.learning_rate, np.float32)
+    val_inputs = to_inputs(mnist.train_images[50000:])
+    seconds = []
+    for _ in range(epochs):
+        started = time.perf_counter()
+        for x, y in _minibatches(mnist.train_images[:50000], mnist.train_labels[:50000], TEXTBOOK, rng, np.float32):
+            step.step(x, y, eta)
+        np.argmax(network.feedforward(val_inputs), axis=1)
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds)
 
 
 def blas_floor_seconds(batch_size: int = 10, examples: int = 50000) -> float:
@@ -150,6 +250,7 @@ def main() -> None:
         ("mnist_app, batch 10, float64", mnist_app_epoch_seconds(mnist, TEXTBOOK, args.epochs, np.float64, "quadratic", "normal")),
         (f"mnist_app defaults (batch {default.batch_size}, shift {default.shift}), float32",
          mnist_app_epoch_seconds(mnist, default, args.epochs, np.float32, "cross-entropy", "scaled")),
+        ("unrolled in-place numpy step (script), batch 10", unrolled_epoch_seconds(mnist, args.epochs)),
         ("floor: only the matrix products of batch 10, float32", statistics.median(blas_floor_seconds() for _ in range(args.epochs))),
     ]
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
