@@ -16,7 +16,8 @@ import numpy as np
 
 from mnist_app import model_io
 from mnist_app.errors import ImageError
-from mnist_app.preprocess import ImageSource, to_mnist_vector
+from mnist_app.decode import ImageSource
+from mnist_app.preprocess import to_mnist_vector
 
 BATCH_SIZE = 256  # images per feedforward call in predict_many / predict_each
 IMAGE_EXTENSIONS = frozenset(  # common extensions of formats Pillow reads

@@ -5,7 +5,7 @@ a 20x20 box keeping its aspect ratio, then placed so that its centre of mass is 
 centre of the frame. This module reproduces that from photos, scans, canvas exports and
 typed digits, in four steps:
 
-1. decode: open the image upright (EXIF), first frame only, reduced early if large;
+1. decode (:mod:`mnist_app.decode`): open the image upright, first frame only;
 2. grey: any Pillow mode -> grey levels in [0, 1], transparency flattened onto a backdrop
    that contrasts with the strokes;
 3. ink: decide which side is ink, remove the (possibly uneven) background and map paper to
@@ -15,20 +15,13 @@ typed digits, in four steps:
 
 from __future__ import annotations
 
-import io
-import os
-import warnings
-from typing import BinaryIO, Union
-
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
+from mnist_app.constants import BOX, FRAME, INPUT_SIZE
+from mnist_app.decode import ImageSource, load_image
 from mnist_app.errors import ImageError
 
-ImageSource = Union[str, os.PathLike, bytes, BinaryIO, Image.Image, np.ndarray]
-
-FRAME = 28  # MNIST images are FRAME x FRAME pixels
-BOX = 20  # the digit is scaled to fit BOX x BOX inside the frame
 CENTRE = 14.0  # row and column (pixel index) of the centre of mass in MNIST's test set
 WORK_SIZE = 128  # larger images are reduced to this many pixels on their longer side
 
@@ -53,32 +46,6 @@ MIN_DIGIT_FRACTION = 0.03
 MIN_DIGIT_PIXELS = 3
 
 
-def load_image(source: ImageSource, max_side: int | None = None) -> Image.Image:
-    """Decode ``source`` into an upright PIL image (its first frame if animated).
-
-    ``source`` is a path, the bytes of an image file, a binary file object, an open PIL
-    image, or a numpy array (2-D grey: uint8 0-255, uint16, bool, or float in [0, 1]).
-    With ``max_side``, a JPEG is decoded at a reduced scale when that keeps both sides at
-    least ``max_side`` pixels (much faster for camera photos); other formats decode fully.
-
-    Raises ImageError with a short message for anything that cannot be read, including
-    images over ``PIL.Image.MAX_IMAGE_PIXELS`` (possible decompression bombs), which are
-    refused before any pixel memory is allocated.
-    """
-    if isinstance(source, np.ndarray):
-        return _image_from_array(source)
-    image = source if isinstance(source, Image.Image) else _open(source)
-    try:
-        if getattr(image, "is_animated", False):
-            image.seek(0)
-        if max_side:
-            image.draft(None, (max_side, max_side))  # a no-op except for JPEG
-        image.load()
-        return ImageOps.exif_transpose(image)
-    except Exception as error:  # Pillow's decoders raise many types for malformed data
-        raise ImageError(f"cannot decode image: {_reason(error)}") from error
-
-
 def to_mnist_image(source: ImageSource) -> np.ndarray:
     """The digit in ``source`` as MNIST draws it: a (28, 28) uint8 array, ink 255 on 0.
 
@@ -91,7 +58,7 @@ def to_mnist_image(source: ImageSource) -> np.ndarray:
 
 def to_mnist_vector(source: ImageSource) -> np.ndarray:
     """The network's input for ``source``: shape (784,) float32 in [0, 1], row-major."""
-    return to_mnist_image(source).reshape(FRAME * FRAME).astype(np.float32) / 255
+    return to_mnist_image(source).reshape(INPUT_SIZE).astype(np.float32) / 255
 
 
 def _grey_levels(image: Image.Image) -> np.ndarray:
@@ -130,58 +97,6 @@ def _ink_levels(grey: np.ndarray) -> np.ndarray:
     # background already near full ink cannot blow small ripples up into strokes.
     ink = np.clip((grey - background) / np.maximum(1 - background, 0.5), 0, 1)
     return _stretch_strokes(ink)
-
-
-def _open(source: str | os.PathLike | bytes | BinaryIO) -> Image.Image:
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        if not source:
-            raise ImageError("empty file")
-        source = io.BytesIO(source)
-    elif isinstance(source, (str, os.PathLike)) and _is_empty_file(source):
-        raise ImageError("empty file")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return Image.open(source)
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
-        raise ImageError(
-            f"image too large: over {Image.MAX_IMAGE_PIXELS:,} pixels (possible decompression bomb)"
-        ) from error
-    except FileNotFoundError as error:
-        raise ImageError("no such file") from error
-    except IsADirectoryError as error:
-        raise ImageError("is a directory") from error
-    except PermissionError as error:
-        raise ImageError("permission denied") from error
-    except UnidentifiedImageError as error:
-        raise ImageError("not an image Pillow can identify (unknown format or damaged header)") from error
-    except Exception as error:  # Pillow's format plugins raise many types for bad headers
-        raise ImageError(f"cannot read image: {_reason(error)}") from error
-
-
-def _is_empty_file(path: str | os.PathLike) -> bool:
-    try:
-        return os.path.isfile(path) and os.path.getsize(path) == 0
-    except OSError:
-        return False  # let Image.open report the precise problem
-
-
-def _reason(error: Exception) -> str:
-    """The first line of ``error``'s message, or its type if it has none."""
-    return str(error).splitlines()[0] if str(error) else type(error).__name__
-
-
-def _image_from_array(array: np.ndarray) -> Image.Image:
-    """A grey PIL image of a 2-D array: "L" for uint8 and bool, "F" for other numbers."""
-    if array.ndim != 2 or array.size == 0:
-        raise ImageError(f"expected a non-empty 2-D grey image array, got shape {array.shape}")
-    if array.dtype == bool:
-        return Image.fromarray(array.astype(np.uint8) * 255)
-    if array.dtype == np.uint8:
-        return Image.fromarray(array)
-    if np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating):
-        return Image.fromarray(array.astype(np.float32))
-    raise ImageError(f"unsupported image array type {array.dtype}")
 
 
 def _full_scale(peak: float) -> float:

@@ -12,7 +12,8 @@ from PIL import Image, ImageDraw
 
 import realistic_digits
 from mnist_app.errors import ImageError
-from mnist_app.preprocess import load_image, to_mnist_image, to_mnist_vector
+from mnist_app.decode import load_image
+from mnist_app.preprocess import to_mnist_image, to_mnist_vector
 
 
 @pytest.fixture(scope="module")
