@@ -1,3 +1,46 @@
-"""mnist_app: read handwritten digits with a numpy network trained by backpropagation."""
+"""mnist_app: read handwritten digits with a numpy network trained by backpropagation.
 
-__version__ = "0.1.0"
+    from mnist_app import Classifier
+    Classifier.load().predict("seven.png").digit     # -> 7
+
+    from mnist_app import Network, Hyperparameters, train
+    network = Network([784, 30, 10])                 # Nielsen's network, batched backprop
+
+The names below are imported on first use, so ``import mnist_app`` stays cheap for the
+command line (Pillow, for one, is needed only to read images).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+__version__ = "0.2.0"
+
+_EXPORTS = {
+    "Classifier": "mnist_app.predict",
+    "Prediction": "mnist_app.predict",
+    "Reading": "mnist_app.predict",
+    "Network": "mnist_app.network",
+    "Hyperparameters": "mnist_app.train",
+    "train": "mnist_app.train",
+    "MnistAppError": "mnist_app.errors",
+    "ImageError": "mnist_app.errors",
+    "ModelFileError": "mnist_app.errors",
+}
+__all__ = [
+    "Classifier", "Prediction", "Reading", "Network", "Hyperparameters", "train",
+    "MnistAppError", "ImageError", "ModelFileError", "__version__",
+]
+
+if TYPE_CHECKING:
+    from mnist_app.errors import ImageError, MnistAppError, ModelFileError
+    from mnist_app.network import Network
+    from mnist_app.predict import Classifier, Prediction, Reading
+    from mnist_app.train import Hyperparameters, train
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'mnist_app' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

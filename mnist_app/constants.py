@@ -23,3 +23,5 @@ def model_file_name(sizes) -> str:
 
 
 DEFAULT_MODEL_NAME = model_file_name(DEFAULT_SIZES)
+
+N_TRAIN_IMAGES = 60_000  # MNIST's training set; the last 10,000 are the default validation split

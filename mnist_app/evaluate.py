@@ -6,18 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mnist_app.constants import N_CLASSES
+from mnist_app.inputs import to_inputs
 from mnist_app.network import Network
-
-N_CLASSES = 10
-INPUT_SIZE = 28 * 28
-PIXEL_SCALE = 1.0 / 255.0
-
-
-def to_inputs(images: np.ndarray, dtype=np.float32) -> np.ndarray:
-    """uint8 images (m, 28, 28) -> network inputs (m, 784) with values in [0, 1]."""
-    inputs = images.reshape(len(images), INPUT_SIZE).astype(dtype)
-    inputs *= PIXEL_SCALE
-    return inputs
 
 
 def classify(network: Network, inputs: np.ndarray) -> np.ndarray:
@@ -26,7 +17,8 @@ def classify(network: Network, inputs: np.ndarray) -> np.ndarray:
 
 
 def predict_digits(network: Network, images: np.ndarray, batch: int = 10000) -> np.ndarray:
-    """The digit for each uint8 image (m, 28, 28), shape (m,); converts ``batch`` at a time."""
+    """The digit for each image (m, 28, 28) (uint8, or floats in [0, 1]), shape (m,);
+    converts ``batch`` images at a time."""
     dtype = network.weights[0].dtype
     digits = [classify(network, to_inputs(images[i : i + batch], dtype)) for i in range(0, len(images), batch)]
     return np.concatenate(digits) if digits else np.empty(0, dtype=np.int64)

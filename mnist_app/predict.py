@@ -3,6 +3,7 @@
     classifier = Classifier.load()            # the shipped model, or Classifier.load(path)
     classifier.predict("seven.jpg").digit     # -> 7
     classifier.predict_many(["a.png", "b.png"])
+    classifier.read("seven.jpg")              # also what the network saw and did
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import numpy as np
 from mnist_app import model_io
 from mnist_app.errors import ImageError
 from mnist_app.decode import ImageSource
-from mnist_app.preprocess import to_mnist_vector
+from mnist_app.inputs import to_inputs
+from mnist_app.preprocess import to_mnist_image, to_mnist_vector
 
 BATCH_SIZE = 256  # images per feedforward call in predict_many / predict_each
 IMAGE_EXTENSIONS = frozenset(  # common extensions of formats Pillow reads
@@ -38,11 +40,27 @@ class Prediction:
     digit: int
     confidence: float
     probabilities: tuple[float, ...]
+    unsure: bool = False
 
     def top(self, k: int) -> list[tuple[int, float]]:
         """The ``k`` most likely digits with their probabilities, most likely first."""
         ranked = sorted(range(len(self.probabilities)), key=lambda d: -self.probabilities[d])
         return [(digit, self.probabilities[digit]) for digit in ranked[:k]]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One image as the network read it: the picture it saw and every layer's answer.
+
+    ``image``: the (28, 28) uint8 input, ink 255 on 0. ``hidden``: the first hidden
+    layer's activations, shape (n_hidden,), in (0, 1). ``outputs``: the ten raw sigmoid
+    outputs, shape (10,), before they are normalised into probabilities.
+    """
+
+    image: np.ndarray
+    hidden: np.ndarray
+    outputs: np.ndarray
+    prediction: Prediction
 
 
 class Classifier:
@@ -68,6 +86,13 @@ class Classifier:
         Raises ImageError if the image cannot be read or holds no digit.
         """
         return self.predict_vectors(to_mnist_vector(source)[np.newaxis])[0]
+
+    def read(self, source: ImageSource) -> Reading:
+        """Like :meth:`predict`, keeping the 28x28 input and the layers' activations."""
+        image = to_mnist_image(source)
+        _, activations = self.network.forward(to_inputs(image[np.newaxis], self.network.weights[0].dtype))
+        prediction = self._predictions(activations[-1])[0]
+        return Reading(image, activations[1][0], activations[-1][0], prediction)
 
     def predict_many(self, sources: Iterable[ImageSource], batch_size: int = BATCH_SIZE) -> list[Prediction]:
         """The digit in each image, in order; ImageError naming the first image that fails."""
@@ -101,7 +126,12 @@ class Classifier:
         """Predictions for network inputs ``vectors`` of shape (n, 784), float in [0, 1]."""
         if len(vectors) == 0:
             return []
-        activations = np.asarray(self.network.feedforward(vectors), dtype=np.float64)
+        return self._predictions(self.network.feedforward(vectors))
+
+    @staticmethod
+    def _predictions(outputs: np.ndarray) -> list[Prediction]:
+        """Predictions for raw output activations (n, 10)."""
+        activations = np.asarray(outputs, dtype=np.float64)
         totals = activations.sum(axis=1, keepdims=True)
         # Sigmoid outputs are positive; the guard only matters if all ten underflow to 0.
         probabilities = np.divide(activations, totals, out=np.full_like(activations, 0.1),

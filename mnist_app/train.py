@@ -1,13 +1,15 @@
 """Minibatch stochastic gradient descent: epochs, shuffling, augmentation, validation, best weights.
 
-The update with momentum mu and learning rate eta is, for every weight and bias p,
+With momentum mu and learning rate eta, every weight and bias p is updated as
 
     v <- mu v + (1 - mu) nabla_p C        p <- p - eta v
 
-an exponential moving average of the gradient. Because the average has the scale of one
-gradient, eta means the same step size with or without momentum, so the book's
-``eta = 3.0`` works unchanged when momentum is on. The learning rate follows a cosine
-from eta down to 0 over the epochs (``schedule="cosine"``) or stays at eta ("constant").
+The book (chapter 3) writes momentum as v <- mu v - eta nabla C, p <- p + v. Both are the
+same method: ours is the book's with eta scaled by (1 - mu), so its v is an average of
+gradients with the scale of one gradient, and eta means the same step size with or
+without momentum (the book's ``eta = 3.0`` works unchanged when momentum is on). With
+mu = 0 both are plain SGD. The learning rate follows a cosine from eta down to 0 over the
+epochs (``schedule="cosine"``) or stays at eta ("constant").
 """
 
 from __future__ import annotations
@@ -23,12 +25,12 @@ from typing import Callable, Iterator
 import numpy as np
 
 from mnist_app.errors import TrainingDiverged
-from mnist_app.evaluate import classify, to_inputs
+from mnist_app.inputs import check_images, check_labels, one_hot, to_inputs
 from mnist_app.network import Network
 
 SCHEDULES = ("cosine", "constant")
 CHUNK_EXAMPLES = 2048  # how many uint8 images become floats at once: the rest stay uint8
-LOSS_SAMPLE = 10000  # training images on which the loss is reported after each epoch
+MONITOR_EXAMPLES = 10000  # training images on which cost and accuracy are reported per epoch
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,8 @@ class Hyperparameters:
     """Settings of the SGD loop; ``validate`` raises ValueError naming the first bad one.
 
     The defaults are the best found for the 784-30-10 network with cross-entropy cost and
-    N(0, 1/n_in) weights, chosen on the validation split (the last 10,000 training images,
-    three seeds each; the README has the numbers). Momentum 0.9 scored 0.1 points higher
-    there but is off by default: with the book's quadratic cost and N(0, 1) weights it
-    made 4 seeds in 5 stall at 77-87% (it accumulates the push of all ten outputs towards
-    0 into saturation, where sigma'(z) stops the quadratic cost's gradient).
+    N(0, 1/n_in) weights, chosen on the validation split (the last 10,000 training images).
+    ``l2`` is the book's lambda / n (lambda = 5 with n = 50,000 is l2 = 1e-4).
     """
 
     epochs: int = 45
@@ -75,10 +74,20 @@ class Hyperparameters:
 
 @dataclass(frozen=True)
 class EpochRecord:
+    """What was measured after one epoch: Nielsen's four ``monitor_*`` quantities and more.
+
+    Costs are the mean unregularised cost per example; accuracies are fractions. The
+    training figures use the first MONITOR_EXAMPLES training images, unaugmented; the
+    validation ones are None when there are no validation images.
+    """
+
     epoch: int  # 1-based
-    seconds: float
-    train_loss: float  # mean unregularised cost on LOSS_SAMPLE training images after the epoch
-    val_accuracy: float | None  # fraction correct on the validation images (None without any)
+    seconds: float  # wall time of the epoch's SGD steps and measurements
+    learning_rate: float  # eta used in this epoch
+    train_cost: float
+    train_accuracy: float
+    val_cost: float | None
+    val_accuracy: float | None
 
 
 @dataclass
@@ -123,6 +132,23 @@ class MomentumSGD:
             p -= learning_rate * v
 
 
+class _Monitor:
+    """Cost and accuracy of the network on one fixed set of images, converted once."""
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray, dtype):
+        self.inputs = to_inputs(images, dtype)
+        self.targets = one_hot(labels, dtype)
+        self.labels = labels
+
+    def measure(self, network: Network) -> tuple[float | None, float | None]:
+        """(mean cost, fraction correct); (None, None) for an empty set."""
+        if not len(self.labels):
+            return None, None
+        zs, activations = network.forward(self.inputs)
+        cost = network.cost.fn(zs[-1], activations[-1], self.targets)
+        return cost, float(np.mean(activations[-1].argmax(axis=1) == self.labels))
+
+
 def train(
     network: Network,
     train_images: np.ndarray,
@@ -135,56 +161,60 @@ def train(
 ) -> TrainingResult:
     """Train ``network`` in place by minibatch SGD and leave it holding its best weights.
 
-    ``train_images`` (n, 28, 28) uint8 with ``train_labels`` (n,); the validation pair
-    likewise. After each epoch the validation accuracy is measured; at the end the network
-    gets back the weights of the best epoch (of the last one if the validation set is empty). Ctrl-C (in the main thread) stops after the
-    current minibatch: the result then says ``interrupted`` and the best weights so far
-    are kept. Raises TrainingDiverged if the weights stop being finite.
+    ``train_images``: (n, 28, 28) or (n, 784), uint8 0-255 or floats in [0, 1];
+    ``train_labels``: (n,) digits. The validation pair likewise (it may be empty). After
+    each epoch the cost and accuracy are measured and passed to ``on_epoch``; at the end
+    the network gets back the weights of the epoch with the best validation accuracy (of
+    the last epoch if there are no validation images). Ctrl-C (in the main thread) stops
+    after the current minibatch: the result then says ``interrupted`` and the best weights
+    so far are kept. Raises ValueError for bad arguments and TrainingDiverged if the
+    weights stop being finite.
     """
     hyper.validate()
+    train_images = check_images(train_images, "training images")
+    train_labels = check_labels(train_labels, len(train_images), "training labels")
+    val_images = check_images(val_images, "validation images")
+    val_labels = check_labels(val_labels, len(val_images), "validation labels")
     dtype = network.weights[0].dtype
     optimizer = MomentumSGD(network.weights + network.biases, hyper.momentum)
-    n_weights = len(network.weights)
+    training_monitor = _Monitor(train_images[:MONITOR_EXAMPLES], train_labels[:MONITOR_EXAMPLES], dtype)
+    validation_monitor = _Monitor(val_images, val_labels, dtype)
     result = TrainingResult()
-    best_parameters = None
-    loss_sample = _loss_sample(train_images, train_labels, dtype)
-    val_inputs = to_inputs(val_images, dtype)  # converted once: validation runs every epoch
-
-    def remember_if_best(epoch: int) -> float | None:
-        """Validation accuracy now; keeps a copy of the weights if it is the best so far
-        (without validation images, the latest weights count as the best)."""
-        nonlocal best_parameters
-        val_accuracy = float(np.mean(classify(network, val_inputs) == val_labels)) if len(val_labels) else None
-        if best_parameters is None or val_accuracy is None or val_accuracy > result.best_val_accuracy:
-            result.best_epoch, result.best_val_accuracy = epoch, val_accuracy
-            best_parameters = [p.copy() for p in optimizer.parameters]
-        return val_accuracy
+    best_weights, best_biases = _copies(network)
 
     with _stop_requested_on_ctrl_c() as stop_requested:
-        for epoch in range(hyper.epochs):
+        for epoch in range(1, hyper.epochs + 1):
             started = time.perf_counter()
-            learning_rate = hyper.learning_rate_at(epoch)
+            learning_rate = hyper.learning_rate_at(epoch - 1)
             for x, y in _minibatches(train_images, train_labels, hyper, rng, dtype):
-                nabla_w, nabla_b = network.backprop(x, y, hyper.l2)
+                nabla_b, nabla_w = network.backprop(x, y, hyper.l2)
                 optimizer.step(nabla_w + nabla_b, learning_rate)
                 if stop_requested():
                     break
             if stop_requested():
                 result.interrupted = True
-                if best_parameters is None:  # no epoch finished: keep what we have
-                    remember_if_best(0)
+                if not result.history:  # no epoch finished: keep what we have
+                    best_weights, best_biases = _copies(network)
                 break
-            _check_finite(network, epoch + 1)
-            val_accuracy = remember_if_best(epoch + 1)
-            train_loss = network.cost_value(*loss_sample)
-            record = EpochRecord(epoch + 1, time.perf_counter() - started, train_loss, val_accuracy)
+            _check_finite(network, epoch, hyper)
+            train_cost, train_accuracy = training_monitor.measure(network)
+            val_cost, val_accuracy = validation_monitor.measure(network)
+            if not result.history or val_accuracy is None or val_accuracy > result.best_val_accuracy:
+                result.best_epoch, result.best_val_accuracy = epoch, val_accuracy
+                best_weights, best_biases = _copies(network)
+            record = EpochRecord(epoch, time.perf_counter() - started, learning_rate,
+                                 train_cost, train_accuracy, val_cost, val_accuracy)
             result.history.append(record)
             if on_epoch:
                 on_epoch(record)
 
-    network.weights[:] = best_parameters[:n_weights]
-    network.biases[:] = best_parameters[n_weights:]
+    network.weights, network.biases = best_weights, best_biases
     return result
+
+
+def _copies(network: Network) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Copies of the network's weights and biases, to restore later."""
+    return [w.copy() for w in network.weights], [b.copy() for b in network.biases]
 
 
 def _minibatches(
@@ -203,25 +233,23 @@ def _minibatches(
         if hyper.shift:
             chunk_images = random_shifts(chunk_images, hyper.shift, rng)
         x = to_inputs(chunk_images, dtype)
-        y = np.eye(10, dtype=dtype)[labels[indices]]  # one-hot targets (m, 10)
+        y = one_hot(labels[indices], dtype)
         for first in range(0, len(indices), hyper.batch_size):
             yield x[first : first + hyper.batch_size], y[first : first + hyper.batch_size]
 
 
-def _loss_sample(images: np.ndarray, labels: np.ndarray, dtype) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs and one-hot targets of the first LOSS_SAMPLE training images, unshifted.
-
-    The training loss is measured on them once per epoch: cheaper than a cost per
-    minibatch (a tenth of the time of backprop at batch 10) and the same images every time.
-    """
-    return to_inputs(images[:LOSS_SAMPLE], dtype), np.eye(10, dtype=dtype)[labels[:LOSS_SAMPLE]]
-
-
-def _check_finite(network: Network, epoch: int) -> None:
-    if not all(np.isfinite(p).all() for p in network.weights + network.biases):
-        raise TrainingDiverged(
-            f"the weights became infinite or NaN in epoch {epoch}: the learning rate is too high"
-        )
+def _check_finite(network: Network, epoch: int, hyper: Hyperparameters) -> None:
+    """Raise TrainingDiverged, naming the likely cause, if any weight is NaN or infinite."""
+    if all(np.isfinite(p).all() for p in network.weights + network.biases):
+        return
+    if hyper.learning_rate * hyper.l2 >= 1:
+        # Each step multiplies the weights by (1 - eta l2): at or below 0 they flip sign
+        # and grow instead of decaying.
+        cause = (f"eta x l2 = {hyper.learning_rate * hyper.l2:g} is 1 or more, so the L2 term "
+                 "overshoots; l2 is the book's lambda/n (lambda = 5 over n = 50,000 is 1e-4)")
+    else:
+        cause = "the learning rate is too high"
+    raise TrainingDiverged(f"the weights became infinite or NaN in epoch {epoch}: {cause}")
 
 
 @contextlib.contextmanager

@@ -156,7 +156,7 @@ def check_unrolled_step(mnist) -> None:
     y = np.eye(10, dtype=np.float32)[mnist.train_labels[:10]]
     app = Network(cost="quadratic", init="normal", rng=np.random.default_rng(0))
     unrolled = Network.from_parameters([w.copy() for w in app.weights], [b.copy() for b in app.biases], "quadratic")
-    nabla_w, nabla_b = app.backprop(x, y)
+    nabla_b, nabla_w = app.backprop(x, y)
     for p, g in zip(app.weights + app.biases, nabla_w + nabla_b):
         p -= 3.0 * g
     UnrolledStep(unrolled, 10).step(x, y, np.array(3.0, np.float32))

@@ -29,7 +29,7 @@ def test_backprop_matches_finite_differences(cost, l2):
     x = rng.random((7, 6))
     y = np.eye(3)[rng.integers(0, 3, size=7)]
 
-    nabla_w, nabla_b = network.backprop(x, y, l2)
+    nabla_b, nabla_w = network.backprop(x, y, l2)
 
     for analytic, parameter in zip(nabla_w + nabla_b, network.weights + network.biases):
         numeric = numerical_gradient(network, x, y, l2, parameter)
@@ -57,7 +57,7 @@ def test_one_step_matches_hand_computation(cost, expected_cost, delta_output):
     network = hand_worked_network(cost)
     x, y = np.array([[1.0, 2.0]]), np.array([[1.0]])
 
-    nabla_w, nabla_b = network.backprop(x, y)
+    nabla_b, nabla_w = network.backprop(x, y)
 
     delta_hidden = delta_output * 2.0 * 0.25  # BP2: (delta^3 w^3) sigma'(z^2)
     assert network.cost_value(x, y) == pytest.approx(expected_cost)
@@ -71,11 +71,11 @@ def test_gradients_are_the_mean_over_the_minibatch():
     rng = np.random.default_rng(0)
     network = Network([4, 3, 2], rng=rng, dtype=np.float64)
     x, y = rng.random((5, 4)), rng.random((5, 2))
-    batch_w, batch_b = network.backprop(x, y)
+    batch_b, batch_w = network.backprop(x, y)
     per_example = [network.backprop(x[i : i + 1], y[i : i + 1]) for i in range(5)]
     for layer in range(2):
-        np.testing.assert_allclose(batch_w[layer], np.mean([g[0][layer] for g in per_example], axis=0))
-        np.testing.assert_allclose(batch_b[layer], np.mean([g[1][layer] for g in per_example], axis=0))
+        np.testing.assert_allclose(batch_w[layer], np.mean([g[1][layer] for g in per_example], axis=0))
+        np.testing.assert_allclose(batch_b[layer], np.mean([g[0][layer] for g in per_example], axis=0))
 
 
 def test_sigmoid_is_stable_for_huge_inputs():

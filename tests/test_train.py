@@ -32,7 +32,7 @@ def train_tiny(seed=0, **settings):
 def test_overfits_a_tiny_set_and_the_loss_decreases():
     network, result, images, labels = train_tiny(momentum=0.9, schedule="cosine")
     assert accuracy(network, images, labels) == 1.0
-    losses = [record.train_loss for record in result.history]
+    losses = [record.train_cost for record in result.history]
     assert losses[-1] < 0.1 * losses[0]
 
 

@@ -1,0 +1,112 @@
+"""``mnist-app predict``: read the digit in each image."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from mnist_app.cli.common import EXIT_FAILURE, EXIT_OK, add_model_option, whole_number
+from mnist_app.constants import N_CLASSES
+from mnist_app.errors import ImageError
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser(
+        "predict",
+        help="read the digit in each image",
+        description="Read the digit in each image: a photo, scan, canvas export or typed digit "
+        "in any format Pillow opens. Each image is first redrawn in MNIST's convention (28x28, "
+        "light ink on black, scaled to 20x20 and centred by mass). An image that cannot be "
+        "classified gets a one-line error and the others are still read; the exit status is "
+        "1 if any failed.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="an image file, a directory (its image files, sorted by name) "
+                        "or - for one image on stdin")
+    add_model_option(parser)
+    parser.add_argument("--json", action="store_true",
+                        help='print one JSON object per line per image: {"path", "digit", '
+                        '"confidence", "probabilities"} or, if it failed, {"path", "error"}')
+    parser.add_argument("--top-k", type=whole_number(1, N_CLASSES), default=1, metavar="K",
+                        help="show the K most likely digits with their probabilities (default: 1)")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from mnist_app.predict import Classifier
+
+    classifier = Classifier.load(args.model)
+    entries = _image_entries(args.paths)
+    readable = [source for _, source in entries if not isinstance(source, ImageError)]
+    predictions = classifier.predict_each(readable)  # lazy: batched as the loop asks
+    failed = False
+    try:
+        with _image_progress(len(entries)) as (advance, print_error):
+            for name, source in entries:
+                outcome = source if isinstance(source, ImageError) else next(predictions)
+                failed |= isinstance(outcome, ImageError)
+                if args.json:
+                    print(json.dumps(_prediction_record(name, outcome)))
+                elif isinstance(outcome, ImageError):
+                    print_error(f"mnist-app: error: {name}: {outcome}")
+                else:
+                    print(_prediction_line(name, outcome, args.top_k))
+                advance()
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. `mnist-app predict DIR | head -1`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
+    return EXIT_FAILURE if failed else EXIT_OK
+
+
+def _image_entries(paths: list[str]) -> list[tuple[str, object]]:
+    """(name, image source or the ImageError of an unusable directory) for each image the
+    PATH arguments name, in order: directories are listed, and '-' is stdin's bytes."""
+    from mnist_app.predict import image_files
+
+    entries = []
+    for path in paths:
+        if path == "-":
+            entries.append((path, sys.stdin.buffer.read()))
+        elif Path(path).is_dir():
+            try:
+                entries.extend((str(file), file) for file in image_files(path))
+            except ImageError as error:
+                entries.append((path, error))
+        else:
+            entries.append((path, path))
+    return entries
+
+
+@contextlib.contextmanager
+def _image_progress(total: int):
+    """Yields (advance, print_error): a tqdm bar over the images, on stderr, shown only when
+    stderr is a terminal and stdout is not (on a terminal the output lines are the progress)."""
+    if total < 2 or not sys.stderr.isatty() or sys.stdout.isatty():
+        yield (lambda: None), (lambda line: print(line, file=sys.stderr))
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit="image", desc="reading", leave=False) as bar:
+        yield bar.update, (lambda line: bar.write(line, file=sys.stderr))
+
+
+def _prediction_line(name: str, prediction, top_k: int) -> str:
+    """The text output for one image: its name and the ``top_k`` likeliest digits."""
+    ranked = ", ".join(f"{digit} ({p:.1%})" for digit, p in prediction.top(top_k))
+    return f"{name}: {ranked}"
+
+
+def _prediction_record(name: str, outcome) -> dict:
+    """The --json object for one image."""
+    if isinstance(outcome, ImageError):
+        return {"path": name, "error": str(outcome)}
+    return {
+        "path": name,
+        "digit": outcome.digit,
+        "confidence": round(outcome.confidence, 6),
+        "probabilities": [round(p, 6) for p in outcome.probabilities],
+    }
