@@ -25,3 +25,5 @@ def model_file_name(sizes) -> str:
 DEFAULT_MODEL_NAME = model_file_name(DEFAULT_SIZES)
 
 N_TRAIN_IMAGES = 60_000  # MNIST's training set; the last 10,000 are the default validation split
+MASS_CENTRE = 14.0  # row and column (pixel index) of a digit's centre of mass in MNIST
+NOT_A_DIGIT = N_CLASSES  # the training label of an image that holds no digit: all targets 0

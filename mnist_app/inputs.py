@@ -2,14 +2,15 @@
 
 Images are MNIST's uint8 grey levels 0-255 (ink 255 on 0), or floats already in [0, 1]
 (the format of the book's ``mnist_loader``); both become float rows in [0, 1]. Labels are
-digits 0-9 and become one-hot rows.
+digits 0-9 and become one-hot rows; the label NOT_A_DIGIT (10) marks a training image that
+holds no digit, and its target row is all zeros: none of the ten outputs should fire.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from mnist_app.constants import FRAME, INPUT_SIZE, N_CLASSES, PIXEL_SCALE
+from mnist_app.constants import FRAME, INPUT_SIZE, N_CLASSES, NOT_A_DIGIT, PIXEL_SCALE
 
 
 def check_images(images: np.ndarray, name: str = "images") -> np.ndarray:
@@ -33,13 +34,15 @@ def check_images(images: np.ndarray, name: str = "images") -> np.ndarray:
     return images
 
 
-def check_labels(labels: np.ndarray, count: int, name: str = "labels") -> np.ndarray:
-    """``labels`` as an (m,) integer array of digits 0-9, m = ``count``; ValueError otherwise."""
+def check_labels(labels: np.ndarray, count: int, name: str = "labels", not_a_digit: bool = False) -> np.ndarray:
+    """``labels`` as an (m,) integer array of digits 0-9 (or NOT_A_DIGIT where ``not_a_digit``
+    allows it), m = ``count``; ValueError otherwise."""
     labels = np.asarray(labels)
     if labels.shape != (count,) or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"{name} must be {count} integer digits, got {labels.dtype} {labels.shape}")
-    if labels.size and (labels.min() < 0 or labels.max() >= N_CLASSES):
-        raise ValueError(f"{name} must be digits 0-9")
+    largest = NOT_A_DIGIT if not_a_digit else N_CLASSES - 1
+    if labels.size and (labels.min() < 0 or labels.max() > largest):
+        raise ValueError(f"{name} must be digits 0-9" + (f" or {NOT_A_DIGIT} (not a digit)" if not_a_digit else ""))
     return labels
 
 
@@ -52,5 +55,6 @@ def to_inputs(images: np.ndarray, dtype=np.float32) -> np.ndarray:
 
 
 def one_hot(labels: np.ndarray, dtype=np.float32) -> np.ndarray:
-    """Digits (m,) -> target outputs (m, 10): 1 for the digit, 0 elsewhere."""
-    return np.eye(N_CLASSES, dtype=dtype)[labels]
+    """Digits (m,) -> target outputs (m, 10): 1 for the digit, 0 elsewhere (all 0 for
+    NOT_A_DIGIT)."""
+    return np.eye(NOT_A_DIGIT + 1, N_CLASSES, dtype=dtype)[labels]

@@ -24,6 +24,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from mnist_app.augment import Distortions, random_distortions
 from mnist_app.errors import TrainingDiverged
 from mnist_app.inputs import check_images, check_labels, one_hot, to_inputs
 from mnist_app.network import Network
@@ -49,6 +50,8 @@ class Hyperparameters:
     l2: float = 1e-4
     schedule: str = "cosine"
     shift: int = 1  # augmentation: translate each training image by up to this many pixels
+    distortions: Distortions = Distortions()  # augmentation: random turns, slants, pens...
+    distill: float = 0.0  # weight of the teacher's outputs in the targets (0: labels only)
 
     def validate(self) -> None:
         checks = [
@@ -60,6 +63,7 @@ class Hyperparameters:
             (self.l2 >= 0 and math.isfinite(self.l2), f"l2 must be >= 0, got {self.l2}"),
             (self.schedule in SCHEDULES, f"schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}"),
             (0 <= self.shift <= 4, f"shift must be 0 to 4 pixels, got {self.shift}"),
+            (0 <= self.distill <= 1, f"distill must be in [0, 1], got {self.distill}"),
         ]
         for ok, message in checks:
             if not ok:
@@ -158,11 +162,15 @@ def train(
     hyper: Hyperparameters,
     rng: np.random.Generator,
     on_epoch: Callable[[EpochRecord], None] | None = None,
+    teacher: Network | None = None,
 ) -> TrainingResult:
     """Train ``network`` in place by minibatch SGD and leave it holding its best weights.
 
     ``train_images``: (n, 28, 28) or (n, 784), uint8 0-255 or floats in [0, 1];
-    ``train_labels``: (n,) digits. The validation pair likewise (it may be empty). After
+    ``train_labels``: (n,) digits, or NOT_A_DIGIT for an image that holds none. The
+    validation pair likewise, digits only (it may be empty). With a ``teacher`` network
+    (distillation), each target is (1 - distill) x the one-hot label + distill x the
+    teacher's outputs for the same augmented image. After
     each epoch the cost and accuracy are measured and passed to ``on_epoch``; at the end
     the network gets back the weights of the epoch with the best validation accuracy (of
     the last epoch if there are no validation images). Ctrl-C (in the main thread) stops
@@ -172,7 +180,7 @@ def train(
     """
     hyper.validate()
     train_images = check_images(train_images, "training images")
-    train_labels = check_labels(train_labels, len(train_images), "training labels")
+    train_labels = check_labels(train_labels, len(train_images), "training labels", not_a_digit=True)
     val_images = check_images(val_images, "validation images")
     val_labels = check_labels(val_labels, len(val_images), "validation labels")
     dtype = network.weights[0].dtype
@@ -186,7 +194,7 @@ def train(
         for epoch in range(1, hyper.epochs + 1):
             started = time.perf_counter()
             learning_rate = hyper.learning_rate_at(epoch - 1)
-            for x, y in _minibatches(train_images, train_labels, hyper, rng, dtype):
+            for x, y in _minibatches(train_images, train_labels, hyper, rng, dtype, teacher):
                 nabla_b, nabla_w = network.backprop(x, y, hyper.l2)
                 optimizer.step(nabla_w + nabla_b, learning_rate)
                 if stop_requested():
@@ -218,22 +226,27 @@ def _copies(network: Network) -> tuple[list[np.ndarray], list[np.ndarray]]:
 
 
 def _minibatches(
-    images: np.ndarray, labels: np.ndarray, hyper: Hyperparameters, rng: np.random.Generator, dtype
+    images: np.ndarray, labels: np.ndarray, hyper: Hyperparameters, rng: np.random.Generator, dtype,
+    teacher: Network | None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """One epoch of shuffled minibatches (x (m, 784), y (m, 10)) of ``dtype``.
 
-    The images stay uint8 in memory; a chunk of them at a time is shuffled, shifted and
-    converted, and the minibatches are views into that chunk.
+    The images stay uint8 in memory; a chunk of them at a time is shuffled, distorted,
+    shifted and converted, and the minibatches are views into that chunk.
     """
     order = rng.permutation(len(images))
     chunk = hyper.batch_size * max(1, CHUNK_EXAMPLES // hyper.batch_size)
     for start in range(0, len(order), chunk):
         indices = order[start : start + chunk]
         chunk_images = images[indices]
+        if hyper.distortions.any:
+            chunk_images = random_distortions(chunk_images, hyper.distortions, rng)
         if hyper.shift:
             chunk_images = random_shifts(chunk_images, hyper.shift, rng)
         x = to_inputs(chunk_images, dtype)
         y = one_hot(labels[indices], dtype)
+        if teacher is not None and hyper.distill:
+            y = (1 - hyper.distill) * y + hyper.distill * teacher.feedforward(x).astype(dtype)
         for first in range(0, len(indices), hyper.batch_size):
             yield x[first : first + hyper.batch_size], y[first : first + hyper.batch_size]
 

@@ -1,0 +1,110 @@
+"""The digit's parts: connected ink, specks to drop, and the box that holds what is kept."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mnist_app.errors import ImageError
+
+# Ink below this level (after stretching) counts only next to stronger ink.
+FAINT_INK = 0.3
+# Ink parts lighter than this fraction of the heaviest part are specks; parts closer than
+# LINK_FRACTION of the picture's longer side are joined first so a broken stroke stays whole.
+SPECK_FRACTION = 0.05
+LINK_FRACTION = 0.01
+# A "digit" smaller than this fraction of the picture's longer side, or than this many
+# pixels, is a speck on blank paper. A 40-pixel digit in a 4000-pixel photo is 1%.
+MIN_DIGIT_FRACTION = 0.008
+MIN_DIGIT_PIXELS = 3
+
+
+def without_specks(ink: np.ndarray) -> np.ndarray:
+    """``ink`` (h, w) keeping only the digit: faint haze and parts much lighter than the
+    main one go.
+
+    Ink counts where it is at least FAINT_INK or touches such a pixel (its anti-aliased
+    edge); fainter ink further out (compression ringing, smudges) is dropped. Parts closer
+    than LINK_FRACTION of the image size are joined; joined parts with less than
+    SPECK_FRACTION of the heaviest part's ink are specks.
+    """
+    strong = ink >= FAINT_INK
+    link = max(1, round(LINK_FRACTION * max(ink.shape)))
+    labels, parts = label_parts(spread(np.maximum, strong, link))
+    masses = np.bincount(labels.ravel(), weights=ink.ravel(), minlength=parts + 1)
+    masses[0] = 0  # label 0 is the paper
+    keep = masses >= SPECK_FRACTION * masses.max()
+    keep[0] = False
+    return np.where(keep[labels], ink, 0).astype(np.float32)
+
+
+def ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
+    """(top, left, bottom, right), bottom and right exclusive, of the nonzero ``ink``;
+    ImageError("no digit found") if it is too small to be a digit."""
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0:
+        raise ImageError("no digit found")
+    extent = max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1
+    if extent < max(MIN_DIGIT_PIXELS, MIN_DIGIT_FRACTION * max(ink.shape)):
+        raise ImageError("no digit found")
+    return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
+
+
+def spread(combine, values: np.ndarray, radius: int) -> np.ndarray:
+    """``combine`` (np.maximum or np.minimum) over the square of side 2 * radius + 1 around
+    each element of the 2-D ``values``, the square cut off at the edges."""
+    for axis in (0, 1):
+        spread = values.copy()
+        for shift in range(1, radius + 1):
+            ahead = [slice(None), slice(None)]
+            behind = [slice(None), slice(None)]
+            ahead[axis], behind[axis] = slice(shift, None), slice(None, -shift)
+            spread[tuple(ahead)] = combine(spread[tuple(ahead)], values[tuple(behind)])
+            spread[tuple(behind)] = combine(spread[tuple(behind)], values[tuple(ahead)])
+        values = spread
+    return values
+
+
+def label_parts(mask: np.ndarray) -> tuple[np.ndarray, int]:
+    """8-connected parts of a boolean (h, w) mask: (labels (h, w) int32, count); 0 is background.
+
+    Works on horizontal runs of set pixels: runs in adjacent rows that touch are linked
+    (found with numpy), then joined by union-find, which needs one step per link.
+    """
+    height, width = mask.shape
+    padded = np.zeros((height, width + 2), dtype=np.int8)
+    padded[:, 1:-1] = mask
+    edges = np.diff(padded, axis=1)
+    run_rows, starts = np.nonzero(edges == 1)
+    _, ends = np.nonzero(edges == -1)  # exclusive; same order as starts
+    stride = width + 2
+    start_keys = run_rows * stride + starts
+    end_keys = run_rows * stride + ends
+    # Runs of the next row touching run i are the index range [first, last): their end is
+    # at or after i's start and their start at or before i's end (8-connectivity).
+    first = np.searchsorted(end_keys, (run_rows + 1) * stride + starts, side="left")
+    last = np.searchsorted(start_keys, (run_rows + 1) * stride + ends, side="right")
+    links = np.maximum(last - first, 0)
+    upper = np.repeat(np.arange(len(starts)), links)
+    lower = np.repeat(first - np.cumsum(links) + links, links) + np.arange(links.sum())
+
+    parent = list(range(len(starts)))  # union-find over the runs, with path halving
+
+    def root(run: int) -> int:
+        while parent[run] != run:
+            parent[run] = parent[parent[run]]
+            run = parent[run]
+        return run
+
+    for a, b in zip(upper.tolist(), lower.tolist()):
+        root_a, root_b = root(a), root(b)
+        if root_a != root_b:
+            parent[max(root_a, root_b)] = min(root_a, root_b)
+    roots = np.array([root(run) for run in range(len(parent))], dtype=np.intp)
+
+    is_root = roots == np.arange(len(roots))
+    part = np.cumsum(is_root)[roots]  # parts numbered 1, 2, ... in order of their roots
+    labels = np.zeros((height, width + 1), dtype=np.int32)
+    labels[run_rows, starts] = part
+    labels[run_rows, ends] = -part
+    return np.cumsum(labels, axis=1)[:, :width], int(is_root.sum())

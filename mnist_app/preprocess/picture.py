@@ -1,0 +1,76 @@
+"""A decoded image as one band of grey levels, read at the region and resolution a step needs.
+
+Locating the digit needs the whole picture at a modest resolution; reading it needs just the
+digit's region, sharper. Both come from one full-resolution grey image, so small digits in
+big photos keep their detail.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+Region = tuple[float, float, float, float]  # (left, top, right, bottom) in full-size pixels
+
+SMALL_SIDE = 128  # the backdrop for transparent pixels is decided on a copy this small
+
+
+class Picture:
+    """``image`` as grey levels 0 (black) to 1 (white), transparency flattened.
+
+    Transparent pixels are composited onto white when the visible pixels are mostly dark,
+    else onto black, so canvas strokes on a transparent background contrast with it.
+    16-bit, 32-bit and float images are scaled by their full range.
+    """
+
+    def __init__(self, image: Image.Image):
+        self.grey, self.white = _single_band(image)
+        self.size = self.grey.size  # (width, height)
+
+    def levels(self, max_side: int, region: Region | None = None) -> np.ndarray:
+        """The grey levels of ``region`` (default: all), area-averaged down so its longer
+        side is at most ``max_side`` pixels: float32 (h, w) in [0, 1]."""
+        left, top, right, bottom = region or (0, 0, *self.size)
+        width, height = right - left, bottom - top
+        factor = min(1.0, max_side / max(width, height))
+        size = (max(1, round(width * factor)), max(1, round(height * factor)))
+        resized = self.grey.resize(size, Image.Resampling.BOX, box=(left, top, right, bottom),
+                                   reducing_gap=2.0 if factor < 0.5 else None)
+        return np.asarray(resized, dtype=np.float32) / self.white
+
+
+def _single_band(image: Image.Image) -> tuple[Image.Image, float]:
+    """A one-band "L" or "F" version of ``image`` and the value that means white in it."""
+    if image.mode == "F" or image.mode.startswith("I"):  # I, I;16, I;16B, ...
+        values = np.nan_to_num(np.asarray(image.convert("F"), dtype=np.float32),
+                               nan=0.0, posinf=0.0, neginf=0.0)
+        return Image.fromarray(np.clip(values / _full_scale(float(values.max(initial=0))), 0, 1)), 1.0
+    if "A" in image.getbands() or "a" in image.getbands() or "transparency" in image.info:
+        grey, alpha = image.convert("LA").split()
+        backdrop = Image.new("L", image.size, _backdrop_level(grey, alpha))
+        return Image.composite(grey, backdrop, alpha), 255.0
+    try:
+        return image.convert("L"), 255.0
+    except ValueError:  # e.g. LAB, which Pillow converts only to RGB(A)
+        return image.convert("RGB").convert("L"), 255.0
+
+
+def _backdrop_level(grey: Image.Image, alpha: Image.Image) -> int:
+    """255 (white) if the visible pixels are mostly dark, else 0: the alpha-weighted mean
+    grey of the visible pixels, measured on a small copy, decides."""
+    factor = min(1.0, SMALL_SIDE / max(grey.size))
+    size = (max(1, round(grey.width * factor)), max(1, round(grey.height * factor)))
+    g = np.asarray(grey.resize(size, Image.Resampling.BOX), dtype=np.float32)
+    a = np.asarray(alpha.resize(size, Image.Resampling.BOX), dtype=np.float32)
+    visible = a.sum()
+    if visible == 0:
+        return 255
+    return 255 if (g * a).sum() / visible < 127.5 else 0
+
+
+def _full_scale(peak: float) -> float:
+    """The level that means white: 1 for float images in [0, 1], else 255 or 65535."""
+    for scale in (1.0, 255.0, 65535.0):
+        if peak <= scale:
+            return scale
+    return peak
