@@ -1,6 +1,6 @@
 """Training speed of mnist_app next to the textbook's per-example loop, on the real MNIST.
 
-    python scripts/bench_train.py [--data-dir ../shared/data/mnist] [--epochs 3]
+    python scripts/bench_train.py [--data-dir DIR] [--epochs 3]
 
 Prints, from one run: seconds per 50,000-image epoch (median over --epochs epochs) of
   * the textbook algorithm: Nielsen's update_mini_batch, one backprop per example with
@@ -30,12 +30,12 @@ from pathlib import Path
 
 import numpy as np
 
-from mnist_app.data import load_mnist
-from mnist_app.evaluate import to_inputs
+from benchmark_notes import add_data_dir_option, load_mnist_or_exit, write_markdown
+from mnist_app.data import resolve_data_dir
+from mnist_app.inputs import one_hot, to_inputs
 from mnist_app.network import Network
 from mnist_app.train import Hyperparameters, _minibatches, train
 
-REPO = Path(__file__).resolve().parents[1]
 # The book's recipe as the issue gives it: mnist_app's defaults fill in the rest.
 TEXTBOOK_FLAGS = ["--cost", "quadratic", "--init", "normal", "--lr", "3.0", "--batch-size", "10", "--epochs", "30", "--l2", "0"]
 TEXTBOOK = Hyperparameters(epochs=1, batch_size=10, learning_rate=3.0, momentum=0.0, l2=0.0, schedule="constant", shift=0)
@@ -153,7 +153,7 @@ def _split(flat: np.ndarray, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
 def check_unrolled_step(mnist) -> None:
     """Stop unless one UnrolledStep moves the weights as mnist_app's backprop and update do."""
     x = to_inputs(mnist.train_images[:10])
-    y = np.eye(10, dtype=np.float32)[mnist.train_labels[:10]]
+    y = one_hot(mnist.train_labels[:10])
     app = Network(cost="quadratic", init="normal", rng=np.random.default_rng(0))
     unrolled = Network.from_parameters([w.copy() for w in app.weights], [b.copy() for b in app.biases], "quadratic")
     nabla_b, nabla_w = app.backprop(x, y)
@@ -177,7 +177,8 @@ def unrolled_epoch_seconds(mnist, epochs: int) -> float:
     seconds = []
     for _ in range(epochs):
         started = time.perf_counter()
-        for x, y in _minibatches(mnist.train_images[:50000], mnist.train_labels[:50000], TEXTBOOK, rng, np.float32):
+        for x, y in _minibatches(mnist.train_images[:50000], mnist.train_labels[:50000], TEXTBOOK, rng,
+                                 np.float32, teacher=None):
             step.step(x, y, eta)
         np.argmax(network.feedforward(val_inputs), axis=1)
         seconds.append(time.perf_counter() - started)
@@ -221,21 +222,25 @@ def whole_run(flags: list[str], data_dir: str, threads: str | None) -> tuple[flo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=str(REPO.parent / "shared" / "data" / "mnist"), help="MNIST files (default: ../shared/data/mnist)")
+    add_data_dir_option(parser)
     parser.add_argument("--epochs", type=int, default=3, help="epochs timed per configuration (default: 3)")
     parser.add_argument("--skip-whole-runs", action="store_true", help="only time epochs")
     args = parser.parse_args()
 
     # Whole runs first: Linux carries a parent's peak RSS into its child's ru_maxrss across
     # fork and exec, so they must start while this process is still small.
+    lines = []
     if not args.skip_whole_runs:
-        print("whole `python -m mnist_app train` runs (load data, train, test, save):")
-        for label, flags in (("textbook recipe", TEXTBOOK_FLAGS), ("defaults", [])):
+        lines += ["Whole `python -m mnist_app train` runs (load data, train, test, save):", "",
+                  "| run | BLAS threads | wall time | peak RSS | test accuracy |", "| --- | --- | ---: | ---: | ---: |"]
+        for label, flags in (("book's recipe", TEXTBOOK_FLAGS), ("defaults", [])):
             for threads in (None, "1"):
-                seconds, peak_mb, accuracy = whole_run(flags, args.data_dir, threads)
-                print(f"  {label:<16} BLAS threads {threads or 'default':<8} {seconds:6.1f} s  peak RSS {peak_mb:5.0f} MB  {accuracy}", flush=True)
+                seconds, peak_mb, accuracy = whole_run(flags, str(resolve_data_dir(args.data_dir)), threads)
+                lines.append(f"| {label} | {threads or 'default'} | {seconds:.1f} s | {peak_mb:.0f} MB | {accuracy} |")
+                print(lines[-1], flush=True)
+        lines.append("")
 
-    mnist = load_mnist(args.data_dir)
+    mnist = load_mnist_or_exit(args.data_dir)
     default = Hyperparameters()
     rng = np.random.default_rng(0)
     weights = [rng.standard_normal((30, 784)), rng.standard_normal((10, 30))]
@@ -254,9 +259,11 @@ def main() -> None:
         ("floor: only the matrix products of batch 10, float32", statistics.median(blas_floor_seconds() for _ in range(args.epochs))),
     ]
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
-    print(f"seconds per 50,000-image epoch, median of {args.epochs} (BLAS threads: {threads}):")
-    for name, seconds in rows:
-        print(f"  {name:<52} {seconds:7.3f} s   {baseline / seconds:5.1f}x")
+    lines += [f"Seconds per 50,000-image epoch, median of {args.epochs} (BLAS threads: {threads}):", "",
+              "| what | s/epoch | vs. the per-example loop |", "| --- | ---: | ---: |"]
+    lines += [f"| {name} | {seconds:.3f} | {baseline / seconds:.1f}x |" for name, seconds in rows]
+    print("\n".join(lines))
+    print(f"wrote {write_markdown('train', 'Training speed', lines)}")
 
 
 if __name__ == "__main__":

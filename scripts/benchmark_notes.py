@@ -1,4 +1,4 @@
-"""Shared by the measuring scripts: describe the machine and write a result table to docs/.
+"""Shared by the measuring scripts: find MNIST, describe the machine, write tables to docs/.
 
 Every table under docs/ says where and how it was measured (CPU, cores, Python, numpy, the
 BLAS library and the kernel it chose at run time, OPENBLAS_* variables) and the exact
@@ -19,8 +19,26 @@ from pathlib import Path
 import numpy as np
 
 from mnist_app.atomic import atomic_write
+from mnist_app.data import DATA_DIR_ENV, Mnist, load_mnist, resolve_data_dir
+from mnist_app.errors import MnistAppError
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def add_data_dir_option(parser) -> None:
+    """--data-dir, found as the app finds it: the option, else $MNIST_APP_DATA, else the cache."""
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help=f"folder with the four MNIST .gz files (default: ${DATA_DIR_ENV}, "
+                        "else mnist_app's cache, downloading them there if missing)")
+
+
+def load_mnist_or_exit(data_dir: str | None) -> Mnist:
+    """MNIST from ``data_dir`` as the app resolves it; one line and exit 1 if unavailable."""
+    try:
+        return load_mnist(resolve_data_dir(data_dir))
+    except MnistAppError as error:
+        raise SystemExit(f"{Path(sys.argv[0]).name}: error: {error} "
+                         f"(pass --data-dir DIR or set {DATA_DIR_ENV})") from None
 
 
 def blas_description() -> str:

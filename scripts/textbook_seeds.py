@@ -1,6 +1,6 @@
 """The book's recipe across seeds: how often, and for how long, does it stall?
 
-    python scripts/textbook_seeds.py [--data-dir ../shared/data/mnist] [--seeds 0 1 2 3 4] [--variant pure]
+    python scripts/textbook_seeds.py [--data-dir DIR] [--seeds 0 1 2 3 4] [--variant pure]
 
 The recipe is the book's first network: quadratic cost, N(0, 1) weights, eta = 3.0,
 minibatches of 10, 30 epochs, no L2. ``--variant pure`` trains exactly that (plain SGD,
@@ -20,16 +20,14 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
-from mnist_app.data import load_mnist
+from benchmark_notes import add_data_dir_option, load_mnist_or_exit
 from mnist_app.evaluate import accuracy
 from mnist_app.network import Network
 from mnist_app.train import Hyperparameters, train
 
-REPO = Path(__file__).resolve().parents[1]
 BOOK = dict(epochs=30, batch_size=10, learning_rate=3.0, l2=0.0)
 VARIANTS = {
     "pure": Hyperparameters(**BOOK, momentum=0.0, schedule="constant", shift=0),
@@ -39,11 +37,11 @@ VARIANTS = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=str(REPO.parent / "shared" / "data" / "mnist"), help="MNIST files (default: ../shared/data/mnist)")
+    add_data_dir_option(parser)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4], help="seeds to train (default: 0 1 2 3 4)")
     parser.add_argument("--variant", choices=VARIANTS, default="pure", help="pure book SGD, or the book's flags on top of mnist_app's defaults (default: pure)")
     args = parser.parse_args()
-    mnist = load_mnist(args.data_dir)
+    mnist = load_mnist_or_exit(args.data_dir)
     hyper = VARIANTS[args.variant]
     print(f"{args.variant}: {hyper}")
     for seed in args.seeds:
