@@ -21,5 +21,12 @@ class ImageError(MnistAppError):
     """An image cannot be read or holds no digit."""
 
 
+class NotADigit(ImageError):
+    """The image holds something, but the model's rule says it is not a digit."""
+
+    def __init__(self, message: str = "not a digit"):
+        super().__init__(message)
+
+
 class TrainingDiverged(MnistAppError):
     """The weights became infinite or NaN during training (the learning rate is too high)."""

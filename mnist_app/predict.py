@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
 from mnist_app import model_io
-from mnist_app.errors import ImageError
+from mnist_app.confidence import RejectRule
+from mnist_app.errors import ImageError, NotADigit
 from mnist_app.decode import ImageSource
 from mnist_app.inputs import to_inputs
 from mnist_app.preprocess import to_mnist_image, to_mnist_vector
@@ -34,13 +35,15 @@ class Prediction:
 
     ``probabilities``: ten floats in [0, 1] summing to 1, index = digit: the network's
     independent sigmoid outputs divided by their sum. ``digit`` is the most likely one and
-    ``confidence`` its probability.
+    ``confidence`` its probability. ``unsure`` and ``not_a_digit`` are the model's
+    :class:`~mnist_app.confidence.RejectRule` applied to the raw outputs.
     """
 
     digit: int
     confidence: float
     probabilities: tuple[float, ...]
     unsure: bool = False
+    not_a_digit: bool = False
 
     def top(self, k: int) -> list[tuple[int, float]]:
         """The ``k`` most likely digits with their probabilities, most likely first."""
@@ -73,6 +76,7 @@ class Classifier:
     def __init__(self, network, metadata: dict | None = None):
         self.network = network
         self.metadata = metadata or {}
+        self.rule = RejectRule.from_metadata(self.metadata)
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> "Classifier":
@@ -83,9 +87,10 @@ class Classifier:
     def predict(self, source: ImageSource) -> Prediction:
         """The digit in one image (path, bytes, file object, PIL image or 2-D array).
 
-        Raises ImageError if the image cannot be read or holds no digit.
+        Raises ImageError if the image cannot be read or holds no digit (NotADigit if it
+        holds something the model's rule says is not a digit).
         """
-        return self.predict_vectors(to_mnist_vector(source)[np.newaxis])[0]
+        return _raise_if_not_a_digit(self.predict_vectors(to_mnist_vector(source)[np.newaxis])[0])
 
     def read(self, source: ImageSource) -> Reading:
         """Like :meth:`predict`, keeping the 28x28 input and the layers' activations."""
@@ -104,19 +109,19 @@ class Classifier:
             predictions.append(outcome)
         return predictions
 
-    def predict_each(self, sources: Iterable[ImageSource],
-                     batch_size: int = BATCH_SIZE) -> Iterator[Prediction | ImageError]:
+    def predict_each(self, sources: Iterable[ImageSource], batch_size: int = BATCH_SIZE,
+                     mapper: Callable = map) -> Iterator[Prediction | ImageError]:
         """Yield, in order, each image's Prediction or the ImageError that stopped it.
 
         Images are preprocessed one by one and go through the network ``batch_size`` at a
-        time, so one bad image never stops the others and memory stays bounded.
+        time, so one bad image never stops the others and memory stays bounded. Images are
+        preprocessed by ``mapper(preprocess_or_error, sources)``: the built-in ``map`` by
+        default, or e.g. a process pool's ``map`` to use several cores (the command line
+        does that for folders).
         """
         batch: list[np.ndarray | ImageError] = []
-        for source in sources:
-            try:
-                batch.append(to_mnist_vector(source))
-            except ImageError as error:
-                batch.append(error)
+        for item in mapper(preprocess_or_error, sources):
+            batch.append(item)
             if len(batch) == batch_size:
                 yield from self._classify(batch)
                 batch = []
@@ -128,25 +133,44 @@ class Classifier:
             return []
         return self._predictions(self.network.feedforward(vectors))
 
-    @staticmethod
-    def _predictions(outputs: np.ndarray) -> list[Prediction]:
+    def _predictions(self, outputs: np.ndarray) -> list[Prediction]:
         """Predictions for raw output activations (n, 10)."""
         activations = np.asarray(outputs, dtype=np.float64)
+        unsure, not_a_digit = self.rule.judge(activations)
         totals = activations.sum(axis=1, keepdims=True)
         # Sigmoid outputs are positive; the guard only matters if all ten underflow to 0.
         probabilities = np.divide(activations, totals, out=np.full_like(activations, 0.1),
                                   where=totals > 0)
         digits = probabilities.argmax(axis=1)
         return [
-            Prediction(int(digit), float(row[digit]), tuple(float(p) for p in row))
-            for digit, row in zip(digits, probabilities)
+            Prediction(int(digit), float(row[digit]), tuple(float(p) for p in row), bool(doubt), bool(none))
+            for digit, row, doubt, none in zip(digits, probabilities, unsure, not_a_digit)
         ]
 
     def _classify(self, batch: list[np.ndarray | ImageError]) -> Iterator[Prediction | ImageError]:
         readable = [item for item in batch if not isinstance(item, ImageError)]
         predictions = iter(self.predict_vectors(np.array(readable)) if readable else [])
         for item in batch:
-            yield item if isinstance(item, ImageError) else next(predictions)
+            if isinstance(item, ImageError):
+                yield item
+            else:
+                prediction = next(predictions)
+                yield NotADigit() if prediction.not_a_digit else prediction
+
+
+def preprocess_or_error(source: ImageSource) -> np.ndarray | ImageError:
+    """The network's input for ``source`` (784,), or the ImageError that prevented it:
+    the step of :meth:`Classifier.predict_each` that a process pool can run."""
+    try:
+        return to_mnist_vector(source)
+    except ImageError as error:
+        return error
+
+
+def _raise_if_not_a_digit(prediction: Prediction) -> Prediction:
+    if prediction.not_a_digit:
+        raise NotADigit()
+    return prediction
 
 
 def image_files(directory: str | os.PathLike) -> list[Path]:

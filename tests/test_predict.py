@@ -154,7 +154,7 @@ def test_json_output_is_one_object_per_image(capsys, model_path, digits_dir):
     records = [json.loads(line) for line in out]
     assert [record["path"] for record in records] == [str(path) for path in image_files(digits_dir)]
     for record in records:
-        assert set(record) == {"path", "digit", "confidence", "probabilities"}
+        assert set(record) == {"path", "digit", "confidence", "unsure", "probabilities"}
         assert len(record["probabilities"]) == 10
         assert sum(record["probabilities"]) == pytest.approx(1.0, abs=1e-4)
         assert record["digit"] == int(np.argmax(record["probabilities"]))
