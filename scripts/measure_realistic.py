@@ -5,7 +5,7 @@ Kinds of input, all seeded so every run prints the same numbers for the same mod
 - the committed MNIST test sample (tests/data/mnist_test_sample.npz) fed as is, and through
   mnist_app.preprocess (which should change nothing);
 - the same digits rendered as phone photos (JPEG) and as transparent canvas exports (PNG)
-  by tests/realistic_digits.py;
+  by mnist_app/synthetic;
 - digits typed in the DejaVu fonts.
 
 Usage::

@@ -6,8 +6,8 @@ Every export places the ink at a random position on the page (wholly inside it) 
 returns the encoded file's bytes; the same generator state gives the same bytes.
 
 - :func:`photo_jpeg`: a phone photo of paper: tinted paper with texture, light falling off
-  across the page, sometimes a soft shadow, faint ruled lines or the table at one edge,
-  slightly blurred ink, sensor grain, JPEG;
+  across the page, slightly blurred ink, sensor grain, JPEG; "cluttered photo" adds soft
+  shadows, faint ruled lines, the table at one edge and red ink, now and then;
 - :func:`canvas_png`: a web canvas export: RGBA, transparent pixels (0, 0, 0, 0), the
   strokes' colour at the stroke pixels and the coverage as alpha;
 - :func:`white_png`: ink on a white canvas (drawing apps, "ink on white");
@@ -17,6 +17,7 @@ returns the encoded file's bytes; the same generator state gives the same bytes.
 
 from __future__ import annotations
 
+import functools
 import io
 
 import numpy as np
@@ -79,19 +80,24 @@ def blur(ink: np.ndarray, sigma: float) -> np.ndarray:
     return np.asarray(padded.filter(ImageFilter.GaussianBlur(sigma)), dtype=np.float32) / 255
 
 
-def photo_jpeg(ink: np.ndarray, page: Page, rng: np.random.Generator) -> bytes:
-    """JPEG bytes: ``ink`` written on paper and photographed, ``page`` pixels in size."""
+def photo_jpeg(ink: np.ndarray, page: Page, rng: np.random.Generator, clutter: bool = False) -> bytes:
+    """JPEG bytes: ``ink`` written on paper and photographed, ``page`` pixels in size.
+
+    With ``clutter``, one photo in three has a soft shadow across it, one in seven faint
+    ruled lines, one in ten the table showing past an edge of the sheet, and one in ten
+    red ink.
+    """
     width, height = page
-    light = _light(width, height, rng)
+    light = _light(width, height, rng, shadow=clutter and rng.random() < 1 / 3)
     paper = rng.uniform(0.78, 0.97) * np.array([1.0, rng.uniform(0.95, 1.0), rng.uniform(0.85, 0.98)],
                                                 dtype=np.float32)
-    lines = _ruled_lines(height, rng)[:, None] if rng.random() < 0.15 else None
+    lines = _ruled_lines(height, rng)[:, None] if clutter and rng.random() < 0.15 else None
     grain = _grain(width, height, rng.uniform(0.008, 0.03), rng)
     ink = blur(ink, rng.uniform(0.2, 0.9) * max(1.0, max(ink.shape) / 150))
     ink, top, left = place(ink, page, rng)
     box = (slice(top, top + ink.shape[0]), slice(left, left + ink.shape[1]))
-    colour = INK_COLOURS[rng.choice(len(INK_COLOURS), p=[0.5, 0.25, 0.15, 0.1])]
-    edge = _table_edge(width, height, rng) if rng.random() < 0.1 else None
+    colour = INK_COLOURS[rng.choice(len(INK_COLOURS), p=[0.5, 0.25, 0.15, 0.1] if clutter else [0.55, 0.3, 0.15, 0])]
+    edge = _table_edge(width, height, rng) if clutter and rng.random() < 0.1 else None
     channels = []
     for c in range(3):
         surface = np.full((height, width), paper[c], dtype=np.float32)
@@ -148,6 +154,7 @@ def screenshot_png(ink: np.ndarray, page: Page, rng: np.random.Generator) -> byt
 
 EXPORTS = {
     "photo": photo_jpeg,
+    "cluttered photo": functools.partial(photo_jpeg, clutter=True),
     "canvas": canvas_png,
     "white": white_png,
     "scan": scan_png,
@@ -164,16 +171,16 @@ def _on_page(ink: np.ndarray, page: Page, rng: np.random.Generator) -> np.ndarra
     return coverage
 
 
-def _light(width: int, height: int, rng: np.random.Generator) -> np.ndarray:
+def _light(width: int, height: int, rng: np.random.Generator, shadow: bool) -> np.ndarray:
     """Light on the page, (height, width) float32 around 1: a ramp losing 10-45 % in a
-    random direction, a vignette, paper texture, and in one photo of three a soft shadow."""
+    random direction, a vignette, paper texture, and if ``shadow`` a soft shadow."""
     rows, cols = np.mgrid[0:LIGHT_GRID, 0:LIGHT_GRID] / (LIGHT_GRID - 1)
     angle = rng.uniform(0, 2 * np.pi)
     ramp = cols * np.cos(angle) + rows * np.sin(angle)
     ramp = (ramp - ramp.min()) / (ramp.max() - ramp.min())
     light = 1 - rng.uniform(0.1, 0.45) * ramp
     light -= rng.uniform(0, 0.2) * ((cols - 0.5) ** 2 + (rows - 0.5) ** 2)
-    if rng.random() < 1 / 3:  # a hand or phone between the lamp and the page
+    if shadow:  # a hand or phone between the lamp and the page
         normal = rng.uniform(0, 2 * np.pi)
         side = (cols - 0.5) * np.cos(normal) + (rows - 0.5) * np.sin(normal) - rng.uniform(-0.3, 0.4)
         light *= 1 - rng.uniform(0.15, 0.4) / (1 + np.exp(-side / rng.uniform(0.02, 0.1)))

@@ -8,7 +8,7 @@ rotation).
   redrawn with a pen of any width, 2-6 px for a thin pen on a 280 px canvas, 8-20 px for
   a bold marker; slanted, rotated, elastically warped, with varying pen pressure.
 - :func:`enlarged` keeps MNIST's stroke proportions: the digit upsampled smoothly with
-  crisp pen-like edges, as tests/realistic_digits.py used to draw photos and canvases.
+  crisp pen-like edges, for photo-like and canvas-like MNIST digits.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+from PIL import Image, ImageDraw
 
 # Segments x pixels up to which all segments are measured against the whole canvas at
 # once (fast for small canvases); past it each segment only visits its bounding box.
@@ -19,7 +20,9 @@ BROADCAST_LIMIT = 400_000
 
 
 def smooth_path(points: np.ndarray, step: float) -> np.ndarray:
-    """A Catmull-Rom curve through ``points`` (k, 2), sampled about every ``step`` pixels.
+    """A Catmull-Rom curve through ``points`` (k, 2), sampled at most every ``step`` pixels.
+
+    Every span between two control points gets as many samples as the longest one needs.
 
     The curve passes through every control point with a continuous tangent; the end
     tangents point along the first and last spans. Returns (m, 2) float64, m >= 2 (a
@@ -33,15 +36,12 @@ def smooth_path(points: np.ndarray, step: float) -> np.ndarray:
         t = np.linspace(0, 1, max(2, int(np.ceil(length / step)) + 1))[:, None]
         return points[0] + t * (points[1] - points[0])
     padded = np.vstack([2 * points[0] - points[1], points, 2 * points[-1] - points[-2]])
-    pieces = []
-    for i in range(len(points) - 1):
-        p0, p1, p2, p3 = padded[i:i + 4]
-        length = float(np.hypot(*(p2 - p1)))
-        t = np.linspace(0, 1, max(2, int(np.ceil(length / step)) + 1))[:-1, None]
-        pieces.append(0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t ** 2
-                             + (3 * p1 - p0 - 3 * p2 + p3) * t ** 3))
-    pieces.append(points[-1:])
-    return np.vstack(pieces)
+    p0, p1, p2, p3 = (padded[i:i + len(points) - 1, None, :] for i in range(4))  # one row per span
+    longest = float(np.hypot(*np.diff(points, axis=0).T).max())
+    t = np.linspace(0, 1, max(2, int(np.ceil(longest / step)) + 1))[:-1, None]
+    curve = 0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t ** 2
+                   + (3 * p1 - p0 - 3 * p2 + p3) * t ** 3)
+    return np.vstack([curve.reshape(-1, 2), points[-1:]])
 
 
 def arc_length(path: np.ndarray) -> np.ndarray:
@@ -180,6 +180,39 @@ def render_paths(paths: Sequence[np.ndarray], widths: Sequence[np.ndarray]) -> n
     high = np.max([p.max(axis=0) for p in paths], axis=0) + reach
     shape = (int(np.ceil(high[1] - low[1])) + 1, int(np.ceil(high[0] - low[0])) + 1)
     return crop_to_ink(draw_strokes([(p - low, w) for p, w in zip(paths, widths)], shape))
+
+
+def render_paths_quickly(paths: Sequence[np.ndarray], widths: Sequence[float], supersample: int = 4) -> np.ndarray:
+    """Like :func:`render_paths` but each path has one width, drawn by Pillow.
+
+    Each path (m, 2) is drawn ``supersample`` times larger with round joins and caps and
+    reduced by area averaging: about 20 times faster than the exact coverage of
+    :func:`draw_segments` on small drawings, and within a level or two of it.
+    """
+    reach = max(widths) / 2 + 1
+    low = np.min([p.min(axis=0) for p in paths], axis=0) - reach
+    high = np.max([p.max(axis=0) for p in paths], axis=0) + reach
+    size = (int(np.ceil(high[0] - low[0])) + 1, int(np.ceil(high[1] - low[1])) + 1)
+    page = Image.new("L", (size[0] * supersample, size[1] * supersample), 0)
+    draw = ImageDraw.Draw(page)
+    for path, width in zip(paths, widths):
+        # Pixel centres are at integer coordinates; in the larger page they sit at k*s + (s-1)/2.
+        points = (np.asarray(path, dtype=np.float64) - low) * supersample + (supersample - 1) / 2
+        radius = width * supersample / 2
+        draw.line(points.ravel().tolist(), fill=255, width=max(1, round(2 * radius)))
+        for x, y in points[_caps_and_corners(points)].tolist():  # round caps and sharp joins
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
+    reduced = page.reduce(supersample)
+    return crop_to_ink(np.asarray(reduced, dtype=np.float32) / 255)
+
+
+def _caps_and_corners(path: np.ndarray, min_turn: float = 0.35) -> np.ndarray:
+    """Boolean (m,): the ends of ``path`` (m, 2) and the points where it turns by more
+    than ``min_turn`` radians, where a wide line needs a round join."""
+    steps = np.diff(path, axis=0)
+    headings = np.arctan2(steps[:, 1], steps[:, 0])
+    turn = np.abs((np.diff(headings) + np.pi) % (2 * np.pi) - np.pi)
+    return np.concatenate([[True], turn > min_turn, [True]])
 
 
 def _segment_coverage(x: np.ndarray, y: np.ndarray, a: np.ndarray, b: np.ndarray,
