@@ -116,22 +116,19 @@ def canvas_png(ink: np.ndarray, page: Page, rng: np.random.Generator) -> bytes:
     width, height = page
     ink, top, left = place(ink, page, rng)
     colour = np.zeros(3) if rng.random() < 0.6 else rng.uniform(0, 0.8, 3)
-    alpha = np.zeros((height, width), dtype=np.float32)
-    alpha[top:top + ink.shape[0], left:left + ink.shape[1]] = ink
     rgba = np.zeros((height, width, 4), dtype=np.uint8)
-    rgba[..., :3] = np.where(alpha[..., None] > 0, to_uint8(colour), 0)
-    rgba[..., 3] = to_uint8(alpha)
+    rgba[top:top + ink.shape[0], left:left + ink.shape[1], 3] = to_uint8(ink)
+    rgba[..., :3] = np.where(rgba[..., 3:] > 0, to_uint8(colour), 0)
     return encode(Image.fromarray(rgba), "PNG")
 
 
 def white_png(ink: np.ndarray, page: Page, rng: np.random.Generator) -> bytes:
     """PNG bytes: ``ink`` on an opaque white canvas; grey or RGB, black or coloured ink."""
-    levels = 1 - _on_page(ink, page, rng)
+    coverage = _on_page(ink, page, rng)
     if rng.random() < 0.5:
-        return encode(Image.fromarray(to_uint8(levels * (1 - rng.uniform(0, 0.25)) + rng.uniform(0, 0.25))), "PNG")
+        return encode(Image.fromarray(to_uint8(1 - (1 - rng.uniform(0, 0.25)) * coverage)), "PNG")
     colour = INK_COLOURS[rng.integers(len(INK_COLOURS))]
-    rgb = 1 - (1 - colour) * (1 - levels[..., None])
-    return encode(Image.fromarray(to_uint8(rgb)), "PNG")
+    return encode(Image.fromarray(to_uint8(1 - (1 - colour) * coverage[..., None])), "PNG")
 
 
 def scan_png(ink: np.ndarray, page: Page, rng: np.random.Generator) -> bytes:
@@ -141,7 +138,7 @@ def scan_png(ink: np.ndarray, page: Page, rng: np.random.Generator) -> bytes:
     coverage = _on_page(blur(ink, rng.uniform(0.3, 0.7)), page, rng)
     levels = paper + (ink_level - paper) * coverage + _grain(width, height, rng.uniform(0.005, 0.02), rng)
     if rng.random() < 1 / 3:
-        return encode(Image.fromarray(levels < (paper + ink_level) / 2).convert("1"), "PNG")
+        return encode(Image.fromarray(levels > (paper + ink_level) / 2).convert("1"), "PNG")  # white paper
     return encode(Image.fromarray(to_uint8(levels)), "PNG")
 
 

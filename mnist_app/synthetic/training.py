@@ -156,7 +156,7 @@ def _ladder(rng: np.random.Generator, fonts: list) -> np.ndarray:
                        rotation=rng.normal(0, 5)) for k in range(count)]
     if rng.random() < 0.3:
         paths.append(np.array([[0.0, HEIGHT], [length, 0.0]]))
-    return render_paths_quickly(paths, [_pen(rng) / 2] * len(paths))
+    return render_paths_quickly(paths, [max(_pen(rng), 3.0)] * len(paths))
 
 
 def _blot(rng: np.random.Generator, fonts: list) -> np.ndarray:
