@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from mnist_app.synthetic.sets import canvas_of
 
-import realistic_digits  # noqa: E402  (lives beside the tests that also use it)
+SAMPLE_PATH = Path(__file__).resolve().parent.parent / "tests" / "data" / "mnist_test_sample.npz"
 
 FOLDER_SIZE = 1000
 
@@ -39,7 +39,8 @@ def wall_time(command: list[str]) -> float:
 
 def write_folders(root: Path) -> tuple[Path, Path, Path]:
     """One canvas PNG, a folder of 28x28 MNIST PNGs and a folder of canvas PNGs under ``root``."""
-    images, _ = realistic_digits.mnist_sample()
+    with np.load(SAMPLE_PATH) as sample:
+        images = sample["images"]
     rng = np.random.default_rng(0)
     small, canvases = root / "mnist-28px", root / "canvas-280px"
     small.mkdir()
@@ -47,7 +48,7 @@ def write_folders(root: Path) -> tuple[Path, Path, Path]:
     for index in range(FOLDER_SIZE):
         digit = images[index % len(images)]
         Image.fromarray(digit).save(small / f"{index:04d}.png")
-        (canvases / f"{index:04d}.png").write_bytes(realistic_digits.canvas_of(digit, rng))
+        (canvases / f"{index:04d}.png").write_bytes(canvas_of(digit, rng))
     return canvases / "0000.png", small, canvases
 
 

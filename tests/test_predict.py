@@ -13,12 +13,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import realistic_digits
+from mnist_sample import mnist_sample
 from mnist_app import model_io
 from mnist_app.cli import main
 from mnist_app.errors import ImageError, ModelFileError
 from mnist_app.network import Network
 from mnist_app.predict import Classifier, Prediction, image_files
+from mnist_app.synthetic import sets, typed
 from test_preprocess import encode, png_claiming_size
 
 
@@ -56,7 +57,7 @@ def model_path(tmp_path_factory) -> Path:
 def digits_dir(tmp_path_factory) -> Path:
     """Six MNIST test digits as PNG files, with a text file and a hidden file beside them."""
     directory = tmp_path_factory.mktemp("digits")
-    images, labels = realistic_digits.mnist_sample()
+    images, labels = mnist_sample()
     for index in range(6):
         Image.fromarray(images[index]).save(directory / f"{index}-label{labels[index]}.png")
     (directory / "notes.txt").write_text("not an image")
@@ -76,7 +77,7 @@ def run_cli(capsys, *argv: str) -> tuple[int, list[str], list[str]]:
 
 def test_probabilities_are_the_outputs_divided_by_their_sum():
     classifier = Classifier(FixedNetwork([0.1] * 8 + [0.4, 0.8]))
-    prediction = classifier.predict(realistic_digits.mnist_sample()[0][0])
+    prediction = classifier.predict(mnist_sample()[0][0])
     assert prediction.digit == 9
     assert prediction.confidence == pytest.approx(0.8 / 2.0)
     assert sum(prediction.probabilities) == pytest.approx(1.0)
@@ -85,7 +86,7 @@ def test_probabilities_are_the_outputs_divided_by_their_sum():
 
 
 def test_predict_many_sends_batches_and_keeps_the_order(model_path):
-    images = realistic_digits.mnist_sample()[0][:5]
+    images = mnist_sample()[0][:5]
     network = RecordingNetwork(model_io.load(model_path)[0])
     classifier = Classifier(network)
     one_by_one = [classifier.predict(image).probabilities for image in images]
@@ -96,7 +97,7 @@ def test_predict_many_sends_batches_and_keeps_the_order(model_path):
 
 
 def test_predict_each_yields_an_error_in_place_of_a_bad_image(tmp_path):
-    seven = realistic_digits.mnist_sample()[0][0]
+    seven = mnist_sample()[0][0]
     classifier = Classifier(FixedNetwork([0.5] * 10))
     outcomes = list(classifier.predict_each([seven, tmp_path / "missing.png", seven]))
     assert [type(outcome) for outcome in outcomes] == [Prediction, ImageError, Prediction]
@@ -104,7 +105,7 @@ def test_predict_each_yields_an_error_in_place_of_a_bad_image(tmp_path):
 
 
 def test_predict_many_names_the_image_that_failed(tmp_path):
-    seven = realistic_digits.mnist_sample()[0][0]
+    seven = mnist_sample()[0][0]
     with pytest.raises(ImageError, match="missing.png: no such file$"):
         Classifier(FixedNetwork([0.5] * 10)).predict_many([seven, tmp_path / "missing.png"])
 
@@ -122,7 +123,7 @@ def test_a_bad_model_file_raises_model_file_error(tmp_path):
 
 
 def test_image_files_lists_images_sorted_and_skips_the_rest(digits_dir, tmp_path):
-    labels = realistic_digits.mnist_sample()[1][:6]
+    labels = mnist_sample()[1][:6]
     assert [path.name for path in image_files(digits_dir)] == [f"{i}-label{label}.png" for i, label in enumerate(labels)]
     with pytest.raises(ImageError, match="^no image files in this directory$"):
         image_files(tmp_path)
@@ -185,7 +186,7 @@ def test_a_progress_bar_shows_on_a_terminal_when_the_output_goes_elsewhere(capsy
 def bad_inputs(tmp_path_factory) -> dict[str, tuple[Path, str]]:
     """name -> (path, the error the predict command reports for it)."""
     directory = tmp_path_factory.mktemp("bad")
-    png = encode(Image.fromarray(realistic_digits.mnist_sample()[0][0]), "PNG")
+    png = encode(Image.fromarray(mnist_sample()[0][0]), "PNG")
     contents = {
         "text.png": (b"seven\n", "not an image Pillow can identify (unknown format or damaged header)"),
         "truncated.png": (png[: len(png) // 2], "cannot decode image: image file is truncated"),
@@ -223,10 +224,10 @@ def test_a_bad_input_gets_one_error_line_and_the_rest_is_read(capsys, model_path
 def awkward_images(tmp_path_factory) -> dict[str, Path]:
     """The first MNIST test digit (a 7) saved in unusual modes and containers."""
     directory = tmp_path_factory.mktemp("awkward")
-    seven = realistic_digits.mnist_sample()[0][0]
+    seven = mnist_sample()[0][0]
     paper = Image.fromarray(255 - seven).resize((112, 112), Image.Resampling.BICUBIC)
     alpha = Image.fromarray(seven).resize((280, 280), Image.Resampling.BICUBIC)
-    photo = Image.open(io.BytesIO(realistic_digits.photo_of(seven, np.random.default_rng(0), (800, 800))))
+    photo = Image.open(io.BytesIO(sets.photo_of(seven, np.random.default_rng(0), (800, 800))))
     files = {
         "16-bit.png": encode(Image.fromarray(np.asarray(paper).astype(np.uint16) * 257), "PNG"),
         "palette.png": encode(paper.convert("P"), "PNG"),
@@ -318,18 +319,20 @@ ACCURACY_FLOORS = {
 
 def realistic_inputs(kind: str) -> tuple[list, np.ndarray]:
     """Seeded test inputs of one kind and their labels."""
-    images, labels = realistic_digits.mnist_sample()
+    images, labels = mnist_sample()
     if kind == "mnist through preprocess":
         return list(images), labels
     if kind == "photo":
         rng = np.random.default_rng(20)
-        return [realistic_digits.photo_of(d, rng, long_side=(400, 700)) for d in images[:50]], labels[:50]
+        return [sets.photo_of(d, rng, long_side=(400, 700)) for d in images[:50]], labels[:50]
     if kind == "canvas":
         rng = np.random.default_rng(21)
-        return [realistic_digits.canvas_of(d, rng) for d in images[:100]], labels[:100]
-    if not realistic_digits.typed_fonts():
-        pytest.skip(f"no DejaVu fonts in {realistic_digits.FONT_DIR}")
-    return realistic_digits.typed_set(np.random.default_rng(22), per_face=1)
+        return [sets.canvas_of(d, rng) for d in images[:100]], labels[:100]
+    if not typed.installed(typed.EVALUATION_FACES):
+        pytest.skip(f"no DejaVu fonts in {typed.DEJAVU_DIR}")
+    fonts, rng = typed.installed(typed.EVALUATION_FACES), np.random.default_rng(22)
+    labels = np.arange(100) % 10
+    return [sets.typed_of(d, fonts[i // 10 % len(fonts)], rng, "screenshot") for i, d in enumerate(labels)], labels
 
 
 @pytest.fixture(scope="module")

@@ -10,15 +10,16 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-import realistic_digits
+from mnist_sample import mnist_sample
 from mnist_app.errors import ImageError
 from mnist_app.decode import load_image
 from mnist_app.preprocess import to_mnist_image, to_mnist_vector
+from mnist_app.synthetic import sets, typed
 
 
 @pytest.fixture(scope="module")
 def sample() -> tuple[np.ndarray, np.ndarray]:
-    return realistic_digits.mnist_sample()
+    return mnist_sample()
 
 
 @pytest.fixture(scope="module")
@@ -86,10 +87,10 @@ def test_mnist_digits_pass_through_almost_unchanged(sample):
 def test_output_follows_mnist_convention(kind, sample):
     rng = np.random.default_rng(1)
     if kind == "typed":
-        fonts = realistic_digits.typed_fonts() or pytest.skip("DejaVu fonts not installed")
-        files = [realistic_digits.typed_digit(digit, fonts[digit % len(fonts)], rng) for digit in range(10)]
+        fonts = typed.installed(typed.EVALUATION_FACES) or pytest.skip("DejaVu fonts not installed")
+        files = [sets.typed_of(digit, fonts[digit % len(fonts)], rng) for digit in range(10)]
     else:
-        render = realistic_digits.photo_of if kind == "photo" else realistic_digits.canvas_of
+        render = sets.photo_of if kind == "photo" else sets.canvas_of
         files = [render(digit, rng) for digit in sample[0][:5]]
     for file in files:
         image = to_mnist_image(file)
@@ -115,14 +116,14 @@ def test_vector_is_the_image_flattened_and_scaled(seven):
 def test_photos_read_like_the_original_digits(sample):
     rng = np.random.default_rng(10)
     digits = sample[0][:30]
-    redrawn = [to_mnist_image(realistic_digits.photo_of(d, rng, long_side=(400, 800))) for d in digits]
+    redrawn = [to_mnist_image(sets.photo_of(d, rng, long_side=(400, 800))) for d in digits]
     assert np.mean([correlation(r, d) for r, d in zip(redrawn, digits)]) > 0.85
 
 
 def test_canvas_exports_read_like_the_original_digits(sample):
     rng = np.random.default_rng(11)
     digits = sample[0][:60]
-    redrawn = [to_mnist_image(realistic_digits.canvas_of(d, rng)) for d in digits]
+    redrawn = [to_mnist_image(sets.canvas_of(d, rng)) for d in digits]
     assert np.mean([correlation(r, d) for r, d in zip(redrawn, digits)]) > 0.83
 
 
@@ -234,7 +235,7 @@ def test_sources_can_be_paths_bytes_files_images_and_arrays(seven, tmp_path):
 
 
 def test_a_12_megapixel_photo_reads_like_a_small_one(seven):
-    photo = Image.open(io.BytesIO(realistic_digits.photo_of(seven, np.random.default_rng(3), (800, 800))))
+    photo = Image.open(io.BytesIO(sets.photo_of(seven, np.random.default_rng(3), (800, 800))))
     small = to_mnist_image(encode(photo, "JPEG", quality=90))
     camera = encode(photo.resize((4000, 3000), Image.Resampling.BILINEAR), "JPEG", quality=90)
     large = to_mnist_image(camera)
@@ -269,8 +270,8 @@ BLANK_IMAGES = {
     "black": lambda: _blank(colour=0),
     "grey RGB": lambda: _blank(mode="RGB", colour=(120, 130, 140)),
     "transparent": lambda: _blank(mode="RGBA", colour=(0, 0, 0, 0)),
-    "photo of blank paper": lambda: realistic_digits.photo_of(NO_DIGIT, np.random.default_rng(4)),
-    "blank canvas": lambda: realistic_digits.canvas_of(NO_DIGIT, np.random.default_rng(5)),
+    "photo of blank paper": lambda: sets.photo_of(NO_DIGIT, np.random.default_rng(4)),
+    "blank canvas": lambda: sets.canvas_of(NO_DIGIT, np.random.default_rng(5)),
     "one speck": _speck,
     "light gradient": _gradient,
     "sensor noise": _noise,

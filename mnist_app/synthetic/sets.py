@@ -1,0 +1,200 @@
+"""The seeded evaluation sets: encoded image files and what each one shows.
+
+Each builder returns a :class:`LabelledSet` of ``count`` files (the bytes a user would
+hand to the app) and labels, 0-9 or NOT_A_DIGIT. Sets that redraw real handwriting take
+MNIST digits ((n, 28, 28) uint8) and their labels, and use them in order; the others
+write digits 0-9 in turn. A builder called with a generator in the same state gives
+the same bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from mnist_app.synthetic import nondigits
+from mnist_app.synthetic.glyphs import HANDS
+from mnist_app.synthetic.handwriting import handwritten_digit
+from mnist_app.synthetic.paper import EXPORTS, Page, random_page, resize_ink
+from mnist_app.synthetic.pens import BOLD_MARKER, THIN_PEN, enlarged, pen_drawing
+from mnist_app.synthetic.typed import EVALUATION_FACES, installed, typed_ink
+
+NOT_A_DIGIT = -1
+CANVAS = (280, 280)  # the drawing canvas of the thin-pen and marker sets, pixels
+
+
+@dataclass(frozen=True)
+class LabelledSet:
+    """``files``: encoded images (bytes); ``labels``: (n,) int64, 0-9 or NOT_A_DIGIT."""
+
+    name: str
+    files: list[bytes]
+    labels: np.ndarray
+
+
+def export(ink: np.ndarray, how: str, page: Page, rng: np.random.Generator) -> bytes:
+    """``ink`` on a ``page`` exported as ``how`` (a key of paper.EXPORTS); ink larger than
+    95 % of the page is first shrunk to fit."""
+    fit = min(1.0, 0.95 * page[1] / max(ink.shape[0], 1), 0.95 * page[0] / max(ink.shape[1], 1))
+    if fit < 1.0:
+        ink = resize_ink(ink, max(1, int(ink.shape[0] * fit)))
+    return EXPORTS[how](ink, page, rng)
+
+
+def _build(name: str, count: int, rng: np.random.Generator,
+           make: Callable[[int, np.random.Generator], tuple[bytes, int]]) -> LabelledSet:
+    files, labels = [], []
+    for index in range(count):
+        file, label = make(index, rng)
+        files.append(file)
+        labels.append(label)
+    return LabelledSet(name, files, np.array(labels, dtype=np.int64))
+
+
+def _choose(rng: np.random.Generator, options: dict[str, float]) -> str:
+    """A key of ``options`` drawn with the given weights."""
+    keys = list(options)
+    weights = np.array(list(options.values()), dtype=np.float64)
+    return keys[rng.choice(len(keys), p=weights / weights.sum())]
+
+
+def _any_digit(digit_index: int, digits, labels, height: int, pen: float, rng: np.random.Generator):
+    """(ink, label): MNIST digit ``digit_index`` enlarged or redrawn, or a hand's glyph."""
+    source = _choose(rng, {"mnist": 0.4, "pen": 0.3, "hand": 0.3})
+    label = int(labels[digit_index % len(labels)])
+    digit = digits[digit_index % len(digits)]
+    if source == "mnist":
+        return enlarged(digit, height, rng), label
+    if source == "pen":
+        return pen_drawing(digit, height, pen, rng), label
+    return handwritten_digit(label, height, pen, rng), label
+
+
+def thin_pens(digits: np.ndarray, labels: np.ndarray, count: int, rng: np.random.Generator) -> LabelledSet:
+    """Digits drawn with a 2-6 px pen on a 280 px canvas, 45-85 % of its height: MNIST
+    centre lines (two in three) or a hand's glyphs; RGBA canvas or ink on white."""
+    def make(index, rng):
+        height, pen = int(CANVAS[1] * rng.uniform(0.45, 0.85)), rng.uniform(*THIN_PEN)
+        if rng.random() < 2 / 3:
+            label = int(labels[index % len(labels)])
+            ink = pen_drawing(digits[index % len(digits)], height, pen, rng)
+        else:
+            label = index % 10
+            ink = handwritten_digit(label, height, pen, rng)
+        return export(ink, _choose(rng, {"canvas": 0.5, "white": 0.5}), CANVAS, rng), label
+    return _build("thin pens (2-6 px on a 280 px canvas)", count, rng, make)
+
+
+def bold_markers(digits: np.ndarray, labels: np.ndarray, count: int, rng: np.random.Generator) -> LabelledSet:
+    """Digits drawn with an 8-20 px marker on a 280 px canvas (a fifth photographed)."""
+    def make(index, rng):
+        height, pen = int(CANVAS[1] * rng.uniform(0.5, 0.85)), rng.uniform(*BOLD_MARKER)
+        if rng.random() < 2 / 3:
+            label = int(labels[index % len(labels)])
+            ink = pen_drawing(digits[index % len(digits)], height, pen, rng)
+        else:
+            label = index % 10
+            ink = handwritten_digit(label, height, pen, rng)
+        how = _choose(rng, {"canvas": 0.4, "white": 0.4, "photo": 0.2})
+        page = random_page(rng, (300, 900)) if how == "photo" else CANVAS
+        return export(ink, how, page, rng), label
+    return _build("bold markers (8-20 px on a 280 px canvas)", count, rng, make)
+
+
+def small_on_sheet(digits: np.ndarray, labels: np.ndarray, count: int, rng: np.random.Generator) -> LabelledSet:
+    """Photos of an 800-2000 px sheet with one digit 5-15 % of the sheet's height (with
+    shadows, ruled lines, table edges now and then: paper.photo_jpeg's clutter)."""
+    def make(index, rng):
+        page = random_page(rng, (800, 2000))
+        height = max(8, int(page[1] * rng.uniform(0.05, 0.15)))
+        ink, label = _any_digit(index, digits, labels, height, max(2.0, height * rng.uniform(0.05, 0.15)), rng)
+        return export(ink, "cluttered photo", page, rng), label
+    return _build("small digit (5-15 % of the height) on an 800-2000 px sheet", count, rng, make)
+
+
+def small_in_photo(digits: np.ndarray, labels: np.ndarray, count: int, rng: np.random.Generator) -> LabelledSet:
+    """Photos 800-4000 px on the longer side with one digit 40-150 px tall, cluttered."""
+    def make(index, rng):
+        page = random_page(rng, (800, 4000), aspect=(0.66, 0.8))
+        height = int(rng.uniform(40, 150))
+        ink, label = _any_digit(index, digits, labels, height, max(2.0, height * rng.uniform(0.05, 0.15)), rng)
+        return export(ink, "cluttered photo", page, rng), label
+    return _build("40-150 px digit in an 800-4000 px photo", count, rng, make)
+
+
+def handwriting(count: int, rng: np.random.Generator) -> LabelledSet:
+    """Digits in the stroke hands (not MNIST), pen or marker, on paper, canvas or scans."""
+    def make(index, rng):
+        how = _choose(rng, {"photo": 0.35, "canvas": 0.25, "white": 0.2, "scan": 0.2})
+        page = random_page(rng, (300, 1200)) if how in ("photo", "scan") else (int(rng.choice([200, 280, 400])),) * 2
+        height = int(min(page) * rng.uniform(0.3, 0.8))
+        pen = height * rng.choice([rng.uniform(0.02, 0.06), rng.uniform(0.06, 0.14)])
+        return export(handwritten_digit(index % 10, height, max(pen, 1.5), rng), how, page, rng), index % 10
+    return _build(f"handwriting-like glyphs ({len(HANDS)} hands)", count, rng, make)
+
+
+def typed_of(digit: int, font, rng: np.random.Generator, how: str | None = None) -> bytes:
+    """``digit`` typed in ``font`` (a path), 20-160 px tall, exported as ``how`` (a key of
+    paper.EXPORTS; by default a screenshot, document, photo, scan or canvas at random)."""
+    height = int(np.exp(rng.uniform(np.log(20), np.log(160))))
+    ink = typed_ink(str(digit), font, height, rng, max_rotation=3)
+    page = (int(ink.shape[1] * rng.uniform(1.3, 4.0)) + 4, int(ink.shape[0] * rng.uniform(1.3, 3.0)) + 4)
+    how = how or _choose(rng, {"screenshot": 0.4, "white": 0.2, "photo": 0.2, "scan": 0.1, "canvas": 0.1})
+    if how == "photo":
+        page = (max(page[0], 300), max(page[1], 300))
+    return export(ink, how, page, rng)
+
+
+def typed(count: int, rng: np.random.Generator) -> LabelledSet:
+    """Digits 0-9 in turn typed in the evaluation faces in turn (see :func:`typed_of`).
+    Empty if none of the faces is installed."""
+    faces = installed(EVALUATION_FACES)
+    if not faces:
+        return LabelledSet("typed (no evaluation fonts installed)", [], np.zeros(0, dtype=np.int64))
+
+    def make(index, rng):
+        return typed_of(index % 10, faces[(index // 10) % len(faces)], rng), index % 10
+    return _build(f"typed (DejaVu, {len(faces)} faces held out from training)", count, rng, make)
+
+
+def photo_of(digit: np.ndarray, rng: np.random.Generator, long_side: tuple[int, int] = (400, 1200)) -> bytes:
+    """JPEG bytes: the MNIST ``digit`` (28, 28) written on paper and photographed. The
+    longer side is drawn from ``long_side`` pixels; the digit is 25-55 % of the shorter."""
+    page = random_page(rng, long_side, aspect=(0.75, 1.0))
+    return export(enlarged(digit, int(min(page) * rng.uniform(0.25, 0.55)), rng), "photo", page, rng)
+
+
+def canvas_of(digit: np.ndarray, rng: np.random.Generator) -> bytes:
+    """RGBA PNG bytes: the MNIST ``digit`` on a transparent 200, 280 or 400 px canvas,
+    45-85 % of its height."""
+    size = int(rng.choice([200, 280, 400]))
+    return export(enlarged(digit, int(size * rng.uniform(0.45, 0.85)), rng), "canvas", (size, size), rng)
+
+
+def photo_mnist(digits: np.ndarray, labels: np.ndarray, count: int, rng: np.random.Generator) -> LabelledSet:
+    """MNIST digits in order, photographed (see :func:`photo_of`)."""
+    return _build("photo-like MNIST (JPEG, 400-1200 px)", count, rng,
+                  lambda index, rng: (photo_of(digits[index % len(digits)], rng), int(labels[index % len(labels)])))
+
+
+def canvas_mnist(digits: np.ndarray, labels: np.ndarray, count: int, rng: np.random.Generator) -> LabelledSet:
+    """MNIST digits in order, as canvas exports (see :func:`canvas_of`)."""
+    return _build("canvas-like MNIST (RGBA PNG, transparent)", count, rng,
+                  lambda index, rng: (canvas_of(digits[index % len(digits)], rng), int(labels[index % len(labels)])))
+
+
+def not_digits(digits: np.ndarray, labels: np.ndarray, count: int, rng: np.random.Generator) -> LabelledSet:
+    """Non-digits of every kind in turn (nondigits.KINDS), on canvases, white, photos, scans."""
+    def make(index, rng):
+        how = _choose(rng, {"canvas": 0.3, "white": 0.25, "photo": 0.2, "cluttered photo": 0.15, "scan": 0.1})
+        page = random_page(rng, (300, 1500)) if how in ("photo", "cluttered photo", "scan") else (int(rng.choice([200, 280, 400])),) * 2
+        height = int(min(page) * rng.uniform(0.3, 0.7))
+        pen = max(1.5, height * rng.choice([rng.uniform(0.02, 0.06), rng.uniform(0.06, 0.14)]))
+        kind = nondigits.KINDS[index % len(nondigits.KINDS)]
+        ink = nondigits.nondigit(kind, height, pen, digits, labels, rng)
+        if ink.size == 0:  # a typed symbol without fonts: draw it by hand instead
+            ink = nondigits.nondigit("written symbol", height, pen, digits, labels, rng)
+        return export(ink, how, page, rng), NOT_A_DIGIT
+    return _build("not a digit (letters, symbols, scribbles, shapes, numbers)", count, rng, make)
