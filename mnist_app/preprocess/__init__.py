@@ -59,14 +59,17 @@ def _read_again(picture: Picture, paper: Paper, ink: np.ndarray, box: tuple[int,
     """The digit's ink, cropped: read again from the full picture when the overview
     holds it at fewer pixels than READ_SIDE, else cut from the overview's ``ink``."""
     top, left, bottom, right = box
-    scale = picture.size[0] / ink.shape[1]  # full-size pixels per overview pixel
+    width, height = picture.size
+    x_scale, y_scale = width / ink.shape[1], height / ink.shape[0]  # full-size pixels per overview pixel
     extent = max(bottom - top, right - left)
-    if scale <= 1 or extent >= READ_SIDE:
+    if x_scale <= 1 or extent >= READ_SIDE:
         return ink[top:bottom, left:right]
     margin = READ_MARGIN * extent + 1
     region = (max(0, left - margin), max(0, top - margin),
               min(ink.shape[1], right + margin), min(ink.shape[0], bottom + margin))
-    sharp = picture.levels(READ_SIDE, tuple(v * scale for v in region))
+    full_region = (region[0] * x_scale, region[1] * y_scale,
+                   min(width, region[2] * x_scale), min(height, region[3] * y_scale))
+    sharp = picture.levels(READ_SIDE, full_region)
     sharp_ink = without_specks(paper.ink(sharp, region))
     top, left, bottom, right = ink_box(sharp_ink)
     return sharp_ink[top:bottom, left:right]

@@ -15,9 +15,15 @@ from mnist_app.preprocess.parts import spread
 # strokes covering most of a cell do not lift it.
 BACKGROUND_GRID = 8
 BACKGROUND_PERCENTILE = 10
+# Polarity: the ink is on the side of the paper whose most extreme TAIL of pixels lies
+# further from the median; 0.02% still sees a 40-pixel digit in a 4000-pixel photo.
+TAIL = 0.0002
 # Paper counts as noise up to this many robust standard deviations above its median.
 NOISE_SIGMAS = 4.0
-# The stroke level mapped to full ink: this percentile of the pixels brighter than paper.
+# The peak ink level is the one that at least this many pixels reach (a lone hot pixel
+# does not count); the stroke level mapped to full ink is this percentile of the stroke
+# cores, the pixels more than halfway from the paper's noise floor to the peak.
+PEAK_PIXELS = 12
 STROKE_PERCENTILE = 90
 # Strokes must stand this far above the noise floor (fraction of the full grey range).
 MIN_CONTRAST = 0.08
@@ -63,7 +69,7 @@ class Paper:
 
 def _ink_is_dark(grey: np.ndarray) -> bool:
     """True if the darkest pixels lie further from the median (the paper) than the lightest."""
-    darkest, median, lightest = _quantile_bins(_histogram(grey), [0.001, 0.5, 0.999])
+    darkest, median, lightest = _quantile_bins(_histogram(grey), [TAIL, 0.5, 1 - TAIL])
     return median - darkest > lightest - median
 
 
@@ -97,39 +103,25 @@ def _quantile_bins(counts: np.ndarray, fractions) -> np.ndarray:
     return np.searchsorted(cumulative, np.multiply(fractions, cumulative[-1]))
 
 
-def _otsu_split(counts: np.ndarray) -> int:
-    """The first bin of the upper class in Otsu's best split of the histogram ``counts``.
-
-    Maximises the between-class variance (mu * w0 - s0)^2 / (w0 * w1), where w0, w1 are the
-    class sizes, s0 the sum of the lower class's levels and mu the overall mean level.
-    """
-    weight_low = np.cumsum(counts)[:-1]
-    weight_high = weight_low[-1] + counts[-1] - weight_low
-    sum_low = np.cumsum(counts * np.arange(len(counts)))[:-1]
-    mean = (sum_low[-1] + counts[-1] * (len(counts) - 1)) / (weight_low[-1] + counts[-1])
-    sizes = weight_low * weight_high
-    between = np.divide((mean * weight_low - sum_low) ** 2, sizes,
-                        out=np.zeros(len(sizes)), where=sizes > 0)
-    return int(np.argmax(between)) + 1
-
-
 def _stretch_strokes(ink: np.ndarray) -> np.ndarray:
     """Map the paper's noise floor to 0 and the stroke level to 1, linearly, clipped.
 
-    Otsu's threshold splits the pixels into paper and strokes; the floor is the paper's
-    median plus NOISE_SIGMAS robust standard deviations, the stroke level the
-    STROKE_PERCENTILE of the strokes (so digits already in MNIST's range stay as they are).
+    The paper is most of the picture: its level is the median of all pixels, its noise
+    their robust standard deviation, and the floor lies NOISE_SIGMAS of those above. The
+    strokes are judged from the top down, so that a digit of a few hundred pixels on a big
+    textured sheet is not outvoted: the peak is the level PEAK_PIXELS pixels reach, the
+    stroke cores are the pixels more than halfway from the floor to the peak, and the
+    stroke level is their STROKE_PERCENTILE (digits already in MNIST's range stay as they
+    are).
     """
     counts = _histogram(ink)
-    split = _otsu_split(counts)
-    paper, strokes = counts[:split], counts[split:]
-    if not paper.any() or not strokes.any():
-        raise ImageError("no digit found")
-    paper_bin = _quantile_bins(paper, 0.5)
-    deviations = np.bincount(np.abs(np.arange(split) - paper_bin), weights=paper)
+    paper_bin = _quantile_bins(counts, 0.5)
+    deviations = np.bincount(np.abs(np.arange(len(counts)) - paper_bin), weights=counts)
     noise = 1.4826 * _quantile_bins(deviations, 0.5)  # 1.4826 MAD = sigma if Gaussian
-    stroke_level = (split + _quantile_bins(strokes, STROKE_PERCENTILE / 100)) / 255
     floor = (paper_bin + NOISE_SIGMAS * noise) / 255
-    if stroke_level - floor < MIN_CONTRAST:
+    peak_bin = len(counts) - 1 - _quantile_bins(counts[::-1], min(1.0, PEAK_PIXELS / ink.size))
+    if peak_bin / 255 - floor < MIN_CONTRAST:
         raise ImageError("no digit found")
+    core = round((floor * 255 + peak_bin) / 2)
+    stroke_level = (core + _quantile_bins(counts[core:], STROKE_PERCENTILE / 100)) / 255
     return np.clip((ink - floor) / (stroke_level - floor), 0, 1)

@@ -16,25 +16,44 @@ LINK_FRACTION = 0.01
 # pixels, is a speck on blank paper. A 40-pixel digit in a 4000-pixel photo is 1%.
 MIN_DIGIT_FRACTION = 0.008
 MIN_DIGIT_PIXELS = 3
+# A part that runs along an edge of the picture for more than this fraction of it, or
+# touches two opposite edges, is the page's furniture (a table edge, a ruled line, a fold
+# or shadow), not a digit, unless nothing else is left.
+EDGE_CONTACT_FRACTION = 0.25
 
 
 def without_specks(ink: np.ndarray) -> np.ndarray:
-    """``ink`` (h, w) keeping only the digit: faint haze and parts much lighter than the
-    main one go.
+    """``ink`` (h, w) keeping only the digit: faint haze, the page's edges and lines, and
+    parts much lighter than the main one go.
 
     Ink counts where it is at least FAINT_INK or touches such a pixel (its anti-aliased
     edge); fainter ink further out (compression ringing, smudges) is dropped. Parts closer
-    than LINK_FRACTION of the image size are joined; joined parts with less than
-    SPECK_FRACTION of the heaviest part's ink are specks.
+    than LINK_FRACTION of the image size are joined. Parts that look like page furniture
+    (see EDGE_CONTACT_FRACTION) are dropped when anything else remains; of the rest, those
+    with less than SPECK_FRACTION of the heaviest one's ink are specks.
     """
     strong = ink >= FAINT_INK
     link = max(1, round(LINK_FRACTION * max(ink.shape)))
     labels, parts = label_parts(spread(np.maximum, strong, link))
     masses = np.bincount(labels.ravel(), weights=ink.ravel(), minlength=parts + 1)
     masses[0] = 0  # label 0 is the paper
+    furniture = _page_furniture(labels, parts)
+    if masses[~furniture].any():
+        masses[furniture] = 0
     keep = masses >= SPECK_FRACTION * masses.max()
     keep[0] = False
     return np.where(keep[labels], ink, 0).astype(np.float32)
+
+
+def _page_furniture(labels: np.ndarray, parts: int) -> np.ndarray:
+    """Boolean (parts + 1,): which labelled parts run along an edge of the picture for more
+    than EDGE_CONTACT_FRACTION of it, or touch two opposite edges."""
+    edges = [labels[0], labels[-1], labels[:, 0], labels[:, -1]]  # top, bottom, left, right
+    contact = np.stack([np.bincount(edge, minlength=parts + 1) / len(edge) for edge in edges])
+    touches = contact > 0
+    furniture = (contact.max(axis=0) > EDGE_CONTACT_FRACTION) | (touches[0] & touches[1]) | (touches[2] & touches[3])
+    furniture[0] = False
+    return furniture
 
 
 def ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
