@@ -1,0 +1,227 @@
+"""`mnist-app report` end to end on the fake MNIST: the page, its numbers and its errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from report_helpers import SECTION_IDS, embedded_pngs, fake_data, run_cli, train_fake_model
+
+from mnist_app import model_io
+from mnist_app.data import load_mnist
+from mnist_app.network import Network
+from mnist_app.report import render_report
+from mnist_app.report.figures import N_EXAMPLES, compute_figures, reject_cost, reliability, step_count
+
+
+@pytest.fixture(scope="module")
+def trained(fake_mnist_files, tmp_path_factory):
+    """A model trained for two epochs on the fake MNIST, its train --json summary, the test
+    set, evaluate --json's answer and the report the CLI wrote."""
+    directory = tmp_path_factory.mktemp("report")
+    model, page = directory / "model.npz", directory / "out" / "report.html"
+    with fake_data(fake_mnist_files) as data_dir:
+        summary = train_fake_model(data_dir, model)
+        status, evaluated = run_cli(["evaluate", "--model", str(model), "--data-dir", str(data_dir), "--json"])
+        assert status == 0
+        status, printed = run_cli(["report", "--model", str(model), "--data-dir", str(data_dir),
+                                   "--output", str(page), "--quiet"])
+        mnist = load_mnist(data_dir)
+    assert status == 0 and f"saved {page}" in printed
+    network, metadata = model_io.load(model)
+    return SimpleNamespace(model=model, network=network, metadata=metadata, summary=summary,
+                           evaluation=json.loads(evaluated), html=page.read_text(encoding="utf-8"),
+                           images=mnist.test_images, labels=mnist.test_labels)
+
+
+@pytest.fixture(scope="module")
+def figures(trained):
+    return compute_figures(trained.network, trained.metadata, trained.images, trained.labels)
+
+
+class _Outline(HTMLParser):
+    """Collects the ids of the <section> elements and whether each has a heading."""
+
+    def __init__(self):
+        super().__init__()
+        self.sections, self.headed, self._open = [], set(), None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "section":
+            self._open = dict(attrs).get("id")
+            self.sections.append(self._open)
+        elif tag == "h2" and self._open:
+            self.headed.add(self._open)
+
+
+def test_the_history_has_one_entry_per_epoch(trained):
+    history = trained.metadata["history"]
+    assert [record["epoch"] for record in history] == [1, 2]
+    assert history == trained.summary["history"]
+    assert set(history[0]) == {"epoch", "seconds", "learning_rate", "train_cost", "train_accuracy",
+                               "val_cost", "val_accuracy"}
+
+
+def test_every_section_is_present_in_order_with_a_heading(trained):
+    outline = _Outline()
+    outline.feed(trained.html)
+    assert outline.sections == list(SECTION_IDS)
+    assert outline.headed == set(SECTION_IDS)
+    for section in SECTION_IDS:
+        assert f'href="#{section}"' in trained.html  # the navigation reaches it
+
+
+def test_every_embedded_png_decodes(trained, figures):
+    pictures = embedded_pngs(trained.html)
+    digits = len(figures.confidently_wrong) + len(figures.least_sure)
+    assert len(pictures) == digits + figures.hidden.total
+    assert all(picture.size == (28, 28) for picture in pictures)
+    assert sum(picture.mode == "RGB" for picture in pictures) == 30  # the hidden neurons' weights
+
+
+def test_the_page_references_nothing_outside_itself(trained):
+    html = trained.html
+    assert "http" not in html.lower()
+    assert not re.search(r"""\b(src|href)\s*=\s*(?!["']?(data:|#))""", html)  # only data: URIs and anchors
+    assert "<script" not in html.lower() and "@import" not in html and "<link" not in html
+    assert re.findall(r"url\(([^)]*)\)", html) == ["#weights-scale"]  # the colour bar's own gradient
+
+
+def test_the_numbers_agree_with_evaluate(trained, figures):
+    assert figures.evaluation.to_json() == trained.evaluation
+    evaluation = trained.evaluation
+    assert f"{evaluation['correct']}/{evaluation['total']} ({evaluation['accuracy']:.2%})" in trained.html
+    for accuracy in evaluation["per_class"]:
+        assert f"{accuracy:.2%}" in trained.html
+    assert figures.reliability.counts.sum() == evaluation["total"]
+    assert figures.reliability.correct.sum() == evaluation["correct"]
+
+
+def test_the_galleries_hold_the_right_digits_in_order(figures, trained):
+    wrong = figures.confidently_wrong
+    assert len(wrong) == min(N_EXAMPLES, trained.evaluation["total"] - trained.evaluation["correct"])
+    assert all(example.digit != example.label for example in wrong)
+    assert [e.confidence for e in wrong] == sorted((e.confidence for e in wrong), reverse=True)
+    unsure = figures.least_sure
+    assert len(unsure) == N_EXAMPLES
+    assert [e.confidence for e in unsure] == sorted(e.confidence for e in unsure)
+    for example in wrong + unsure:
+        assert np.array_equal(example.image, trained.images[example.index])
+        assert example.label == trained.labels[example.index]
+        assert example.runner_up != example.digit and example.runner_up_probability <= example.confidence
+
+
+def test_the_figures_describe_the_network_and_its_training(figures, trained):
+    hidden = figures.hidden
+    weights = trained.network.weights
+    assert hidden.incoming.shape == (30, 28, 28) and hidden.outgoing.shape == (30, 10)
+    np.testing.assert_allclose(hidden.incoming[4].ravel(), weights[0][4])
+    np.testing.assert_allclose(hidden.outgoing[:, 7], weights[1][7])
+    assert hidden.incoming_limit == pytest.approx(np.percentile(np.abs(weights[0]), 99))
+    assert hidden.outgoing_limit == pytest.approx(np.abs(weights[1]).max())
+
+    curves = figures.curves
+    assert list(curves.epochs) == [1, 2] and curves.source == "history"
+    assert curves.best_epoch == trained.summary["best_epoch"]
+    np.testing.assert_allclose(curves.val_accuracy, [r["val_accuracy"] for r in trained.summary["history"]])
+
+    for curve in figures.robustness:
+        untouched = list(curve.strengths).index(0)
+        assert curve.images == len(trained.images) and curve.stride == 1
+        for values in curve.accuracies.values():  # strength 0 is the untouched test set
+            assert values[untouched] == pytest.approx(trained.evaluation["accuracy"])
+            assert np.all((values >= 0) & (values <= 1))
+    assert figures.reject is None  # this model has no reject rule
+
+
+def test_progress_is_called_once_per_step(trained):
+    calls = []
+    compute_figures(trained.network, trained.metadata, trained.images[:50], trained.labels[:50],
+                    on_step=lambda: calls.append(1))
+    assert len(calls) == step_count()
+
+
+def test_reliability_bins_by_confidence():
+    confidence = np.array([0.15, 0.55, 0.58, 0.97, 0.995, 1.0])
+    correct = np.array([False, True, False, True, True, False])
+    result = reliability(confidence, correct, edges=(0.1, 0.5, 0.99, 1.0))
+    assert result.counts.tolist() == [1, 3, 2]
+    assert result.correct.tolist() == [0, 2, 1]
+    np.testing.assert_allclose(result.mean_confidence, [0.15, (0.55 + 0.58 + 0.97) / 3, 0.9975])
+    np.testing.assert_allclose(result.accuracy, [0, 2 / 3, 0.5])
+    gaps = np.array([0 - 0.15, 2 / 3 - 0.7, 0.5 - 0.9975])
+    assert result.calibration_error == pytest.approx(np.sum(np.abs(gaps) * [1, 3, 2]) / 6)
+    assert result.underconfidence == pytest.approx(np.sum(gaps * [1, 3, 2]) / 6)
+
+
+def test_the_reject_rule_cost_counts_flagged_and_caught_digits():
+    flags = [(False, False), (True, False), (False, True), (True, False), (False, False)]
+    predictions = [SimpleNamespace(unsure=u, not_a_digit=n) for u, n in flags]
+    correct = np.array([True, False, True, True, False])
+    cost = reject_cost({"reject": {"confidence": 0.5}}, predictions, correct)
+    assert (cost.total, cost.flagged, cost.unflagged_correct) == (5, 3, 1)
+    assert (cost.misread, cost.misread_flagged) == (2, 1)
+    assert reject_cost({}, predictions, correct) is None
+
+
+def test_a_model_without_history_or_in_the_old_format_still_renders(trained):
+    old = {key: value for key, value in trained.metadata.items() if key != "history"}
+    test = trained.images[:40], trained.labels[:40]
+    old["epochs"] = [{"epoch": r["epoch"], "seconds": r["seconds"], "train_loss": r["train_cost"],
+                      "val_accuracy": r["val_accuracy"]} for r in trained.metadata["history"]]
+    page = render_report(trained.network, old, *test)
+    assert "mnist_app 0.1" in page and "Cost per epoch" in page
+    assert page.count("Not recorded in this model file.") == 1  # the learning rate
+
+    del old["epochs"]
+    page = render_report(trained.network, old, *test)
+    assert "This model file records no training history." in page
+    assert all(f'<section id="{section}">' in page for section in ("model", "learning", "confidence"))
+
+    old["history"] = "garbage"
+    assert "cannot be read" in render_report(trained.network, old, *test)
+
+
+def test_text_from_the_model_file_is_escaped(trained):
+    metadata = {**trained.metadata, "seed": "<script>alert(1)</script>",
+                "hyperparameters": {"epochs": "<img src=x onerror=alert(1)>"}}
+    page = render_report(trained.network, metadata, trained.images[:20], trained.labels[:20])
+    assert "<script>" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_a_deeper_network_renders_without_outgoing_weights(trained):
+    network = Network([784, 12, 8, 10], rng=np.random.default_rng(0))
+    page = render_report(network, {}, trained.images[:30], trained.labels[:30])
+    assert "more than one hidden layer" in page
+    assert sum(picture.mode == "RGB" for picture in embedded_pngs(page)) == 12  # one per hidden neuron
+
+
+@pytest.mark.parametrize("bad, message", [
+    (lambda tmp, model: ["--output", str(tmp)], "is a directory"),
+    (lambda tmp, model: ["--output", str(model)], "is the model file itself"),
+    (lambda tmp, model: ["--output", str(tmp / "file.txt" / "report.html")], "cannot write the report here"),
+    (lambda tmp, model: ["--model", str(tmp / "missing.npz")], "no such model file"),
+])
+def test_bad_arguments_fail_in_one_line_before_any_data_is_read(bad, message, trained, tmp_path, capsys):
+    (tmp_path / "file.txt").write_text("not a directory")
+    # The data directory is empty and the mirror unreachable, so reading data would fail differently.
+    argv = ["report", "--model", str(trained.model), "--data-dir", str(tmp_path / "nodata"),
+            "--mirror", "http://127.0.0.1:9/", *bad(tmp_path, trained.model)]
+    status, printed = run_cli(argv)
+    error = capsys.readouterr().err
+    assert status == 1 and printed == ""
+    assert len(error.splitlines()) == 1 and error.startswith("mnist-app: error: ") and message in error
+    assert not (tmp_path / "nodata").exists()
+
+
+def test_a_network_that_does_not_read_digits_is_refused(tmp_path, capsys):
+    model = tmp_path / "wide.npz"
+    model_io.save(model, Network([784, 5, 3], rng=np.random.default_rng(0)), {})
+    status, _ = run_cli(["report", "--model", str(model), "--data-dir", str(tmp_path / "nodata")])
+    assert status == 1
+    assert "needs a network of 784 inputs and 10 outputs, not 784-5-3" in capsys.readouterr().err
