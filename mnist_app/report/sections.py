@@ -64,7 +64,7 @@ def model_section(figures: ReportFigures) -> str:
                                    f"mnist_app {meta.get('mnist_app_version', '(version unknown)')}")))
     hashes = meta.get("training_data_sha256")
     if isinstance(hashes, dict):
-        rows += [(f"sha256 of {name}", f"<code>{escape(str(digest))}</code>")
+        rows += [(f"sha256 of {name}", f'<code class="hash">{escape(str(digest))}</code>')
                  for name, digest in hashes.items()]
     return facts_table(rows)
 
@@ -221,7 +221,7 @@ def confidence_section(figures: ReportFigures) -> str:
     rows = [[f"{low:.0%}\u2013{high:.0%}", str(n), f"{a:.1%}" if n else "", f"{c:.1%}" if n else ""]
             for low, high, n, a, c in zip(reliability.edges[:-1], reliability.edges[1:], reliability.counts,
                                           reliability.accuracy, reliability.mean_confidence)]
-    table = data_table(["confidence", "test digits", "read correctly", "mean confidence"], rows)
+    table = data_table(["confidence", "digits", "read right", "mean confidence"], rows)
     return (
         '<div class="grid">'
         + figure("How often it is right at each confidence", chart,

@@ -33,7 +33,8 @@ table { border-collapse: collapse; font-variant-numeric: tabular-nums; margin: 6
 th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 td.number, th.number { text-align: right; }
 table.facts th { font-weight: 600; white-space: nowrap; color: var(--muted); }
-code { font-size: 0.85rem; word-break: break-all; }
+code { font-size: 0.85rem; }
+code.hash { word-break: break-all; }
 img.pixels { image-rendering: pixelated; image-rendering: crisp-edges; display: block; background: #000; }
 ul.gallery { list-style: none; padding: 0; margin: 6px 0; display: grid; gap: 10px;
   grid-template-columns: repeat(auto-fill, minmax(100px, 1fr)); }

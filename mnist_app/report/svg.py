@@ -81,7 +81,7 @@ def line_chart(
 ) -> str:
     """Lines over a shared x axis, with ticks, grid and axis labels (give units).
 
-    The legend names the series (when there are several) and the vertical ``lines``.
+    The legend names the series and the vertical ``lines``, unless there is only one line.
     Ranges default to the data's, widened to round ticks; ``x_integer`` keeps x ticks whole
     (epochs, pixels).
     """
@@ -89,9 +89,8 @@ def line_chart(
     ys = np.concatenate([np.asarray(s.ys, dtype=float) for s in series])
     x_low, x_high, x_step = _axis(x_range, xs, integer=x_integer)
     y_low, y_high, y_step = _axis(y_range, ys)
-    entries = [(s.label, s.colour, s.dashed) for s in series] if len(series) > 1 else []
-    entries += [(line.label, MARKER_COLOUR, True) for line in lines]
-    legend, legend_bottom = _legend(entries, 66, 18, width - 14) if entries else ("", 0)
+    entries = [(s.label, s.colour, s.dashed) for s in series] + [(v.label, MARKER_COLOUR, True) for v in lines]
+    legend, legend_bottom = _legend(entries, 66, 18, width - 14) if len(entries) > 1 else ("", 0)
     frame = _Frame(66, legend_bottom + 16, width - 14, height - 50, (x_low, x_high), (y_low, y_high))
     parts = _axes(frame, x_step, y_step, x_label, y_label)
     parts += [_vertical_line(frame, line) for line in lines]
