@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
@@ -15,7 +16,15 @@ from mnist_app import model_io
 from mnist_app.data import load_mnist
 from mnist_app.network import Network
 from mnist_app.report import render_report
-from mnist_app.report.figures import N_EXAMPLES, compute_figures, reject_cost, reliability, step_count
+from mnist_app.report.figures import (
+    N_EXAMPLES,
+    compute_figures,
+    learning_curves,
+    reject_cost,
+    reliability,
+    step_count,
+)
+from mnist_app.report.html import render
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +149,7 @@ def test_the_figures_describe_the_network_and_its_training(figures, trained):
 
 def test_progress_is_called_once_per_step(trained):
     calls = []
-    compute_figures(trained.network, trained.metadata, trained.images[:50], trained.labels[:50],
+    compute_figures(trained.network, trained.metadata, trained.images[:20], trained.labels[:20],
                     on_step=lambda: calls.append(1))
     assert len(calls) == step_count()
 
@@ -168,35 +177,42 @@ def test_the_reject_rule_cost_counts_flagged_and_caught_digits():
     assert reject_cost({}, predictions, correct) is None
 
 
-def test_a_model_without_history_or_in_the_old_format_still_renders(trained):
+def test_a_model_in_the_old_format_or_without_history_still_renders(trained, figures):
     old = {key: value for key, value in trained.metadata.items() if key != "history"}
-    test = trained.images[:40], trained.labels[:40]
     old["epochs"] = [{"epoch": r["epoch"], "seconds": r["seconds"], "train_loss": r["train_cost"],
                       "val_accuracy": r["val_accuracy"]} for r in trained.metadata["history"]]
-    page = render_report(trained.network, old, *test)
+    page = render_report(trained.network, old, trained.images[:40], trained.labels[:40])
     assert "mnist_app 0.1" in page and "Cost per epoch" in page
     assert page.count("Not recorded in this model file.") == 1  # the learning rate
 
-    del old["epochs"]
-    page = render_report(trained.network, old, *test)
-    assert "This model file records no training history." in page
-    assert all(f'<section id="{section}">' in page for section in ("model", "learning", "confidence"))
+    for history, note in [(None, "This model file records no training history."), ("garbage", "cannot be read")]:
+        metadata = {key: value for key, value in old.items() if key != "epochs"}
+        if history is not None:
+            metadata["history"] = history
+        curves, curves_note = learning_curves(metadata)
+        page = render(replace(figures, metadata=metadata, curves=curves, curves_note=curves_note))
+        assert curves is None and note in page
+        assert all(f'<section id="{section}">' in page for section in SECTION_IDS)
 
-    old["history"] = "garbage"
-    assert "cannot be read" in render_report(trained.network, old, *test)
 
-
-def test_text_from_the_model_file_is_escaped(trained):
-    metadata = {**trained.metadata, "seed": "<script>alert(1)</script>",
+def test_text_from_the_model_file_is_escaped(figures):
+    metadata = {**figures.metadata, "seed": "<script>alert(1)</script>",
                 "hyperparameters": {"epochs": "<img src=x onerror=alert(1)>"}}
-    page = render_report(trained.network, metadata, trained.images[:20], trained.labels[:20])
+    page = render(replace(figures, metadata=metadata))
     assert "<script>" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
+def test_float_images_in_the_books_format_are_read_and_drawn_as_grey_levels(trained, figures):
+    floats = compute_figures(trained.network, trained.metadata, trained.images / 255.0, trained.labels)
+    assert floats.evaluation.to_json() == figures.evaluation.to_json()
+    for grey, scaled in zip(figures.least_sure, floats.least_sure):
+        assert scaled.image.dtype == np.uint8 and np.array_equal(grey.image, scaled.image)
+
+
 def test_a_deeper_network_renders_without_outgoing_weights(trained):
     network = Network([784, 12, 8, 10], rng=np.random.default_rng(0))
-    page = render_report(network, {}, trained.images[:30], trained.labels[:30])
+    page = render_report(network, {}, trained.images[:20], trained.labels[:20])
     assert "more than one hidden layer" in page
     assert sum(picture.mode == "RGB" for picture in embedded_pngs(page)) == 12  # one per hidden neuron
 

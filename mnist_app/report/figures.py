@@ -31,7 +31,7 @@ RELIABILITY_EDGES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.
 
 @dataclass(frozen=True)
 class Example:
-    """One test digit and how it was read: ``image`` (28, 28) uint8 as the network saw it,
+    """One test digit and how it was read: ``image`` (28, 28) uint8 0-255 as the network saw it,
     ``index`` its position in the test set, ``digit`` the answer with probability
     ``confidence``, ``runner_up`` the second most likely digit."""
 
@@ -161,11 +161,8 @@ def compute_figures(
     probabilities = np.array([p.probabilities for p in predictions])
     digits = np.array([p.digit for p in predictions])
     on_step()
-    try:
-        curves, curves_note = read_curves(metadata), "This model file records no training history."
-    except HistoryError as error:
-        curves, curves_note = None, f"The training history in this model file cannot be read: {error}."
-    examples = _Examples(test_images, test_labels, digits, probabilities)
+    curves, curves_note = learning_curves(metadata)
+    examples = _Examples(as_grey_levels(test_images), test_labels, digits, probabilities)
     wrong = np.flatnonzero(digits != test_labels)
     figures = ReportFigures(
         metadata=metadata,
@@ -183,6 +180,21 @@ def compute_figures(
     )
     on_step()
     return figures
+
+
+def learning_curves(metadata: dict) -> tuple[LearningCurves | None, str]:
+    """The curves the model file recorded, or None and a sentence saying why there are none."""
+    try:
+        return read_curves(metadata), "This model file records no training history."
+    except HistoryError as error:
+        return None, f"The training history in this model file cannot be read: {error}."
+
+
+def as_grey_levels(images: np.ndarray) -> np.ndarray:
+    """Images as uint8 0-255, the form pictures are drawn from (floats in [0, 1] are scaled)."""
+    if images.dtype == np.uint8:
+        return images
+    return np.rint(images * 255).astype(np.uint8)
 
 
 class _Examples:
