@@ -103,8 +103,8 @@ def learning_section(figures: ReportFigures) -> str:
              ' This file was written by mnist_app 0.1, which recorded only the training cost and the validation '
              'accuracy per epoch.')
     return (f'<p class="note">Training figures are measured on the first {MONITOR_EXAMPLES:,} training images '
-            "(not shifted), "
-            f'validation figures on the held-out images.{older}</p><div class="grid">{"".join(charts)}</div>')
+            f'(not shifted), validation figures on the held-out images.{older}</p>'
+            f'<div class="grid">{"".join(charts)}</div>')
 
 
 def confusion_section(figures: ReportFigures) -> str:
