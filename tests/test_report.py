@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from html import unescape
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
@@ -14,6 +15,8 @@ from report_helpers import SECTION_IDS, embedded_pngs, fake_data, run_cli, train
 
 from mnist_app import model_io
 from mnist_app.data import load_mnist
+from mnist_app.evaluate import predict_digits
+from mnist_app.inputs import to_inputs
 from mnist_app.network import Network
 from mnist_app.report import render_report
 from mnist_app.report.figures import (
@@ -172,9 +175,24 @@ def test_the_reject_rule_cost_counts_flagged_and_caught_digits():
     predictions = [SimpleNamespace(unsure=u, not_a_digit=n) for u, n in flags]
     correct = np.array([True, False, True, True, False])
     cost = reject_cost({"reject": {"confidence": 0.5}}, predictions, correct)
-    assert (cost.total, cost.flagged, cost.unflagged_correct) == (5, 3, 1)
+    assert (cost.total, cost.flagged, cost.not_a_digit, cost.unflagged_correct) == (5, 3, 1, 1)
     assert (cost.misread, cost.misread_flagged) == (2, 1)
     assert reject_cost({}, predictions, correct) is None
+
+
+def test_the_reject_rule_of_the_model_file_is_costed_on_the_test_set(trained):
+    rule = {"not_a_digit_below": 0.3, "unsure_below": 0.9}
+    figures = compute_figures(trained.network, {**trained.metadata, "reject": rule}, trained.images, trained.labels)
+    strongest = trained.network.feedforward(to_inputs(trained.images)).max(axis=1)
+    flagged = strongest < 0.9
+    correct = predict_digits(trained.network, trained.images) == trained.labels
+    cost = figures.reject
+    assert cost.rule == rule and cost.total == len(trained.labels)
+    assert (cost.flagged, cost.not_a_digit) == (flagged.sum(), (strongest < 0.3).sum())
+    assert cost.unflagged_correct == (correct & ~flagged).sum() and cost.misread_flagged == (~correct & flagged).sum()
+    assert 0 < cost.flagged < cost.total  # the thresholds were chosen so that the test means something
+    page = unescape(render(figures))
+    assert f"{cost.flagged} of {cost.total}" in page and '"unsure" when the strongest output is below' in page
 
 
 def test_a_model_in_the_old_format_or_without_history_still_renders(trained, figures):

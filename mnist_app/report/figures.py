@@ -98,12 +98,14 @@ class Reliability:
 @dataclass(frozen=True)
 class RejectCost:
     """What the model's "reject" rule does to the test set: ``flagged`` of ``total`` digits
-    are marked unsure or not a digit; ``unflagged_correct`` of the other ``total - flagged``
-    are read right; ``misread_flagged`` of the ``misread`` ones are among the flagged."""
+    are marked unsure or not a digit (``not_a_digit`` of them the latter); ``unflagged_correct``
+    of the other ``total - flagged`` are read right; ``misread_flagged`` of the ``misread``
+    ones are among the flagged."""
 
     rule: dict
     total: int
     flagged: int
+    not_a_digit: int
     unflagged_correct: int
     misread: int
     misread_flagged: int
@@ -251,11 +253,13 @@ def reject_cost(metadata: dict, predictions, correct: np.ndarray) -> RejectCost 
     rule = metadata.get("reject")
     if not rule:
         return None
-    flagged = np.array([p.unsure or p.not_a_digit for p in predictions])
+    not_a_digit = np.array([p.not_a_digit for p in predictions], dtype=bool)
+    flagged = not_a_digit | np.array([p.unsure for p in predictions], dtype=bool)
     return RejectCost(
         rule=rule if isinstance(rule, dict) else {"rule": rule},
         total=len(correct),
         flagged=int(flagged.sum()),
+        not_a_digit=int(not_a_digit.sum()),
         unflagged_correct=int((correct & ~flagged).sum()),
         misread=int((~correct).sum()),
         misread_flagged=int((~correct & flagged).sum()),

@@ -27,6 +27,10 @@ HYPERPARAMETER_NAMES = {
     "schedule": "learning-rate schedule", "momentum": "momentum \u03bc", "l2": "L2, the book's \u03bb/n",
     "shift": "random shifts in training (pixels)", "validation": "validation images",
 }
+RULE_NAMES = {  # the thresholds of mnist_app.confidence.RejectRule, in words
+    "not_a_digit_below": '"not a digit" when the strongest output is below',
+    "unsure_below": '"unsure" when the strongest output is below',
+}
 INITIALISATIONS = {"scaled": "weights ~ N(0, 1/n_in), biases ~ N(0, 1)", "normal": "weights and biases ~ N(0, 1)"}
 
 
@@ -249,14 +253,16 @@ def reject_text(figures: ReportFigures) -> str:
         return ('<h3>The "unsure" rule</h3><p class="note">This model file has no reject rule, so no reading is '
                 "flagged as unsure or as not a digit.</p>")
     unflagged = cost.total - cost.flagged
-    rule = ", ".join(f"{escape(str(k))} = {escape(str(v))}" for k, v in cost.rule.items())
-    rows = [
-        ("rule", rule),
-        ("test digits flagged", f"{cost.flagged} of {cost.total} ({cost.flagged / cost.total:.2%})"),
+    rows = [(RULE_NAMES.get(key, str(key)), f"{value:.3g}" if isinstance(value, float) else escape(str(value)))
+            for key, value in cost.rule.items()]
+    rows += [
+        ("test digits flagged", f"{cost.flagged} of {cost.total} ({cost.flagged / cost.total:.2%}), "
+                                f"{cost.not_a_digit} of them as not a digit"),
         ("accuracy on the rest", f"{cost.unflagged_correct}/{unflagged} ({cost.unflagged_correct / unflagged:.2%})"
                                  if unflagged else "no digit left unflagged"),
         ("misread digits caught", f"{cost.misread_flagged} of {cost.misread}"
                                   + (f" ({cost.misread_flagged / cost.misread:.1%})" if cost.misread else "")),
     ]
-    return ('<h3>The "unsure" rule</h3><p>What the model\'s reject rule costs on the test set: the digits it flags '
-            "are not answered, the others are read more reliably.</p>" + facts_table(rows))
+    return ('<h3>The "unsure" rule</h3><p>What the model\'s reject rule costs on the test set. It looks at the '
+            "strongest of the ten raw outputs before they are normalised: a flagged reading is shown with a doubt "
+            "or not at all, and the readings left are right more often.</p>" + facts_table(rows))
