@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmark_notes import write_markdown
+from benchmark_notes import add_data_dir_option, load_mnist_or_exit, write_markdown
 
 from mnist_app import model_io
-from mnist_app.data import load_mnist, resolve_data_dir
+from mnist_app.data import resolve_data_dir
 from mnist_app.report.figures import compute_figures
 from mnist_app.report.html import render
 from mnist_app.report.robustness import MAX_IMAGES, robustness_curves, variant_count
@@ -46,16 +46,15 @@ def end_to_end(data_dir: Path, model: str | None) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", help="directory holding the MNIST files")
+    add_data_dir_option(parser)
     parser.add_argument("--model", help="weights file (default: the shipped model)")
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement; medians are shown")
     args = parser.parse_args()
-    data_dir = resolve_data_dir(args.data_dir)
     network, metadata = model_io.load(args.model or model_io.default_model_path())
 
     samples: dict[str, list[float]] = {}
     for _ in range(args.runs):
-        seconds, mnist = timed(load_mnist, data_dir)
+        seconds, mnist = timed(load_mnist_or_exit, args.data_dir)
         images, labels = mnist.test_images, mnist.test_labels
         samples.setdefault("load the MNIST files (all four, verified)", []).append(seconds)
         seconds, figures = timed(compute_figures, network, metadata, images, labels)
@@ -66,7 +65,7 @@ def main() -> None:
         seconds, page = timed(render, figures)
         samples.setdefault(f"draw the page (`html.render`, {len(page) / 1024:.0f} KiB)", []).append(seconds)
         samples.setdefault("`mnist-app report`, end to end in a new process", []).append(
-            end_to_end(data_dir, args.model))
+            end_to_end(resolve_data_dir(args.data_dir), args.model))
 
     rows = [f"| {name} | {statistics.median(values):.2f} |" for name, values in samples.items()]
     body = [f"The report of `{args.model or 'the shipped model'}` on the {len(labels):,} MNIST test images, "

@@ -15,15 +15,14 @@ import io
 import tempfile
 from pathlib import Path
 
+from benchmark_notes import DOCS, add_data_dir_option, load_mnist_or_exit
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
 from mnist_app import model_io
 from mnist_app.atomic import atomic_write
-from mnist_app.data import load_mnist, resolve_data_dir
 from mnist_app.report import render_report
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
@@ -57,10 +56,10 @@ def palette_png(png: bytes) -> bytes:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="weights file (default: the shipped model)")
-    parser.add_argument("--data-dir", help="directory holding the MNIST files (default: $MNIST_APP_DATA, ...)")
+    add_data_dir_option(parser)
     args = parser.parse_args()
     network, metadata = model_io.load(args.model or model_io.default_model_path())
-    mnist = load_mnist(resolve_data_dir(args.data_dir))
+    mnist = load_mnist_or_exit(args.data_dir)
     with tempfile.TemporaryDirectory() as directory:
         page = Path(directory) / "report.html"
         page.write_text(render_report(network, metadata, mnist.test_images, mnist.test_labels), encoding="utf-8")
