@@ -228,11 +228,14 @@ def test_float_images_in_the_books_format_are_read_and_drawn_as_grey_levels(trai
         assert scaled.image.dtype == np.uint8 and np.array_equal(grey.image, scaled.image)
 
 
-def test_a_deeper_network_renders_without_outgoing_weights(trained):
+def test_deeper_and_shallower_networks_render_their_first_layer(trained):
     network = Network([784, 12, 8, 10], rng=np.random.default_rng(0))
     page = render_report(network, {}, trained.images[:20], trained.labels[:20])
-    assert "more than one hidden layer" in page
+    assert "more hidden layers" in page
     assert sum(picture.mode == "RGB" for picture in embedded_pngs(page)) == 12  # one per hidden neuron
+    page = render_report(Network([784, 10], rng=np.random.default_rng(0)), {}, trained.images[:20],
+                         trained.labels[:20])
+    assert "no hidden layer" in page and sum(picture.mode == "RGB" for picture in embedded_pngs(page)) == 10
 
 
 @pytest.mark.parametrize("bad, message", [

@@ -184,13 +184,15 @@ def network_section(figures: ReportFigures) -> str:
                      f"<figcaption><strong>neuron {j + 1}</strong><br>bias {bias:+.2f}</figcaption></figure>")
     shown = len(hidden.biases)
     more = f" The first {shown} of its {hidden.total} neurons are shown." if shown < hidden.total else ""
-    outgoing_text = ("Under each picture, the neuron's weights to the ten digit outputs, on one scale for all "
-                     f"(\u00b1{hidden.outgoing_limit:.2f}): a tall red bar means the neuron votes for that digit."
-                     if hidden.outgoing is not None else
-                     "This network has more than one hidden layer, so these neurons feed the next hidden layer, "
-                     "not the digits.")
+    if hidden.outgoing is not None:
+        outgoing_text = ("Under each picture, the neuron's weights to the ten digit outputs, on one scale for all "
+                         f"(\u00b1{hidden.outgoing_limit:.2f}): a tall red bar means the neuron votes for that digit.")
+    elif len(figures.sizes) == 2:
+        outgoing_text = "This network has no hidden layer: these are the ten output neurons, digits 0 to 9."
+    else:
+        outgoing_text = "This network has more hidden layers, so these neurons feed the next one, not the digits."
     return (
-        f"<p>Each picture is one hidden neuron of the first layer: its {hidden.incoming.shape[1] ** 2} incoming "
+        f"<p>Each picture is one neuron of the first layer: its {hidden.incoming.shape[1] ** 2} incoming "
         "weights laid out as the pixels they multiply. Red pixels excite the neuron when inked, blue ones inhibit "
         f"it, white ones do not matter. The colours saturate at \u00b1{limit:.2f}, the 99th percentile of |w|, so "
         f"the few larger weights do not wash out the rest.{more} {outgoing_text}</p>"
