@@ -72,17 +72,21 @@ def _any_digit(digit_index: int, digits, labels, height: int, pen: float, rng: n
     return handwritten_digit(label, height, pen, rng), label
 
 
+def _redrawn_or_hand(index: int, digits: np.ndarray, labels: np.ndarray, height: int, pen: float,
+                     rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """(ink, label): MNIST digit ``index`` redrawn from its centre lines with ``pen`` (two
+    times in three), else digit ``index % 10`` in a hand's glyphs."""
+    if rng.random() < 2 / 3:
+        return pen_drawing(digits[index % len(digits)], height, pen, rng), int(labels[index % len(labels)])
+    return handwritten_digit(index % 10, height, pen, rng), index % 10
+
+
 def thin_pens(digits: np.ndarray, labels: np.ndarray, count: int, rng: np.random.Generator) -> LabelledSet:
     """Digits drawn with a 2-6 px pen on a 280 px canvas, 45-85 % of its height: MNIST
     centre lines (two in three) or a hand's glyphs; RGBA canvas or ink on white."""
     def make(index, rng):
         height, pen = int(CANVAS[1] * rng.uniform(0.45, 0.85)), rng.uniform(*THIN_PEN)
-        if rng.random() < 2 / 3:
-            label = int(labels[index % len(labels)])
-            ink = pen_drawing(digits[index % len(digits)], height, pen, rng)
-        else:
-            label = index % 10
-            ink = handwritten_digit(label, height, pen, rng)
+        ink, label = _redrawn_or_hand(index, digits, labels, height, pen, rng)
         return export(ink, _choose(rng, {"canvas": 0.5, "white": 0.5}), CANVAS, rng), label
     return _build("thin pens (2-6 px on a 280 px canvas)", count, rng, make)
 
@@ -91,12 +95,7 @@ def bold_markers(digits: np.ndarray, labels: np.ndarray, count: int, rng: np.ran
     """Digits drawn with an 8-20 px marker on a 280 px canvas (a fifth photographed)."""
     def make(index, rng):
         height, pen = int(CANVAS[1] * rng.uniform(0.5, 0.85)), rng.uniform(*BOLD_MARKER)
-        if rng.random() < 2 / 3:
-            label = int(labels[index % len(labels)])
-            ink = pen_drawing(digits[index % len(digits)], height, pen, rng)
-        else:
-            label = index % 10
-            ink = handwritten_digit(label, height, pen, rng)
+        ink, label = _redrawn_or_hand(index, digits, labels, height, pen, rng)
         how = _choose(rng, {"canvas": 0.4, "white": 0.4, "photo": 0.2})
         page = random_page(rng, (300, 900)) if how == "photo" else CANVAS
         return export(ink, how, page, rng), label
