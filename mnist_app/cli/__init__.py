@@ -14,7 +14,7 @@ import argparse
 import sys
 
 from mnist_app import __version__
-from mnist_app.cli import download, evaluate, predict, report, train
+from mnist_app.cli import download, evaluate, predict, report, serve, train
 from mnist_app.cli.common import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -25,7 +25,7 @@ from mnist_app.cli.common import (
 )
 from mnist_app.errors import MnistAppError
 
-COMMANDS = (download, train, evaluate, predict, report)  # in the order --help lists them
+COMMANDS = (download, train, evaluate, predict, report, serve)  # in the order --help lists them
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,0 +1,81 @@
+"""``mnist-app serve``: the draw-a-digit page and the JSON API on waitress."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+
+from mnist_app.cli.common import EXIT_OK, add_model_option, whole_number
+from mnist_app.data import DATA_DIR_ENV
+from mnist_app.web.settings import (
+    CHANNEL_TIMEOUT,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    DEFAULT_THREADS,
+    MAX_BODY_BYTES,
+    Limits,
+    ServerSettings,
+)
+
+MAX_THREADS = 64
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser(
+        "serve",
+        help="serve a page to draw digits on, and a JSON API",
+        description="Serve a web page where you draw a digit (or drop a photo of one) and watch "
+        "the network read it, and a JSON API for programs: POST an image to /api/predict. "
+        f"Needs waitress: pip install 'mnist_app[serve]'. Request bodies over "
+        f"{MAX_BODY_BYTES // (1024 * 1024)} MB are refused; connections idle for "
+        f"{CHANNEL_TIMEOUT} s are closed. Ctrl-C (or SIGTERM) stops the server, with exit status 0.",
+    )
+    add_model_option(parser)
+    parser.add_argument("--host", default=DEFAULT_HOST,
+                        help="address to listen on; 0.0.0.0 for every interface "
+                        "(default: %(default)s, this machine only)")
+    parser.add_argument("--port", type=whole_number(0, 65535), default=DEFAULT_PORT,
+                        help="TCP port; 0 picks a free one (default: %(default)s)")
+    parser.add_argument("--threads", type=whole_number(1, MAX_THREADS), default=DEFAULT_THREADS,
+                        metavar="N", help="worker threads answering requests (default: %(default)s)")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="directory holding the MNIST files, for the /report page; nothing "
+                        f"is downloaded (default: ${DATA_DIR_ENV}, else $XDG_CACHE_HOME/mnist_app, "
+                        "else ~/.cache/mnist_app)")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from mnist_app.predict import Classifier
+    from mnist_app.web.app import make_app
+    from mnist_app.web.server import create_server, urls
+
+    _log_to_stderr()
+    classifier = Classifier.load(args.model)  # a bad model stops here, before listening
+    app = make_app(classifier, Limits(), data_dir=args.data_dir)
+    server = create_server(app, ServerSettings(host=args.host, port=args.port, threads=args.threads), Limits())
+    previous_handler = signal.signal(signal.SIGTERM, _stop)
+    try:
+        print(f"mnist-app: serving {' and '.join(urls(server))} (Ctrl-C to stop)", flush=True)
+        server.run()  # returns when Ctrl-C interrupts it
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        signal.signal(signal.SIGTERM, previous_handler)
+    print("mnist-app: stopped", file=sys.stderr)
+    return EXIT_OK
+
+
+def _log_to_stderr() -> None:
+    """Warnings and errors of the app and of waitress, one line each on stderr. Waitress's
+    "Task queue depth" warnings are left out: under load requests queue for the worker
+    threads by design, and a line per request would slow the server down."""
+    logging.basicConfig(format="mnist-app: %(name)s: %(message)s", level=logging.WARNING)
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+
+def _stop(signum, frame):
+    """SIGTERM (``kill``, systemd) stops the server as Ctrl-C does."""
+    raise KeyboardInterrupt

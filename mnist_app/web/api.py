@@ -1,0 +1,108 @@
+"""The JSON API: POST /api/predict, GET /api/model (and its weight sheet), GET /healthz.
+
+POST /api/predict answers, for an image that holds a digit (200)::
+
+    {"digit": 7, "confidence": 0.982, "probabilities": [10 floats, index = digit],
+     "unsure": false, "not_a_digit": false,
+     "input": [28 rows of 28 ints 0-255: the picture the network saw, ink 255 on 0],
+     "hidden": [n_hidden floats in (0, 1): the first hidden layer's activations],
+     "outputs": [10 floats in (0, 1): the raw sigmoid outputs]}
+
+When the model's rule says the picture holds something that is not a digit, the answer is
+still 200, with ``"not_a_digit": true`` and ``digit`` and ``confidence`` null: the picture,
+the activations and the probabilities are kept so the page can show what was seen.
+"""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from mnist_app.preprocess import WORK_SIZE
+from mnist_app.web.multipart import form_field
+from mnist_app.web.protocol import HttpError, Request, Response, json_response
+from mnist_app.web.settings import Limits
+from mnist_app.web.weights_image import weight_sheet
+
+IMAGE_FIELD = "image"  # the multipart form field that carries the image
+RAW_IMAGE_TYPES = ("image/", "application/octet-stream")  # bodies that are the image itself
+WEIGHTS_PATH = "/api/model/hidden-weights.png"
+DECIMALS = 6  # floats in answers are rounded to this many decimals
+
+
+class Api:
+    """The API's handlers for one loaded ``classifier``, within ``limits``."""
+
+    def __init__(self, classifier, limits: Limits):
+        self.classifier = classifier
+        self.limits = limits
+        network = classifier.network
+        self.sheet = weight_sheet(network.weights[0])
+        self.model = {
+            "sizes": list(network.sizes),
+            "metadata": classifier.metadata,
+            "hidden_weights": self.sheet.describe(WEIGHTS_PATH),
+            "limits": {"max_body_bytes": limits.max_body_bytes,
+                       "max_image_pixels": limits.max_image_pixels},
+        }
+
+    def predict(self, request: Request) -> Response:
+        """Read the digit in the posted image: the body itself (Content-Type image/* or
+        application/octet-stream) or the ``image`` field of a multipart form."""
+        length = request.content_length(self.limits.max_body_bytes)
+        media_type, params = request.content_type()
+        multipart = media_type == "multipart/form-data"
+        if not (multipart or media_type.startswith(RAW_IMAGE_TYPES)):
+            raise HttpError(415, f"cannot read a {media_type or 'body without Content-Type'}: send "
+                            f"the image with Content-Type image/png (or another image/* type), "
+                            f"or a multipart/form-data form with an {IMAGE_FIELD!r} field")
+        body = request.read_body(length)
+        image = form_field(body, params.get("boundary"), IMAGE_FIELD) if multipart else body
+        if not image:
+            raise HttpError(400, "the image is empty (0 bytes)")
+        self._check_pixels(image)
+        return json_response(reading_json(self.classifier.read(image)))
+
+    def model_info(self, request: Request) -> Response:
+        return json_response(self.model)
+
+    def hidden_weights(self, request: Request) -> Response:
+        return Response(200, self.sheet.png, "image/png", (("Cache-Control", "no-cache"),))
+
+    def health(self, request: Request) -> Response:
+        return json_response({"status": "ok", "sizes": self.model["sizes"]})
+
+    def _check_pixels(self, image: bytes) -> None:
+        """413 if ``image`` would decode to more than the pixel limit, judged from its header
+        (JPEGs at the reduced scale preprocessing decodes them at). An image Pillow cannot
+        open passes, and the classifier says what is wrong with it."""
+        try:
+            with Image.open(io.BytesIO(image)) as opened:
+                opened.draft(None, (WORK_SIZE, WORK_SIZE))  # only JPEG decodes smaller
+                width, height = opened.size
+        except Exception:  # Pillow raises many types for bad headers; reported later
+            return
+        if width * height > self.limits.max_image_pixels:
+            raise HttpError(413, f"image too large: {width}x{height} pixels; "
+                            f"the limit is {self.limits.max_image_pixels:,} pixels")
+
+
+def reading_json(reading) -> dict:
+    """A :class:`mnist_app.predict.Reading` as the JSON object POST /api/predict answers."""
+    prediction = reading.prediction
+    not_a_digit = bool(getattr(prediction, "not_a_digit", False))
+    return {
+        "digit": None if not_a_digit else prediction.digit,
+        "confidence": None if not_a_digit else round(prediction.confidence, DECIMALS),
+        "probabilities": _rounded(prediction.probabilities),
+        "unsure": bool(prediction.unsure),
+        "not_a_digit": not_a_digit,
+        "input": reading.image.tolist(),
+        "hidden": _rounded(reading.hidden),
+        "outputs": _rounded(reading.outputs),
+    }
+
+
+def _rounded(values) -> list[float]:
+    return [round(float(value), DECIMALS) for value in values]

@@ -1,0 +1,122 @@
+"""The WSGI application (PEP 3333): one routing table, one place where errors become JSON.
+
+    app = make_app(Classifier.load())
+    # any WSGI server: waitress.serve(app), wsgiref, gunicorn "module:app", ...
+
+Every response carries the security headers below. No exception escapes to the server and
+no traceback reaches a client: a bug answers 500 ``{"error": "internal server error"}``
+and logs one line on the ``mnist_app.web`` logger.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import traceback
+from typing import Callable
+
+from mnist_app.data import resolve_data_dir
+from mnist_app.errors import ImageError
+from mnist_app.web.api import WEIGHTS_PATH, Api
+from mnist_app.web.protocol import HttpError, Request, Response, error_response
+from mnist_app.web.report_page import RenderReport, ReportPage
+from mnist_app.web.settings import Limits
+from mnist_app.web.static import load_assets
+
+log = logging.getLogger("mnist_app.web")
+
+Handler = Callable[[Request], Response]
+
+# The page runs one script, one stylesheet and images from this server only: no inline
+# script or style, no other origin, no framing. The pad's pictures are drawn on canvases
+# and dropped files are decoded with createImageBitmap, so img-src needs nothing else.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "img-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+])
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Cross-Origin-Resource-Policy", "same-origin"),
+)
+DEFAULT_CACHE_CONTROL = "no-store"  # answers computed per request are never reused
+NO_DIGIT_MESSAGE = "no digit found"  # the ImageError for a blank picture: 422, not 400
+
+
+class WebApp:
+    """The application: ``WebApp(...)(environ, start_response)`` answers one request."""
+
+    def __init__(self, routes: dict[str, dict[str, Handler]]):
+        self.routes = routes
+
+    def __call__(self, environ: dict, start_response) -> list[bytes]:
+        request = Request(environ)
+        response = self.respond(request)
+        headers = [("Content-Type", response.content_type), *response.headers, *SECURITY_HEADERS]
+        if response.status != 304:  # a 304's length would have to be the unsent body's
+            headers.append(("Content-Length", str(len(response.body))))
+        if not any(name == "Cache-Control" for name, _ in response.headers):
+            headers.append(("Cache-Control", DEFAULT_CACHE_CONTROL))
+        start_response(response.status_line, headers)
+        return [b"" if request.method == "HEAD" else response.body]
+
+    def respond(self, request: Request) -> Response:
+        """The response to ``request``; every failure becomes a JSON error here."""
+        try:
+            return self.handler(request)(request)
+        except HttpError as error:
+            return error_response(error.status, str(error), error.headers)
+        except ImageError as error:
+            status = 422 if str(error) == NO_DIGIT_MESSAGE else 400
+            return error_response(status, str(error))
+        except Exception as error:  # a bug: say so in one log line, never to the client
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            log.error("%s %s: %s: %s (at %s:%d in %s)", request.method, request.path[:200],
+                      type(error).__name__, error, os.path.basename(where.filename),
+                      where.lineno, where.name)
+            return error_response(500, "internal server error")
+
+    def handler(self, request: Request) -> Handler:
+        """The route's handler for the request's method; 404 or 405 (with Allow) if none.
+        HEAD is answered as GET without the body."""
+        methods = self.routes.get(request.path)
+        if methods is None:
+            raise HttpError(404, f"no such page: {request.path[:200]}")
+        method = "GET" if request.method == "HEAD" else request.method
+        if method not in methods:
+            allowed = sorted({*methods, *(["HEAD"] if "GET" in methods else [])})
+            raise HttpError(405, f"{request.method[:20]} is not allowed here; use {' or '.join(allowed)}",
+                            (("Allow", ", ".join(allowed)),))
+        return methods[method]
+
+
+def make_app(classifier, limits: Limits = Limits(), data_dir: str | os.PathLike | None = None,
+             render_report: RenderReport | None = None) -> WebApp:
+    """The app serving ``classifier`` (a :class:`mnist_app.predict.Classifier`): the page,
+    the JSON API, and GET /report, rendered by ``render_report`` (default:
+    ``mnist_app.report.render_report``) from the MNIST test set in ``data_dir`` (default:
+    :func:`mnist_app.data.resolve_data_dir`'s)."""
+    api = Api(classifier, limits)
+    report = ReportPage(classifier.network, classifier.metadata, resolve_data_dir(data_dir), render_report)
+    assets = load_assets()
+    routes: dict[str, dict[str, Handler]] = {
+        "/": {"GET": assets["index.html"].respond},
+        "/api/predict": {"POST": api.predict},
+        "/api/model": {"GET": api.model_info},
+        WEIGHTS_PATH: {"GET": api.hidden_weights},
+        "/healthz": {"GET": api.health},
+        **{f"/static/{name}": {"GET": asset.respond} for name, asset in assets.items()
+           if name != "index.html"},
+        "/report": {"GET": report.respond},
+    }
+    return WebApp(routes)

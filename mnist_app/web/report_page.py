@@ -1,0 +1,74 @@
+"""GET /report: the loaded model's HTML report (:mod:`mnist_app.report`), built on first use.
+
+Building it reads the 10,000 MNIST test images and takes several seconds, so it is built
+once, by the first request that asks, and kept. A request that arrives while it is being
+built does not wait (waiting would tie up one of the server's few worker threads per
+visitor): it gets 503 with Retry-After. The test set is loaded from the data directory
+with no mirrors, so a request never starts a download; when the files are not there, or
+this version of mnist_app has no report module, the answer is 503 saying what to do.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from typing import Callable
+
+from mnist_app.errors import MnistAppError
+from mnist_app.web.protocol import HttpError, Request, Response
+
+RETRY_AFTER_SECONDS = 5
+REPORT_MODULE = "mnist_app.report"
+
+# (network, metadata, test_images (10000, 28, 28) uint8, test_labels (10000,)) -> HTML
+RenderReport = Callable[..., str]
+
+
+class ReportPage:
+    """The report of ``network`` (with its ``metadata``), rendered from the test set in
+    ``data_dir`` by ``render`` (default: ``mnist_app.report.render_report``)."""
+
+    def __init__(self, network, metadata: dict, data_dir: str | os.PathLike,
+                 render: RenderReport | None = None):
+        self._network = network
+        self._metadata = metadata
+        self._data_dir = data_dir
+        self._render = render
+        self._html: bytes | None = None
+        self._building = threading.Lock()
+
+    def respond(self, request: Request) -> Response:
+        """200 with the report; 503 while another request builds it or if it cannot be."""
+        if self._html is None:
+            if not self._building.acquire(blocking=False):
+                raise HttpError(503, "the report is being built; try again in a few seconds",
+                                (("Retry-After", str(RETRY_AFTER_SECONDS)),))
+            try:
+                if self._html is None:
+                    self._html = self._build()
+            finally:
+                self._building.release()
+        return Response(200, self._html, "text/html; charset=utf-8", (("Cache-Control", "no-cache"),))
+
+    def _build(self) -> bytes:
+        render = self._render or _render_function()
+        from mnist_app.data import load_mnist
+
+        try:
+            mnist = load_mnist(self._data_dir, mirrors=())
+        except MnistAppError as error:
+            raise HttpError(503, f"the report needs the MNIST test set in {self._data_dir}, which "
+                            f"is not usable ({str(error).splitlines()[0]}): run `mnist-app download`") from error
+        return render(self._network, self._metadata, mnist.test_images, mnist.test_labels).encode()
+
+
+def _render_function() -> RenderReport:
+    """``mnist_app.report.render_report``; 503 if this version of mnist_app lacks it."""
+    try:
+        module = importlib.import_module(REPORT_MODULE)
+    except ModuleNotFoundError as error:
+        if error.name != REPORT_MODULE:
+            raise
+        raise HttpError(503, "this version of mnist_app has no report module") from error
+    return module.render_report

@@ -1,0 +1,50 @@
+"""Host the app on waitress, a pure-Python production WSGI server (the ``[serve]`` extra).
+
+Waitress reads and writes every connection in one I/O loop and hands only complete
+requests to its worker threads, so a client that stalls mid-request holds a socket, never
+a thread, and is dropped after ``channel_timeout`` seconds.
+
+Thread safety: the worker threads share one Classifier. Its forward pass only reads the
+weights and allocates fresh arrays, and Pillow decodes each request's image on its own
+objects, so requests need no lock.
+"""
+
+from __future__ import annotations
+
+import errno
+
+from mnist_app.errors import MnistAppError
+from mnist_app.web.settings import Limits, ServerSettings
+
+INSTALL_HINT = "pip install 'mnist_app[serve]' (or, in a checkout, pip install '.[serve]')"
+
+
+class ServeError(MnistAppError):
+    """The server cannot start: waitress is missing, or the address cannot be used."""
+
+
+def create_server(app, settings: ServerSettings, limits: Limits, socket_map: dict | None = None):
+    """A waitress server bound to ``settings.host``:``settings.port``, not yet running
+    (call ``.run()``). ``socket_map`` is waitress's connection map, for callers that drive
+    the I/O loop themselves (tests). Raises ServeError, one line, if it cannot listen."""
+    try:
+        import waitress.server
+    except ImportError:
+        raise ServeError(f"serving needs waitress: {INSTALL_HINT}") from None
+    try:
+        return waitress.server.create_server(app, map=socket_map, **settings.waitress_options(limits))
+    except OSError as error:
+        reason = "the port is in use" if error.errno == errno.EADDRINUSE else (error.strerror or str(error))
+        raise ServeError(f"cannot listen on {settings.host}:{settings.port}: {reason}") from error
+
+
+def urls(server) -> list[str]:
+    """The http:// URLs a server created by :func:`create_server` listens on."""
+    listening = getattr(server, "effective_listen", None)  # a server on several sockets
+    if listening is None:
+        listening = [(server.effective_host, server.effective_port)]
+    return [f"http://{_url_host(host)}:{port}/" for host, port in listening]
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

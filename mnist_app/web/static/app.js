@@ -1,0 +1,448 @@
+// mnist_app's draw-a-digit page: draw on #pad (mouse, finger or pen), and the server's
+// network reads the drawing while you draw; or drop a photo of a digit.
+//
+// The strokes are kept as data (points in 0..1 pad units), so the pad can be redrawn at
+// any size, undo is "drop the last stroke", and the picture sent to the server is always
+// EXPORT_SIZE pixels square: black ink on a transparent background, as a canvas exports.
+
+const EXPORT_SIZE = 280;          // pixels of the PNG posted to /api/predict
+const MIN_INTERVAL_MS = 100;      // at most 10 readings a second while drawing
+const N_CLASSES = 10;
+const FRAME = 28;                 // MNIST pictures are 28x28
+const INK = "#111318";
+
+const $ = (id) => document.getElementById(id);
+const pad = $("pad");
+const padContext = pad.getContext("2d");
+const verdict = document.querySelector(".verdict");
+const digitOutput = $("digit");
+const stateText = $("state");
+
+// ------------------------------------------------------------------------ state
+
+let strokes = [];                 // [{width, points: [[x, y], ...]}], x and y in 0..1
+let current = null;               // the stroke being drawn
+let shownImage = null;            // an ImageBitmap of a dropped/chosen file, drawn on the pad
+let generation = 0;               // bumped by Clear/new input: late answers are dropped
+let model = null;                 // GET /api/model
+let weightSheet = null;           // the hidden neurons' weight images, one PNG
+let hiddenActivations = null;     // of the last reading
+let selectedNeuron = 0;
+
+// ------------------------------------------------------------------------ drawing
+
+function penWidth() {
+  return Number($("pen").value);  // in EXPORT_SIZE pixels
+}
+
+function resizePad() {
+  const size = Math.round(pad.clientWidth * (window.devicePixelRatio || 1));
+  if (size > 0 && pad.width !== size) {
+    pad.width = pad.height = size;
+    redrawPad();
+  }
+}
+
+function strokePath(context, size, stroke) {
+  context.lineWidth = (stroke.width * size) / EXPORT_SIZE;
+  context.lineCap = context.lineJoin = "round";
+  context.beginPath();
+  const [x0, y0] = stroke.points[0];
+  context.moveTo(x0 * size, y0 * size);
+  if (stroke.points.length === 1) {
+    context.lineTo(x0 * size + 0.01, y0 * size);  // a dot: a round cap on a tiny line
+  }
+  for (const [x, y] of stroke.points.slice(1)) {
+    context.lineTo(x * size, y * size);
+  }
+  context.stroke();
+}
+
+function drawStrokes(context, size, color) {
+  context.strokeStyle = color;
+  for (const stroke of strokes) {
+    strokePath(context, size, stroke);
+  }
+}
+
+function redrawPad() {
+  padContext.clearRect(0, 0, pad.width, pad.height);
+  if (shownImage) {
+    const scale = Math.min(pad.width / shownImage.width, pad.height / shownImage.height);
+    const w = shownImage.width * scale;
+    const h = shownImage.height * scale;
+    padContext.drawImage(shownImage, (pad.width - w) / 2, (pad.height - h) / 2, w, h);
+  }
+  drawStrokes(padContext, pad.width, INK);
+  $("pad-hint").hidden = strokes.length > 0 || shownImage !== null;
+  $("undo").disabled = strokes.length === 0;
+}
+
+function padPoint(event) {
+  const box = pad.getBoundingClientRect();
+  const clamp = (v) => Math.min(1, Math.max(0, v));
+  return [clamp((event.clientX - box.left) / box.width), clamp((event.clientY - box.top) / box.height)];
+}
+
+function startStroke(event) {
+  if (event.button !== 0) return;
+  event.preventDefault();
+  pad.setPointerCapture(event.pointerId);
+  if (shownImage) {               // drawing replaces a shown photo
+    shownImage = null;
+    generation += 1;
+  }
+  current = { width: penWidth(), points: [padPoint(event)] };
+  strokes.push(current);
+  redrawPad();
+  scheduleReading();
+}
+
+function extendStroke(event) {
+  if (!current) return;
+  const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [event];
+  for (const each of events.length ? events : [event]) {
+    current.points.push(padPoint(each));
+  }
+  redrawPad();
+  scheduleReading();
+}
+
+function endStroke() {
+  if (!current) return;
+  current = null;
+  scheduleReading();
+}
+
+function undo() {
+  strokes.pop();
+  current = null;
+  redrawPad();
+  if (strokes.length === 0) {
+    clearReading();
+  } else {
+    scheduleReading();
+  }
+}
+
+function clearAll() {
+  strokes = [];
+  current = null;
+  shownImage = null;
+  redrawPad();
+  clearReading();
+}
+
+// ------------------------------------------------------------------------ reading
+
+let inFlight = false;
+let pending = false;
+let timer = null;
+let lastSent = -Infinity;
+
+// Ask for a reading soon: at most one request in flight and one per MIN_INTERVAL_MS; the
+// last change always gets read.
+function scheduleReading() {
+  pending = true;
+  if (inFlight || timer !== null) return;
+  const wait = Math.max(0, lastSent + MIN_INTERVAL_MS - performance.now());
+  timer = setTimeout(readDrawing, wait);
+}
+
+async function readDrawing() {
+  timer = null;
+  if (!pending || strokes.length === 0) return;  // a blank pad is never sent
+  pending = false;
+  inFlight = true;
+  lastSent = performance.now();
+  const asked = generation;
+  verdict.classList.add("reading");
+  try {
+    const answer = await post(await exportDrawing(), "image/png");
+    if (asked === generation && strokes.length > 0) showAnswer(answer);
+  } catch (error) {
+    if (asked === generation) showProblem(`The server did not answer (${error.message}).`);
+  } finally {
+    inFlight = false;
+    verdict.classList.remove("reading");
+    if (pending) scheduleReading();
+  }
+}
+
+function exportDrawing() {
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = EXPORT_SIZE;
+  drawStrokes(canvas.getContext("2d"), EXPORT_SIZE, "#000");
+  return new Promise((resolve, reject) => {
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("no PNG"))), "image/png");
+  });
+}
+
+async function post(body, type) {
+  const response = await fetch("/api/predict", {
+    method: "POST",
+    headers: { "Content-Type": type },
+    body,
+  });
+  let json = null;
+  try {
+    json = await response.json();
+  } catch {
+    // e.g. a proxy's HTML error page: reported by status below
+  }
+  return { status: response.status, json };
+}
+
+async function readFile(file) {
+  if (!file) return;
+  strokes = [];
+  current = null;
+  generation += 1;
+  const asked = generation;
+  try {
+    shownImage = await createImageBitmap(file);
+  } catch {
+    shownImage = null;            // a format the browser cannot show; the server may read it
+  }
+  redrawPad();
+  const limit = model ? model.limits.max_body_bytes : Infinity;
+  if (file.size > limit) {
+    showProblem(`That file is ${megabytes(file.size)}; the server reads images up to ${megabytes(limit)}.`);
+    return;
+  }
+  verdict.classList.add("reading");
+  try {
+    const answer = await post(file, file.type || "application/octet-stream");
+    if (asked === generation) showAnswer(answer);
+  } catch (error) {
+    if (asked === generation) showProblem(`The server did not answer (${error.message}).`);
+  } finally {
+    verdict.classList.remove("reading");
+  }
+}
+
+function megabytes(bytes) {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+// ------------------------------------------------------------------------ showing
+
+function setVerdict(kind, digit, text) {
+  verdict.classList.remove("unsure", "no-digit", "error");
+  if (kind) verdict.classList.add(kind);
+  digitOutput.textContent = digit;
+  stateText.textContent = text;
+}
+
+function showAnswer({ status, json }) {
+  if (status === 200 && json) {
+    showReading(json);
+  } else if (status === 422) {
+    setVerdict("no-digit", "", "No digit found: the picture looks blank.");
+    clearNetwork();
+  } else {
+    const reason = json && json.error ? json.error : `HTTP ${status}`;
+    showProblem(`Could not read that image: ${reason}.`);
+  }
+}
+
+function showReading(reading) {
+  const ranked = reading.probabilities.map((p, d) => [p, d]).sort((a, b) => b[0] - a[0]);
+  if (reading.not_a_digit) {
+    setVerdict("no-digit", "", "Not a digit: the network sees no digit it knows.");
+  } else if (reading.unsure) {
+    setVerdict("unsure", String(reading.digit),
+      `Unsure: ${reading.digit} (${percent(ranked[0][0])}) or ${ranked[1][1]} (${percent(ranked[1][0])})?`);
+  } else {
+    setVerdict(null, String(reading.digit), `${percent(reading.confidence)} sure`);
+  }
+  showBars(reading.probabilities, reading.not_a_digit ? -1 : reading.digit);
+  showSeen(reading.input);
+  showHidden(reading.hidden);
+}
+
+function showProblem(text) {
+  setVerdict("error", "", text);
+  clearNetwork();
+}
+
+function clearReading() {
+  generation += 1;
+  pending = false;
+  setVerdict(null, "", "Draw a digit on the pad.");
+  clearNetwork();
+}
+
+function clearNetwork() {
+  showBars(new Array(N_CLASSES).fill(0), -1);
+  showSeen(null);
+  showHidden(null);
+}
+
+function percent(p) {
+  return `${(100 * p).toFixed(p > 0.995 || p < 0.1 ? 1 : 0)}%`;
+}
+
+function buildBars() {
+  const list = $("bars");
+  for (let digit = 0; digit < N_CLASSES; digit += 1) {
+    const item = document.createElement("li");
+    item.innerHTML = '<span class="label"></span><span class="track"><span class="fill"></span></span><span class="value"></span>';
+    item.querySelector(".label").textContent = digit;
+    list.append(item);
+  }
+}
+
+function showBars(probabilities, best) {
+  $("bars").querySelectorAll("li").forEach((item, digit) => {
+    const p = probabilities[digit];
+    item.classList.toggle("best", digit === best);
+    item.querySelector(".fill").style.transform = `scaleX(${p.toFixed(4)})`;
+    item.querySelector(".value").textContent = p > 0 ? percent(p) : "";
+    item.setAttribute("aria-label", `${digit}: ${percent(p)}`);
+  });
+}
+
+function showSeen(input) {
+  const context = $("seen").getContext("2d");
+  const picture = context.createImageData(FRAME, FRAME);
+  if (input) {
+    input.flat().forEach((level, i) => {
+      picture.data.set([level, level, level, 255], 4 * i);  // MNIST: light ink on black
+    });
+  } else {
+    for (let i = 3; i < picture.data.length; i += 4) picture.data[i] = 255;
+  }
+  context.putImageData(picture, 0, 0);
+}
+
+// ------------------------------------------------------------------------ hidden neurons
+
+function buildHidden(count) {
+  const grid = $("hidden");
+  grid.replaceChildren();
+  for (let i = 0; i < count; i += 1) {
+    const cell = document.createElement("button");
+    cell.type = "button";
+    cell.className = "neuron";
+    cell.dataset.index = i;
+    cell.setAttribute("aria-label", `Hidden neuron ${i + 1}`);
+    cell.addEventListener("pointerenter", () => selectNeuron(i));
+    cell.addEventListener("focus", () => selectNeuron(i));
+    cell.addEventListener("click", () => selectNeuron(i));
+    grid.append(cell);
+  }
+}
+
+function showHidden(activations) {
+  hiddenActivations = activations;
+  $("hidden").querySelectorAll(".neuron").forEach((cell, i) => {
+    const a = activations ? activations[i] : 0;
+    const level = Math.round(255 * a);
+    cell.style.backgroundColor = `rgb(${level}, ${level}, ${Math.min(255, level + 30)})`;
+    cell.title = activations ? `neuron ${i + 1}: activation ${a.toFixed(2)}` : `neuron ${i + 1}`;
+  });
+  selectNeuron(selectedNeuron);
+}
+
+function selectNeuron(index) {
+  selectedNeuron = index;
+  $("hidden").querySelectorAll(".neuron").forEach((cell, i) => {
+    cell.classList.toggle("selected", i === index);
+    cell.setAttribute("aria-pressed", String(i === index));
+  });
+  const context = $("weights").getContext("2d");
+  context.clearRect(0, 0, FRAME, FRAME);
+  if (weightSheet && model) {
+    const { columns, tile } = model.hidden_weights;
+    const column = index % columns;
+    const row = Math.floor(index / columns);
+    context.drawImage(weightSheet, column * tile, row * tile, tile, tile, 0, 0, FRAME, FRAME);
+  }
+  const activity = hiddenActivations ? `, activation ${hiddenActivations[index].toFixed(2)}` : "";
+  $("neuron-caption").textContent =
+    `Neuron ${index + 1}${activity}: its 784 incoming weights (red excites, blue inhibits)`;
+}
+
+// ------------------------------------------------------------------------ the model
+
+async function loadModel() {
+  try {
+    const response = await fetch("/api/model");
+    model = await response.json();
+  } catch (error) {
+    $("model").textContent = `Could not load the model description (${error.message}).`;
+    return;
+  }
+  buildHidden(model.hidden_weights.count);
+  const sheet = new Image();
+  sheet.addEventListener("load", () => {
+    weightSheet = sheet;
+    selectNeuron(selectedNeuron);
+  });
+  sheet.src = model.hidden_weights.url;
+  showHidden(null);
+  describeModel();
+}
+
+function describeModel() {
+  const meta = model.metadata || {};
+  const parts = [`Network ${model.sizes.join("-")}`];
+  if (meta.activation) parts.push(`${meta.activation} neurons`);
+  if (meta.cost) parts.push(`${meta.cost} cost`);
+  if (typeof meta.test_accuracy === "number") {
+    parts.push(`${(100 * meta.test_accuracy).toFixed(2)}% right on the 10,000 MNIST test digits`);
+  }
+  const footer = $("model");
+  footer.textContent = `${parts.join(", ")}. `;
+  const link = document.createElement("a");
+  link.href = "/report";
+  link.textContent = "What it learned: the model report";
+  footer.append(link);
+}
+
+// ------------------------------------------------------------------------ wiring
+
+function dropTarget() {
+  const frame = $("drop");
+  const stop = (event) => event.preventDefault();
+  // A file dropped anywhere else must not make the browser leave the page.
+  document.addEventListener("dragover", stop);
+  document.addEventListener("drop", stop);
+  frame.addEventListener("dragenter", () => frame.classList.add("dragging"));
+  frame.addEventListener("dragleave", () => frame.classList.remove("dragging"));
+  frame.addEventListener("drop", (event) => {
+    frame.classList.remove("dragging");
+    readFile(event.dataTransfer.files[0]);
+  });
+}
+
+function start() {
+  buildBars();
+  clearNetwork();
+  pad.addEventListener("pointerdown", startStroke);
+  pad.addEventListener("pointermove", extendStroke);
+  pad.addEventListener("pointerup", endStroke);
+  pad.addEventListener("pointercancel", endStroke);
+  $("undo").addEventListener("click", undo);
+  $("clear").addEventListener("click", clearAll);
+  $("file").addEventListener("change", (event) => {
+    readFile(event.target.files[0]);
+    event.target.value = "";      // choosing the same file again reads it again
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      clearAll();
+    } else if (event.key === "z" && (event.ctrlKey || event.metaKey) && !event.shiftKey) {
+      event.preventDefault();
+      undo();
+    }
+  });
+  dropTarget();
+  new ResizeObserver(resizePad).observe(pad);
+  resizePad();
+  redrawPad();
+  loadModel();
+}
+
+start();
