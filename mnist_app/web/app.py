@@ -62,9 +62,10 @@ class WebApp:
     def __call__(self, environ: dict, start_response) -> list[bytes]:
         request = Request(environ)
         response = self.respond(request)
-        headers = [("Content-Type", response.content_type), *response.headers, *SECURITY_HEADERS]
-        if response.status != 304:  # a 304's length would have to be the unsent body's
-            headers.append(("Content-Length", str(len(response.body))))
+        headers = [*response.headers, *SECURITY_HEADERS]
+        if response.status != 304:  # "not modified" refers to the cached body; it has none
+            headers += [("Content-Type", response.content_type),
+                        ("Content-Length", str(len(response.body)))]
         if not any(name == "Cache-Control" for name, _ in response.headers):
             headers.append(("Cache-Control", DEFAULT_CACHE_CONTROL))
         start_response(response.status_line, headers)

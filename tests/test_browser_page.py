@@ -1,0 +1,156 @@
+"""The page in a real browser: Debian's Chromium, driven by Playwright, against waitress.
+
+Draws digits on #pad with the mouse, as a person would, and waits for #digit to read them.
+Skips, saying why, when Chromium or Playwright is missing (`.ci/run` installs Chromium).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pytest
+
+from mnist_app.predict import Classifier
+from mnist_app.web.app import make_app
+from test_serve_server import running_server
+from test_web_app import blank_png
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+WAIT_MS = 10_000  # how long to wait for the page before failing (not a timing check)
+
+# Strokes as fractions of the pad: a 7 (bar, then the long diagonal) and a 1.
+SEVEN = [[(0.25, 0.2), (0.75, 0.2), (0.42, 0.85)]]
+ONE = [[(0.52, 0.15), (0.5, 0.85)]]
+
+if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
+pytest.importorskip("waitress", reason="the serve extra (waitress) is not installed")
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    app = make_app(Classifier.load(), data_dir=tmp_path_factory.mktemp("no-mnist"))
+    with running_server(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A page of the app in a fresh tab, recording console errors and foreign requests."""
+
+    def __init__(self, browser, base_url: str, **context_options):
+        self.context = browser.new_context(**context_options)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(WAIT_MS)
+        self.problems: list[str] = []
+        self.page.on("console", lambda message: message.type == "error" and self.problems.append(message.text))
+        self.page.on("pageerror", lambda error: self.problems.append(str(error)))
+        self.page.on("request", lambda request: request.url.startswith(base_url + "/")
+                     or self.problems.append(f"request to {request.url}"))
+        self.page.goto(base_url + "/")
+        sync_api.expect(self.page.locator("#hidden .neuron")).to_have_count(30)  # the model is loaded
+
+    def draw(self, strokes) -> None:
+        """Draw ``strokes`` (lists of (x, y) fractions of the pad) with the mouse."""
+        box = self.page.locator("#pad").bounding_box()
+        mouse = self.page.mouse
+        for stroke in strokes:
+            points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in stroke]
+            mouse.move(*points[0])
+            mouse.down()
+            for end in points[1:]:
+                mouse.move(*end, steps=12)
+            mouse.up()
+
+    def expect_digit(self, text: str) -> None:
+        """Wait until #digit shows ``text`` ("" for none). Locator checks, unlike
+        wait_for_function, need no eval, which the page's CSP rightly forbids."""
+        sync_api.expect(self.page.locator("#digit")).to_have_text(text, timeout=WAIT_MS)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, base_url):
+    visit = Visit(browser, base_url)
+    yield visit
+    visit.close()
+
+
+def test_drawing_a_digit_reads_it_and_clear_empties_it(visit):
+    visit.expect_digit("")  # a blank pad shows no digit
+    visit.draw(SEVEN)
+    visit.expect_digit("7")
+    sync_api.expect(visit.page.locator("#state")).to_contain_text("sure")
+    sync_api.expect(visit.page.locator("#bars li.best .label")).to_have_text("7")
+    assert count_colours(visit, "#seen") > 20  # the 28x28 picture the network saw, in greys
+
+    visit.page.click("#clear")
+    visit.expect_digit("")
+    sync_api.expect(visit.page.locator("#state")).to_have_text("Draw a digit on the pad.")
+
+    visit.draw(ONE)
+    visit.expect_digit("1")
+    visit.page.keyboard.press("Escape")
+    visit.expect_digit("")
+    assert visit.problems == []
+
+
+def test_undo_and_the_hidden_neurons(visit):
+    visit.draw(SEVEN)
+    visit.expect_digit("7")
+    visit.page.hover("#hidden .neuron:nth-child(12)")
+    sync_api.expect(visit.page.locator("#neuron-caption")).to_contain_text("Neuron 12, activation ")
+    assert count_colours(visit, "#weights") > 50  # that neuron's weight image
+
+    visit.page.click("#undo")  # the only stroke: nothing is left, so no digit
+    visit.expect_digit("")
+    assert visit.page.locator("#undo").is_disabled()
+    assert visit.problems == []
+
+
+def count_colours(visit: Visit, canvas: str) -> int:
+    """How many different colours the 28x28 ``canvas`` shows."""
+    return visit.page.evaluate("""(selector) => {
+        const data = document.querySelector(selector).getContext('2d').getImageData(0, 0, 28, 28).data;
+        return new Set(Array.from({length: 784}, (_, i) => data.subarray(4 * i, 4 * i + 3).join())).size;
+    }""", canvas)
+
+
+def test_a_chosen_file_is_read_and_a_blank_one_is_no_digit(visit, tmp_path):
+    blank = tmp_path / "blank.png"
+    blank.write_bytes(blank_png())
+    visit.page.set_input_files("#file", str(blank))
+    sync_api.expect(visit.page.locator("#state")).to_have_text(re.compile("^No digit found"))
+    visit.expect_digit("")
+    # Chromium logs every 4xx answer to fetch on the console; this 422 is the expected one.
+    assert [problem for problem in visit.problems if "status of 422" not in problem] == []
+
+
+def test_the_page_fits_a_phone_screen(browser, base_url):
+    visit = Visit(browser, base_url, viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                  has_touch=True)
+    try:
+        width = visit.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390  # nothing sticks out sideways
+        pad = visit.page.locator("#pad").bounding_box()
+        assert pad["width"] >= 300 and pad["y"] + pad["height"] <= 844  # big, and on the first screen
+        visit.draw(SEVEN)
+        visit.expect_digit("7")
+        assert visit.problems == []
+    finally:
+        visit.close()
