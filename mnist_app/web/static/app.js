@@ -1,11 +1,15 @@
 // mnist_app's draw-a-digit page: draw on #pad (mouse, finger or pen), and the server's
 // network reads the drawing while you draw; or drop a photo of a digit.
 //
-// The strokes are kept as data (points in 0..1 pad units), so the pad can be redrawn at
-// any size, undo is "drop the last stroke", and the picture sent to the server is always
-// EXPORT_SIZE pixels square: black ink on a transparent background, as a canvas exports.
+// The strokes are kept as data (points and pen widths in pad units, 0..1), so the pad can
+// be redrawn at any size, undo is "drop the last stroke", and the picture sent to the
+// server is always EXPORT_SIZE pixels square: black ink on a transparent background, as a
+// canvas exports.
 
-const EXPORT_SIZE = 280;          // pixels of the PNG posted to /api/predict
+// Pixels of the PNG posted to /api/predict. The server reduces any larger picture to 128
+// pixels before reading it (preprocess.WORK_SIZE), so more would only cost decoding time:
+// a 280-pixel export takes it about 2.5 times as long to read.
+const EXPORT_SIZE = 128;
 const MIN_INTERVAL_MS = 100;      // at most 10 readings a second while drawing
 const N_CLASSES = 10;
 const FRAME = 28;                 // MNIST pictures are 28x28
@@ -20,7 +24,7 @@ const stateText = $("state");
 
 // ------------------------------------------------------------------------ state
 
-let strokes = [];                 // [{width, points: [[x, y], ...]}], x and y in 0..1
+let strokes = [];                 // [{width, points: [[x, y], ...]}], all in 0..1 of the pad's side
 let current = null;               // the stroke being drawn
 let shownImage = null;            // an ImageBitmap of a dropped/chosen file, drawn on the pad
 let generation = 0;               // bumped by Clear/new input: late answers are dropped
@@ -32,7 +36,7 @@ let selectedNeuron = 0;
 // ------------------------------------------------------------------------ drawing
 
 function penWidth() {
-  return Number($("pen").value);  // in EXPORT_SIZE pixels
+  return Number($("pen").value) / 100;  // the control is in percent of the pad's side
 }
 
 function resizePad() {
@@ -44,7 +48,7 @@ function resizePad() {
 }
 
 function strokePath(context, size, stroke) {
-  context.lineWidth = (stroke.width * size) / EXPORT_SIZE;
+  context.lineWidth = stroke.width * size;
   context.lineCap = context.lineJoin = "round";
   context.beginPath();
   const [x0, y0] = stroke.points[0];
