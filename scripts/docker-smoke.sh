@@ -5,16 +5,21 @@
 #
 # Builds the image, then checks: `--help` shows the CLI; the container user is not root;
 # `predict` reads digit PNGs from a mounted folder with no network (weights inside the
-# image) and gets them right; `train --help` works; a mounted volume is writable by the
-# container (both as the image's own user and as the calling user with --user); the image
-# adds at most MAX_ADDED_MB to its base. Prints a summary; exits non-zero on any failure.
+# image) and gets them right; `serve --host 0.0.0.0`, run detached with its port
+# published, becomes healthy (HEALTHCHECK on /healthz), serves the page and reads a posted
+# PNG, and stops cleanly on `docker stop`; `train --help` works; a mounted volume is
+# writable by the container (both as the image's own user and as the calling user with
+# --user); the image adds at most MAX_ADDED_MB to its base. Prints a summary; exits
+# non-zero on any failure.
 #
 # Environment:
 #   IMAGE         tag to build and test (default: mnist-app)
 #   BASE_IMAGE    the Dockerfile's base, for the size comparison (default: python:3.13-slim)
 #   MAX_ADDED_MB  largest acceptable size added over the base, in MB (default: 100)
 #   PYTHON        host Python with numpy and Pillow to draw the test PNGs (default: python3;
-#                 without numpy+Pillow the PNGs are drawn inside the image, which has both)
+#                 without numpy+Pillow the PNGs are drawn inside the image, which has both).
+#                 It also talks to the served container (standard library only).
+#   HEALTH_WAIT   seconds to wait for the served container to become healthy (default: 60)
 #   MNIST_DIR     a folder with the four MNIST .gz files: also run one real training epoch
 #                 offline into a mounted folder (skipped when unset)
 #   SKIP_BUILD=1  test an already built image
@@ -24,6 +29,7 @@ IMAGE="${IMAGE:-mnist-app}"
 BASE_IMAGE="${BASE_IMAGE:-python:3.13-slim}"
 MAX_ADDED_MB="${MAX_ADDED_MB:-100}"
 PYTHON="${PYTHON:-python3}"
+HEALTH_WAIT="${HEALTH_WAIT:-60}"
 FONT="${FONT:-/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf}"
 SAMPLE="tests/data/mnist_test_sample.npz"
 
@@ -35,7 +41,12 @@ passed=()
 ok() { echo "ok: $*"; passed+=("$*"); }
 
 tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+server=""   # the detached `serve` container, removed on exit whatever happens
+cleanup() {
+    if [[ -n "$server" ]]; then docker rm -f "$server" >/dev/null 2>&1 || true; fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
 
 # ------------------------------------------------------------------------------ build
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
@@ -49,7 +60,7 @@ step "docker run --rm $IMAGE --help"
 help="$(docker run --rm --network none "$IMAGE" --help)" || fail "--help exited non-zero"
 echo "$help"
 grep -q "usage: mnist-app" <<<"$help" || fail "--help does not show the mnist-app usage"
-for command in predict train; do
+for command in predict train serve; do
     grep -qw "$command" <<<"$help" || fail "--help does not list the '$command' command"
 done
 ok "--help shows the CLI"
@@ -174,6 +185,71 @@ one="${pngs[0]}"
 docker run --rm --network none -v "$digits:/data" "$IMAGE" predict "$one" \
     || fail "predict $one (relative to /data) failed"
 ok "predict with a path relative to the mounted /data"
+
+# ----------------------------------------------------------------------------- serve
+# As the README says: docker run -p 8000:8000 mnist-app serve --host 0.0.0.0. Here the
+# port is published on a free host port of 127.0.0.1 (so a busy 8000 does not matter),
+# and the container is not --rm, to read its exit status after `docker stop`. The image's
+# own HEALTHCHECK command runs, every 2 s instead of every 10 s so the wait is short.
+step "docker run -d -p 127.0.0.1::8000 $IMAGE serve --host 0.0.0.0"
+server="$(docker run -d -p 127.0.0.1::8000 --health-interval 2s "$IMAGE" serve --host 0.0.0.0)"
+health=""
+for _ in $(seq "$HEALTH_WAIT"); do
+    health="$(docker inspect -f '{{.State.Health.Status}}' "$server")"
+    [[ "$health" == healthy || "$(docker inspect -f '{{.State.Running}}' "$server")" != true ]] && break
+    sleep 1
+done
+[[ "$health" == healthy ]] || { docker logs "$server"; fail "the served container is '$health', not healthy, after ${HEALTH_WAIT} s"; }
+address="$(docker port "$server" 8000/tcp | head -1)"
+echo "healthy; published at http://$address/"
+ok "serve --host 0.0.0.0: the container is healthy (HEALTHCHECK on /healthz)"
+
+cat >"$tmp/check_serve.py" <<'PY'
+"""Talk to the served container at argv[1] (host:port): the page, then POST each PNG in
+argv[2:] and check the digit its file name starts with. Standard library only."""
+import json
+import os
+import sys
+import urllib.request
+
+base = f"http://{sys.argv[1]}"
+with urllib.request.urlopen(f"{base}/", timeout=10) as page:
+    html = page.read().decode()
+    assert page.headers["X-Content-Type-Options"] == "nosniff", "no nosniff header"
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"], "no CSP"
+    assert '<canvas id="pad"' in html, "the page has no drawing pad"
+wrong = 0
+for path in sys.argv[2:]:
+    expected = int(os.path.basename(path).split("-")[0])
+    with open(path, "rb") as file:
+        request = urllib.request.Request(f"{base}/api/predict", data=file.read(),
+                                         headers={"Content-Type": "image/png"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        reading = json.load(answer)
+    assert len(reading["probabilities"]) == 10 and len(reading["input"]) == 28, reading.keys()
+    ok = reading["digit"] == expected
+    wrong += not ok
+    print(f"  {os.path.basename(path):22} expected {expected}  got {reading['digit']} "
+          f"({100 * reading['confidence']:.1f}%) {'ok' if ok else 'WRONG'}")
+print(f"{len(sys.argv) - 2 - wrong}/{len(sys.argv) - 2} digits read correctly over HTTP")
+sys.exit(1 if wrong else 0)
+PY
+step "POST the test digits to http://$address/api/predict"
+served="$("$PYTHON" "$tmp/check_serve.py" "$address" "$digits"/*.png)" \
+    || { echo "$served"; docker logs "$server"; fail "the served container answered wrongly"; }
+echo "$served"
+ok "serve answers the page and reads posted PNGs: $(tail -1 <<<"$served")"
+
+step "docker stop (SIGINT)"
+docker stop "$server" >/dev/null
+status="$(docker inspect -f '{{.State.ExitCode}}' "$server")"
+logs="$(docker logs "$server" 2>&1)"
+echo "$logs"
+[[ "$status" == 0 ]] || fail "serve exited with status $status after docker stop"
+grep -q "mnist-app: stopped" <<<"$logs" || fail "serve did not say it stopped"
+docker rm "$server" >/dev/null
+server=""
+ok "docker stop stops serve cleanly (exit status 0)"
 
 # ----------------------------------------------------------------------------- train
 step "docker run --rm $IMAGE train --help"

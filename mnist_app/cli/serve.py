@@ -49,7 +49,7 @@ def add_parser(commands) -> None:
 def run(args) -> int:
     from mnist_app.predict import Classifier
     from mnist_app.web.app import make_app
-    from mnist_app.web.server import create_server, urls
+    from mnist_app.web.server import create_server, on_every_interface, urls
 
     _log_to_stderr()
     classifier = Classifier.load(args.model)  # a bad model stops here, before listening
@@ -57,7 +57,8 @@ def run(args) -> int:
     server = create_server(app, ServerSettings(host=args.host, port=args.port, threads=args.threads), Limits())
     previous_handler = signal.signal(signal.SIGTERM, _stop)
     try:
-        print(f"mnist-app: serving {' and '.join(urls(server))} (Ctrl-C to stop)", flush=True)
+        where = "on every interface; " if on_every_interface(server) else ""
+        print(f"mnist-app: serving {' and '.join(urls(server))} ({where}Ctrl-C to stop)", flush=True)
         server.run()  # returns when Ctrl-C interrupts it
     except KeyboardInterrupt:
         pass

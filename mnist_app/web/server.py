@@ -38,12 +38,23 @@ def create_server(app, settings: ServerSettings, limits: Limits, socket_map: dic
         raise ServeError(f"cannot listen on {settings.host}:{settings.port}: {reason}") from error
 
 
+WILDCARD_HOSTS = {"0.0.0.0": "127.0.0.1", "::": "::1"}  # every interface -> its loopback
+
+
 def urls(server) -> list[str]:
-    """The http:// URLs a server created by :func:`create_server` listens on."""
-    listening = getattr(server, "effective_listen", None)  # a server on several sockets
-    if listening is None:
-        listening = [(server.effective_host, server.effective_port)]
-    return [f"http://{_url_host(host)}:{port}/" for host, port in listening]
+    """The http:// URLs to open for a server made by :func:`create_server`. A server on
+    every interface (0.0.0.0, ::) is shown at its loopback address, which it includes."""
+    return [f"http://{_url_host(WILDCARD_HOSTS.get(host, host))}:{port}/" for host, port in _listening(server)]
+
+
+def on_every_interface(server) -> bool:
+    return any(host in WILDCARD_HOSTS for host, _ in _listening(server))
+
+
+def _listening(server) -> list[tuple[str, int]]:
+    """(host, port) of each socket; waitress makes a multi-socket server for a host name
+    that resolves to several addresses."""
+    return getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
 
 
 def _url_host(host: str) -> str:
