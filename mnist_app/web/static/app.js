@@ -32,6 +32,7 @@ let model = null;                 // GET /api/model
 let weightSheet = null;           // the hidden neurons' weight images, one PNG
 let hiddenActivations = null;     // of the last reading
 let selectedNeuron = 0;
+let neuronPicked = false;         // until the user points at one, show the most active
 
 // ------------------------------------------------------------------------ drawing
 
@@ -278,7 +279,7 @@ function clearReading() {
 }
 
 function clearNetwork() {
-  showBars(new Array(N_CLASSES).fill(0), -1);
+  showBars(null, -1);
   showSeen(null);
   showHidden(null);
 }
@@ -297,13 +298,14 @@ function buildBars() {
   }
 }
 
+// The ten probabilities as bars, ``best`` highlighted; no reading (null): empty bars.
 function showBars(probabilities, best) {
   $("bars").querySelectorAll("li").forEach((item, digit) => {
-    const p = probabilities[digit];
+    const p = probabilities ? probabilities[digit] : 0;
     item.classList.toggle("best", digit === best);
     item.querySelector(".fill").style.transform = `scaleX(${p.toFixed(4)})`;
-    item.querySelector(".value").textContent = p > 0 ? percent(p) : "";
-    item.setAttribute("aria-label", `${digit}: ${percent(p)}`);
+    item.querySelector(".value").textContent = probabilities ? percent(p) : "";
+    item.setAttribute("aria-label", probabilities ? `${digit}: ${percent(p)}` : `${digit}`);
   });
 }
 
@@ -331,9 +333,13 @@ function buildHidden(count) {
     cell.className = "neuron";
     cell.dataset.index = i;
     cell.setAttribute("aria-label", `Hidden neuron ${i + 1}`);
-    cell.addEventListener("pointerenter", () => selectNeuron(i));
-    cell.addEventListener("focus", () => selectNeuron(i));
-    cell.addEventListener("click", () => selectNeuron(i));
+    const pick = () => {
+      neuronPicked = true;
+      selectNeuron(i);
+    };
+    cell.addEventListener("pointerenter", pick);
+    cell.addEventListener("focus", pick);
+    cell.addEventListener("click", pick);  // a tap, on a touch screen
     grid.append(cell);
   }
 }
@@ -346,6 +352,9 @@ function showHidden(activations) {
     cell.style.backgroundColor = `rgb(${level}, ${level}, ${Math.min(255, level + 30)})`;
     cell.title = activations ? `neuron ${i + 1}: activation ${a.toFixed(2)}` : `neuron ${i + 1}`;
   });
+  if (activations && !neuronPicked) {
+    selectedNeuron = activations.indexOf(Math.max(...activations));
+  }
   selectNeuron(selectedNeuron);
 }
 
@@ -364,8 +373,7 @@ function selectNeuron(index) {
     context.drawImage(weightSheet, column * tile, row * tile, tile, tile, 0, 0, FRAME, FRAME);
   }
   const activity = hiddenActivations ? `, activation ${hiddenActivations[index].toFixed(2)}` : "";
-  $("neuron-caption").textContent =
-    `Neuron ${index + 1}${activity}: its 784 incoming weights (red excites, blue inhibits)`;
+  $("neuron-caption").textContent = `Neuron ${index + 1}${activity}: the weights of its 784 inputs`;
 }
 
 // ------------------------------------------------------------------------ the model
