@@ -6,8 +6,7 @@ For each canvas size and thread count, starts `python -m mnist_app serve --port 
 - 16 clients (threads, one keep-alive connection each) post RGBA canvas PNGs of drawn
   MNIST test digits, 1600 requests in all: errors, requests/s, p50 and p99 latency
   (aim: >= 200 requests/s, p99 <= 150 ms). The sizes: 280x280, a typical canvas export
-  and the issue's load, and 128x128, what the page itself sends (the server reduces any
-  larger image to 128 pixels before reading it);
+  and the issue's load, and 128x128, what the page itself sends;
 - the server's resident memory after the run, and its peak (/proc/PID/status VmRSS and
   VmHWM; aim: <= 300 MB);
 - 40 stalled connections (20 that sent part of a request, 20 that sent nothing) are
@@ -27,6 +26,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -39,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-import realistic_digits  # noqa: E402  (lives beside the tests that also use it)
+from mnist_sample import mnist_sample  # noqa: E402  (lives beside the tests that also use it)
 from benchmark_notes import blas_description, write_markdown  # noqa: E402
 from test_web_app import canvas_png  # noqa: E402  (the canvas export the tests post, too)
 
@@ -161,7 +161,7 @@ def answer_while_stalled(address: str, png: bytes) -> float:
 
 def canvases(size: int) -> list[tuple[int, bytes]]:
     """(label, size x size RGBA PNG) for the first DISTINCT_IMAGES digits of the test sample."""
-    images, labels = realistic_digits.mnist_sample()
+    images, labels = mnist_sample()
     return [(int(labels[i]), canvas_png(images[i], size)) for i in range(DISTINCT_IMAGES)]
 
 
@@ -200,17 +200,18 @@ def main() -> None:
                         help="canvas sizes to post, one run each (default: 280,128)")
     args = parser.parse_args()
     print(f"{CLIENTS} clients, {REQUESTS} requests each run; BLAS: {blas_description()}")
-    header = ("| canvas | server threads | errors | misread | requests/s | p50 ms | p99 ms "
+    header = ("| canvas | server threads | load | errors | misread | requests/s | p50 ms | p99 ms "
               "| RSS after, MB | peak RSS, MB | answer with 40 stalled, s |")
-    lines = [header, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [header, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     print(header)
     sizes = []
     for size in (int(px) for px in args.sizes.split(",")):
         pngs = canvases(size)
         sizes.append(f"{size}x{size} {statistics.mean(len(png) for _, png in pngs) / 1000:.1f} kB")
         for threads in (int(n) for n in args.threads.split(",")):
+            load_average = os.getloadavg()[0]
             r = run(threads, pngs)
-            row = (f"| {size}x{size} | {threads} | {len(r['errors'])} | {r['wrong']} "
+            row = (f"| {size}x{size} | {threads} | {load_average:.1f} | {len(r['errors'])} | {r['wrong']} "
                    f"| {r['requests_per_second']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
                    f"| {r['rss_mb']:.0f} | {r['peak_rss_mb']:.0f} | {r['stalled_answer_s']:.3f} |")
             print(row, flush=True)
@@ -229,7 +230,8 @@ def main() -> None:
         f"{r['response_bytes'] / 1000:.1f} kB of JSON) to `python -m mnist_app serve`, a subprocess "
         f"on the same machine, after a warm-up of {WARM_UP} requests. Misread: a 200 answer with "
         "another digit than the label. 280x280 is a typical canvas export; 128x128 is what the "
-        "page sends (the server reduces larger images to 128 pixels anyway). "
+        "page sends. Load: the machine's 1-minute load average just before the run (other "
+        "jobs share these 2 cores). "
         f"{aims} The server runs with the BLAS listed below (same interpreter, same environment).",
     ]
     path = write_markdown("serve", "`mnist-app serve` under load", lines + notes)

@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from mnist_app.cli import main
+from mnist_sample import mnist_sample
 from mnist_app.predict import Classifier
 from mnist_app.web import server as web_server
 from mnist_app.web.app import make_app
@@ -55,9 +56,7 @@ def running_server(app, settings: ServerSettings = TEST_SETTINGS, limits: Limits
 
 @pytest.fixture(scope="module")
 def digits():
-    import realistic_digits
-
-    images, labels = realistic_digits.mnist_sample()
+    images, labels = mnist_sample()
     return [(int(labels[i]), canvas_png(images[i])) for i in range(8)]
 
 

@@ -6,6 +6,7 @@ PEP 3333 forbids (bad status line, header types, reading the body wrongly, ...).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import logging
@@ -20,8 +21,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import realistic_digits
-from mnist_app.predict import Classifier, Reading
+from mnist_sample import mnist_sample
+from mnist_app.predict import Classifier
 from mnist_app.web.app import CONTENT_SECURITY_POLICY, make_app
 from mnist_app.web.settings import Limits
 from mnist_app.web.weights_image import NEGATIVE, POSITIVE, ZERO, diverging_colours, weight_sheet
@@ -109,7 +110,7 @@ def classifier() -> Classifier:
 @pytest.fixture(scope="module")
 def sample_digits():
     """Five MNIST test digits (label, canvas PNG) that the shipped model reads right."""
-    images, labels = realistic_digits.mnist_sample()
+    images, labels = mnist_sample()
     return [(int(labels[i]), canvas_png(images[i])) for i in range(5)]
 
 
@@ -176,8 +177,7 @@ def test_not_a_digit_is_200_with_the_flag_and_no_digit(classifier, sample_digits
 
         def read(self, source):
             reading = classifier.read(source)
-            prediction = types.SimpleNamespace(**vars(reading.prediction), not_a_digit=True)
-            return Reading(reading.image, reading.hidden, reading.outputs, prediction)
+            return dataclasses.replace(reading, prediction=dataclasses.replace(reading.prediction, not_a_digit=True))
 
     app = make_app(NotADigitClassifier(), data_dir=tmp_path)
     reading = call(app, "POST", "/api/predict", sample_digits[0][1], "image/png").json()

@@ -53,8 +53,9 @@ def run(args) -> int:
 
     _log_to_stderr()
     classifier = Classifier.load(args.model)  # a bad model stops here, before listening
-    app = make_app(classifier, Limits(), data_dir=args.data_dir)
-    server = create_server(app, ServerSettings(host=args.host, port=args.port, threads=args.threads), Limits())
+    limits = Limits()
+    app = make_app(classifier, limits, data_dir=args.data_dir)
+    server = create_server(app, ServerSettings(host=args.host, port=args.port, threads=args.threads), limits)
     previous_handler = signal.signal(signal.SIGTERM, _stop)
     try:
         where = "on every interface; " if on_every_interface(server) else ""

@@ -19,7 +19,7 @@ import io
 
 from PIL import Image
 
-from mnist_app.preprocess import WORK_SIZE
+from mnist_app.preprocess import DECODE_SIDE
 from mnist_app.web.multipart import form_field
 from mnist_app.web.protocol import HttpError, Request, Response, json_response
 from mnist_app.web.settings import Limits
@@ -79,7 +79,7 @@ class Api:
         open passes, and the classifier says what is wrong with it."""
         try:
             with Image.open(io.BytesIO(image)) as opened:
-                opened.draft(None, (WORK_SIZE, WORK_SIZE))  # only JPEG decodes smaller
+                opened.draft(None, (DECODE_SIDE, DECODE_SIDE))  # as preprocessing does; only JPEG shrinks
                 width, height = opened.size
         except Exception:  # Pillow raises many types for bad headers; reported later
             return
@@ -91,7 +91,7 @@ class Api:
 def reading_json(reading) -> dict:
     """A :class:`mnist_app.predict.Reading` as the JSON object POST /api/predict answers."""
     prediction = reading.prediction
-    not_a_digit = bool(getattr(prediction, "not_a_digit", False))
+    not_a_digit = prediction.not_a_digit
     return {
         "digit": None if not_a_digit else prediction.digit,
         "confidence": None if not_a_digit else round(prediction.confidence, DECIMALS),
