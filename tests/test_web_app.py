@@ -200,7 +200,10 @@ def test_unreadable_images_are_400_with_the_reason(app, body, message):
 def test_an_image_over_the_pixel_limit_is_413_before_decoding(app):
     answer = call(app, "POST", "/api/predict", png_claiming_size(5000, 5000), "image/png")
     assert answer.status == 413
-    assert answer.json()["error"].startswith("image too large: 5000x5000 pixels")
+    assert answer.json()["error"] == "image too large: 5000x5000 pixels; the limit is 16,777,216 pixels"
+    bomb = call(app, "POST", "/api/predict", png_claiming_size(20000, 20000), "image/png")  # Pillow refuses it
+    assert bomb.status == 413
+    assert bomb.json()["error"] == "image too large; the limit is 16,777,216 pixels"
 
 
 def test_a_body_over_the_limit_is_413_without_reading_it(classifier, tmp_path):

@@ -77,15 +77,17 @@ class Api:
         """413 if ``image`` would decode to more than the pixel limit, judged from its header
         (JPEGs at the reduced scale preprocessing decodes them at). An image Pillow cannot
         open passes, and the classifier says what is wrong with it."""
+        limit = f"the limit is {self.limits.max_image_pixels:,} pixels"
         try:
             with Image.open(io.BytesIO(image)) as opened:
                 opened.draft(None, (DECODE_SIDE, DECODE_SIDE))  # as preprocessing does; only JPEG shrinks
                 width, height = opened.size
+        except Image.DecompressionBombError:  # over twice Pillow's own limit
+            raise HttpError(413, f"image too large; {limit}") from None
         except Exception:  # Pillow raises many types for bad headers; reported later
             return
         if width * height > self.limits.max_image_pixels:
-            raise HttpError(413, f"image too large: {width}x{height} pixels; "
-                            f"the limit is {self.limits.max_image_pixels:,} pixels")
+            raise HttpError(413, f"image too large: {width}x{height} pixels; {limit}")
 
 
 def reading_json(reading) -> dict:
