@@ -14,6 +14,7 @@ import pytest
 
 from mnist_app.predict import Classifier
 from mnist_app.web.app import make_app
+from mnist_app.web.settings import Limits
 from test_serve_server import running_server
 from test_web_app import blank_png
 
@@ -39,6 +40,12 @@ def base_url(tmp_path_factory):
         yield url
 
 
+@pytest.fixture
+def classifier_and_fake_mnist(fake_mnist_dir):
+    pytest.importorskip("mnist_app.report", reason="this version has no report module")
+    return Classifier.load(), Limits(), fake_mnist_dir
+
+
 @pytest.fixture(scope="module")
 def browser():
     executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
@@ -51,7 +58,7 @@ def browser():
 class Visit:
     """A page of the app in a fresh tab, recording console errors and foreign requests."""
 
-    def __init__(self, browser, base_url: str, **context_options):
+    def __init__(self, browser, base_url: str, load_page: bool = True, **context_options):
         self.context = browser.new_context(**context_options)
         self.page = self.context.new_page()
         self.page.set_default_timeout(WAIT_MS)
@@ -60,8 +67,9 @@ class Visit:
         self.page.on("pageerror", lambda error: self.problems.append(str(error)))
         self.page.on("request", lambda request: request.url.startswith(base_url + "/")
                      or self.problems.append(f"request to {request.url}"))
-        self.page.goto(base_url + "/")
-        sync_api.expect(self.page.locator("#hidden .neuron")).to_have_count(30)  # the model is loaded
+        if load_page:
+            self.page.goto(base_url + "/")
+            sync_api.expect(self.page.locator("#hidden .neuron")).to_have_count(30)  # the model is loaded
 
     def draw(self, strokes) -> None:
         """Draw ``strokes`` (lists of (x, y) fractions of the pad) with the mouse."""
@@ -154,3 +162,18 @@ def test_the_page_fits_a_phone_screen(browser, base_url):
         assert visit.problems == []
     finally:
         visit.close()
+
+
+def test_the_report_page_shows_within_its_policy(browser, classifier_and_fake_mnist):
+    """The real report (from the fake test set) under the policy /report sends: the browser
+    blocks nothing, so every chart and picture shows."""
+    app = make_app(*classifier_and_fake_mnist)
+    with running_server(app) as url:
+        visit = Visit(browser, url, load_page=False)
+        try:
+            visit.page.goto(url + "/report")
+            sync_api.expect(visit.page.locator("img").first).to_be_visible()
+            broken = visit.page.evaluate("[...document.images].filter(i => !i.complete || !i.naturalWidth).length")
+            assert broken == 0 and visit.problems == []
+        finally:
+            visit.close()

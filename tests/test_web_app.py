@@ -23,9 +23,12 @@ from PIL import Image
 
 from mnist_sample import mnist_sample
 from mnist_app.predict import Classifier
+from mnist_app.report.figures import WEIGHT_SCALE_PERCENTILE
+from mnist_app.report.images import diverging
 from mnist_app.web.app import CONTENT_SECURITY_POLICY, make_app
+from mnist_app.web.report_page import REPORT_CONTENT_SECURITY_POLICY
 from mnist_app.web.settings import Limits
-from mnist_app.web.weights_image import NEGATIVE, POSITIVE, ZERO, diverging_colours, weight_sheet
+from mnist_app.web.weights_image import weight_sheet
 from test_preprocess import png_claiming_size
 
 STATIC = Path(__file__).resolve().parent.parent / "mnist_app" / "web" / "static"
@@ -378,26 +381,17 @@ def test_model_describes_the_network_and_its_weight_sheet(app, classifier):
     assert Image.open(io.BytesIO(answer.body)).size == (280, 84)
 
 
-def test_the_weight_sheet_draws_each_neuron_in_its_tile_with_one_scale():
-    weights = np.zeros((12, 784))
-    weights[0, 0] = 1.0  # neuron 0, top-left pixel: the largest positive weight
-    weights[11, 783] = -1.0  # neuron 11 (row 1, column 1), bottom-right pixel
-    weights[5, 400] = 0.5
+def test_the_weight_sheet_draws_each_neuron_in_its_tile_as_the_report_does():
+    rng = np.random.default_rng(0)
+    weights = rng.normal(0, 0.3, (12, 784))
     sheet = weight_sheet(weights, columns=10)
     pixels = np.asarray(Image.open(io.BytesIO(sheet.png)).convert("RGB"))
-    assert pixels.shape == (56, 280, 3) and sheet.scale == 1.0  # the zero weights do not count
-    assert tuple(pixels[0, 0]) == tuple(POSITIVE.astype(int))
-    assert tuple(pixels[28 + 27, 28 + 27]) == tuple(NEGATIVE.astype(int))
-    assert tuple(pixels[14, 5 * 28 + 8]) == tuple(diverging_colours(np.array(0.5)))
-    assert tuple(pixels[1, 1]) == tuple(ZERO.astype(int))
-    assert tuple(pixels[40, 5 * 28]) == (255, 255, 255)  # past the last neuron: empty
-
-
-def test_the_colour_map_diverges_from_a_neutral_zero():
-    colours = diverging_colours(np.array([-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0]))
-    assert (colours[0] == colours[1]).all() and (colours[-1] == colours[-2]).all()  # clipped
-    assert tuple(colours[3]) == tuple(ZERO.astype(int))
-    assert colours[2][2] > colours[2][0] and colours[4][0] > colours[4][2]  # blue below, red above
+    assert pixels.shape == (56, 280, 3)
+    assert sheet.scale == pytest.approx(np.percentile(np.abs(weights), WEIGHT_SCALE_PERCENTILE))
+    tiles = diverging(weights.reshape(12, 28, 28), sheet.scale)  # the report's colours and scale
+    assert np.array_equal(pixels[:28, :28], tiles[0])
+    assert np.array_equal(pixels[28:, 28:56], tiles[11])  # neuron 11: row 1, column 1
+    assert (pixels[28:, 56:] == 255).all()  # past the last neuron: white
 
 
 # ------------------------------------------------------------------------ report
@@ -416,7 +410,11 @@ def test_report_is_rendered_once_from_the_test_set_and_kept(classifier, fake_mni
         answer = call(app, "GET", "/report")
         assert answer.status == 200 and answer.body == b"<!doctype html><title>report</title>"
         assert answer.headers["content-type"] == "text/html; charset=utf-8"
+        # its own policy: its inline stylesheet and data: images, still no script at all
+        assert answer.headers["content-security-policy"] == REPORT_CONTENT_SECURITY_POLICY
+        assert answer.headers["x-content-type-options"] == "nosniff"
     assert calls == [([784, 30, 10], "cross-entropy", (200, 28, 28), (200,))]
+    assert "default-src 'none'" in REPORT_CONTENT_SECURITY_POLICY and "script" not in REPORT_CONTENT_SECURITY_POLICY
 
 
 def test_report_without_mnist_is_503_saying_to_download(classifier, tmp_path):

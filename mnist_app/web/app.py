@@ -3,7 +3,8 @@
     app = make_app(Classifier.load())
     # any WSGI server: waitress.serve(app), wsgiref, gunicorn "module:app", ...
 
-Every response carries the security headers below. No exception escapes to the server and
+Every response carries the security headers below (the report page sets a policy of
+its own). No exception escapes to the server and
 no traceback reaches a client: a bug answers 500 ``{"error": "internal server error"}``
 and logs one line on the ``mnist_app.web`` logger.
 """
@@ -49,7 +50,9 @@ SECURITY_HEADERS = (
     ("Cross-Origin-Opener-Policy", "same-origin"),
     ("Cross-Origin-Resource-Policy", "same-origin"),
 )
-DEFAULT_CACHE_CONTROL = "no-store"  # answers computed per request are never reused
+# Every response has these unless it sets the header itself (static files are cached,
+# the report has its own policy): answers computed per request are never reused.
+DEFAULT_HEADERS = (*SECURITY_HEADERS, ("Cache-Control", "no-store"))
 NO_DIGIT_MESSAGE = "no digit found"  # the ImageError for a blank picture: 422, not 400
 
 
@@ -62,12 +65,12 @@ class WebApp:
     def __call__(self, environ: dict, start_response) -> list[bytes]:
         request = Request(environ)
         response = self.respond(request)
-        headers = [*response.headers, *SECURITY_HEADERS]
+        headers = list(response.headers)
+        own = {name for name, _ in headers}  # a response may set its own policy or caching
+        headers += [header for header in DEFAULT_HEADERS if header[0] not in own]
         if response.status != 304:  # "not modified" refers to the cached body; it has none
             headers += [("Content-Type", response.content_type),
                         ("Content-Length", str(len(response.body)))]
-        if not any(name == "Cache-Control" for name, _ in response.headers):
-            headers.append(("Cache-Control", DEFAULT_CACHE_CONTROL))
         start_response(response.status_line, headers)
         return [b"" if request.method == "HEAD" else response.body]
 
