@@ -54,7 +54,8 @@ class Api:
         media_type, params = request.content_type()
         multipart = media_type == "multipart/form-data"
         if not (multipart or media_type.startswith(RAW_IMAGE_TYPES)):
-            raise HttpError(415, f"cannot read a {media_type or 'body without Content-Type'}: send "
+            body_kind = f"a body of type {media_type}" if media_type else "a body without Content-Type"
+            raise HttpError(415, f"cannot read {body_kind}: send "
                             f"the image with Content-Type image/png (or another image/* type), "
                             f"or a multipart/form-data form with an {IMAGE_FIELD!r} field")
         body = request.read_body(length)
