@@ -162,6 +162,28 @@ def centres_of_mass(images: np.ndarray) -> np.ndarray:
     return np.stack([weights.sum(axis=2) @ positions / mass, weights.sum(axis=1) @ positions / mass], 1)
 
 
+def deskew(images: np.ndarray) -> np.ndarray:
+    """Each image sheared sideways so that its ink leans neither left nor right.
+
+    The slant is the regression of column on row over the ink, cov(row, col) / var(row),
+    measured with the grey levels as weights; the shear that undoes it keeps the centre of
+    mass where it was. LeCun et al. list deskewing among the preprocessing that helps every
+    classifier on MNIST: a slanted 1 and an upright 1 become the same picture.
+    """
+    weights = images.astype(np.float32)
+    mass = np.maximum(weights.sum(axis=(1, 2)), 1e-6)
+    positions = np.arange(FRAME, dtype=np.float32) - _CENTRE
+    row_mass, col_mass = weights.sum(axis=2), weights.sum(axis=1)
+    row_mean = row_mass @ positions / mass
+    col_mean = col_mass @ positions / mass
+    row_var = row_mass @ positions**2 / mass - row_mean**2
+    covariance = np.einsum("mrc,r,c->m", weights, positions, positions) / mass - row_mean * col_mean
+    slant = np.where(row_var > 1e-3, covariance / np.maximum(row_var, 1e-3), 0)
+    maps = _linear_maps(len(images), slant=slant)  # samples col + slant * row: undoes the lean
+    maps[:, 1, 2] = -slant * row_mean  # ...about the centre of mass, which stays put
+    return warp(images, maps)
+
+
 @dataclass(frozen=True)
 class Distortions:
     """Ranges of the random distortions of :func:`random_distortions` (each drawn uniformly

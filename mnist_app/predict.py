@@ -19,7 +19,8 @@ from mnist_app import model_io
 from mnist_app.confidence import RejectRule
 from mnist_app.errors import ImageError, NotADigit
 from mnist_app.decode import ImageSource
-from mnist_app.inputs import to_inputs
+from mnist_app.constants import FRAME
+from mnist_app.inputs import prepare, to_inputs
 from mnist_app.preprocess import to_mnist_image, to_mnist_vector
 
 BATCH_SIZE = 256  # images per feedforward call in predict_many / predict_each
@@ -94,10 +95,10 @@ class Classifier:
 
     def read(self, source: ImageSource) -> Reading:
         """Like :meth:`predict`, keeping the 28x28 input and the layers' activations."""
-        image = to_mnist_image(source)
-        _, activations = self.network.forward(to_inputs(image[np.newaxis], self.network.weights[0].dtype))
+        image = prepare(to_mnist_image(source)[np.newaxis], self.metadata)
+        _, activations = self.network.forward(to_inputs(image, self.network.weights[0].dtype))
         prediction = self._predictions(activations[-1])[0]
-        return Reading(image, activations[1][0], activations[-1][0], prediction)
+        return Reading(image[0], activations[1][0], activations[-1][0], prediction)
 
     def predict_many(self, sources: Iterable[ImageSource], batch_size: int = BATCH_SIZE) -> list[Prediction]:
         """The digit in each image, in order; ImageError naming the first image that fails."""
@@ -128,10 +129,13 @@ class Classifier:
         yield from self._classify(batch)
 
     def predict_vectors(self, vectors: np.ndarray) -> list[Prediction]:
-        """Predictions for network inputs ``vectors`` of shape (n, 784), float in [0, 1]."""
+        """Predictions for images in MNIST's convention as rows ``vectors`` (n, 784), float in
+        [0, 1], e.g. from :func:`~mnist_app.preprocess.to_mnist_vector` (deskewed here if
+        the model reads deskewed digits)."""
         if len(vectors) == 0:
             return []
-        return self._predictions(self.network.feedforward(vectors))
+        images = prepare(np.asarray(vectors).reshape(len(vectors), FRAME, FRAME), self.metadata)
+        return self._predictions(self.network.feedforward(to_inputs(images, self.network.weights[0].dtype)))
 
     def _predictions(self, outputs: np.ndarray) -> list[Prediction]:
         """Predictions for raw output activations (n, 10)."""

@@ -26,7 +26,7 @@ import numpy as np
 
 from mnist_app.augment import Distortions, random_distortions
 from mnist_app.errors import TrainingDiverged
-from mnist_app.inputs import check_images, check_labels, one_hot, to_inputs
+from mnist_app.inputs import check_images, check_labels, one_hot, prepare, to_inputs
 from mnist_app.network import Network
 
 SCHEDULES = ("cosine", "constant")
@@ -52,6 +52,7 @@ class Hyperparameters:
     shift: int = 1  # augmentation: translate each training image by up to this many pixels
     distortions: Distortions = Distortions()  # augmentation: random turns, slants, pens...
     distill: float = 0.0  # weight of the teacher's outputs in the targets (0: labels only)
+    deskew: bool = True  # the network reads digits deskewed (inputs.prepare), as it will predict
 
     def validate(self) -> None:
         checks = [
@@ -185,8 +186,10 @@ def train(
     val_labels = check_labels(val_labels, len(val_images), "validation labels")
     dtype = network.weights[0].dtype
     optimizer = MomentumSGD(network.weights + network.biases, hyper.momentum)
-    training_monitor = _Monitor(train_images[:MONITOR_EXAMPLES], train_labels[:MONITOR_EXAMPLES], dtype)
-    validation_monitor = _Monitor(val_images, val_labels, dtype)
+    convention = {"deskew": hyper.deskew}
+    training_monitor = _Monitor(prepare(train_images[:MONITOR_EXAMPLES], convention),
+                                train_labels[:MONITOR_EXAMPLES], dtype)
+    validation_monitor = _Monitor(prepare(val_images, convention), val_labels, dtype)
     result = TrainingResult()
     best_weights, best_biases = _copies(network)
 
@@ -232,7 +235,7 @@ def _minibatches(
     """One epoch of shuffled minibatches (x (m, 784), y (m, 10)) of ``dtype``.
 
     The images stay uint8 in memory; a chunk of them at a time is shuffled, distorted,
-    shifted and converted, and the minibatches are views into that chunk.
+    shifted, deskewed and converted, and the minibatches are views into that chunk.
     """
     order = rng.permutation(len(images))
     chunk = hyper.batch_size * max(1, CHUNK_EXAMPLES // hyper.batch_size)
@@ -243,7 +246,7 @@ def _minibatches(
             chunk_images = random_distortions(chunk_images, hyper.distortions, rng)
         if hyper.shift:
             chunk_images = random_shifts(chunk_images, hyper.shift, rng)
-        x = to_inputs(chunk_images, dtype)
+        x = to_inputs(prepare(chunk_images, {"deskew": hyper.deskew}), dtype)
         y = one_hot(labels[indices], dtype)
         if teacher is not None and hyper.distill:
             y = (1 - hyper.distill) * y + hyper.distill * teacher.feedforward(x).astype(dtype)

@@ -8,6 +8,7 @@ from mnist_app import model_io
 from mnist_app.cli.common import EXIT_OK, add_data_options, add_model_option, load_mnist_from_args
 from mnist_app.constants import N_CLASSES
 from mnist_app.evaluate import evaluate
+from mnist_app.inputs import prepare
 
 
 def add_parser(commands) -> None:
@@ -24,9 +25,9 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
-    network, _ = model_io.load(args.model or model_io.default_model_path())
+    network, metadata = model_io.load(args.model or model_io.default_model_path())
     mnist = load_mnist_from_args(args)
-    result = evaluate(network, mnist.test_images, mnist.test_labels)
+    result = evaluate(network, prepare(mnist.test_images, metadata), mnist.test_labels)
     if args.json:
         print(json.dumps(result.to_json()))
         return EXIT_OK

@@ -15,7 +15,7 @@ import numpy as np
 
 from mnist_app.constants import FRAME, INPUT_SIZE, N_CLASSES
 from mnist_app.evaluate import Evaluation, evaluate
-from mnist_app.inputs import check_images, check_labels, to_inputs
+from mnist_app.inputs import check_images, check_labels, prepare, to_inputs
 from mnist_app.network import Network
 from mnist_app.predict import Classifier
 from mnist_app.report.history import HistoryError, LearningCurves, read_curves
@@ -158,7 +158,7 @@ def compute_figures(
     if not len(test_images):
         raise ValueError("the report needs at least one test image")
 
-    evaluation = evaluate(network, test_images, test_labels)
+    evaluation = evaluate(network, prepare(test_images, metadata), test_labels)
     predictions = Classifier(network, metadata).predict_vectors(to_inputs(test_images, network.weights[0].dtype))
     probabilities = np.array([p.probabilities for p in predictions])
     digits = np.array([p.digit for p in predictions])
@@ -176,7 +176,7 @@ def compute_figures(
         confidently_wrong=examples.pick(wrong[np.argsort(-examples.confidence[wrong], kind="stable")]),
         least_sure=examples.pick(np.argsort(examples.confidence, kind="stable")),
         hidden=hidden_neurons(network),
-        robustness=robustness_curves(network, test_images, test_labels, on_step),
+        robustness=robustness_curves(network, metadata, test_images, test_labels, on_step),
         reliability=reliability(examples.confidence, digits == test_labels),
         reject=reject_cost(metadata, predictions, digits == test_labels),
     )

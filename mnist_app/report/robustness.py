@@ -17,6 +17,7 @@ import numpy as np
 
 from mnist_app import augment
 from mnist_app.evaluate import accuracy
+from mnist_app.inputs import prepare
 from mnist_app.network import Network
 
 MAX_IMAGES = 2000  # test images in the robustness sample
@@ -67,20 +68,22 @@ def variant_count(sweeps=SWEEPS) -> int:
 
 def robustness_curves(
     network: Network,
+    metadata: dict,
     images: np.ndarray,
     labels: np.ndarray,
     on_variant: Callable[[], None] = lambda: None,
     sweeps=SWEEPS,
     max_images: int = MAX_IMAGES,
 ) -> list[RobustnessCurve]:
-    """Accuracy of ``network`` on a sample of ``images`` (m, 28, 28) uint8 under every sweep.
+    """Accuracy of ``network`` on a sample of ``images`` (m, 28, 28) uint8 under every sweep,
+    each transformed image read as the model (``metadata``) reads its inputs.
 
     The sample is every k-th image and label, with k the smallest stride leaving at most
     ``max_images``. ``on_variant`` is called after each transformed copy, for progress.
     """
     stride = -(-len(images) // max_images)
     images, labels = images[::stride], labels[::stride]
-    baseline = accuracy(network, images, labels)
+    baseline = accuracy(network, prepare(images, metadata), labels)
     curves = []
     for sweep in sweeps:
         accuracies = {}
@@ -88,7 +91,7 @@ def robustness_curves(
             values = []
             for strength in sweep.strengths:
                 if strength:
-                    values.append(accuracy(network, transform(images, strength), labels))
+                    values.append(accuracy(network, prepare(transform(images, strength), metadata), labels))
                     on_variant()
                 else:
                     values.append(baseline)
