@@ -200,6 +200,14 @@ class Distortions:
     def any(self) -> bool:
         return any(value > 0 for value in vars(self).values())
 
+    def scaled(self, strength: float) -> "Distortions":
+        """Every range multiplied by ``strength`` (0 gives no distortion)."""
+        return Distortions(**{name: value * strength for name, value in vars(self).items()})
+
+
+# Strength 1 of `train --distort`: chosen on the validation split and the realistic sets.
+STANDARD_DISTORTIONS = Distortions(degrees=10, scale=0.1, shear=0.2, elastic=1.0, thicken=0.7, thin=0.4)
+
 
 ELASTIC_SMOOTHNESS = 4.0  # pixels: Simard et al.'s sigma for 28x28 digits
 

@@ -15,6 +15,7 @@ from mnist_app import model_io
 from mnist_app.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
+    UsageError,
     add_data_options,
     finite_number,
     load_mnist_from_args,
@@ -28,16 +29,22 @@ from mnist_app.constants import (
     INPUT_SIZE,
     N_CLASSES,
     N_TRAIN_IMAGES,
+    NOT_A_DIGIT,
     model_file_name,
 )
+from mnist_app.augment import STANDARD_DISTORTIONS
+from mnist_app.confidence import NOT_A_DIGIT_SHARE, UNSURE_SHARE, calibrate
 from mnist_app.data import TRAIN_IMAGES, TRAIN_LABELS
 from mnist_app.evaluate import evaluate
+from mnist_app.inputs import prepare, to_inputs
 from mnist_app.network import COSTS, INITIALISATIONS, Network
 from mnist_app.train import SCHEDULES, EpochRecord, Hyperparameters, train
 
 MAX_HIDDEN = 4096  # neurons per hidden layer: 784-4096-10 is already 3.2 million weights
 MAX_EPOCHS = 10_000
 MAX_SEED = 2**63 - 1
+MAX_SYNTHETIC = 200_000  # generated training images of each kind
+PAIR_SHARE = 0.25  # of the --nondigits images, this share are numbers of 2-3 MNIST digits
 
 
 def hidden_sizes(text: str) -> list[int]:
@@ -88,33 +95,57 @@ def add_parser(commands) -> None:
     option("--validation", type=whole_number(0, N_TRAIN_IMAGES - 1), default=10000, metavar="N",
            help="hold out the last N training images to choose the best epoch; 0 trains on all "
            "and keeps the last epoch (default: 10000)")
+    option("--deskew", action=argparse.BooleanOptionalAction, default=defaults.deskew,
+           help="train on deskewed digits (each digit's slant undone); the model then reads every "
+           "image deskewed (default: on)")
+    robust = parser.add_argument_group("robustness (the shipped model's recipe: scripts/train_shipped_model.sh)")
+    robust.add_argument("--distort", type=finite_number(0, 3, high_inclusive=True), default=0.0, metavar="STRENGTH",
+                        help="augment with random turns, resizes, slants, elastic wobble and pen widths; "
+                        f"1 is up to {STANDARD_DISTORTIONS.degrees:g} degrees, {STANDARD_DISTORTIONS.scale:.0%} "
+                        f"size, shear {STANDARD_DISTORTIONS.shear:g}, and so on (default: 0, none)")
+    robust.add_argument("--nondigits", type=whole_number(0, MAX_SYNTHETIC), default=0, metavar="N",
+                        help="add N generated pictures that are not digits (symbols, scribbles, shapes, "
+                        "numbers of several digits) with all ten targets 0, and calibrate the "
+                        "'unsure' / 'not a digit' rule (default: 0)")
+    robust.add_argument("--typed", type=whole_number(0, MAX_SYNTHETIC), default=0, metavar="N",
+                        help="add N generated typed digits (DejaVu faces kept apart from the evaluation "
+                        "ones) (default: 0)")
+    robust.add_argument("--teacher", metavar="PATH",
+                        help="distil: mix this (wider) model's outputs into the targets")
+    robust.add_argument("--distill", type=finite_number(0, 1, high_inclusive=True), default=0.5, metavar="W",
+                        help="with --teacher, the weight of its outputs in the targets (default: 0.5)")
     option("--json", action="store_true", help="print a JSON summary as the last line of stdout")
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
-    hyper = Hyperparameters(args.epochs, args.batch_size, args.lr, args.momentum, args.l2, args.schedule, args.shift)
+    hyper = Hyperparameters(
+        args.epochs, args.batch_size, args.lr, args.momentum, args.l2, args.schedule, args.shift,
+        distortions=STANDARD_DISTORTIONS.scaled(args.distort),
+        distill=args.distill if args.teacher else 0.0, deskew=args.deskew,
+    )
     sizes = [INPUT_SIZE, *args.hidden, N_CLASSES]
     output = Path(args.output or model_file_name(sizes))
     model_io.check_writable(output)  # before the slow part, so a finished run is never lost
+    teacher = _load_teacher(args.teacher, args.deskew)
 
     mnist = load_mnist_from_args(args)
     n_train = len(mnist.train_images) - args.validation
     rng = np.random.default_rng(args.seed)
+    train_images, train_labels = _with_synthetic(
+        mnist.train_images[:n_train], mnist.train_labels[:n_train], args.nondigits, args.typed, rng, args.quiet)
+    val_images, val_labels = mnist.train_images[n_train:], mnist.train_labels[n_train:]
     network = Network(sizes, cost=args.cost, init=args.init, rng=rng)
     with _epoch_progress(hyper.epochs, quiet=args.quiet) as on_epoch:
-        result = train(
-            network,
-            mnist.train_images[:n_train], mnist.train_labels[:n_train],
-            mnist.train_images[n_train:], mnist.train_labels[n_train:],
-            hyper, rng, on_epoch,
-        )
-    test = evaluate(network, mnist.test_images, mnist.test_labels)
+        result = train(network, train_images, train_labels, val_images, val_labels, hyper, rng, on_epoch,
+                       teacher=teacher and teacher[0])
+    convention = {"deskew": hyper.deskew}
+    test = evaluate(network, prepare(mnist.test_images, convention), mnist.test_labels)
     history = [asdict(record) for record in result.history]
     summary = {
         "output": str(output),
         "hyperparameters": {**asdict(hyper), "sizes": sizes, "cost": args.cost, "init": args.init,
-                            "validation": args.validation},
+                            "validation": args.validation, "nondigits": args.nondigits, "typed": args.typed},
         "seed": args.seed,
         "history": history,
         "best_epoch": result.best_epoch,
@@ -122,13 +153,54 @@ def run(args) -> int:
         "test_accuracy": test.accuracy,
         "interrupted": result.interrupted,
     }
-    training_data = {name: mnist.sha256[name] for name in (TRAIN_IMAGES, TRAIN_LABELS)}
-    model_io.save(output, network, {**summary, "training_data_sha256": training_data})
+    metadata = {
+        **summary, **convention,
+        "training_data_sha256": {name: mnist.sha256[name] for name in (TRAIN_IMAGES, TRAIN_LABELS)},
+    }
+    if teacher:
+        metadata["teacher"] = {key: teacher[1].get(key) for key in ("sizes", "hyperparameters", "test_accuracy")}
+    if args.nondigits and len(val_labels):
+        metadata["reject"] = _calibrated_rule(network, val_images, val_labels, convention).to_metadata()
+    model_io.save(output, network, metadata)
     if args.json:
         print(json.dumps({**summary, "epochs": history}))  # "epochs": the name mnist_app 0.1 used
     else:
         _print_outcome(result, test, output, hyper.epochs)
     return EXIT_INTERRUPTED if result.interrupted else EXIT_OK
+
+
+def _load_teacher(path: str | None, deskew: bool):
+    """(network, metadata) of the --teacher model, checked before any slow work; None without."""
+    if path is None:
+        return None
+    network, metadata = model_io.load(path)
+    if bool(metadata.get("deskew", False)) != deskew:
+        raise UsageError(f"--teacher {path} reads digits {'deskewed' if metadata.get('deskew') else 'as they are'}; "
+                         "train the student the same way (--deskew / --no-deskew)")
+    return network, metadata
+
+
+def _with_synthetic(images: np.ndarray, labels: np.ndarray, nondigits: int, typed: int,
+                    rng: np.random.Generator, quiet: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The training digits plus the generated non-digits (label NOT_A_DIGIT) and typed digits."""
+    if not nondigits and not typed:
+        return images, labels
+    from mnist_app.synthetic import training  # here: it imports the fonts' machinery
+
+    pairs = round(nondigits * PAIR_SHARE)
+    with _progress(nondigits + typed, "generating", quiet) as advance:
+        parts = [training.nondigit_images(nondigits - pairs, rng, advance),
+                 training.digit_pairs(images, pairs, rng, advance)]
+        typed_images, typed_labels = training.typed_digit_images(typed, rng, advance=advance)
+    extra_images = np.concatenate([*parts, typed_images])
+    extra_labels = np.concatenate([np.full(nondigits, NOT_A_DIGIT, dtype=labels.dtype), typed_labels])
+    return np.concatenate([images, extra_images]), np.concatenate([labels, extra_labels])
+
+
+def _calibrated_rule(network: Network, images: np.ndarray, labels: np.ndarray, convention: dict):
+    """The reject rule calibrated on the validation digits the network reads correctly."""
+    outputs = network.feedforward(to_inputs(prepare(images, convention), network.weights[0].dtype))
+    return calibrate(outputs[outputs.argmax(axis=1) == labels], NOT_A_DIGIT_SHARE, UNSURE_SHARE)
 
 
 def _print_outcome(result, test, output: Path, epochs: int) -> None:
@@ -139,6 +211,15 @@ def _print_outcome(result, test, output: Path, epochs: int) -> None:
         chosen += f", validation {result.best_val_accuracy:.2%}"
     print(f"test accuracy: {test.correct}/{test.total} ({test.accuracy:.2%}) with the weights of {chosen}")
     print(f"saved {output}")
+
+
+@contextlib.contextmanager
+def _progress(total: int, description: str, quiet: bool):
+    """Yields advance(): a tqdm bar of ``total`` steps on stderr when it is a terminal."""
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc=description, disable=quiet or not sys.stderr.isatty(), leave=False) as bar:
+        yield bar.update
 
 
 @contextlib.contextmanager

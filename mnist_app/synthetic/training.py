@@ -26,6 +26,13 @@ from mnist_app.synthetic.typed import TRAINING_FACES, has_glyph, installed, type
 
 # Letters and symbols that look like no digit and are not among nondigits.EVALUATION_SYMBOLS.
 TRAINING_SYMBOLS = "DJLUadehnrtuvy<>~^€¥¶πΩµ≠≤≥←→✗√∑≈±÷ΨЖДЯШЛλÆŒ♪"
+Progress = Callable[[], object]
+
+
+def _nothing() -> None:
+    """The default progress callback: no progress shown."""
+
+
 HEIGHT = 40  # pixels: non-digits are drawn about this tall, then fitted to 20x20 by preprocessing
 # Blank border around each drawing, as a fraction of its size: PADDING, plus FILL_PADDING
 # times the fraction of the drawing that is ink, so that even a solid blot stays well
@@ -34,7 +41,7 @@ PADDING, FILL_PADDING = 0.2, 2.0
 LISSAJOUS_RATIOS = ((2, 3), (3, 2), (3, 4), (4, 3), (2, 5), (5, 2), (3, 5), (5, 3))
 
 
-def nondigit_images(n: int, rng: np.random.Generator) -> np.ndarray:
+def nondigit_images(n: int, rng: np.random.Generator, advance: Progress = _nothing) -> np.ndarray:
     """``n`` images of things that are not a digit: (n, 28, 28) uint8 in MNIST's convention.
 
     A mix of typed symbols (when fonts are installed), loops, scribbles, zigzags, ladders,
@@ -45,10 +52,10 @@ def nondigit_images(n: int, rng: np.random.Generator) -> np.ndarray:
     names = list(drawers)
     weights = np.array([drawers[name] for name in names])
     kinds = rng.choice(len(names), size=n, p=weights / weights.sum())
-    return _collect(n, lambda index, rng: _DRAW[names[kinds[index]]](rng, fonts), rng)
+    return _collect(n, lambda index, rng: _DRAW[names[kinds[index]]](rng, fonts), rng, advance)
 
 
-def digit_pairs(digits: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+def digit_pairs(digits: np.ndarray, n: int, rng: np.random.Generator, advance: Progress = _nothing) -> np.ndarray:
     """``n`` numbers of two (three in four) or three MNIST ``digits`` (m, 28, 28) uint8 side
     by side, as one image: (n, 28, 28) uint8, to be trained as "not a digit"."""
     def draw(index, rng):
@@ -62,28 +69,29 @@ def digit_pairs(digits: np.ndarray, n: int, rng: np.random.Generator) -> np.ndar
                 ink = np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.BILINEAR))
             parts.append(ink)
         return side_by_side([part for part in parts if part.size], rng)
-    return _collect(n, draw, rng)
+    return _collect(n, draw, rng, advance)
 
 
-def typed_digit_images(n: int, rng: np.random.Generator,
-                       faces: Sequence = TRAINING_FACES) -> tuple[np.ndarray, np.ndarray]:
+def typed_digit_images(n: int, rng: np.random.Generator, faces: Sequence = TRAINING_FACES,
+                       advance: Progress = _nothing) -> tuple[np.ndarray, np.ndarray]:
     """``n`` digits typed in ``faces`` (the installed ones): images (n, 28, 28) uint8 and
     labels (n,) uint8. Slightly rotated (up to 8 degrees), 20-60 px before fitting.
-    Raises FileNotFoundError if none of ``faces`` is installed."""
+    Raises FileNotFoundError if none of ``faces`` is installed (and n > 0)."""
     fonts = installed(faces)
-    if not fonts:
+    if n and not fonts:
         raise FileNotFoundError("none of the typed-digit fonts is installed")
     labels = rng.integers(0, 10, size=n).astype(np.uint8)
 
     def draw(index, rng):
         return typed_ink(str(labels[index]), fonts[rng.integers(len(fonts))], int(rng.integers(20, 61)), rng,
                          max_rotation=8)
-    return _collect(n, draw, rng), labels
+    return _collect(n, draw, rng, advance), labels
 
 
-def _collect(n: int, draw: Callable[[int, np.random.Generator], np.ndarray], rng: np.random.Generator) -> np.ndarray:
+def _collect(n: int, draw: Callable[[int, np.random.Generator], np.ndarray], rng: np.random.Generator,
+             advance: Progress) -> np.ndarray:
     """``draw(index, rng)`` for each index, through preprocessing; a drawing that
-    preprocessing finds empty is drawn again."""
+    preprocessing finds empty is drawn again. ``advance()`` is called after each image."""
     images = np.zeros((n, 28, 28), dtype=np.uint8)
     for index in range(n):
         while True:
@@ -95,6 +103,7 @@ def _collect(n: int, draw: Callable[[int, np.random.Generator], np.ndarray], rng
                     break
                 except ImageError:
                     pass
+        advance()
     return images
 
 
