@@ -98,14 +98,15 @@ def shift(images: np.ndarray, dy, dx) -> np.ndarray:
 def _neighbourhood(images: np.ndarray, combine, square: bool) -> np.ndarray:
     """``combine`` (np.maximum or np.minimum) over each pixel's 3x3 square (or its plus-shaped
     4 neighbours and itself), the outside of each (h, w) image counting as background."""
-    height, width = images.shape[1:]
-    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))  # the outside is background: 0
+    m, height, width = images.shape
+    padded = np.zeros((m, height + 2, width + 2), dtype=images.dtype)  # the outside: 0
+    padded[:, 1:-1, 1:-1] = images
     offsets = [(1, 0), (1, 2), (0, 1), (2, 1)]
     if square:
         offsets += [(0, 0), (0, 2), (2, 0), (2, 2)]
     result = images.copy()
     for dy, dx in offsets:
-        result = combine(result, padded[:, dy:dy + height, dx:dx + width])
+        combine(result, padded[:, dy:dy + height, dx:dx + width], out=result)
     return result
 
 
@@ -115,12 +116,16 @@ def stroke_width(images: np.ndarray, pixels) -> np.ndarray:
     grey dilations (or erosions), which grow a nearly round pen; a fraction blends the last
     step in. Works on (m, h, w) images of any size."""
     amounts = _per_image(pixels, len(images))
+    grow, shrink = amounts > 0, amounts < 0
     result = images.astype(np.float32)
     for step in range(int(np.ceil(np.abs(amounts).max(initial=0)))):
         weight = np.clip(np.abs(amounts) - step, 0, 1)[:, None, None]
-        grown = _neighbourhood(result, np.maximum, square=step % 2 == 1)
-        shrunk = _neighbourhood(result, np.minimum, square=step % 2 == 1)
-        target = np.where(amounts[:, None, None] > 0, grown, shrunk)
+        target = result.copy()
+        square = step % 2 == 1
+        if grow.any():
+            target[grow] = _neighbourhood(result[grow], np.maximum, square)
+        if shrink.any():
+            target[shrink] = _neighbourhood(result[shrink], np.minimum, square)
         result += weight * (target - result)
     return _as_input_dtype(result, images)
 

@@ -96,7 +96,7 @@ class Classifier:
     def read(self, source: ImageSource) -> Reading:
         """Like :meth:`predict`, keeping the 28x28 input and the layers' activations."""
         image = prepare(to_mnist_image(source)[np.newaxis], self.metadata)
-        _, activations = self.network.forward(to_inputs(image, self.network.weights[0].dtype))
+        _, activations = self.network.forward(to_inputs(image))
         prediction = self._predictions(activations[-1])[0]
         return Reading(image[0], activations[1][0], activations[-1][0], prediction)
 
@@ -135,7 +135,7 @@ class Classifier:
         if len(vectors) == 0:
             return []
         images = prepare(np.asarray(vectors).reshape(len(vectors), FRAME, FRAME), self.metadata)
-        return self._predictions(self.network.feedforward(to_inputs(images, self.network.weights[0].dtype)))
+        return self._predictions(self.network.feedforward(to_inputs(images)))
 
     def _predictions(self, outputs: np.ndarray) -> list[Prediction]:
         """Predictions for raw output activations (n, 10)."""

@@ -16,7 +16,7 @@ from report_helpers import SECTION_IDS, embedded_pngs, fake_data, run_cli, train
 from mnist_app import model_io
 from mnist_app.data import load_mnist
 from mnist_app.evaluate import predict_digits
-from mnist_app.inputs import to_inputs
+from mnist_app.inputs import prepare, to_inputs
 from mnist_app.network import Network
 from mnist_app.report import render_report
 from mnist_app.report.figures import (
@@ -183,9 +183,10 @@ def test_the_reject_rule_cost_counts_flagged_and_caught_digits():
 def test_the_reject_rule_of_the_model_file_is_costed_on_the_test_set(trained):
     rule = {"not_a_digit_below": 0.3, "unsure_below": 0.9}
     figures = compute_figures(trained.network, {**trained.metadata, "reject": rule}, trained.images, trained.labels)
-    strongest = trained.network.feedforward(to_inputs(trained.images)).max(axis=1)
+    seen = prepare(trained.images, trained.metadata)  # deskewed, as the model reads them
+    strongest = trained.network.feedforward(to_inputs(seen)).max(axis=1)
     flagged = strongest < 0.9
-    correct = predict_digits(trained.network, trained.images) == trained.labels
+    correct = predict_digits(trained.network, seen) == trained.labels
     cost = figures.reject
     assert cost.rule == rule and cost.total == len(trained.labels)
     assert (cost.flagged, cost.not_a_digit) == (flagged.sum(), (strongest < 0.3).sum())

@@ -7,11 +7,14 @@ that way, at any size and with any pen:
 
 1. decode (:mod:`mnist_app.decode`) and grey levels (:mod:`.picture`): any Pillow mode,
    transparency flattened onto a backdrop that contrasts with the strokes;
-2. locate: on an overview of the whole picture (at most LOCATE_SIDE pixels), decide which
-   side is ink, remove the uneven background (:mod:`.ink`), drop specks and box the digit
-   (:mod:`.parts`);
-3. read: the digit's box is read again from the full-resolution picture at up to
-   READ_SIDE pixels, so a 40-pixel digit in a 4000-pixel photo keeps its strokes;
+2. locate: on an overview of the whole picture, decide which side is ink, remove the
+   uneven background (:mod:`.ink`), drop specks and the page's edges and box the digit
+   (:mod:`.parts`). A picture of up to SMALL_PICTURE pixels (a canvas, a crop) is first
+   looked at in a QUICK_SIDE overview, enough for the digits such pictures hold and fast;
+   a larger one, which may hold a small digit on a big sheet, and any digit found smaller
+   than SMALL_DIGIT pixels at first, are looked for in a LOCATE_SIDE overview;
+3. read: the digit's box is read again from the full-resolution picture at READ_SIDE
+   pixels, so a 40-pixel digit in a 4000-pixel photo keeps its strokes;
 4. strokes (:mod:`.strokes`): a thin pen is widened, a very bold marker narrowed, towards
    MNIST's stroke width;
 5. frame (:mod:`.frame`): scale to fit 20x20, centre by mass.
@@ -20,9 +23,11 @@ that way, at any size and with any pen:
 from __future__ import annotations
 
 import numpy as np
+from PIL import Image
 
 from mnist_app.constants import INPUT_SIZE, PIXEL_SCALE
 from mnist_app.decode import ImageSource, load_image
+from mnist_app.errors import ImageError
 from mnist_app.preprocess.frame import centre_by_mass, fit_box
 from mnist_app.preprocess.ink import Paper
 from mnist_app.preprocess.parts import ink_box, without_specks
@@ -30,8 +35,11 @@ from mnist_app.preprocess.picture import Picture
 from mnist_app.preprocess.strokes import normalise_strokes
 
 DECODE_SIDE = 1024  # a large JPEG is decoded at a reduced scale, down to this many pixels
-LOCATE_SIDE = 384  # the overview in which the digit is found, longer side in pixels
-READ_SIDE = 96  # the digit's box is read again at up to this many pixels (longer side)
+LOCATE_SIDE = 384  # the overview in which the digit is looked for, longer side in pixels
+QUICK_SIDE = 128  # ...after a first look at this size, for a picture of up to SMALL_PICTURE
+SMALL_PICTURE = 512
+SMALL_DIGIT = 24  # pixels: a digit smaller than this in the quick look is looked for again
+READ_SIDE = 96  # the digit's box is read again at this many pixels (its longer side)
 READ_MARGIN = 0.15  # the box read again is widened by this fraction of its size on every side
 
 
@@ -41,11 +49,8 @@ def to_mnist_image(source: ImageSource) -> np.ndarray:
     Raises ImageError if the image cannot be read or holds no digit.
     """
     picture = Picture(load_image(source, max_side=DECODE_SIDE))
-    overview = picture.levels(LOCATE_SIDE)
-    paper = Paper.of(overview)
-    ink = without_specks(paper.ink(overview))
-    digit = _read_again(picture, paper, ink, ink_box(ink))
-    digit = normalise_strokes(digit)
+    paper, ink, box = _locate(picture)
+    digit = normalise_strokes(_read_again(picture, paper, ink, box))
     top, left, bottom, right = ink_box(digit)
     return np.rint(centre_by_mass(fit_box(digit[top:bottom, left:right])) * 255).astype(np.uint8)
 
@@ -55,15 +60,37 @@ def to_mnist_vector(source: ImageSource) -> np.ndarray:
     return to_mnist_image(source).reshape(INPUT_SIZE).astype(np.float32) * PIXEL_SCALE
 
 
+def _locate(picture: Picture) -> tuple[Paper, np.ndarray, tuple[int, int, int, int]]:
+    """(paper, ink of the overview without specks, the digit's box in it): from the quick
+    look if it finds a digit of SMALL_DIGIT pixels or more, else from the LOCATE_SIDE
+    overview. Raises ImageError("no digit found") if that finds none."""
+    sides = (QUICK_SIDE, LOCATE_SIDE) if max(picture.size) <= SMALL_PICTURE else (LOCATE_SIDE,)
+    for side in sides:
+        overview = picture.levels(side)
+        last = side == sides[-1] or max(overview.shape) == max(picture.size)
+        try:
+            paper = Paper.of(overview)
+            ink = without_specks(paper.ink(overview))
+            box = ink_box(ink)
+        except ImageError:
+            if last:
+                raise
+            continue
+        if last or max(box[2] - box[0], box[3] - box[1]) >= SMALL_DIGIT:
+            return paper, ink, box
+    raise AssertionError("unreachable: the last overview returns or raises")
+
+
 def _read_again(picture: Picture, paper: Paper, ink: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    """The digit's ink, cropped: read again from the full picture when the overview
-    holds it at fewer pixels than READ_SIDE, else cut from the overview's ``ink``."""
+    """The digit's ink, cropped, at most READ_SIDE pixels on its longer side: read again
+    from the full picture when the overview holds it at fewer pixels, else cut from the
+    overview's ``ink`` (and reduced)."""
     top, left, bottom, right = box
     width, height = picture.size
     x_scale, y_scale = width / ink.shape[1], height / ink.shape[0]  # full-size pixels per overview pixel
     extent = max(bottom - top, right - left)
     if x_scale <= 1 or extent >= READ_SIDE:
-        return ink[top:bottom, left:right]
+        return _reduced(ink[top:bottom, left:right], READ_SIDE)
     margin = READ_MARGIN * extent + 1
     region = (max(0, left - margin), max(0, top - margin),
               min(ink.shape[1], right + margin), min(ink.shape[0], bottom + margin))
@@ -73,3 +100,12 @@ def _read_again(picture: Picture, paper: Paper, ink: np.ndarray, box: tuple[int,
     sharp_ink = without_specks(paper.ink(sharp, region))
     top, left, bottom, right = ink_box(sharp_ink)
     return sharp_ink[top:bottom, left:right]
+
+
+def _reduced(ink: np.ndarray, side: int) -> np.ndarray:
+    """``ink`` (h, w) area-averaged down so its longer side is at most ``side`` pixels."""
+    factor = side / max(ink.shape)
+    if factor >= 1:
+        return ink
+    size = (max(1, round(ink.shape[1] * factor)), max(1, round(ink.shape[0] * factor)))
+    return np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.BOX), dtype=np.float32)
