@@ -74,7 +74,7 @@ def metadata_with(path, **changes):
         (lambda p: rewrite(p, metadata=metadata_with(p, format_version=99)), "format version 99"),
         (lambda p: rewrite(p, metadata=metadata_with(p, cost="hinge")), "unknown cost"),
         (lambda p: rewrite(p, sizes=np.array([784], np.int64)), "sizes"),
-        (lambda p: rewrite(p, metadata=np.array([b"x"], dtype=object)), "not a readable .npz"),
+        (lambda p: rewrite(p, metadata=np.array([b"x"], dtype=object)), "metadata is not a JSON string"),
     ],
     ids=["truncated", "text", "empty", "shape", "missing", "nan", "int", "json", "version", "cost", "sizes", "pickle"],
 )
