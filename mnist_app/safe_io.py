@@ -19,6 +19,14 @@ class UnsafeInput(ValueError):
     """A file or stream we refuse to read; the message says why, without the file name."""
 
 
+class MissingFile(UnsafeInput):
+    """The file does not exist."""
+
+
+class InputTooLarge(UnsafeInput):
+    """The file or stream holds more bytes than the limit."""
+
+
 def describe_oserror(error: OSError) -> str:
     """A short reason for ``error`` as users read it: "no such file", "permission denied"..."""
     reasons = {errno.ENOENT: "no such file", errno.EACCES: "permission denied", errno.EPERM: "permission denied",
@@ -38,7 +46,7 @@ def file_kind(mode: int) -> str:
         return "a device"
     if stat.S_ISSOCK(mode):
         return "a socket"
-    return "not a regular file"
+    return "a regular file" if stat.S_ISREG(mode) else "not a regular file"
 
 
 def open_regular_file(path: str | os.PathLike, max_bytes: int) -> BinaryIO:
@@ -52,6 +60,8 @@ def open_regular_file(path: str | os.PathLike, max_bytes: int) -> BinaryIO:
         _check_regular(os.stat(path), max_bytes)
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
                      | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise MissingFile("no such file") from None
     except OSError as error:
         raise UnsafeInput(describe_oserror(error)) from None
     try:
@@ -69,7 +79,7 @@ def _check_regular(info: os.stat_result, max_bytes: int) -> None:
     if not stat.S_ISREG(info.st_mode):
         raise UnsafeInput(f"is {file_kind(info.st_mode)}, not a regular file")
     if info.st_size > max_bytes:
-        raise UnsafeInput(f"too large: {info.st_size:,} bytes, over the {max_bytes:,}-byte limit")
+        raise InputTooLarge(f"too large: {info.st_size:,} bytes, over the {max_bytes:,}-byte limit")
 
 
 def read_regular_file(path: str | os.PathLike, max_bytes: int) -> bytes:
@@ -93,4 +103,4 @@ def read_at_most(stream: BinaryIO, max_bytes: int, what: str = "file") -> bytes:
         if not chunk:
             return bytes(data)
         data += chunk
-    raise UnsafeInput(f"{what} too large: over the {max_bytes:,}-byte limit")
+    raise InputTooLarge(f"{what} too large: over the {max_bytes:,}-byte limit")

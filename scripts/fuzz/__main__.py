@@ -27,11 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fuzz import cases_args, cases_files, library  # noqa: E402
 from fuzz.cases_files import MNIST_NAMES  # noqa: E402
+from fuzz.images import HOSTILE, QUICK_HOSTILE  # noqa: E402
+from fuzz.models import HEAVY, MODELS  # noqa: E402
 from fuzz.mirrors import HostileMirror  # noqa: E402
 from fuzz.runner import judge, run, snapshot  # noqa: E402
 
-QUICK_MUTATED_IMAGES = 300
-FULL_MUTATED_IMAGES = 6000
+QUICK_MUTATED_IMAGES = 200
+FULL_MUTATED_IMAGES = 12000
 
 
 def main() -> int:
@@ -41,7 +43,8 @@ def main() -> int:
     parser.add_argument("--only", metavar="CATEGORY", help="run only categories whose name contains this")
     parser.add_argument("--mnist", type=Path, default=os.environ.get("MNIST_APP_DATA"),
                         help="directory with the four real MNIST .gz files (default: $MNIST_APP_DATA)")
-    parser.add_argument("--jobs", type=int, default=2, help="command cases run at once (default: 2)")
+    parser.add_argument("--jobs", type=int, default=3,
+                        help="command cases run at once; many only wait on a mirror or a timer (default: 3)")
     parser.add_argument("--images", type=int, help="mutated images to try (default: 300 quick, 6000 full)")
     args = parser.parse_args()
     mnist = args.mnist if args.mnist and all((args.mnist / n).is_file() for n in MNIST_NAMES) else None
@@ -50,20 +53,23 @@ def main() -> int:
     quick = args.quick
 
     command_cases = {
-        "special files": lambda: cases_files.special_image_cases(),
+        "special files": lambda: _slice(cases_files.special_image_cases(), quick,
+                                        ("FIFO as", "zero link", "stdin /dev/zero", "folder", "300")),
         "hostile images": lambda: cases_files.image_cases(quick),
         "model files": lambda: cases_files.model_cases(quick),
-        "data directories": lambda: cases_files.data_dir_cases(mnist, mirror_404),
-        "mirrors": lambda: _slice(cases_args.mirror_cases(server), quick, ("zeros", "bomb", "drip", "html")),
-        "arguments": lambda: _slice(cases_args.argument_cases(mnist, mirror_404), quick, ("10000000000", "-1", "inf")),
-        "outputs": lambda: cases_args.output_cases(mnist, mirror_404),
-        "streams and signals": lambda: _slice(cases_args.stream_cases(mnist, mirror_404), quick, ("0.05", "full", "closed")),
+        "data directories": lambda: cases_files.data_dir_cases(mnist, mirror_404, quick),
+        "mirrors": lambda: cases_args.mirror_cases(server, quick),
+        "arguments": lambda: _slice(cases_args.argument_cases(mnist, mirror_404), quick,
+                                    ("10000000000", "--timeout inf", "unknown option")),
+        "outputs": lambda: _slice(cases_args.output_cases(mnist, mirror_404), quick, ("device /dev/full", "300")),
+        "streams and signals": lambda: _slice(cases_args.stream_cases(mnist, mirror_404), quick,
+                                              ("0.05 s in predict", "predict to a full", "predict to a closed")),
     }
     images = args.images if args.images is not None else (QUICK_MUTATED_IMAGES if quick else FULL_MUTATED_IMAGES)
     library_runs = {
         "library: mutated images": ("images", images),
-        "library: hostile images": ("hostile-images", len(library_module_hostile())),
-        "library: model files": ("models", len(library_module_models())),
+        "library: hostile images": ("hostile-images", len(QUICK_HOSTILE if quick else HOSTILE)),
+        "library: model files": ("models", len(MODELS) - (len(HEAVY) if quick else 0)),
     }
     wanted = lambda name: not args.only or args.only in name  # noqa: E731
     started = time.monotonic()
@@ -73,7 +79,7 @@ def main() -> int:
         for category, (kind, count) in library_runs.items():
             if wanted(category):
                 t0 = time.monotonic()
-                tried, broken, stats = library.run_items(kind, args.seed, 0, count)
+                tried, broken, stats = library.run_items(kind, args.seed, 0, count, quick)
                 rows.append((category, tried, len(broken), time.monotonic() - t0,
                              f"slowest {stats['slowest']:.2f} s"))
                 failures += [(category, name, problem) for name, problem in broken]
@@ -90,16 +96,6 @@ def main() -> int:
         shutil.rmtree(root, ignore_errors=True)
     _print_table(rows, failures, time.monotonic() - started, mnist)
     return 1 if failures else 0
-
-
-def library_module_hostile():
-    from fuzz.images import HOSTILE
-    return HOSTILE
-
-
-def library_module_models():
-    from fuzz.models import MODELS
-    return MODELS
 
 
 def _slice(cases, quick: bool, keep: tuple[str, ...]):

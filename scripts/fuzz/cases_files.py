@@ -3,6 +3,7 @@ and bad MNIST data directories."""
 
 from __future__ import annotations
 
+import functools
 import gzip
 import os
 import stat
@@ -62,13 +63,13 @@ def special_image_cases() -> list[Case]:
         Case(c, "/dev/zero as image", ["predict", "/dev/zero"], BAD),
         Case(c, "/dev/null as image", ["predict", "/dev/null"], BAD),
         Case(c, "directory named .png", ["predict", "{work}/d.png"], BAD, lambda w: (w / "d.png").mkdir()),
-        Case(c, "folder with FIFO, /dev/zero link, dir", ["predict", "{work}/photos"], BAD, folder_with_fifo,
+        # a folder's entries that are not regular files are skipped, as hidden files are
+        Case(c, "folder with FIFO, /dev/zero link, dir", ["predict", "{work}/photos"], OK, folder_with_fifo,
              timeout=10, check=_lines(2)),
         Case(c, "stdin /dev/zero", ["predict", "-"], BAD, stdin="/dev/zero"),
         Case(c, "stdin sparse 3 GB file", ["predict", "-"], BAD, big_stdin, stdin="{work}/big.bin"),
         Case(c, "stdin FIFO without writer", ["predict", "-"], BAD, lambda w: os.mkfifo(w / "in"), stdin="{work}/in",
              timeout=10),
-        Case(c, "stdin a directory", ["predict", "-"], BAD, stdin="{work}"),
         Case(c, "stdin empty", ["predict", "-"], BAD),
         Case(c, "image path 5000 chars", ["predict", "a" * 5000 + ".png"], BAD),
         Case(c, "image name 300 chars", ["predict", "b" * 300 + ".png"], BAD),
@@ -77,8 +78,7 @@ def special_image_cases() -> list[Case]:
 
 def image_cases(quick: bool) -> list[Case]:
     """Each hostile image through `predict`, alone and in a folder between two good images."""
-    names = ["tall-1x89000000.png", "palette-big-trns.png", "lab.tiff", "jpeg-3000-scans.jpg", "eps-named-png.png"] \
-        if quick else sorted(images.HOSTILE)
+    names = ["palette-big-trns.png", "lab.tiff", "jpeg-3000-scans.jpg"] if quick else sorted(images.HOSTILE)
     cases = []
     for name in names:
         content = images.HOSTILE[name]()
@@ -103,9 +103,8 @@ def _good_images_read(count: int):
 
 
 def model_cases(quick: bool) -> list[Case]:
-    names = ["sizes-784-30-11", "sizes-784-30-9", "npy-huge-shape", "metadata-deep-nesting",
-             "pickled-object-array", "zip-of-text-members", "weights-nan", "good-784-30-10"] \
-        if quick else [n for n in sorted(models.MODELS) if not n.startswith("extra-member-1GB")]
+    names = ["sizes-784-30-11", "npy-huge-shape", "metadata-deep-nesting", "good-784-30-10"] \
+        if quick else [n for n in sorted(models.MODELS) if n not in models.HEAVY]
     cases = []
     for name in names:
         build, verdict = models.MODELS[name]
@@ -119,13 +118,13 @@ def model_cases(quick: bool) -> list[Case]:
     special = {"FIFO": lambda w: os.mkfifo(w / "model.npz"), "/dev/zero link": lambda w: (w / "model.npz").symlink_to("/dev/zero"),
                "directory": lambda w: (w / "model.npz").mkdir(), "device node": lambda w: make_device(w / "model.npz", 5),
                "sparse 3 GB": lambda w: open(w / "model.npz", "wb").truncate(3 << 30)}
-    for name, make in special.items():
+    for name, make in (list(special.items())[:2] if quick else special.items()):
         cases.append(Case("model files", f"--model {name}", ["predict", "--model", "{work}/model.npz", "{work}/good.png"],
                           BAD, lambda w, make=make: (_good_image(w), make(w)), timeout=10))
     return cases
 
 
-def data_dir_cases(mnist: Path | None, mirror_404: str) -> list[Case]:
+def data_dir_cases(mnist: Path | None, mirror_404: str, quick: bool) -> list[Case]:
     """`evaluate` on a data directory whose test images (or train images) are replaced."""
     if mnist is None:
         return []
@@ -143,7 +142,7 @@ def data_dir_cases(mnist: Path | None, mirror_404: str) -> list[Case]:
         return setup
 
     def bomb(path):
-        path.write_bytes(_gzip_of_zeros(1 << 30))
+        path.write_bytes(_gzip_of_zeros((128 << 20) if quick else (1 << 30)))
 
     def sparse(path):
         with open(path, "wb") as file:
@@ -167,10 +166,14 @@ def data_dir_cases(mnist: Path | None, mirror_404: str) -> list[Case]:
         "trailing garbage": (lambda p: p.write_bytes(real + b"garbage"), BAD),
         "gzip with 1 MB name field": (lambda p: p.write_bytes(_gzip_with_name(gzip.decompress(real), 1 << 20)), OK),
     }
+    if quick:
+        faults = {name: faults[name] for name in ("symlink to /dev/zero", "FIFO", "gzip bomb 1 GB")}
     cases = []
     argv = ["evaluate", "--data-dir", "{work}/data", "--mirror", mirror_404, "--json"]
     for name, (fault, expect) in faults.items():
         cases.append(Case("data directories", name, argv, expect, with_fault(fault), timeout=30))
+    if quick:
+        return cases
     cases.append(Case("data directories", "train images: symlink to /dev/zero", argv, BAD,
                       with_fault(lambda p: p.symlink_to("/dev/zero"), "train-images-idx3-ubyte.gz")))
     cases.append(Case("data directories", "stale .part is removed", argv, OK,
@@ -186,6 +189,7 @@ def data_dir_cases(mnist: Path | None, mirror_404: str) -> list[Case]:
     return cases
 
 
+@functools.cache
 def _gzip_of_zeros(size: int) -> bytes:
     import zlib
     compressor = zlib.compressobj(9, zlib.DEFLATED, 31)

@@ -255,3 +255,7 @@ HOSTILE = {
     "pdf-named-png.png": lambda: encodings()["pdf"],
     "png-then-1MB-garbage.png": lambda: encodings()["png-L"] + bytes(1 << 20),
 }
+
+# The hostile images --quick builds (the others take seconds to build or to refuse).
+QUICK_HOSTILE = ("tall-1x4000000.png", "claims-1x2147483647.png", "claims-30000x30000.png", "palette-big-trns.png",
+                 "lab.tiff", "eps-named-png.png", "jpeg-3000-scans.jpg")

@@ -4,7 +4,7 @@
 
 Modes: ``good`` (the real file, if the harness has real MNIST), ``404``, ``html``,
 ``zeros`` (endless zeros, no Content-Length), ``zeros-length`` (zeros under a 10 GB
-Content-Length), ``bomb`` (a gzip of 2 GB of zeros), ``drip`` (one byte every 2 s),
+Content-Length), ``bomb`` (a gzip of 2 GB of zeros), ``drip`` (one byte every 2 s), ``drip-fast`` (every 0.5 s),
 ``header-drip`` (the headers one byte every 2 s), ``short`` and ``long`` (a Content-Length
 that lies), ``silent`` (accepts and never answers), ``redirect-loop``, ``many-headers``,
 ``chunked-zeros``, ``labels`` (the labels file whatever is asked).
@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 DRIP_SECONDS = 2.0
+FAST_DRIP_SECONDS = 0.5
 STREAM_CAP = 2 << 30  # no endless body goes past 2 GB, whatever the client does
 
 
@@ -103,12 +104,15 @@ class HostileHandler(BaseHTTPRequestHandler):
         self._headers(len(body))
         self.wfile.write(body)
 
-    def serve_drip(self, name):
+    def serve_drip(self, name, interval=DRIP_SECONDS):
         self._headers(1 << 20)
         for _ in range(1 << 20):
             self.wfile.write(b"\0")
             self.wfile.flush()
-            time.sleep(DRIP_SECONDS)
+            time.sleep(interval)
+
+    def serve_drip_fast(self, name):
+        self.serve_drip(name, FAST_DRIP_SECONDS)
 
     def serve_header_drip(self, name):
         for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100000:

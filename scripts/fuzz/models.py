@@ -203,3 +203,5 @@ MODELS = {
     "weights-member-zip-bomb": (_zip(_good_members(weights_0=_npy_header((30, 784)) + bytes(200 << 20)),
                                      zipfile.ZIP_DEFLATED), "reject"),
 }
+
+HEAVY = frozenset({"extra-member-1GB-zeros", "weights-member-zip-bomb"})  # seconds to build; not in --quick

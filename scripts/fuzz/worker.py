@@ -1,6 +1,6 @@
 """Child process of the library-level fuzzing: call mnist_app on many items, report each one.
 
-    python -m fuzz.worker KIND SEED FIRST STOP
+    python -m fuzz.worker KIND SEED FIRST STOP [quick]
 
 prints, for each item index in [FIRST, STOP), ``begin INDEX NAME`` before the call and
 ``done INDEX SECONDS OUTCOME`` after it. OUTCOME is ``ok``, ``rejected: MESSAGE`` (the
@@ -20,7 +20,7 @@ from pathlib import Path
 from fuzz import images, models
 
 
-def image_items(seed: int):
+def image_items(seed: int, quick: bool):
     """(name, call) of mutated images, indexed from 0 without end."""
     from mnist_app.errors import ImageError
     from mnist_app.preprocess import to_mnist_image
@@ -31,11 +31,11 @@ def image_items(seed: int):
     return item
 
 
-def hostile_image_items(seed: int):
+def hostile_image_items(seed: int, quick: bool):
     from mnist_app.errors import ImageError
     from mnist_app.preprocess import to_mnist_image
 
-    names = sorted(images.HOSTILE)
+    names = list(images.QUICK_HOSTILE) if quick else sorted(images.HOSTILE)
 
     def item(index):
         name = names[index]
@@ -44,11 +44,11 @@ def hostile_image_items(seed: int):
     return item
 
 
-def model_items(seed: int):
+def model_items(seed: int, quick: bool):
     from mnist_app import model_io
     from mnist_app.errors import ModelFileError
 
-    names = sorted(models.MODELS)
+    names = sorted(set(models.MODELS) - models.HEAVY) if quick else sorted(models.MODELS)
     directory = Path(tempfile.mkdtemp(prefix="fuzz-models-"))
 
     def item(index):
@@ -73,7 +73,7 @@ KINDS = {"images": image_items, "hostile-images": hostile_image_items, "models":
 
 def main() -> None:
     kind, seed, first, stop = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    make_item = KINDS[kind](seed)
+    make_item = KINDS[kind](seed, sys.argv[5:] == ["quick"])
     for index in range(first, stop):
         name, call, expected = make_item(index)
         print(f"begin {index} {name}", flush=True)
