@@ -162,7 +162,7 @@ def ensure_mnist_files(
                 f"cannot use {directory} as the MNIST data directory: {describe_oserror(error)}"
             ) from error
     if failures:
-        raise DownloadError("\n".join(failures))
+        raise DownloadError(*failures)
     return contents
 
 

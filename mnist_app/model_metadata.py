@@ -7,10 +7,12 @@ the type mnist_app writes, so that code reading ``metadata["history"]`` or
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from numbers import Real
 
+from mnist_app.confidence import RejectRule
 from mnist_app.errors import ModelFileError
 
 FORMAT_VERSION = 1
@@ -37,6 +39,15 @@ def _string_map(value) -> bool:
     return isinstance(value, dict) and all(isinstance(item, str) for item in value.values())
 
 
+REJECT_FIELDS = frozenset(field.name for field in dataclasses.fields(RejectRule))
+
+
+def _reject_rule(value) -> bool:
+    """The thresholds of a RejectRule: known names, each a number from 0 to 1."""
+    return isinstance(value, dict) and set(value) <= REJECT_FIELDS and \
+        all(_finite(v) and 0 <= v <= 1 for v in value.values())
+
+
 # key -> (what it must be, in words; the check)
 KNOWN_KEYS = {
     "format_version": ("an integer", _integer),
@@ -55,7 +66,7 @@ KNOWN_KEYS = {
     "test_accuracy": ("a number from 0 to 1 or null", _fraction_or_none),
     "interrupted": ("true or false", lambda v: isinstance(v, bool)),
     "training_data_sha256": ("an object of strings", _string_map),
-    "reject": ("an object", lambda v: isinstance(v, dict)),
+    "reject": (f"an object of numbers from 0 to 1 named {sorted(REJECT_FIELDS)}", _reject_rule),
     "preprocess": ("an object", lambda v: isinstance(v, dict)),
 }
 

@@ -30,7 +30,7 @@ from fuzz.cases_files import MNIST_NAMES  # noqa: E402
 from fuzz.images import HOSTILE, QUICK_HOSTILE  # noqa: E402
 from fuzz.models import HEAVY, MODELS  # noqa: E402
 from fuzz.mirrors import HostileMirror  # noqa: E402
-from fuzz.runner import judge, run, snapshot  # noqa: E402
+from fuzz.runner import in_python_start_up, judge, run, snapshot  # noqa: E402
 
 QUICK_MUTATED_IMAGES = 200
 FULL_MUTATED_IMAGES = 12000
@@ -90,7 +90,11 @@ def main() -> int:
                 results = _run_all(cases, root, mnist, args.jobs)
                 broken = [(category, case.name, "; ".join(problems)) for case, problems, _ in results if problems]
                 peak = max((result.max_rss for _, _, result in results), default=0)
-                rows.append((category, len(cases), len(broken), time.monotonic() - t0, f"peak RSS {peak >> 20} MB"))
+                note = f"peak RSS {peak >> 20} MB"
+                early = sum(in_python_start_up(result) for _, _, result in results)
+                if early:
+                    note += f"; {early} Ctrl-C landed in Python's own start-up (not judged)"
+                rows.append((category, len(cases), len(broken), time.monotonic() - t0, note))
                 failures += broken
     finally:
         shutil.rmtree(root, ignore_errors=True)

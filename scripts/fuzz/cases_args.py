@@ -119,7 +119,7 @@ def stream_cases(mnist: Path | None, mirror_404: str) -> list[Case]:
              stdout="{work}/full"),
         Case(c, "--help to a closed pipe", ["predict", "--help"], frozenset({0, 1}), close_stdout=True),
     ]
-    for seconds in (0.02, 0.05, 0.1, 0.2, 0.4):
+    for seconds in (0.01, 0.03, 0.05, 0.08, 0.1, 0.2, 0.4):
         cases.append(Case(c, f"Ctrl-C at {seconds} s in predict", ["predict", "{work}/photos"], INTERRUPTED,
                           _folder, interrupt_after=seconds))
     if mnist:

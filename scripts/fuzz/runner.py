@@ -142,9 +142,22 @@ def snapshot(work: Path) -> dict[str, tuple]:
     return entries
 
 
+def in_python_start_up(result: Result) -> bool:
+    """True if a Ctrl-C landed before any mnist_app.cli code ran: in the interpreter's own
+    start-up (site, .pth hooks), where Python prints its own message and no app can help."""
+    if result.case.interrupt_after is None or result.returncode not in (-signal.SIGINT, 1):
+        return False
+    stderr = result.stderr
+    return "mnist_app/cli" not in stderr and (not stderr.strip() or "Fatal Python error: init_" in stderr
+                                               or stderr.rstrip().endswith("KeyboardInterrupt"))
+
+
 def judge(result: Result, before: dict[str, tuple]) -> list[str]:
-    """What went wrong in ``result``: exit code, tracebacks, stderr format, files, bounds."""
+    """What went wrong in ``result``: exit code, tracebacks, stderr format, files, bounds.
+    A Ctrl-C during Python's own start-up is not judged (see in_python_start_up)."""
     case, problems = result.case, []
+    if in_python_start_up(result):
+        return _file_problems(result, before)
     if result.returncode is None:
         problems.append(f"hung: killed after {case.timeout:g} s")
     elif result.returncode < 0:
@@ -157,7 +170,8 @@ def judge(result: Result, before: dict[str, tuple]) -> list[str]:
     strays = [line for line in result.stderr.splitlines() if line and not ALLOWED_STDERR.match(line)]
     if strays and not any("Traceback" in p for p in problems):
         problems.append(f"{len(strays)} unprefixed stderr line(s): {strays[0][:100]!r}")
-    if result.returncode in (1, 2) and ERROR_PREFIX not in result.stderr and not problems:
+    if result.returncode in (1, 2) and ERROR_PREFIX not in result.stderr and not problems \
+            and not case.close_stdout:  # a closed pipe may end quietly, as `| head` expects
         problems.append(f"exit {result.returncode} without an {ERROR_PREFIX.strip()!r} line")
     if result.max_rss > RSS_BUDGET:
         problems.append(f"peak RSS {result.max_rss >> 20} MB over the {RSS_BUDGET >> 20} MB budget")

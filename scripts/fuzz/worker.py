@@ -45,8 +45,8 @@ def hostile_image_items(seed: int, quick: bool):
 
 
 def model_items(seed: int, quick: bool):
-    from mnist_app import model_io
     from mnist_app.errors import ModelFileError
+    from mnist_app.predict import Classifier
 
     names = sorted(set(models.MODELS) - models.HEAVY) if quick else sorted(models.MODELS)
     directory = Path(tempfile.mkdtemp(prefix="fuzz-models-"))
@@ -59,11 +59,11 @@ def model_items(seed: int, quick: bool):
 
         def call():
             try:
-                network, _ = model_io.load(path)
+                classifier = Classifier.load(path)
             finally:
                 path.unlink()
             if verdict == "reject":
-                raise AssertionError(f"accepted a bad model file, sizes {network.sizes}")
+                raise AssertionError(f"accepted a bad model file, sizes {classifier.network.sizes}")
         return f"{name} ({verdict})", call, ModelFileError if verdict == "reject" else ()
     return item
 
