@@ -152,5 +152,8 @@ class HostileMirror(ThreadingHTTPServer):
         self.mnist_dir = mnist_dir
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
+    def handle_error(self, request, client_address):  # a client hanging up is expected here
+        pass
+
     def url(self, mode: str) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/{mode}/"
