@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import struct
+import warnings
 import zlib
 
 import numpy as np
@@ -101,11 +102,13 @@ def encodings() -> dict[str, bytes]:
         "pdf": lambda: encode(rgb, "PDF"),
     }
     result = {}
-    for name, make in makers.items():
-        try:
-            result[name] = make()
-        except (OSError, ValueError, KeyError):  # a codec this Pillow build lacks
-            pass
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # IM: writing it is deprecated in Pillow 12
+        for name, make in makers.items():
+            try:
+                result[name] = make()
+            except (OSError, ValueError, KeyError):  # a codec this Pillow build lacks
+                pass
     return result
 
 
