@@ -74,7 +74,8 @@ class DownloadSettings:
     """How patiently to download.
 
     With the defaults, one stalled mirror costs 3 x 15 s + 1 s + 2 s = 48 s before it is
-    given up on; it is then skipped for the rest of the run.
+    given up on, and one that trickles data 4 x 15 s = 60 s (see
+    mnist_app.limits.DOWNLOAD_DEADLINE_TIMEOUTS); it is then skipped for the rest of the run.
     """
 
     timeout: float = 15.0  # seconds allowed to connect, and between two received bytes
