@@ -16,7 +16,7 @@ import gzip
 import threading
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import requests
 import urllib3  # installed with requests; its exceptions say how a streamed body broke off
@@ -166,7 +166,7 @@ class Downloader:
         with tqdm(total=length, desc=name, unit="B", unit_scale=True, unit_divisor=1024,
                   disable=not self.progress) as bar:
             try:
-                for chunk in response.raw.stream(CHUNK_BYTES, decode_content=False):
+                for chunk in _chunks(response.raw):
                     if transfer.abandoned:
                         break
                     body += chunk
@@ -217,6 +217,16 @@ class _Transfer:
         if self.failure is not None:
             raise self.failure
         return self.body
+
+
+def _chunks(raw) -> Iterator[bytes]:
+    """The body exactly as sent, in pieces of up to CHUNK_BYTES as they arrive (read1), so
+    that a slow mirror's progress is counted byte by byte; urllib3 < 2.3 has only stream()."""
+    if not hasattr(raw, "read1"):
+        yield from raw.stream(CHUNK_BYTES, decode_content=False)
+        return
+    while chunk := raw.read1(CHUNK_BYTES, decode_content=False):
+        yield chunk
 
 
 def _file_url(mirror: str, name: str) -> str:
