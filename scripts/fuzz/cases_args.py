@@ -94,6 +94,9 @@ def output_cases(mnist: Path | None, mirror_404: str) -> list[Case]:
         output = "{work}/file/out.npz" if name == "inside a file" else "{work}/out.npz"
         cases.append(Case(c, f"--output {name}", [*train, "--output", output], ANY_FAILURE, setup, timeout=30,
                           check=_quick(5)))
+    for name in ("device /dev/full-like", "FIFO"):
+        cases.append(Case(c, f"report --output {name}", ["report", *data, "--output", "{work}/out.npz"], ANY_FAILURE,
+                          targets[name], timeout=30, check=_quick(5)))
     if mnist:  # 250 bytes is a legal name: it must be saved, its temporary name shortened
         cases.append(Case(c, "--output name of 250 chars", [*train, "--output", "{work}/" + "n" * 246 + ".npz"],
                           OK, timeout=60, outputs=("n" * 246 + ".npz",)))
