@@ -62,7 +62,7 @@ def main() -> int:
                                     ("10000000000", "--timeout inf", "unknown option")),
         "outputs": lambda: _slice(cases_args.output_cases(mnist, mirror_404), quick, ("device /dev/full", "300")),
         "streams and signals": lambda: _slice(cases_args.stream_cases(mnist, mirror_404), quick,
-                                              ("0.05 s in predict", "predict to a full", "predict to a closed")),
+                                              ("0.1 s in predict", "predict to a full", "predict to a closed")),
     }
     images = args.images if args.images is not None else (QUICK_MUTATED_IMAGES if quick else FULL_MUTATED_IMAGES)
     library_runs = {
