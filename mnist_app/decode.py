@@ -9,10 +9,12 @@ read, only common raster formats are parsed, and whatever goes wrong is an Image
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import threading
 import warnings
-from typing import BinaryIO, Union
+from typing import BinaryIO, Iterator, Union
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -56,8 +58,7 @@ def load_image(source: ImageSource, max_side: int | None = None) -> Image.Image:
     if isinstance(source, np.ndarray):
         return _image_from_array(source)
     data = None if isinstance(source, Image.Image) else read_image_bytes(source)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with _decoder_warnings() as caught:
         image = source if data is None else _open(data)
         try:
             if getattr(image, "is_animated", False):
@@ -143,6 +144,23 @@ def _open(data: bytes) -> Image.Image:
         raise ImageError("not an image Pillow can identify (unknown format or damaged header)") from error
     except Exception as error:  # Pillow's format plugins raise many types for bad headers
         raise ImageError(f"cannot read image: {_reason(error)}") from error
+
+
+@contextlib.contextmanager
+def _decoder_warnings() -> Iterator[list[warnings.WarningMessage]]:
+    """Collect the warnings Pillow emits while decoding, instead of printing them.
+
+    Python's warning filters are process-wide and ``catch_warnings`` is not thread-safe,
+    so they are collected only in the main thread (the command line, a script, a pool
+    worker). Elsewhere (a server's threads) warnings take their normal course; the bounds
+    that matter are enforced by :func:`check_budget` either way.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield []
+        return
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield caught
 
 
 def _raise_on_bomb_warning(caught: list[warnings.WarningMessage]) -> None:
