@@ -68,6 +68,8 @@ KNOWN_KEYS = {
     "training_data_sha256": ("an object of strings", _string_map),
     "reject": (f"an object of numbers from 0 to 1 named {sorted(REJECT_FIELDS)}", _reject_rule),
     "preprocess": ("an object", lambda v: isinstance(v, dict)),
+    "deskew": ("true or false", lambda v: isinstance(v, bool)),
+    "teacher": ("an object", lambda v: isinstance(v, dict)),
 }
 
 

@@ -55,9 +55,15 @@ def argument_cases(mnist: Path | None, mirror_404: str) -> list[Case]:
         "--validation 10**12": ["--validation", str(10**12)],
         "--epochs x": ["--epochs", "x"],
         "--mirror ftp://": ["--mirror", "ftp://example.com/"],
+        "--distort nan": ["--distort", "nan"],
+        "--nondigits -1": ["--nondigits", "-1"],
+        "--distill 2": ["--teacher", "x.npz", "--distill", "2"],
     }
     cases = [Case(c, name, [*train, *extra], USAGE, timeout=15, check=_quick(5)) for name, extra in bad_train.items()]
     cases += [
+        Case(c, "--teacher /dev/zero", [*train, "--teacher", "/dev/zero"], BAD, timeout=15, check=_quick(5)),
+        Case(c, "--teacher FIFO", [*train, "--teacher", "{work}/fifo"], BAD, lambda w: os.mkfifo(w / "fifo"),
+             timeout=15, check=_quick(5)),
         Case(c, "no command", [], USAGE), Case(c, "unknown command", ["fly"], USAGE),
         Case(c, "unknown option", ["predict", "--frobnicate", "x.png"], USAGE),
         Case(c, "predict without paths", ["predict"], USAGE),

@@ -176,6 +176,8 @@ MODELS = {
     "metadata-history-string": (_with_metadata(history="lots"), "reject"),
     "metadata-reject-list": (_with_metadata(reject=[0.5]), "reject"),
     "metadata-seed-string": (_with_metadata(seed="zero"), "reject"),
+    "metadata-deskew-string": (_with_metadata(deskew="false"), "reject"),
+    "good-deskew-and-teacher": (_with_metadata(deskew=True, teacher={"sizes": [784, 400, 10]}), "accept"),
     "metadata-hyperparameters-list": (_with_metadata(hyperparameters=[1, 2]), "reject"),
     "metadata-accuracy-string": (_with_metadata(test_accuracy="97%"), "reject"),
     "metadata-2d-unicode": (_npz(metadata=np.array([["{}"]])), "reject"),
