@@ -4,13 +4,18 @@ The data directory holds the four files under their ``.gz`` names, always gzip. 
 is trusted only if the sha256 of its *decompressed* content matches :data:`FILES`, so
 the official gzips, a re-compressed copy and a mirror serving raw IDX are all accepted.
 Downloads go to a temporary file that is renamed into place only after that check.
+
+Every read is bounded by the file's known size (:data:`CONTENT_BYTES`): a cached file or
+a mirror's body larger than any copy of it can be, or a gzip that inflates past it, is
+refused without reading further. Only regular files are read: a FIFO or a device in the
+data directory is an error, not a hang.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
+import stat
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +26,14 @@ import numpy as np
 from mnist_app.atomic import remove_stale_temp_files
 from mnist_app.errors import DownloadError, IdxFormatError
 from mnist_app.idx import parse_images, parse_labels
+from mnist_app.safe_io import (
+    InputTooLarge,
+    MissingFile,
+    UnsafeInput,
+    describe_oserror,
+    file_kind,
+    read_regular_file,
+)
 
 MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -40,6 +53,17 @@ FILES = {
     TEST_LABELS: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
 
+# File name -> bytes of its decompressed IDX content: the most any copy may inflate to.
+CONTENT_BYTES = {
+    TRAIN_IMAGES: 47_040_016,  # 16-byte header + 60000 x 28 x 28
+    TRAIN_LABELS: 60_008,  # 8-byte header + 60000
+    TEST_IMAGES: 7_840_016,
+    TEST_LABELS: 10_008,
+}
+# A stored copy (gzip or raw IDX) is at most its content plus deflate's worst-case growth
+# (5 bytes per 16 KiB stored block, under 1/1000) plus room for gzip's optional header fields.
+GZIP_HEADER_ALLOWANCE = 2 << 20
+
 DATA_DIR_ENV = "MNIST_APP_DATA"
 GZIP_MAGIC = b"\x1f\x8b"
 CACHE_GZIP_LEVEL = 6  # the gzip tool's default; level 9 takes 10x longer on MNIST for 2% less
@@ -50,7 +74,8 @@ class DownloadSettings:
     """How patiently to download.
 
     With the defaults, one stalled mirror costs 3 x 15 s + 1 s + 2 s = 48 s before it is
-    given up on; it is then skipped for the rest of the run.
+    given up on, and one that trickles data 4 x 15 s = 60 s (see
+    mnist_app.limits.DOWNLOAD_DEADLINE_TIMEOUTS); it is then skipped for the rest of the run.
     """
 
     timeout: float = 15.0  # seconds allowed to connect, and between two received bytes
@@ -115,6 +140,7 @@ def ensure_mnist_files(
     The content is returned so that loading does not decompress the files a second time.
     """
     directory = Path(data_dir)
+    _check_data_dir(directory)
     downloader = None
     contents, failures = {}, []
     for name, sha256 in FILES.items():
@@ -134,11 +160,23 @@ def ensure_mnist_files(
             failures.append(str(error))
         except OSError as error:  # network errors are handled inside fetch; this is the disk
             raise DownloadError(
-                f"cannot use {directory} as the MNIST data directory: {error}"
+                f"cannot use {directory} as the MNIST data directory: {describe_oserror(error)}"
             ) from error
     if failures:
-        raise DownloadError("\n".join(failures))
+        raise DownloadError(*failures)
     return contents
+
+
+def _check_data_dir(directory: Path) -> None:
+    """DownloadError if ``directory`` exists but is not a directory (it is created if missing)."""
+    try:
+        mode = os.stat(directory).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise DownloadError(f"cannot use {directory} as the MNIST data directory: {describe_oserror(error)}") from None
+    if not stat.S_ISDIR(mode):
+        raise DownloadError(f"cannot use {directory} as the MNIST data directory: it is {file_kind(mode)}")
 
 
 def _parse_split(
@@ -159,15 +197,22 @@ class BadContent(Exception):
     """Bytes that are not the expected file; the message says why."""
 
 
-def verified_content(body: bytes, sha256: str) -> bytes:
-    """The IDX content of ``body`` (gzip or raw IDX), if its sha256 is ``sha256``."""
+def max_stored_bytes(name: str) -> int:
+    """The largest a cached file or a mirror's body for the MNIST file ``name`` can be."""
+    content = CONTENT_BYTES[name]
+    return content + content // 1000 + GZIP_HEADER_ALLOWANCE
+
+
+def verified_content(body: bytes, sha256: str, name: str) -> bytes:
+    """The IDX content of ``body`` (gzip or raw IDX) of the MNIST file ``name``, if its
+    sha256 is ``sha256``. A gzip is inflated only up to the file's known size."""
+    limit = CONTENT_BYTES[name]
     if body.startswith(GZIP_MAGIC):
-        try:
-            content = gzip.decompress(body)
-        except (OSError, EOFError, zlib.error) as error:
-            raise BadContent(f"bad gzip data ({error})") from None
+        content = gunzip(body, limit)
     elif body[:64].lstrip().startswith(b"<"):
         raise BadContent("got an HTML page instead of data")
+    elif len(body) > limit:
+        raise BadContent(f"{len(body):,} bytes, more than {name} holds ({limit:,})")
     else:
         content = body
     actual = hashlib.sha256(content).hexdigest()
@@ -178,9 +223,33 @@ def verified_content(body: bytes, sha256: str) -> bytes:
     return content
 
 
+def gunzip(body: bytes, limit: int) -> bytes:
+    """The decompressed gzip ``body`` (one or more members), if it is at most ``limit``
+    bytes; BadContent if it is more (a gzip bomb stops there), damaged or truncated."""
+    content, rest = bytearray(), body
+    while rest.startswith(GZIP_MAGIC):
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        try:
+            content += inflater.decompress(rest, limit + 1 - len(content))
+        except zlib.error as error:
+            raise BadContent(f"bad gzip data ({error})") from None
+        if len(content) > limit:
+            raise BadContent(f"bad gzip data (inflates past {limit:,} bytes)")
+        if not inflater.eof:
+            raise BadContent("bad gzip data (truncated)")
+        rest = inflater.unused_data
+    if rest.strip(b"\0"):  # gzip(1) ignores trailing zeros, and so do we; anything else is damage
+        raise BadContent(f"bad gzip data ({len(rest)} bytes of trailing garbage)")
+    return bytes(content)
+
+
 def _cached_content(path: Path, sha256: str) -> bytes | None:
-    """The verified content of the cached file ``path``, or None if it is missing or corrupt."""
+    """The verified content of the cached file ``path``, or None if it is missing, larger
+    than any copy can be, or corrupt. DownloadError if it is not a regular file (a FIFO,
+    a device, a directory), which a download must not replace."""
     try:
-        return verified_content(path.read_bytes(), sha256)
-    except (FileNotFoundError, BadContent):
+        return verified_content(read_regular_file(path, max_stored_bytes(path.name)), sha256, path.name)
+    except (MissingFile, InputTooLarge, BadContent):
         return None
+    except UnsafeInput as error:
+        raise DownloadError(f"{path}: {error}; remove it or use another data directory") from None

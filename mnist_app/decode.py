@@ -1,21 +1,45 @@
 """Open any image a user hands us: a path, bytes, a file object, a PIL image or an array.
 
 Decoding is the only step that touches the user's file; everything after works on pixels.
+Every image is bounded before its pixels are decoded (:mod:`mnist_app.limits`): its file
+size, its pixel count with a cost for each row (a 1 x 89,000,000 image is refused), the
+memory of the decoded pixels, and the scans of a progressive JPEG. Only regular files are
+read, only common raster formats are parsed, and whatever goes wrong is an ImageError.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import threading
 import warnings
-from typing import BinaryIO, Union
+from typing import BinaryIO, Iterator, Union
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from mnist_app.errors import ImageError
+from mnist_app.limits import (
+    MAX_DECODED_BYTES,
+    MAX_IMAGE_FILE_BYTES,
+    MAX_IMAGE_PIXELS,
+    MAX_JPEG_SCAN_PIXELS,
+    MAX_JPEG_SCANS,
+    ROW_COST_PIXELS,
+)
+from mnist_app.safe_io import UnsafeInput, read_at_most, read_regular_file
 
 ImageSource = Union[str, os.PathLike, bytes, BinaryIO, Image.Image, np.ndarray]
+
+# The formats behind predict's image extensions. Pillow knows ~40 more, some of which run
+# other programs (EPS calls Ghostscript) or are rarely exercised; a digit needs none of them.
+FORMATS = ("BMP", "DIB", "GIF", "ICO", "JPEG", "PCX", "PNG", "PPM", "PSD", "QOI", "TGA", "TIFF", "WEBP")
+# Pillow modes the grey conversion takes as they are; the others are converted here first.
+PLAIN_MODES = frozenset({"1", "L", "LA", "La", "P", "RGB", "RGBA", "RGBa", "RGBX", "CMYK", "I", "F"})
+# The band that carries lightness in modes Pillow cannot convert to grey itself.
+LIGHTNESS_BAND = {"LAB": "L", "HSV": "V"}
+JPEG_SCAN_MARKER = b"\xff\xda"  # start of scan; 0xFF never precedes 0xDA inside entropy-coded data
 
 
 def load_image(source: ImageSource, max_side: int | None = None) -> Image.Image:
@@ -25,57 +49,148 @@ def load_image(source: ImageSource, max_side: int | None = None) -> Image.Image:
     image, or a numpy array (2-D grey: uint8 0-255, uint16, bool, or float in [0, 1]).
     With ``max_side``, a JPEG is decoded at a reduced scale when that keeps both sides at
     least ``max_side`` pixels (much faster for camera photos); other formats decode fully.
+    The result's mode is one of PLAIN_MODES, or "I;16" variants.
 
     Raises ImageError with a short message for anything that cannot be read, including
-    images over ``PIL.Image.MAX_IMAGE_PIXELS`` (possible decompression bombs), which are
-    refused before any pixel memory is allocated.
+    files over MAX_IMAGE_FILE_BYTES and images over the pixel and memory budgets, which
+    are refused before any pixel memory is allocated.
     """
     if isinstance(source, np.ndarray):
         return _image_from_array(source)
-    image = source if isinstance(source, Image.Image) else _open(source)
+    data = None if isinstance(source, Image.Image) else read_image_bytes(source)
+    with _decoder_warnings() as caught:
+        image = source if data is None else _open(data)
+        try:
+            if getattr(image, "is_animated", False):
+                image.seek(0)
+            if data is not None and image.format in ("JPEG", "MPO"):
+                _check_jpeg_scans(data, image.size)
+            if max_side:
+                image.draft(None, (max_side, max_side))  # a no-op except for JPEG
+            check_budget(image.size, image.mode)
+            image.load()
+            image = _plain_mode(ImageOps.exif_transpose(image))
+        except ImageError:
+            raise
+        except Exception as error:  # Pillow's decoders raise many types for malformed data
+            raise ImageError(f"cannot decode image: {_reason(error)}") from error
+        finally:
+            _raise_on_bomb_warning(caught)
+    return image
+
+
+def read_image_bytes(source: str | os.PathLike | bytes | BinaryIO) -> bytes:
+    """The bytes of an image file given as a path, bytes or a binary stream (stdin, say),
+    at most MAX_IMAGE_FILE_BYTES; ImageError if the source is larger or not a regular file."""
     try:
-        if getattr(image, "is_animated", False):
-            image.seek(0)
-        if max_side:
-            image.draft(None, (max_side, max_side))  # a no-op except for JPEG
-        image.load()
-        return ImageOps.exif_transpose(image)
-    except Exception as error:  # Pillow's decoders raise many types for malformed data
-        raise ImageError(f"cannot decode image: {_reason(error)}") from error
-
-
-def _open(source: str | os.PathLike | bytes | BinaryIO) -> Image.Image:
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        if not source:
-            raise ImageError("empty file")
-        source = io.BytesIO(source)
-    elif isinstance(source, (str, os.PathLike)) and _is_empty_file(source):
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            data = bytes(source)
+            if len(data) > MAX_IMAGE_FILE_BYTES:
+                raise UnsafeInput(f"too large: {len(data):,} bytes, over the {MAX_IMAGE_FILE_BYTES:,}-byte limit")
+        elif isinstance(source, (str, os.PathLike)):
+            data = read_regular_file(source, MAX_IMAGE_FILE_BYTES)
+        else:
+            data = read_at_most(source, MAX_IMAGE_FILE_BYTES, "input")
+    except UnsafeInput as error:
+        raise ImageError(str(error)) from None
+    except OSError as error:  # a stream that fails to read
+        raise ImageError(f"cannot read: {_reason(error)}") from None
+    if not data:
         raise ImageError("empty file")
+    return data
+
+
+def check_budget(size: tuple[int, int], mode: str) -> None:
+    """Raise ImageError if decoding a ``size`` (width, height) image in ``mode`` would pass
+    the pixel, row or memory budget."""
+    width, height = size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ImageError(f"image too large: over {MAX_IMAGE_PIXELS:,} pixels (possible decompression bomb)")
+    if (width + ROW_COST_PIXELS) * height > MAX_IMAGE_PIXELS:
+        raise ImageError(f"image too large: {width}x{height} has too many rows for its width "
+                         f"(possible decompression bomb)")
+    decoded = (width + ROW_COST_PIXELS) * height * _bytes_per_pixel(mode)
+    if decoded > MAX_DECODED_BYTES:
+        raise ImageError(f"image too large: {width}x{height} {mode} needs {decoded / 2**20:,.0f} MB "
+                         f"to decode, over the {MAX_DECODED_BYTES >> 20} MB limit")
+
+
+def _check_jpeg_scans(data: bytes, size: tuple[int, int]) -> None:
+    """Raise ImageError if the JPEG ``data`` of ``size`` (full resolution) holds so many
+    scans that decoding them would take seconds. Each scan is entropy-decoded over the
+    whole image, even when it is drafted at a reduced scale. Scans of an embedded EXIF
+    thumbnail are counted too; they add one or two."""
+    scans = data.count(JPEG_SCAN_MARKER)
+    width, height = size
+    if scans > MAX_JPEG_SCANS or scans * width * height > MAX_JPEG_SCAN_PIXELS:
+        raise ImageError(f"JPEG too costly to decode: {scans} scans of {width}x{height} pixels")
+
+
+def _bytes_per_pixel(mode: str) -> int:
+    """Bytes Pillow stores per pixel of ``mode``: 1 for 1/L/P, 2 for 16-bit grey, else 4."""
+    if mode in ("1", "L", "P"):
+        return 1
+    return 2 if mode.startswith("I;16") else 4
+
+
+def _open(data: bytes) -> Image.Image:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return Image.open(source)
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+        return Image.open(io.BytesIO(data), formats=FORMATS)
+    except Image.DecompressionBombError as error:
         raise ImageError(
-            f"image too large: over {Image.MAX_IMAGE_PIXELS:,} pixels (possible decompression bomb)"
+            f"image too large: over {MAX_IMAGE_PIXELS:,} pixels (possible decompression bomb)"
         ) from error
-    except FileNotFoundError as error:
-        raise ImageError("no such file") from error
-    except IsADirectoryError as error:
-        raise ImageError("is a directory") from error
-    except PermissionError as error:
-        raise ImageError("permission denied") from error
     except UnidentifiedImageError as error:
         raise ImageError("not an image Pillow can identify (unknown format or damaged header)") from error
     except Exception as error:  # Pillow's format plugins raise many types for bad headers
         raise ImageError(f"cannot read image: {_reason(error)}") from error
 
 
-def _is_empty_file(path: str | os.PathLike) -> bool:
-    try:
-        return os.path.isfile(path) and os.path.getsize(path) == 0
-    except OSError:
-        return False  # let Image.open report the precise problem
+@contextlib.contextmanager
+def _decoder_warnings() -> Iterator[list[warnings.WarningMessage]]:
+    """Collect the warnings Pillow emits while decoding, instead of printing them.
+
+    Python's warning filters are process-wide and ``catch_warnings`` is not thread-safe,
+    so they are collected only in the main thread (the command line, a script, a pool
+    worker). Elsewhere (a server's threads) warnings take their normal course; the bounds
+    that matter are enforced by :func:`check_budget` either way.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield []
+        return
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield caught
+
+
+def _raise_on_bomb_warning(caught: list[warnings.WarningMessage]) -> None:
+    """Pillow warns, rather than raises, between 1x and 2x its pixel limit: refuse those
+    too. Other warnings from decoders (corrupt EXIF, say) concern metadata and are dropped."""
+    if any(issubclass(warning.category, Image.DecompressionBombWarning) for warning in caught):
+        raise ImageError(f"image too large: over {MAX_IMAGE_PIXELS:,} pixels (possible decompression bomb)")
+
+
+def _plain_mode(image: Image.Image) -> Image.Image:
+    """``image`` in a mode the grey conversion handles without surprises: palette images
+    with transparency become RGBA (a transparency table longer than the palette is cut to
+    it), LAB and HSV keep their lightness band, other modes become RGB."""
+    if image.mode in PLAIN_MODES and not (image.mode == "P" and "transparency" in image.info):
+        return image
+    if image.mode.startswith("I;16"):
+        return image
+    if image.mode in LIGHTNESS_BAND:
+        return image.getchannel(LIGHTNESS_BAND[image.mode])
+    if image.mode in ("P", "PA"):
+        _fit_transparency_to_palette(image)
+        return image.convert("RGBA")
+    return image.convert("RGB")
+
+
+def _fit_transparency_to_palette(image: Image.Image) -> None:
+    transparency = image.info.get("transparency")
+    if isinstance(transparency, bytes) and image.palette is not None:
+        entries = len(image.palette.palette) // len(image.palette.mode)
+        image.info["transparency"] = transparency[:entries]
 
 
 def _reason(error: Exception) -> str:
@@ -87,6 +202,8 @@ def _image_from_array(array: np.ndarray) -> Image.Image:
     """A grey PIL image of a 2-D array: "L" for uint8 and bool, "F" for other numbers."""
     if array.ndim != 2 or array.size == 0:
         raise ImageError(f"expected a non-empty 2-D grey image array, got shape {array.shape}")
+    height, width = array.shape
+    check_budget((width, height), "L" if array.dtype in (np.uint8, bool) else "F")
     if array.dtype == bool:
         return Image.fromarray(array.astype(np.uint8) * 255)
     if array.dtype == np.uint8:

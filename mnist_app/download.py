@@ -2,14 +2,21 @@
 
 Used by :func:`mnist_app.data.ensure_mnist_files` for the files that are missing or
 corrupt in the data directory; importing this module (and requests) is left until then.
+
+Three bounds hold whatever a mirror does: ``timeout`` between two received bytes, a
+deadline of DOWNLOAD_DEADLINE_TIMEOUTS x ``timeout`` for the whole file (so a mirror that
+trickles one byte at a time fails as surely as a silent one), and the file's largest
+possible size for the body (so an endless or inflating body stops there). The body is
+kept in memory and written to the data directory only once it is verified.
 """
 
 from __future__ import annotations
 
 import gzip
+import threading
 import time
 from pathlib import Path
-from typing import BinaryIO, Sequence
+from typing import Iterator, Sequence
 
 import requests
 import urllib3  # installed with requests; its exceptions say how a streamed body broke off
@@ -17,8 +24,16 @@ from tqdm import tqdm
 
 from mnist_app import __version__
 from mnist_app.atomic import atomic_write
-from mnist_app.data import CACHE_GZIP_LEVEL, GZIP_MAGIC, BadContent, DownloadSettings, verified_content
+from mnist_app.data import (
+    CACHE_GZIP_LEVEL,
+    GZIP_MAGIC,
+    BadContent,
+    DownloadSettings,
+    max_stored_bytes,
+    verified_content,
+)
 from mnist_app.errors import DownloadError
+from mnist_app.limits import DOWNLOAD_DEADLINE_TIMEOUTS
 
 USER_AGENT = f"mnist_app/{__version__} {requests.utils.default_user_agent()}"
 CHUNK_BYTES = 64 * 1024
@@ -80,18 +95,43 @@ class Downloader:
             time.sleep(self.settings.backoff * 2 ** (attempt - 1))
 
     def _fetch_once(self, url: str, path: Path, sha256: str) -> bytes:
-        with self._get(url) as response:
-            try:
-                with atomic_write(path) as file:
-                    body = self._receive(response, file, path.name)
-                    content = verified_content(body, sha256)
-                    if not body.startswith(GZIP_MAGIC):  # raw IDX: cache it gzipped like the rest
-                        file.seek(0)
-                        file.truncate()
-                        file.write(gzip.compress(content, compresslevel=CACHE_GZIP_LEVEL, mtime=0))
-            except BadContent as error:
-                raise _MirrorFailure(str(error)) from None
+        body = self._receive_before_deadline(url, path.name)
+        try:
+            content = verified_content(body, sha256, path.name)
+        except BadContent as error:
+            raise _MirrorFailure(str(error)) from None
+        # raw IDX is cached gzipped like the rest
+        stored = body if body.startswith(GZIP_MAGIC) else gzip.compress(content, CACHE_GZIP_LEVEL, mtime=0)
+        with atomic_write(path) as file:
+            file.write(stored)
         return content
+
+    def _receive_before_deadline(self, url: str, name: str) -> bytes:
+        """The body of ``url``, received by a worker thread that is given up on at the
+        deadline: a blocking read cannot be interrupted otherwise."""
+        deadline = DOWNLOAD_DEADLINE_TIMEOUTS * self.settings.timeout
+        transfer = _Transfer()
+        worker = threading.Thread(target=self._attempt, args=(url, name, transfer), daemon=True,
+                                  name=f"download {name}")
+        worker.start()
+        worker.join(deadline)
+        if worker.is_alive():
+            transfer.abandon()
+            raise _MirrorFailure(
+                f"too slow: {transfer.received:,} bytes in {deadline:g} s "
+                f"({DOWNLOAD_DEADLINE_TIMEOUTS} x the {self.settings.timeout:g} s timeout)",
+                unreachable=True,
+            )
+        return transfer.outcome()
+
+    def _attempt(self, url: str, name: str, transfer: "_Transfer") -> None:
+        """Request ``url`` and receive its body into ``transfer`` (run in a worker thread)."""
+        try:
+            with self._get(url) as response:
+                transfer.response = response
+                transfer.body = self._receive(response, name, transfer)
+        except BaseException as error:  # handed to the waiting thread by transfer.outcome()
+            transfer.failure = error
 
     def _get(self, url: str) -> requests.Response:
         """Request ``url``; return the response once its status is 200, body not yet read."""
@@ -116,17 +156,24 @@ class Downloader:
             )
         return response
 
-    def _receive(self, response: requests.Response, file: BinaryIO, name: str) -> bytes:
-        """Stream the body, exactly as sent, into ``file``; return it after checking its length."""
-        length = _content_length(response)
+    def _receive(self, response: requests.Response, name: str, transfer: "_Transfer") -> bytes:
+        """The body, exactly as sent, after checking its length against Content-Length and
+        against the largest copy of ``name`` there can be."""
+        length, limit = _content_length(response), max_stored_bytes(name)
+        if length is not None and length > limit:
+            raise _MirrorFailure(f"Content-Length {length:,} is more than any copy of {name} ({limit:,} bytes)")
         body = bytearray()
         with tqdm(total=length, desc=name, unit="B", unit_scale=True, unit_divisor=1024,
                   disable=not self.progress) as bar:
             try:
-                for chunk in response.raw.stream(CHUNK_BYTES, decode_content=False):
-                    file.write(chunk)
+                for chunk in _chunks(response.raw):
+                    if transfer.abandoned:
+                        break
                     body += chunk
+                    transfer.received = len(body)
                     bar.update(len(chunk))
+                    if len(body) > limit:
+                        raise _MirrorFailure(f"sent more than {limit:,} bytes, more than any copy of {name}")
             except urllib3.exceptions.ReadTimeoutError:
                 raise _MirrorFailure(
                     f"timed out after {self.settings.timeout:g} s, {len(body)} bytes in",
@@ -143,6 +190,43 @@ class Downloader:
                 f"got {len(body)} bytes, Content-Length says {length}", transient=True
             )
         return bytes(body)
+
+
+class _Transfer:
+    """What one download attempt, run in a worker thread, has got so far."""
+
+    def __init__(self):
+        self.received = 0  # bytes of the body so far
+        self.abandoned = False
+        self.response: requests.Response | None = None
+        self.body: bytes | None = None
+        self.failure: BaseException | None = None
+
+    def abandon(self) -> None:
+        """Stop caring about this attempt, and wake the worker if it is blocked reading."""
+        self.abandoned = True
+        if self.response is not None:
+            shutdown = getattr(self.response.raw, "shutdown", None)  # urllib3 >= 2.3
+            try:
+                shutdown() if shutdown else self.response.close()
+            except Exception:  # the connection may already be gone; the worker ends either way
+                pass
+
+    def outcome(self) -> bytes:
+        """The body, or the failure of the attempt raised again in the waiting thread."""
+        if self.failure is not None:
+            raise self.failure
+        return self.body
+
+
+def _chunks(raw) -> Iterator[bytes]:
+    """The body exactly as sent, in pieces of up to CHUNK_BYTES as they arrive (read1), so
+    that a slow mirror's progress is counted byte by byte; urllib3 < 2.3 has only stream()."""
+    if not hasattr(raw, "read1"):
+        yield from raw.stream(CHUNK_BYTES, decode_content=False)
+        return
+    while chunk := raw.read1(CHUNK_BYTES, decode_content=False):
+        yield chunk
 
 
 def _file_url(mirror: str, name: str) -> str:

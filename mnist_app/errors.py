@@ -4,9 +4,22 @@
 class MnistAppError(Exception):
     """Base class: anything the user can fix (bad file, bad data, unreachable mirror)."""
 
+    @property
+    def lines(self) -> list[str]:
+        """The message as the lines to show: one, unless the error reports several failures."""
+        return [str(self)]
+
 
 class DownloadError(MnistAppError):
-    """Every mirror failed for at least one MNIST file."""
+    """Every mirror failed for at least one MNIST file: one line (failure) per such file."""
+
+    def __init__(self, *failures: str):
+        super().__init__("\n".join(failures))
+        self.failures = failures
+
+    @property
+    def lines(self) -> list[str]:
+        return list(self.failures)
 
 
 class IdxFormatError(MnistAppError):

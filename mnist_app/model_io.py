@@ -7,30 +7,40 @@ Layout (format version 1):
     biases_<i>     float32/64 (sizes[i+1],)
     metadata       0-d unicode string: JSON with format_version, activation, cost,
                    mnist_app_version, created_utc and whatever the trainer recorded
-                   (hyperparameters, seed, accuracies, training-data hash).
+                   (hyperparameters, seed, history, accuracies, training-data hash).
 
-Loading never unpickles (``allow_pickle=False``) and checks everything before building a
-Network, so a bad file gives one ModelFileError instead of a failure deep in numpy.
+Loading reads only these members, never unpickles, and checks each one's shape and dtype
+against the layer sizes before reading its data (:mod:`mnist_app.npz`). The network must
+read digits: 784 inputs, 10 outputs, finite weights, at most MAX_MODEL_PARAMETERS. A bad
+file gives one ModelFileError instead of a failure deep in numpy or a huge allocation.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
-import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-from mnist_app import __version__
-from mnist_app.atomic import atomic_write
+from mnist_app import __version__, atomic
+from mnist_app.constants import DEFAULT_MODEL_NAME, INPUT_SIZE, N_CLASSES
 from mnist_app.errors import ModelFileError
+from mnist_app.limits import (
+    MAX_METADATA_CHARS,
+    MAX_MODEL_FILE_BYTES,
+    MAX_MODEL_LAYERS,
+    MAX_MODEL_MEMBERS,
+    MAX_MODEL_PARAMETERS,
+)
+from mnist_app.model_metadata import ACTIVATION, FORMAT_VERSION, parse_metadata
 from mnist_app.network import COSTS, Network
+from mnist_app.npz import NpzReader
+from mnist_app.safe_io import UnsafeInput, open_regular_file
 
-FORMAT_VERSION = 1
-DEFAULT_MODEL_NAME = "mnist-784-30-10.npz"
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+UNICODE_BYTES = 4  # numpy stores a "<U" string as 4 bytes per character
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -49,7 +59,7 @@ def save(path: str | os.PathLike, network: Network, metadata: dict) -> None:
     """Write ``network`` and ``metadata`` (JSON-serialisable) to ``path`` atomically."""
     full_metadata = {
         "format_version": FORMAT_VERSION,
-        "activation": "sigmoid",
+        "activation": ACTIVATION,
         "cost": network.cost.name,
         "sizes": network.sizes,
         "mnist_app_version": __version__,
@@ -61,7 +71,7 @@ def save(path: str | os.PathLike, network: Network, metadata: dict) -> None:
         arrays[f"weights_{i}"] = w
         arrays[f"biases_{i}"] = b
     try:
-        with atomic_write(path) as file:
+        with atomic.atomic_write(path) as file:
             np.savez(file, **arrays)
     except OSError as error:
         raise ModelFileError(f"{path}: cannot write the weights here ({error.strerror})") from None
@@ -69,16 +79,14 @@ def save(path: str | os.PathLike, network: Network, metadata: dict) -> None:
 
 def check_writable(path: str | os.PathLike) -> None:
     """Raise ModelFileError now if :func:`save` could not write ``path``, so that a long
-    training run is not lost at the end. Creates missing parent directories, as save does."""
-    path = Path(path)
-    if path.is_dir():
-        raise ModelFileError(f"{path}: is a directory; give a file name for the weights")
-    if path.parent.exists() and not path.parent.is_dir():
-        raise ModelFileError(f"{path}: {path.parent} is not a directory")
+    training run is not lost at the end: a directory, a device or FIFO, a name too long,
+    no permission. Creates missing parent directories, as save does."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path.parent):
-            pass
+        atomic.check_writable(path)
+    except IsADirectoryError:
+        raise ModelFileError(f"{path}: is a directory; give a file name for the weights") from None
+    except NotADirectoryError:
+        raise ModelFileError(f"{path}: {Path(path).parent} is not a directory") from None
     except OSError as error:
         raise ModelFileError(f"{path}: cannot write the weights here ({error.strerror})") from None
 
@@ -86,66 +94,78 @@ def check_writable(path: str | os.PathLike) -> None:
 def load(path: str | os.PathLike) -> tuple[Network, dict]:
     """Read a weights file written by :func:`save`; returns the network and its metadata."""
     path = Path(path)
-    if path.is_dir():
-        raise ModelFileError(f"{path}: is a directory, not a model file")
-    if not path.is_file():
-        raise ModelFileError(f"{path}: no such model file")
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as error:
-        raise ModelFileError(f"{path}: not a readable .npz weights file ({error})") from None
+        file = open_regular_file(path, MAX_MODEL_FILE_BYTES)
+    except UnsafeInput as error:
+        reason = {"no such file": "no such model file", "is a directory": "is a directory, not a model file"}
+        raise ModelFileError(f"{path}: {reason.get(str(error), str(error))}") from None
     try:
-        network, metadata = _from_arrays(arrays)
+        with file, NpzReader(file, MAX_MODEL_MEMBERS) as archive:
+            return _read_network(archive)
     except ModelFileError as error:
         raise ModelFileError(f"{path}: {error}") from None
-    return network, metadata
 
 
-def _from_arrays(arrays: dict[str, np.ndarray]) -> tuple[Network, dict]:
-    for required in ("sizes", "metadata"):
-        if required not in arrays:
-            raise ModelFileError(f"not a mnist_app weights file (no {required!r} array)")
-    metadata = _parse_metadata(arrays["metadata"])
-    sizes = arrays["sizes"]
-    if sizes.ndim != 1 or len(sizes) < 2 or sizes.dtype.kind not in "iu" or (sizes < 1).any():
-        raise ModelFileError(f"bad layer sizes {sizes.tolist()}")
+def _read_network(archive: NpzReader) -> tuple[Network, dict]:
+    """The network and metadata in ``archive``, each member checked before it is read."""
+    if not {"sizes", "metadata"} <= archive.names:
+        missing = sorted({"sizes", "metadata"} - archive.names)[0]
+        raise ModelFileError(f"not a mnist_app weights file (no {missing!r} array)")
+    sizes = _checked_sizes(archive.read("sizes", _sizes_header))
+    metadata = parse_metadata(str(archive.read("metadata", _metadata_header)), COSTS)
+    if "sizes" in metadata and metadata["sizes"] != sizes:
+        raise ModelFileError(f"metadata says sizes {metadata['sizes']}, the arrays have {sizes}")
     weights, biases = [], []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1].tolist(), sizes[1:].tolist())):
-        weights.append(_checked_array(arrays, f"weights_{i}", (n_out, n_in)))
-        biases.append(_checked_array(arrays, f"biases_{i}", (n_out,)))
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        weights.append(_finite(archive.read(f"weights_{i}", _float_header((n_out, n_in))), f"weights_{i}"))
+        biases.append(_finite(archive.read(f"biases_{i}", _float_header((n_out,))), f"biases_{i}"))
     if len({a.dtype for a in weights + biases}) != 1:
         raise ModelFileError("weights and biases have mixed dtypes")
     return Network.from_parameters(weights, biases, metadata["cost"]), metadata
 
 
-def _parse_metadata(array: np.ndarray) -> dict:
-    if array.ndim != 0 or array.dtype.kind != "U":
-        raise ModelFileError("metadata is not a JSON string")
-    try:
-        metadata = json.loads(str(array))
-    except json.JSONDecodeError as error:
-        raise ModelFileError(f"metadata is not valid JSON ({error})") from None
-    if not isinstance(metadata, dict):
-        raise ModelFileError("metadata is not a JSON object")
-    version = metadata.get("format_version")
-    if version != FORMAT_VERSION:
-        raise ModelFileError(f"unsupported format version {version!r} (this mnist_app reads {FORMAT_VERSION})")
-    if metadata.get("activation") != "sigmoid":
-        raise ModelFileError(f"unsupported activation {metadata.get('activation')!r}")
-    if metadata.get("cost") not in COSTS:
-        raise ModelFileError(f"unknown cost {metadata.get('cost')!r}")
-    return metadata
+def _sizes_header(shape, dtype) -> str | None:
+    if dtype.kind not in "iu" or len(shape) != 1:
+        return f"must be a list of integers, got {dtype} {shape}"
+    if not 2 <= shape[0] <= MAX_MODEL_LAYERS:
+        return f"must list 2 to {MAX_MODEL_LAYERS} layer sizes, got {shape[0]}"
+    return None
 
 
-def _checked_array(arrays: dict[str, np.ndarray], name: str, shape: tuple[int, ...]) -> np.ndarray:
-    if name not in arrays:
-        raise ModelFileError(f"missing array {name!r}")
-    array = arrays[name]
-    if array.shape != shape:
-        raise ModelFileError(f"{name} has shape {array.shape}, expected {shape}")
-    if array.dtype not in (np.float32, np.float64):
-        raise ModelFileError(f"{name} has dtype {array.dtype}, expected float32 or float64")
+def _checked_sizes(array: np.ndarray) -> list[int]:
+    """The layer sizes, if they make a digit reader of a bounded size."""
+    sizes = array.tolist()
+    if min(sizes) < 1:
+        raise ModelFileError(f"bad layer sizes {sizes}")
+    if sizes[0] != INPUT_SIZE or sizes[-1] != N_CLASSES:
+        raise ModelFileError(f"layer sizes {sizes} do not read digits: expected {INPUT_SIZE} inputs "
+                             f"(28x28 pixels) and {N_CLASSES} outputs (digits 0-9)")
+    parameters = sum(n_out * (n_in + 1) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    if parameters > MAX_MODEL_PARAMETERS:
+        raise ModelFileError(f"layer sizes {sizes} make {parameters:,} parameters, "
+                             f"over the {MAX_MODEL_PARAMETERS:,} limit")
+    return sizes
+
+
+def _metadata_header(shape, dtype) -> str | None:
+    if shape != () or dtype.kind != "U":
+        return "is not a JSON string"
+    if dtype.itemsize > MAX_METADATA_CHARS * UNICODE_BYTES:
+        return f"is over {MAX_METADATA_CHARS:,} characters"
+    return None
+
+
+def _float_header(shape: tuple[int, ...]):
+    def check(actual_shape, dtype) -> str | None:
+        if actual_shape != shape:
+            return f"has shape {actual_shape}, expected {shape}"
+        if dtype.newbyteorder("=") not in FLOAT_DTYPES:
+            return f"has dtype {dtype}, expected float32 or float64"
+        return None
+    return check
+
+
+def _finite(array: np.ndarray, name: str) -> np.ndarray:
     if not np.isfinite(array).all():
         raise ModelFileError(f"{name} holds NaN or infinite values")
     return array

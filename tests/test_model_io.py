@@ -1,6 +1,7 @@
 """Weights files: a round trip is exact, and every kind of bad file gives one clear error."""
 
 import json
+import os
 import zipfile
 
 import numpy as np
@@ -74,7 +75,7 @@ def metadata_with(path, **changes):
         (lambda p: rewrite(p, metadata=metadata_with(p, format_version=99)), "format version 99"),
         (lambda p: rewrite(p, metadata=metadata_with(p, cost="hinge")), "unknown cost"),
         (lambda p: rewrite(p, sizes=np.array([784], np.int64)), "sizes"),
-        (lambda p: rewrite(p, metadata=np.array([b"x"], dtype=object)), "not a readable .npz"),
+        (lambda p: rewrite(p, metadata=np.array([b"x"], dtype=object)), "metadata is not a JSON string"),
     ],
     ids=["truncated", "text", "empty", "shape", "missing", "nan", "int", "json", "version", "cost", "sizes", "pickle"],
 )
@@ -109,3 +110,144 @@ def test_a_zip_that_is_not_an_npz(tmp_path):
         archive.writestr("readme.txt", "hi")
     with pytest.raises(ModelFileError, match="not a mnist_app weights file"):
         model_io.load(path)
+
+
+# --- hostile files: bounded, checked as a whole, read member by member ------------------
+
+
+def save_arrays(path, sizes=(784, 30, 10), dtype=np.float32, **extra):
+    """A weights file for ``sizes`` written directly, so sizes the Network refuses can be tried."""
+    rng = np.random.default_rng(0)
+    metadata = {"format_version": 1, "activation": "sigmoid", "cost": "cross-entropy", **extra.pop("metadata", {})}
+    arrays = {"sizes": np.array(sizes, np.int64), "metadata": np.array(json.dumps(metadata))}
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        arrays[f"weights_{i}"] = rng.normal(size=(n_out, n_in)).astype(dtype)
+        arrays[f"biases_{i}"] = np.zeros(n_out, dtype)
+    np.savez(path, **{**arrays, **extra})
+
+
+def npy_header(shape, descr="<f4") -> bytes:
+    """The start of a .npy file declaring ``shape``, followed by only 64 bytes of data."""
+    header = repr({"descr": descr, "fortran_order": False, "shape": tuple(shape)}).encode()
+    header += b" " * (63 - (len(header) + 10) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + bytes(64)
+
+
+def replace_member(path, name: str, content: bytes) -> None:
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    members[name] = content
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+
+
+@pytest.mark.parametrize("sizes", [(784, 30, 9), (784, 30, 11), (783, 30, 10)])
+def test_a_network_that_does_not_read_digits_is_refused(tmp_path, sizes):
+    save_arrays(tmp_path / "model.npz", sizes)
+    with pytest.raises(ModelFileError, match=r"do not read digits: expected 784 inputs \(28x28 pixels\) and 10 outputs"):
+        model_io.load(tmp_path / "model.npz")
+
+
+def test_layer_sizes_over_the_parameter_limit_are_refused_before_reading_weights(tmp_path):
+    path = tmp_path / "model.npz"
+    save_arrays(path)
+    replace_member(path, "sizes.npy", npy_header((3,), "<i8")[:-64] + np.array([784, 10**9, 10], "<i8").tobytes())
+    with pytest.raises(ModelFileError, match=r"make 795,000,000,010 parameters, over the 16,000,000 limit"):
+        model_io.load(path)
+
+
+@pytest.mark.parametrize("member, content, message", [
+    ("weights_0.npy", npy_header((10**9, 784)), r"weights_0 has shape \(1000000000, 784\), expected \(30, 784\)"),
+    ("weights_0.npy", npy_header((30, 784)), "weights_0 is truncated: 64 of 94080 bytes"),
+    ("weights_0.npy", npy_header((30, 784), "|O"), "weights_0 has dtype object"),
+    ("weights_0.npy", b"not a .npy file at all", "weights_0 is not a valid .npy array"),
+    ("metadata.npy", npy_header((), "<U100000000"), "metadata is over 4,194,304 characters"),
+    ("weights_1.npy", npy_header((10, 30)) + bytes(10 << 20), "weights_1 has data after its 1200 bytes"),
+], ids=["huge-shape", "short-data", "object-dtype", "not-npy", "huge-metadata", "zip-bomb-member"])
+def test_member_headers_are_checked_before_their_data_is_read(tmp_path, network, member, content, message):
+    path = tmp_path / "model.npz"
+    model_io.save(path, network, {})
+    replace_member(path, member, content)
+    with pytest.raises(ModelFileError, match=message):
+        model_io.load(path)
+
+
+def test_members_that_are_not_needed_are_never_read(tmp_path, network):
+    path = tmp_path / "model.npz"
+    model_io.save(path, network, {})
+    replace_member(path, "padding.npy", npy_header((10**12,)))  # would be 4 TB if loaded
+    loaded, _ = model_io.load(path)
+    assert loaded.sizes == network.sizes
+
+
+def test_a_zip_with_too_many_members_is_refused_before_it_is_parsed(tmp_path, network):
+    path = tmp_path / "model.npz"
+    model_io.save(path, network, {})
+    with zipfile.ZipFile(path, "a") as archive:
+        for i in range(300):
+            archive.writestr(f"x{i}", b"")
+    with pytest.raises(ModelFileError, match="the zip holds 306 members, a weights file has at most 256"):
+        model_io.load(path)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda path: os.mkfifo(path), "is a FIFO"),
+    (lambda path: path.symlink_to("/dev/zero"), "is a device"),
+], ids=["fifo", "dev-zero"])
+def test_a_model_path_that_is_not_a_regular_file_is_refused_at_once(tmp_path, make, message):
+    make(tmp_path / "model.npz")
+    with pytest.raises(ModelFileError, match=message):
+        model_io.load(tmp_path / "model.npz")
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"format_version": True}, "'format_version' is not an integer"),
+    ({"cost": ["cross-entropy"]}, "'cost' is not a string"),
+    ({"history": "45 epochs"}, "'history' is not a list of objects"),
+    ({"test_accuracy": float("nan")}, "'test_accuracy' is not a number from 0 to 1"),
+    ({"seed": "zero"}, "'seed' is not an integer"),
+    ({"reject": {"unsure_below": 2}}, "'reject' is not an object of numbers from 0 to 1"),
+    ({"reject": {"confidence": 0.5}}, "'reject' is not an object of numbers from 0 to 1"),
+    ({"sizes": [784, 31, 10]}, r"metadata says sizes \[784, 31, 10\], the arrays have \[784, 30, 10\]"),
+])
+def test_known_metadata_keys_are_type_checked(tmp_path, network, changes, message):
+    path = tmp_path / "model.npz"
+    model_io.save(path, network, {})
+    rewrite(path, metadata=metadata_with(path, **changes))
+    with pytest.raises(ModelFileError, match=message):
+        model_io.load(path)
+
+
+def test_unknown_metadata_keys_and_extra_arrays_are_kept_and_ignored(tmp_path, network):
+    path = tmp_path / "model.npz"
+    model_io.save(path, network, {"favourite_colour": "blue", "history": [{"epoch": 1}]})
+    rewrite(path, notes=np.arange(3))
+    _, metadata = model_io.load(path)
+    assert metadata["favourite_colour"] == "blue" and metadata["history"] == [{"epoch": 1}]
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "metadata is nested too deeply"),
+    ('{"seed": ' + "9" * 50_000 + "}", "metadata is not valid JSON"),
+], ids=["deep", "huge-integer"])
+def test_metadata_the_json_parser_chokes_on_is_one_error(tmp_path, network, text, message):
+    path = tmp_path / "model.npz"
+    model_io.save(path, network, {})
+    rewrite(path, metadata=np.array(text))
+    with pytest.raises(ModelFileError, match=message):
+        model_io.load(path)
+
+
+def test_big_endian_weights_are_read_in_native_order(tmp_path):
+    path = tmp_path / "model.npz"
+    save_arrays(path, dtype=">f4")
+    loaded, _ = model_io.load(path)
+    assert all(w.dtype == np.float32 and w.dtype.isnative for w in loaded.weights)
+
+
+@pytest.mark.parametrize("make", [lambda path: os.mkfifo(path), lambda path: path.mkdir()], ids=["fifo", "directory"])
+def test_check_writable_refuses_what_save_must_not_replace(tmp_path, make):
+    make(tmp_path / "out.npz")
+    with pytest.raises(ModelFileError, match=r"out.npz: (is a directory|cannot write the weights here \(is a FIFO)"):
+        model_io.check_writable(tmp_path / "out.npz")

@@ -10,20 +10,46 @@ line.
 
 from __future__ import annotations
 
-import argparse
+import os
+import signal
 import sys
+import threading
 
-from mnist_app import __version__
-from mnist_app.cli import download, evaluate, predict, report, serve, train
-from mnist_app.cli.common import (
+EXIT_INTERRUPTED = 130  # also in cli.common, which is not loaded yet
+
+
+def _interrupted_while_loading(signum, frame) -> None:
+    """Ctrl-C before ``main`` runs (numpy takes a while to import): nothing is written yet,
+    so say so in one line and leave at once."""
+    os.write(2, b"mnist-app: interrupted\n")
+    os._exit(EXIT_INTERRUPTED)
+
+
+# Only the main thread may set handlers, and a SIGINT that is ignored (a background job) stays so.
+_LOADING = threading.current_thread() is threading.main_thread() and \
+    signal.getsignal(signal.SIGINT) is signal.default_int_handler
+if _LOADING:
+    _default_handler = signal.signal(signal.SIGINT, _interrupted_while_loading)
+
+import argparse  # noqa: E402 - the handler above must be in place before these load
+
+from mnist_app import __version__  # noqa: E402
+from mnist_app.cli import download, evaluate, predict, report, serve, train  # noqa: E402
+from mnist_app.cli.common import (  # noqa: E402
     EXIT_FAILURE,
-    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
+    OutputError,
     UsageError,
     escape_unprintable_output,
+    guarded_stdout,
+    printable,
+    route_warnings,
 )
-from mnist_app.errors import MnistAppError
+from mnist_app.errors import MnistAppError  # noqa: E402
+
+if _LOADING:
+    signal.signal(signal.SIGINT, _default_handler)
 
 COMMANDS = (download, train, evaluate, predict, report, serve)  # in the order --help lists them
 
@@ -58,18 +84,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the process exit code."""
+    """Run the command line; returns the process exit code.
+
+    Every failure is one line on stderr (one per file for a download): usage errors exit
+    2, bad input, data or models 1, output that cannot be written (a full disk) 1, Ctrl-C
+    130. Output to a closed pipe stops quietly with 1. Names in messages are printed with
+    control characters escaped.
+    """
     escape_unprintable_output()
+    route_warnings()
     try:
-        args = build_parser().parse_args(argv)
-        return args.run(args)
+        with guarded_stdout():
+            args = build_parser().parse_args(argv)
+            status = args.run(args)
+            sys.stdout.flush()  # a full disk is reported here, not lost at exit
+            return status
     except UsageError as error:
-        print(f"mnist-app: error: {error}", file=sys.stderr)
+        _error_line(str(error))
         return EXIT_USAGE
     except MnistAppError as error:
-        for line in str(error).splitlines():  # a download failure has one line per file
-            print(f"mnist-app: error: {line}", file=sys.stderr)
+        for line in error.lines:  # a download failure has one line per file
+            _error_line(line)
+        return EXIT_FAILURE
+    except OutputError as error:
+        if not error.reader_gone:  # nobody reads a closed pipe's messages: stop quietly
+            _error_line(f"cannot write the output: {error}")
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("mnist-app: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _error_line(message: str) -> None:
+    print(f"mnist-app: error: {printable(message)}", file=sys.stderr)

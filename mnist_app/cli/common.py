@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import os
+import re
 import sys
+import warnings
 
 from mnist_app.data import DATA_DIR_ENV, MIRRORS, DownloadSettings, Mnist, load_mnist, resolve_data_dir
 
@@ -98,6 +102,76 @@ def load_mnist_from_args(args: argparse.Namespace) -> Mnist:
 def add_model_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="PATH",
                         help="weights file (default: the pretrained model shipped with mnist_app)")
+
+
+class OutputError(Exception):
+    """Standard output could not be written (a closed pipe, a full disk); the message says why."""
+
+    def __init__(self, error: OSError):
+        super().__init__(error.strerror or str(error))
+        self.reader_gone = isinstance(error, BrokenPipeError)  # e.g. `mnist-app predict DIR | head -1`
+
+
+class _GuardedOutput:
+    """A text stream that turns its write and flush failures into OutputError, so they
+    are told apart from failures reading input. Everything else is the wrapped stream's."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as error:
+            raise OutputError(error) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as error:
+            raise OutputError(error) from None
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def guarded_stdout():
+    """Within the block, writing or flushing sys.stdout raises OutputError. After a failure,
+    the output goes to the null device, so that Python's flush at exit cannot fail again."""
+    original = sys.stdout
+    sys.stdout = _GuardedOutput(original)
+    try:
+        yield
+    except OutputError:
+        with contextlib.suppress(Exception):  # stdout may have no file descriptor (a test's capture)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), original.fileno())
+        raise
+    finally:
+        sys.stdout = original
+
+
+# C0 and C1 control characters, and the Unicode line separators and direction overrides that
+# can make a printed name look like other output.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as escapes (a newline as \\n, ESC as \\x1b),
+    so that a file name cannot start a new output line or move the cursor."""
+    def escape(match: re.Match) -> str:
+        char = match.group()
+        return _NAMED_ESCAPES.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+    return _UNPRINTABLE.sub(escape, text)
+
+
+def route_warnings() -> None:
+    """Show any warning a library still emits as one 'mnist-app: warning:' line."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"mnist-app: warning: {printable(str(message).splitlines()[0] if str(message) else category.__name__)}",
+              file=sys.stderr)
+    warnings.showwarning = show
 
 
 def escape_unprintable_output() -> None:

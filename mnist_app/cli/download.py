@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mnist_app.cli.common import EXIT_OK, add_data_options, data_source
+from mnist_app.cli.common import EXIT_OK, add_data_options, data_source, printable
 from mnist_app.data import ensure_mnist_files
 
 
@@ -21,5 +21,5 @@ def add_parser(commands) -> None:
 def run(args) -> int:
     source = data_source(args)
     files = ensure_mnist_files(**source)
-    print(f"{len(files)} MNIST files verified in {source['data_dir']}")
+    print(printable(f"{len(files)} MNIST files verified in {source['data_dir']}"))
     return EXIT_OK

@@ -9,9 +9,8 @@ import multiprocessing
 import os
 import signal
 import sys
-from pathlib import Path
 
-from mnist_app.cli.common import EXIT_FAILURE, EXIT_OK, add_model_option, whole_number
+from mnist_app.cli.common import EXIT_FAILURE, EXIT_OK, add_model_option, printable, whole_number
 from mnist_app.constants import N_CLASSES
 from mnist_app.errors import ImageError
 
@@ -51,23 +50,20 @@ def run(args) -> int:
     entries = _image_entries(args.paths)
     readable = [source for _, source in entries if not isinstance(source, ImageError)]
     failed = False
-    try:
-        with _preprocessing_map(len(readable)) as mapper, _image_progress(len(entries)) as (advance, print_error):
-            predictions = classifier.predict_each(readable, mapper=mapper)  # lazy: batched as the loop asks
-            for name, source in entries:
-                outcome = source if isinstance(source, ImageError) else next(predictions)
-                failed |= isinstance(outcome, ImageError)
-                if args.json:
-                    print(json.dumps(_prediction_record(name, outcome)))
-                elif isinstance(outcome, ImageError):
-                    print_error(f"mnist-app: error: {name}: {outcome}")
-                else:
-                    print(_prediction_line(name, outcome, args.top_k))
-                advance()
-        sys.stdout.flush()
-    except BrokenPipeError:  # e.g. `mnist-app predict DIR | head -1`: stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_FAILURE
+    # A closed pipe (`mnist-app predict DIR | head -1`) or a full disk ends the loop with an
+    # OutputError, which main reports in one line.
+    with _preprocessing_map(len(readable)) as mapper, _image_progress(len(entries)) as (advance, print_error):
+        predictions = classifier.predict_each(readable, mapper=mapper)  # lazy: batched as the loop asks
+        for name, source in entries:
+            outcome = source if isinstance(source, ImageError) else next(predictions)
+            failed |= isinstance(outcome, ImageError)
+            if args.json:
+                print(json.dumps(_prediction_record(name, outcome)))
+            elif isinstance(outcome, ImageError):
+                print_error(printable(f"mnist-app: error: {name}: {outcome}"))
+            else:
+                print(printable(_prediction_line(name, outcome, args.top_k)))
+            advance()
     return EXIT_FAILURE if failed else EXIT_OK
 
 
@@ -88,15 +84,20 @@ def _preprocessing_map(count: int):
 
 
 def _image_entries(paths: list[str]) -> list[tuple[str, object]]:
-    """(name, image source or the ImageError of an unusable directory) for each image the
-    PATH arguments name, in order: directories are listed, and '-' is stdin's bytes."""
+    """(name, image source or the ImageError of an unusable directory or stdin) for each
+    image the PATH arguments name, in order: directories are listed, and '-' is stdin's
+    bytes, read up to the size limit of an image file."""
+    from mnist_app.decode import read_image_bytes
     from mnist_app.predict import image_files
 
     entries = []
     for path in paths:
         if path == "-":
-            entries.append((path, sys.stdin.buffer.read()))
-        elif Path(path).is_dir():
+            try:
+                entries.append((path, read_image_bytes(sys.stdin.buffer)))
+            except ImageError as error:
+                entries.append((path, error))
+        elif os.path.isdir(path):  # False, not an error, for a name too long or a broken link
             try:
                 entries.extend((str(file), file) for file in image_files(path))
             except ImageError as error:

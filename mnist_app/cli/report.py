@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 from mnist_app import model_io
-from mnist_app.atomic import atomic_write
-from mnist_app.cli.common import EXIT_OK, add_data_options, add_model_option, load_mnist_from_args
+from mnist_app.atomic import atomic_write, check_writable
+from mnist_app.cli.common import EXIT_OK, add_data_options, add_model_option, load_mnist_from_args, printable
 from mnist_app.errors import MnistAppError, ModelFileError
 
 DEFAULT_OUTPUT = "report.html"
@@ -54,7 +53,7 @@ def run(args) -> int:
         raise MnistAppError(f"{output}: cannot write the report ({error.strerror})") from None
     evaluation = figures.evaluation
     print(f"test accuracy: {evaluation.correct}/{evaluation.total} ({evaluation.accuracy:.2%})")
-    print(f"saved {output} ({len(page) / 1024:.0f} KiB)")
+    print(printable(f"saved {output} ({len(page) / 1024:.0f} KiB)"))
     return EXIT_OK
 
 
@@ -66,9 +65,7 @@ def check_output(output: Path, model_path: Path) -> None:
     if output.exists() and output.resolve() == model_path.resolve():
         raise MnistAppError(f"{output}: is the model file itself; give another name for the report")
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=output.parent):
-            pass
+        check_writable(output)  # also refuses a device or FIFO, and a name too long for its temporary
     except OSError as error:
         raise MnistAppError(f"{output}: cannot write the report here ({error.strerror})") from None
 

@@ -19,6 +19,7 @@ from mnist_app.cli.common import (
     add_data_options,
     finite_number,
     load_mnist_from_args,
+    printable,
     whole_number,
 )
 from mnist_app.constants import (
@@ -210,7 +211,7 @@ def _print_outcome(result, test, output: Path, epochs: int) -> None:
     if result.best_val_accuracy is not None:
         chosen += f", validation {result.best_val_accuracy:.2%}"
     print(f"test accuracy: {test.correct}/{test.total} ({test.accuracy:.2%}) with the weights of {chosen}")
-    print(f"saved {output}")
+    print(printable(f"saved {output}"))
 
 
 @contextlib.contextmanager

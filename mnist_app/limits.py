@@ -1,0 +1,43 @@
+"""Bounds on everything the app reads, each derived from what a legitimate input needs.
+
+A digit photo is a few megabytes; a weights file a few hundred kilobytes; MNIST's files
+have known sizes (kept with their hashes in :mod:`mnist_app.data`). Anything beyond these
+bounds is refused with one clear error before memory or time is spent on it.
+"""
+
+MiB = 1 << 20
+
+# --- images (mnist_app.decode) -------------------------------------------------------
+# The bytes of one image file or of stdin: a camera JPEG is 3-15 MB, an uncompressed
+# 20-megapixel RGB TIFF 60 MB.
+MAX_IMAGE_FILE_BYTES = 64 * MiB
+# Pixels of one image, as Pillow counts them for its decompression-bomb warning.
+MAX_IMAGE_PIXELS = 89_478_485
+# Decoders spend per row of pixels about what ROW_COST_PIXELS pixels cost (measured: a
+# 1 x 89,000,000 PNG took 1.6 GB and 9.5 s in Pillow, 89,000,000 x 1 took 0.3 GB and
+# 1.5 s), so an image counts as (width + ROW_COST_PIXELS) x height pixels.
+ROW_COST_PIXELS = 64
+# Memory of the decoded image (Pillow holds RGB and RGBA as 4 bytes a pixel, 16-bit grey
+# as 2). Reading it takes about three times as much again: measured, `predict` on a
+# 5700x5700 RGBA PNG (124 MB decoded) peaks at 358 MB and 1.6 s, on 8000x8000 (244 MB)
+# at 643 MB and 2.0 s. JPEGs are decoded at a reduced scale, so this rarely binds them.
+MAX_DECODED_BYTES = 128 * MiB
+# A progressive JPEG decodes every scan over the whole image (measured: 8 ms per scan for
+# 81 megapixels even at 1/8 scale), so scans x pixels is bounded; ordinary progressive
+# files have 6-12 scans.
+MAX_JPEG_SCANS = 1000
+MAX_JPEG_SCAN_PIXELS = 2_000_000_000
+
+# --- weights files (mnist_app.model_io) ------------------------------------------------
+# A 784-4096-10 float64 network (the largest `train` builds) is 26 MB of parameters.
+MAX_MODEL_PARAMETERS = 16_000_000
+MAX_MODEL_LAYERS = 16  # sizes entries, input and output included
+MAX_MODEL_FILE_BYTES = 8 * MAX_MODEL_PARAMETERS + 64 * MiB
+MAX_MODEL_MEMBERS = 256  # zip entries; a model has 2 + 2 per layer
+MAX_METADATA_CHARS = 4 * MiB  # the JSON metadata, training history included
+MAX_METADATA_DEPTH = 32  # nesting of JSON arrays and objects in the metadata
+
+# --- downloads (mnist_app.download) ----------------------------------------------------
+# Each file must arrive from one mirror within this many --timeout periods, however the
+# mirror trickles it: 4 x 15 s by default, which needs 170 KB/s for the 9.9 MB file.
+DOWNLOAD_DEADLINE_TIMEOUTS = 4

@@ -1,0 +1,101 @@
+"""The JSON metadata of a weights file: parsed with bounds, known keys checked by type.
+
+Unknown keys are kept as they are (a newer mnist_app may add some); known keys must have
+the type mnist_app writes, so that code reading ``metadata["history"]`` or
+``metadata["test_accuracy"]`` can rely on it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from numbers import Real
+
+from mnist_app.confidence import RejectRule
+from mnist_app.errors import ModelFileError
+
+FORMAT_VERSION = 1
+ACTIVATION = "sigmoid"
+
+
+def _integer(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _finite(value) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _fraction_or_none(value) -> bool:
+    return value is None or (_finite(value) and 0 <= value <= 1)
+
+
+def _list_of_objects(value) -> bool:
+    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
+
+
+def _string_map(value) -> bool:
+    return isinstance(value, dict) and all(isinstance(item, str) for item in value.values())
+
+
+REJECT_FIELDS = frozenset(field.name for field in dataclasses.fields(RejectRule))
+
+
+def _reject_rule(value) -> bool:
+    """The thresholds of a RejectRule: known names, each a number from 0 to 1."""
+    return isinstance(value, dict) and set(value) <= REJECT_FIELDS and \
+        all(_finite(v) and 0 <= v <= 1 for v in value.values())
+
+
+# key -> (what it must be, in words; the check)
+KNOWN_KEYS = {
+    "format_version": ("an integer", _integer),
+    "activation": ("a string", lambda v: isinstance(v, str)),
+    "cost": ("a string", lambda v: isinstance(v, str)),
+    "sizes": ("a list of integers", lambda v: isinstance(v, list) and all(map(_integer, v))),
+    "mnist_app_version": ("a string", lambda v: isinstance(v, str)),
+    "created_utc": ("a string", lambda v: isinstance(v, str)),
+    "output": ("a string", lambda v: isinstance(v, str)),
+    "hyperparameters": ("an object", lambda v: isinstance(v, dict)),
+    "seed": ("an integer", _integer),
+    "history": ("a list of objects", _list_of_objects),
+    "epochs": ("a list of objects", _list_of_objects),
+    "best_epoch": ("an integer or null", lambda v: v is None or _integer(v)),
+    "validation_accuracy": ("a number from 0 to 1 or null", _fraction_or_none),
+    "test_accuracy": ("a number from 0 to 1 or null", _fraction_or_none),
+    "interrupted": ("true or false", lambda v: isinstance(v, bool)),
+    "training_data_sha256": ("an object of strings", _string_map),
+    "reject": (f"an object of numbers from 0 to 1 named {sorted(REJECT_FIELDS)}", _reject_rule),
+    "preprocess": ("an object", lambda v: isinstance(v, dict)),
+    "deskew": ("true or false", lambda v: isinstance(v, bool)),
+    "teacher": ("an object", lambda v: isinstance(v, dict)),
+}
+
+
+def parse_metadata(text: str, costs) -> dict:
+    """The metadata object in the JSON ``text``, checked; ``costs`` are the known cost names.
+
+    Raises ModelFileError for JSON that does not parse (including nesting too deep for the
+    parser and integers of thousands of digits), a non-object, an unsupported format
+    version, activation or cost, and any known key of the wrong type.
+    """
+    try:
+        metadata = json.loads(text)
+    except RecursionError:
+        raise ModelFileError("metadata is nested too deeply") from None
+    except ValueError as error:  # JSONDecodeError, or an integer too long to convert
+        raise ModelFileError(f"metadata is not valid JSON ({str(error)[:100]})") from None
+    if not isinstance(metadata, dict):
+        raise ModelFileError("metadata is not a JSON object")
+    for key, (expected, is_valid) in KNOWN_KEYS.items():
+        if key in metadata and not is_valid(metadata[key]):
+            raise ModelFileError(f"metadata {key!r} is not {expected}")
+    version = metadata.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ModelFileError(f"unsupported format version {version!r} (this mnist_app reads {FORMAT_VERSION})")
+    if metadata.get("activation") != ACTIVATION:
+        raise ModelFileError(f"unsupported activation {metadata.get('activation')!r}")
+    if metadata.get("cost") not in costs:
+        raise ModelFileError(f"unknown cost {metadata.get('cost')!r}")
+    return metadata

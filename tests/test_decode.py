@@ -1,0 +1,149 @@
+"""Opening user images: bounded in bytes, pixels, rows, memory and JPEG scans; special files
+and unusual modes give one ImageError, and no library warning escapes."""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import warnings
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from mnist_app.decode import load_image, read_image_bytes
+from mnist_app.errors import ImageError
+from mnist_app.limits import MAX_IMAGE_FILE_BYTES, MAX_JPEG_SCANS
+from mnist_app.preprocess import to_mnist_image
+
+
+def encode(image: Image.Image, image_format: str, **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, image_format, **options)
+    return buffer.getvalue()
+
+
+def seven(size: int = 64) -> Image.Image:
+    picture = Image.new("L", (size, size), 235)
+    ImageDraw.Draw(picture).line([(14, 12), (50, 12), (26, 54)], fill=20, width=6)
+    return picture
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def png_header_only(width: int, height: int, colour_type: int = 0) -> bytes:
+    """A PNG declaring width x height 8-bit pixels of ``colour_type`` (0 grey, 6 RGBA), with
+    one compressed row: enough to be identified, refused before decoding."""
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(bytes(width + 1)))
+            + png_chunk(b"IEND", b""))
+
+
+# --- sources that are not regular files, or too large ------------------------------
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda path: os.mkfifo(path), "^is a FIFO \\(named pipe\\), not a regular file$"),
+    (lambda path: path.symlink_to("/dev/zero"), "^is a device, not a regular file$"),
+    (lambda path: path.mkdir(), "^is a directory$"),
+    (lambda path: open(path, "wb").truncate(MAX_IMAGE_FILE_BYTES + 1), "^too large: 67,108,865 bytes"),
+], ids=["fifo", "dev-zero", "directory", "sparse-huge"])
+def test_only_regular_files_of_bounded_size_are_read(tmp_path, make, message):
+    path = tmp_path / "image.png"
+    make(path)
+    with pytest.raises(ImageError, match=message):
+        load_image(path)
+
+
+class Endless(io.RawIOBase):
+    """A stream of zeros that never ends, like /dev/zero on stdin."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        buffer[:] = bytes(len(buffer))
+        return len(buffer)
+
+
+def test_a_stream_is_read_up_to_the_limit_then_refused():
+    with pytest.raises(ImageError, match="^input too large: over the 67,108,864-byte limit$"):
+        read_image_bytes(io.BufferedReader(Endless()))
+
+
+def test_a_file_name_too_long_is_an_image_error(tmp_path):
+    with pytest.raises(ImageError, match="^file name too long$"):
+        load_image(tmp_path / ("n" * 300 + ".png"))
+
+
+# --- pixel, row and memory budgets, checked from the header --------------------------
+
+
+@pytest.mark.parametrize("width, height, message", [
+    (1, 4_000_000, "has too many rows for its width"),
+    (100_000, 1_000, "over 89,478,485 pixels"),
+    (7000, 7000, "7000x7000 RGBA needs 189 MB to decode, over the 128 MB limit"),
+], ids=["tall-thin", "too-many-pixels", "too-much-memory"])
+def test_images_over_a_budget_are_refused_before_decoding(width, height, message):
+    colour = 6 if width == 7000 else 0
+    with pytest.raises(ImageError, match=f"^image too large: .*{message}"):
+        load_image(png_header_only(width, height, colour))
+
+
+def test_a_wide_thin_image_within_budget_is_read():
+    wide = encode(Image.new("L", (200_000, 1), 255), "PNG")
+    assert load_image(wide).size == (200_000, 1)
+
+
+def jpeg_with_repeated_scan(side: int, repeats: int) -> bytes:
+    """A progressive grey JPEG whose last scan is repeated: each repeat costs a full pass."""
+    data = encode(Image.new("L", (side, side), 128), "JPEG", progressive=True)
+    last_scan = data.rindex(b"\xff\xda")
+    return data[:-2] + data[last_scan:-2] * repeats + data[-2:]
+
+
+def test_a_jpeg_with_too_many_scans_is_refused_unread():
+    with pytest.raises(ImageError, match=r"^JPEG too costly to decode: 10\d\d scans of 64x64 pixels$"):
+        load_image(jpeg_with_repeated_scan(64, MAX_JPEG_SCANS))
+
+
+def test_an_ordinary_progressive_jpeg_is_read():
+    assert load_image(encode(seven().convert("RGB"), "JPEG", progressive=True)).size == (64, 64)
+
+
+# --- formats and modes ------------------------------------------------------------------
+
+
+def test_formats_outside_the_raster_list_are_not_parsed():
+    eps = encode(seven().convert("RGB"), "EPS")  # opening it would run Ghostscript
+    with pytest.raises(ImageError, match="^not an image Pillow can identify"):
+        load_image(eps)
+
+
+def test_a_lab_tiff_is_read_by_its_lightness():
+    expected = to_mnist_image(encode(seven(), "PNG"))
+    lab = to_mnist_image(encode(seven().convert("RGB").convert("LAB"), "TIFF"))
+    assert np.abs(lab.astype(int) - expected.astype(int)).mean() < 2
+
+
+def test_a_palette_png_with_an_oversized_transparency_chunk_is_read():
+    png = encode(seven().convert("P", palette=Image.Palette.ADAPTIVE, colors=2), "PNG")
+    at = png.index(b"IDAT") - 4
+    damaged = png[:at] + png_chunk(b"tRNS", bytes(300)) + png[at:]
+    assert load_image(damaged).mode == "RGBA"
+
+
+# 48 bytes of a damaged TIFF (found by scripts/fuzz) on which Pillow warns "Corrupt EXIF data".
+CORRUPT_EXIF_TIFF = bytes.fromhex(
+    "49492a002a010000803ae0503824160d0784426150b864361d0f8844625138a4562d178c466351b8e4763d1f90486452")
+
+
+def test_no_library_warning_escapes_the_decoder():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ImageError, match="^not an image Pillow can identify"):
+            load_image(CORRUPT_EXIF_TIFF)

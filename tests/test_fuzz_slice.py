@@ -1,0 +1,89 @@
+"""A fast, seeded slice of scripts/fuzz: the library on mutated and hostile inputs in this
+process, and a few command cases in bounded subprocesses. The full harness:
+``python scripts/fuzz`` (see its --help)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+
+from fuzz import cases_args, cases_files, images, models  # noqa: E402
+from fuzz.mirrors import HostileMirror  # noqa: E402
+from fuzz.runner import judge, run, snapshot  # noqa: E402
+from mnist_app.errors import ImageError, ModelFileError  # noqa: E402
+from mnist_app.predict import Classifier  # noqa: E402
+from mnist_app.preprocess import to_mnist_image  # noqa: E402
+
+MUTATED_IMAGES = 150
+
+
+def only_image_errors(data: bytes) -> None:
+    """Read ``data``; it may fail, but only with a one-line ImageError and no warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            to_mnist_image(data)
+        except ImageError as error:
+            assert "\n" not in str(error)
+
+
+def test_mutated_images_of_every_format_fail_only_with_image_errors():
+    for index in range(MUTATED_IMAGES):
+        name, data = images.mutated(seed=0, index=index)
+        try:
+            only_image_errors(data)
+        except Exception as error:  # report which input broke, to reproduce it
+            raise AssertionError(f"{name}: {type(error).__name__}: {error}") from None
+
+
+@pytest.mark.parametrize("name", images.QUICK_HOSTILE)
+def test_hostile_images_fail_only_with_image_errors(name):
+    only_image_errors(images.HOSTILE[name]())
+
+
+@pytest.mark.parametrize("name", sorted(set(models.MODELS) - models.HEAVY))
+def test_each_bad_model_file_is_one_model_file_error_and_each_good_one_loads(tmp_path, name):
+    build, verdict = models.MODELS[name]
+    build(tmp_path / "model.npz")
+    if verdict == "accept":
+        Classifier.load(tmp_path / "model.npz")
+    else:
+        with pytest.raises(ModelFileError) as error:
+            Classifier.load(tmp_path / "model.npz")
+        assert "\n" not in str(error.value)
+
+
+@pytest.fixture(scope="module")
+def mirror():
+    server = HostileMirror(None)
+    yield server
+    server.shutdown()
+
+
+def command_cases(mirror):
+    special = {case.name: case for case in cases_files.special_image_cases()}
+    arguments = {case.name: case for case in cases_args.argument_cases(None, mirror.url("404"))}
+    outputs = {case.name: case for case in cases_args.output_cases(None, mirror.url("404"))}
+    streams = {case.name: case for case in cases_args.stream_cases(None, mirror.url("404"))}
+    chosen = [special["FIFO as image"], special["stdin /dev/zero"], arguments["--hidden 10000000000"],
+              outputs["--output FIFO"], streams["Ctrl-C at 0.4 s in predict"]]
+    if os.geteuid() == 0:  # device nodes need root
+        chosen += [outputs["--output device /dev/full-like"], streams["predict to a full device"]]
+    return chosen
+
+
+def test_a_handful_of_command_cases_pass_the_harness_oracle(tmp_path, mirror):
+    failures = []
+    for number, case in enumerate(command_cases(mirror)):
+        work = tmp_path / f"case{number}"
+        work.mkdir()
+        before = {}
+        result = run(case, work, before_setup=lambda: before.update(snapshot(work)))
+        failures += [f"{case.name}: {problem}" for problem in judge(result, before)]
+    assert failures == []
