@@ -13,7 +13,8 @@ command line (Pillow, for one, is needed only to read images).
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 
 __version__ = "0.2.0"
 

@@ -164,11 +164,17 @@ class Classifier:
 
 def preprocess_or_error(source: ImageSource) -> np.ndarray | ImageError:
     """The network's input for ``source`` (784,), or the ImageError that prevented it:
-    the step of :meth:`Classifier.predict_each` that a process pool can run."""
+    the step of :meth:`Classifier.predict_each` that a process pool can run.
+
+    An unexpected exception (a bug, or a decoder failing in a way nobody foresaw) also
+    becomes this image's ImageError, so that one picture never stops a folder.
+    """
     try:
         return to_mnist_vector(source)
     except ImageError as error:
         return error
+    except Exception as error:  # noqa: BLE001 - see the docstring
+        return ImageError(f"cannot read this image (unexpected {type(error).__name__}: {error})")
 
 
 def _raise_if_not_a_digit(prediction: Prediction) -> Prediction:

@@ -10,6 +10,8 @@ import pytest
 from fake_mnist import write_fake_mnist
 from mnist_app import data
 
+pytest_plugins = ("mirror_server",)  # its loopback-mirror fixtures: server, published, data_dir, ...
+
 
 @pytest.fixture(scope="session")
 def fake_mnist_files(tmp_path_factory) -> tuple[Path, dict[str, str]]:

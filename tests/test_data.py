@@ -11,16 +11,7 @@ import numpy as np
 import pytest
 
 from fake_mnist import fake_digits, idx_bytes, write_fake_mnist, write_gzip
-from mirror_server import (  # noqa: F401 - fixtures are used by name
-    HTML_PAGE,
-    assert_cache_matches,
-    data_dir,
-    listing,
-    published,
-    published_files,
-    refused_url,
-    server,
-)
+from mirror_server import assert_cache_matches, listing
 from mnist_app import data
 from mnist_app.cli import main
 from mnist_app.cli.common import add_data_options, load_mnist_from_args

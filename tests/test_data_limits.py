@@ -8,7 +8,7 @@ import zlib
 
 import pytest
 
-from mirror_server import data_dir, listing, published, published_files, server  # noqa: F401 - fixtures
+from mirror_server import listing
 from mnist_app import data
 from mnist_app.data import TEST_IMAGES, TRAIN_IMAGES, DownloadSettings, ensure_mnist_files, gunzip, load_mnist
 from mnist_app.data import BadContent

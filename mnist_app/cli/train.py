@@ -236,6 +236,6 @@ def _epoch_progress(epochs: int, quiet: bool):
                 bar.set_postfix(cost=f"{record.train_cost:.4f}", val=val, refresh=False)
                 bar.update()
             elif not quiet:
-                print(f"epoch {record.epoch}/{epochs}: cost {record.train_cost:.4f}, "
+                print(f"mnist-app: epoch {record.epoch}/{epochs}: cost {record.train_cost:.4f}, "
                       f"validation {val}, {record.seconds:.2f} s", file=sys.stderr)
         yield on_epoch
