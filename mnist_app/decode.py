@@ -46,7 +46,8 @@ def load_image(source: ImageSource, max_side: int | None = None) -> Image.Image:
     """Decode ``source`` into an upright PIL image (its first frame if animated).
 
     ``source`` is a path, the bytes of an image file, a binary file object, an open PIL
-    image, or a numpy array (2-D grey: uint8 0-255, uint16, bool, or float in [0, 1]).
+    image, or a numpy array: (h, w) grey (uint8 0-255, uint16, bool, or float in [0, 1]),
+    or (h, w, 3) RGB or (h, w, 4) RGBA (uint8, or float in [0, 1]).
     With ``max_side``, a JPEG is decoded at a reduced scale when that keeps both sides at
     least ``max_side`` pixels (much faster for camera photos); other formats decode fully.
     The result's mode is one of PLAIN_MODES, or "I;16" variants.
@@ -57,6 +58,10 @@ def load_image(source: ImageSource, max_side: int | None = None) -> Image.Image:
     """
     if isinstance(source, np.ndarray):
         return _image_from_array(source)
+    if not isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview, Image.Image)) \
+            and not hasattr(source, "read"):
+        raise ImageError(f"cannot read an image from a Python {type(source).__name__}: give a path, bytes, "
+                         "a binary file, a PIL image or a numpy array")
     data = None if isinstance(source, Image.Image) else read_image_bytes(source)
     with _decoder_warnings() as caught:
         image = source if data is None else _open(data)
@@ -199,10 +204,18 @@ def _reason(error: Exception) -> str:
 
 
 def _image_from_array(array: np.ndarray) -> Image.Image:
-    """A grey PIL image of a 2-D array: "L" for uint8 and bool, "F" for other numbers."""
-    if array.ndim != 2 or array.size == 0:
-        raise ImageError(f"expected a non-empty 2-D grey image array, got shape {array.shape}")
-    height, width = array.shape
+    """A PIL image of an array: (h, w) grey, or (h, w, 3) RGB and (h, w, 4) RGBA colour.
+
+    Grey becomes "L" for uint8 and bool, "F" for other numbers (scaled by their full range
+    later). Colour must be uint8 0-255 or floats in [0, 1] and becomes "RGB" or "RGBA".
+    """
+    if array.size == 0 or not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] in (3, 4))):
+        raise ImageError(f"expected a non-empty (h, w) grey, (h, w, 3) RGB or (h, w, 4) RGBA "
+                         f"image array, got shape {array.shape}")
+    height, width = array.shape[:2]
+    if array.ndim == 3:
+        check_budget((width, height), "RGBA")
+        return Image.fromarray(_as_uint8(array), "RGB" if array.shape[2] == 3 else "RGBA")
     check_budget((width, height), "L" if array.dtype in (np.uint8, bool) else "F")
     if array.dtype == bool:
         return Image.fromarray(array.astype(np.uint8) * 255)
@@ -211,3 +224,13 @@ def _image_from_array(array: np.ndarray) -> Image.Image:
     if np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating):
         return Image.fromarray(array.astype(np.float32))
     raise ImageError(f"unsupported image array type {array.dtype}")
+
+
+def _as_uint8(colour: np.ndarray) -> np.ndarray:
+    """A colour array as uint8: uint8 as it is, floats in [0, 1] scaled to 0-255."""
+    if colour.dtype == np.uint8:
+        return np.ascontiguousarray(colour)
+    if np.issubdtype(colour.dtype, np.floating) and np.isfinite(colour).all() \
+            and colour.min() >= 0 and colour.max() <= 1:
+        return np.rint(colour * 255).astype(np.uint8)
+    raise ImageError(f"a colour image array must be uint8 0-255 or floats in [0, 1], got {colour.dtype}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -345,3 +346,25 @@ def test_shipped_model_reads_realistic_digits(shipped_classifier, kind):
     sources, labels = realistic_inputs(kind)
     digits = np.array([prediction.digit for prediction in shipped_classifier.predict_many(sources)])
     assert np.mean(digits == labels) >= ACCURACY_FLOORS[kind]
+
+
+def test_colour_arrays_read_like_the_same_picture_in_grey():
+    classifier = Classifier.load()
+    seven = mnist_sample()[0][0]  # the first test digit, a 7
+    grey = 255 - np.kron(seven, np.ones((4, 4), dtype=np.uint8))  # dark ink on white, 112x112
+    expected = classifier.predict(grey)
+    rgb = np.repeat(grey[..., None], 3, axis=2)
+    rgba = np.concatenate([rgb, np.full_like(grey, 255)[..., None]], axis=2)
+    for colour in (rgb, rgba, rgb.astype(np.float32) / 255):
+        assert classifier.predict(colour).digit == expected.digit == 7
+
+
+@pytest.mark.parametrize("source, message", [
+    ([[0, 255], [255, 0]], "cannot read an image from a Python list"),
+    (42, "cannot read an image from a Python int"),
+    (np.zeros((8, 8, 2), dtype=np.uint8), "expected a non-empty (h, w) grey"),
+    (np.full((8, 8, 3), 2.0), "must be uint8 0-255 or floats in [0, 1]"),
+])
+def test_sources_that_are_no_image_raise_a_clear_image_error(source, message):
+    with pytest.raises(ImageError, match=re.escape(message)):
+        Classifier.load().predict(source)
