@@ -187,7 +187,12 @@ def train(
     dtype = network.weights[0].dtype
     optimizer = MomentumSGD(network.weights + network.biases, hyper.momentum)
     convention = {"deskew": hyper.deskew}
-    training_monitor = _Monitor(prepare(train_images[:MONITOR_EXAMPLES], convention),
+    deskew_chunks = hyper.deskew and hyper.distortions.any
+    if hyper.deskew and not deskew_chunks:
+        # Shifts and deskewing commute (deskewing keeps the centre of mass), so without
+        # distortions every image is deskewed once instead of once per epoch.
+        train_images = prepare(train_images, convention)
+    training_monitor = _Monitor(prepare(train_images[:MONITOR_EXAMPLES], {"deskew": deskew_chunks}),
                                 train_labels[:MONITOR_EXAMPLES], dtype)
     validation_monitor = _Monitor(prepare(val_images, convention), val_labels, dtype)
     result = TrainingResult()
@@ -197,7 +202,7 @@ def train(
         for epoch in range(1, hyper.epochs + 1):
             started = time.perf_counter()
             learning_rate = hyper.learning_rate_at(epoch - 1)
-            for x, y in _minibatches(train_images, train_labels, hyper, rng, dtype, teacher):
+            for x, y in _minibatches(train_images, train_labels, hyper, rng, dtype, teacher, deskew_chunks):
                 nabla_b, nabla_w = network.backprop(x, y, hyper.l2)
                 optimizer.step(nabla_w + nabla_b, learning_rate)
                 if stop_requested():
@@ -230,12 +235,13 @@ def _copies(network: Network) -> tuple[list[np.ndarray], list[np.ndarray]]:
 
 def _minibatches(
     images: np.ndarray, labels: np.ndarray, hyper: Hyperparameters, rng: np.random.Generator, dtype,
-    teacher: Network | None,
+    teacher: Network | None, deskew: bool,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """One epoch of shuffled minibatches (x (m, 784), y (m, 10)) of ``dtype``.
 
     The images stay uint8 in memory; a chunk of them at a time is shuffled, distorted,
-    shifted, deskewed and converted, and the minibatches are views into that chunk.
+    shifted, deskewed (if ``deskew``) and converted, and the minibatches are views into
+    that chunk.
     """
     order = rng.permutation(len(images))
     chunk = hyper.batch_size * max(1, CHUNK_EXAMPLES // hyper.batch_size)
@@ -246,7 +252,7 @@ def _minibatches(
             chunk_images = random_distortions(chunk_images, hyper.distortions, rng)
         if hyper.shift:
             chunk_images = random_shifts(chunk_images, hyper.shift, rng)
-        x = to_inputs(prepare(chunk_images, {"deskew": hyper.deskew}), dtype)
+        x = to_inputs(prepare(chunk_images, {"deskew": deskew}), dtype)
         y = one_hot(labels[indices], dtype)
         if teacher is not None and hyper.distill:
             y = (1 - hyper.distill) * y + hyper.distill * teacher.feedforward(x).astype(dtype)

@@ -30,7 +30,7 @@ from mnist_app.train import Hyperparameters, train
 
 BOOK = dict(epochs=30, batch_size=10, learning_rate=3.0, l2=0.0)
 VARIANTS = {
-    "pure": Hyperparameters(**BOOK, momentum=0.0, schedule="constant", shift=0),
+    "pure": Hyperparameters(**BOOK, momentum=0.0, schedule="constant", shift=0, deskew=False),
     "app": replace(Hyperparameters(), **BOOK),
 }
 
