@@ -25,6 +25,7 @@ import numpy as np
 
 from benchmark_notes import add_data_dir_option, load_mnist_or_exit
 from mnist_app.evaluate import accuracy
+from mnist_app.inputs import prepare
 from mnist_app.network import Network
 from mnist_app.train import Hyperparameters, train
 
@@ -51,7 +52,7 @@ def main() -> None:
                        mnist.train_images[50000:], mnist.train_labels[50000:], hyper, rng)
         curve = [record.val_accuracy for record in result.history]
         below_90 = sum(value < 0.90 for value in curve)
-        test = accuracy(network, mnist.test_images, mnist.test_labels)
+        test = accuracy(network, prepare(mnist.test_images, {"deskew": hyper.deskew}), mnist.test_labels)
         print(f"seed {seed}: epochs below 90% {below_90:2d}, best validation {result.best_val_accuracy:.2%} "
               f"(epoch {result.best_epoch}), test {test:.2%}, "
               f"{sum(record.seconds for record in result.history):.1f} s")
