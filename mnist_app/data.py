@@ -94,14 +94,14 @@ class Mnist:
     sha256: dict[str, str]  # file name -> sha256 of its decompressed content
 
 
-def resolve_data_dir(data_dir: str | None) -> Path:
+def resolve_data_dir(data_dir: str | os.PathLike | None) -> Path:
     """The data directory: ``data_dir``, else $MNIST_APP_DATA, else $XDG_CACHE_HOME/mnist_app,
     else ~/.cache/mnist_app."""
     if data_dir:
         return Path(data_dir).expanduser()
     if os.environ.get(DATA_DIR_ENV):
         return Path(os.environ[DATA_DIR_ENV]).expanduser()
-    cache_home = os.environ.get("XDG_CACHE_HOME", "")
+    cache_home: str | Path = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(cache_home):  # the XDG spec says to ignore a relative path
         cache_home = Path.home() / ".cache"
     return Path(cache_home) / "mnist_app"

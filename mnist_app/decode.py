@@ -62,19 +62,20 @@ def load_image(source: ImageSource, max_side: int | None = None) -> Image.Image:
             and not hasattr(source, "read"):
         raise ImageError(f"cannot read an image from a Python {type(source).__name__}: give a path, bytes, "
                          "a binary file, a PIL image or a numpy array")
-    data = None if isinstance(source, Image.Image) else read_image_bytes(source)
+    # An open PIL image is taken as it is; anything else is read (bounded) into bytes first.
+    given = source if isinstance(source, Image.Image) else read_image_bytes(source)
     with _decoder_warnings() as caught:
-        image = source if data is None else _open(data)
+        opened = given if isinstance(given, Image.Image) else _open(given)
         try:
-            if getattr(image, "is_animated", False):
-                image.seek(0)
-            if data is not None and image.format in ("JPEG", "MPO"):
-                _check_jpeg_scans(data, image.size)
+            if getattr(opened, "is_animated", False):
+                opened.seek(0)
+            if isinstance(given, bytes) and opened.format in ("JPEG", "MPO"):
+                _check_jpeg_scans(given, opened.size)
             if max_side:
-                image.draft(None, (max_side, max_side))  # a no-op except for JPEG
-            check_budget(image.size, image.mode)
-            image.load()
-            image = _plain_mode(ImageOps.exif_transpose(image))
+                opened.draft(None, (max_side, max_side))  # a no-op except for JPEG
+            check_budget(opened.size, opened.mode)
+            opened.load()
+            image = _plain_mode(ImageOps.exif_transpose(opened))
         except ImageError:
             raise
         except Exception as error:  # Pillow's decoders raise many types for malformed data

@@ -93,6 +93,7 @@ class Downloader:
                 if not failure.transient or attempt == attempts:
                     raise
             time.sleep(self.settings.backoff * 2 ** (attempt - 1))
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _fetch_once(self, url: str, path: Path, sha256: str) -> bytes:
         body = self._receive_before_deadline(url, path.name)
@@ -195,7 +196,7 @@ class Downloader:
 class _Transfer:
     """What one download attempt, run in a worker thread, has got so far."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.received = 0  # bytes of the body so far
         self.abandoned = False
         self.response: requests.Response | None = None
@@ -216,6 +217,8 @@ class _Transfer:
         """The body, or the failure of the attempt raised again in the waiting thread."""
         if self.failure is not None:
             raise self.failure
+        if self.body is None:
+            raise AssertionError("unreachable: a finished attempt has a body or a failure")
         return self.body
 
 
@@ -240,6 +243,6 @@ def _content_length(response: requests.Response) -> int | None:
 
 def _root_cause(error: BaseException) -> str:
     """What the innermost exception says, e.g. "Connection refused"."""
-    while error.__cause__ or error.__context__:
-        error = error.__cause__ or error.__context__
+    while (inner := error.__cause__ or error.__context__) is not None:
+        error = inner
     return getattr(error, "strerror", None) or str(error)

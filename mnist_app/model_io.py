@@ -72,7 +72,9 @@ def save(path: str | os.PathLike, network: Network, metadata: dict) -> None:
         arrays[f"biases_{i}"] = b
     try:
         with atomic.atomic_write(path) as file:
-            np.savez(file, **arrays)
+            # mypy checks **arrays against savez's allow_pickle: bool (numpy >= 2.1), a name no key
+            # here has; unused-ignore keeps older numpy, whose savez has no such parameter, quiet.
+            np.savez(file, **arrays)  # type: ignore[arg-type, unused-ignore]
     except OSError as error:
         raise ModelFileError(f"{path}: cannot write the weights here ({error.strerror})") from None
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import struct
 import zipfile
-from typing import BinaryIO, Callable
+from typing import IO, BinaryIO, Callable
 
 import numpy as np
 from numpy.lib import format as npy_format
@@ -75,7 +75,7 @@ class NpzReader:
         return array.astype(dtype.newbyteorder("="), copy=not dtype.isnative)
 
 
-def _read_header(member: BinaryIO, name: str) -> tuple[tuple[int, ...], bool, np.dtype]:
+def _read_header(member: IO[bytes], name: str) -> tuple[tuple[int, ...], bool, np.dtype]:
     """(shape, fortran_order, dtype) from the ``.npy`` header at the start of ``member``."""
     try:
         version = npy_format.read_magic(member)

@@ -29,10 +29,11 @@ class InputTooLarge(UnsafeInput):
 
 def describe_oserror(error: OSError) -> str:
     """A short reason for ``error`` as users read it: "no such file", "permission denied"..."""
-    reasons = {errno.ENOENT: "no such file", errno.EACCES: "permission denied", errno.EPERM: "permission denied",
-               errno.EISDIR: "is a directory", errno.ENOTDIR: "a part of the path is not a directory",
-               errno.ENAMETOOLONG: "file name too long", errno.ELOOP: "too many levels of symbolic links",
-               errno.ENXIO: "no such device (a socket?)"}
+    reasons: dict[int | None, str] = {  # None: an OSError raised without an errno
+        errno.ENOENT: "no such file", errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+        errno.EISDIR: "is a directory", errno.ENOTDIR: "a part of the path is not a directory",
+        errno.ENAMETOOLONG: "file name too long", errno.ELOOP: "too many levels of symbolic links",
+        errno.ENXIO: "no such device (a socket?)"}
     return reasons.get(error.errno) or (error.strerror or str(error)).lower()
 
 

@@ -89,8 +89,8 @@ class EpochRecord:
     epoch: int  # 1-based
     seconds: float  # wall time of the epoch's SGD steps and measurements
     learning_rate: float  # eta used in this epoch
-    train_cost: float
-    train_accuracy: float
+    train_cost: float | None  # None only if train() was given no training images
+    train_accuracy: float | None
     val_cost: float | None
     val_accuracy: float | None
 
@@ -215,7 +215,7 @@ def train(
             _check_finite(network, epoch, hyper)
             train_cost, train_accuracy = training_monitor.measure(network)
             val_cost, val_accuracy = validation_monitor.measure(network)
-            if not result.history or val_accuracy is None or val_accuracy > result.best_val_accuracy:
+            if val_accuracy is None or result.best_val_accuracy is None or val_accuracy > result.best_val_accuracy:
                 result.best_epoch, result.best_val_accuracy = epoch, val_accuracy
                 best_weights, best_biases = _copies(network)
             record = EpochRecord(epoch, time.perf_counter() - started, learning_rate,

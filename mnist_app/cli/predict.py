@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import signal
 import sys
+from pathlib import Path
 
 from mnist_app.cli.common import EXIT_FAILURE, EXIT_OK, add_model_option, printable, whole_number
 from mnist_app.constants import N_CLASSES
@@ -19,6 +20,10 @@ from mnist_app.errors import ImageError
 # (scripts/bench_predict.py). Workers take PREPROCESS_CHUNK images at a time.
 POOL_MIN_IMAGES = 64
 PREPROCESS_CHUNK = 8
+
+# What one PATH argument's image comes from: a file path, stdin's bytes, or the ImageError
+# that made it unreadable (an unlistable directory, a failed read of stdin).
+EntrySource = str | Path | bytes | ImageError
 
 
 def add_parser(commands) -> None:
@@ -83,14 +88,14 @@ def _preprocessing_map(count: int):
         yield functools.partial(pool.map, chunksize=PREPROCESS_CHUNK)
 
 
-def _image_entries(paths: list[str]) -> list[tuple[str, object]]:
+def _image_entries(paths: list[str]) -> list[tuple[str, EntrySource]]:
     """(name, image source or the ImageError of an unusable directory or stdin) for each
     image the PATH arguments name, in order: directories are listed, and '-' is stdin's
     bytes, read up to the size limit of an image file."""
     from mnist_app.decode import read_image_bytes
     from mnist_app.predict import image_files
 
-    entries = []
+    entries: list[tuple[str, EntrySource]] = []
     for path in paths:
         if path == "-":
             try:

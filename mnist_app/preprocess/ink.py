@@ -84,8 +84,8 @@ def _background(levels: np.ndarray) -> np.ndarray:
     rows = min(BACKGROUND_GRID, height)
     cols = min(BACKGROUND_GRID, width)
     cell_h, cell_w = height // rows, width // cols
-    cells = levels[: rows * cell_h, : cols * cell_w].reshape(rows, cell_h, cols, cell_w)
-    cells = cells.transpose(0, 2, 1, 3).reshape(rows, cols, -1)
+    blocks = levels[: rows * cell_h, : cols * cell_w].reshape(rows, cell_h, cols, cell_w)
+    cells = blocks.transpose(0, 2, 1, 3).reshape(rows, cols, -1)  # (rows, cols, pixels of a cell)
     rank = cells.shape[-1] * BACKGROUND_PERCENTILE // 100
     grid = spread(np.minimum, np.partition(cells, rank, axis=-1)[..., rank], 1)
     smooth = Image.fromarray(grid.astype(np.float32)).resize((width, height), Image.Resampling.BILINEAR)

@@ -6,6 +6,7 @@ Colours mean the same in every chart: training figures are blue, validation figu
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 import numpy as np
 
@@ -36,7 +37,8 @@ INITIALISATIONS = {"scaled": "weights ~ N(0, 1/n_in), biases ~ N(0, 1)", "normal
 
 def model_section(figures: ReportFigures) -> str:
     meta = figures.metadata
-    hyper = meta.get("hyperparameters") if isinstance(meta.get("hyperparameters"), dict) else {}
+    stored = meta.get("hyperparameters")
+    hyper: dict[str, Any] = stored if isinstance(stored, dict) else {}  # a JSON object
     evaluation = figures.evaluation
     rows = [
         ("test accuracy", f"<strong>{evaluation.correct}/{evaluation.total} ({evaluation.accuracy:.2%})</strong>, "

@@ -25,14 +25,17 @@ GRID_COLOUR = "#e3e3e3"
 MARKER_COLOUR = "#333"
 LEGEND_FONT = 13
 
+# The numbers a chart plots: a list or tuple of floats, or a 1-D numpy array.
+Values = Sequence[float] | np.ndarray
+
 
 @dataclass(frozen=True)
 class Series:
     """One line of a line chart: ``ys[i]`` at ``xs[i]``; a NaN in ``ys`` leaves a gap."""
 
     label: str
-    xs: Sequence[float]
-    ys: Sequence[float]
+    xs: Values
+    ys: Values
     colour: str
     dashed: bool = False
     markers: bool = False  # a dot on every point, with a tooltip
@@ -101,7 +104,7 @@ def line_chart(
 
 def bar_chart(
     labels: Sequence[str],
-    values: Sequence[float],
+    values: Values,
     *,
     title: str,
     colours: str | Sequence[str],

@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import functools
 import io
+from typing import Callable
 
 import numpy as np
 from PIL import Image, ImageFilter
 
 Page = tuple[int, int]  # (width, height) in pixels
+# Draws ink (h, w) coverage on a page and encodes it as an image file's bytes.
+Export = Callable[[np.ndarray, Page, np.random.Generator], bytes]
 
 GRAIN_TILE = 256  # sensor grain is a random tile of this many pixels, repeated
 LIGHT_GRID = 24  # light and shadows are computed on this grid and interpolated
@@ -149,7 +152,7 @@ def screenshot_png(ink: np.ndarray, page: Page, rng: np.random.Generator) -> byt
     return encode(Image.fromarray(to_uint8(background + (text - background) * coverage)), "PNG")
 
 
-EXPORTS = {
+EXPORTS: dict[str, Export] = {
     "photo": photo_jpeg,
     "cluttered photo": functools.partial(photo_jpeg, clutter=True),
     "canvas": canvas_png,

@@ -90,13 +90,13 @@ def transform(points: np.ndarray, rotation: float = 0.0, slant: float = 0.0,
     ``slant`` shears x by ``slant`` times the height above ``centre`` (positive leans the
     top to the right, like italics); ``rotation`` is in degrees, counter-clockwise.
     """
-    centre = np.asarray(centre, dtype=np.float64)
-    shifted = (np.asarray(points, dtype=np.float64) - centre) * np.asarray(scale, dtype=np.float64)
+    origin = np.asarray(centre, dtype=np.float64)
+    shifted = (np.asarray(points, dtype=np.float64) - origin) * np.asarray(scale, dtype=np.float64)
     shifted[:, 0] -= slant * shifted[:, 1]
     angle = np.radians(rotation)
     cos, sin = np.cos(angle), np.sin(angle)
     x, y = shifted[:, 0], shifted[:, 1]
-    return np.stack([cos * x + sin * y, -sin * x + cos * y], axis=1) + centre
+    return np.stack([cos * x + sin * y, -sin * x + cos * y], axis=1) + origin
 
 
 def draw_strokes(strokes: Sequence[tuple[np.ndarray, np.ndarray]], shape: tuple[int, int]) -> np.ndarray:

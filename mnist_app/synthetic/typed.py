@@ -68,7 +68,7 @@ def typed_ink(text: str, font: Path, height: int, rng: np.random.Generator,
     size = em or RENDER_EM
     for _ in range(2):  # a second pass renders at the size that gives ``height`` directly
         face = _font(font, size)
-        left, top, right, bottom = face.getbbox(text)
+        left, top, right, bottom = map(int, face.getbbox(text))  # whole pixels (Pillow annotates floats)
         if bottom <= top or right <= left:
             return np.zeros((0, 0), dtype=np.float32)
         if em is not None or bottom - top >= height:
