@@ -23,8 +23,8 @@ _EXPORTS = {
     "Prediction": "mnist_app.predict",
     "Reading": "mnist_app.predict",
     "Network": "mnist_app.network",
-    "Hyperparameters": "mnist_app.train",
-    "train": "mnist_app.train",
+    "Hyperparameters": "mnist_app.training",
+    "train": "mnist_app.training",
     "MnistAppError": "mnist_app.errors",
     "ImageError": "mnist_app.errors",
     "ModelFileError": "mnist_app.errors",
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from mnist_app.errors import ImageError, MnistAppError, ModelFileError
     from mnist_app.network import Network
     from mnist_app.predict import Classifier, Prediction, Reading
-    from mnist_app.train import Hyperparameters, train
+    from mnist_app.training import Hyperparameters, train
 
 
 def __getattr__(name: str):

@@ -34,7 +34,7 @@ from benchmark_notes import add_data_dir_option, load_mnist_or_exit, write_markd
 from mnist_app.data import resolve_data_dir
 from mnist_app.inputs import one_hot, to_inputs
 from mnist_app.network import Network
-from mnist_app.train import Hyperparameters, _minibatches, train
+from mnist_app.training import Hyperparameters, _minibatches, train
 
 # The book's recipe as the issue gives it: mnist_app's defaults fill in the rest.
 TEXTBOOK_FLAGS = ["--cost", "quadratic", "--init", "normal", "--lr", "3.0", "--batch-size", "10", "--epochs", "30", "--l2", "0",

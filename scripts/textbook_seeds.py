@@ -27,7 +27,7 @@ from benchmark_notes import add_data_dir_option, load_mnist_or_exit
 from mnist_app.evaluate import accuracy
 from mnist_app.inputs import prepare
 from mnist_app.network import Network
-from mnist_app.train import Hyperparameters, train
+from mnist_app.training import Hyperparameters, train
 
 BOOK = dict(epochs=30, batch_size=10, learning_rate=3.0, l2=0.0)
 VARIANTS = {

@@ -9,7 +9,7 @@ import pytest
 from mnist_app.errors import TrainingDiverged
 from mnist_app.evaluate import accuracy
 from mnist_app.network import Network
-from mnist_app.train import Hyperparameters, random_shifts, train
+from mnist_app.training import Hyperparameters, random_shifts, train
 
 
 def tiny_set(n=50, seed=0):

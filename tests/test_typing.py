@@ -22,7 +22,7 @@ import numpy as np
 from typing_extensions import assert_type
 
 from mnist_app import Classifier, Hyperparameters, Network, Prediction, train
-from mnist_app.train import TrainingResult
+from mnist_app.training import TrainingResult
 
 classifier = Classifier.load()
 prediction = classifier.predict("seven.png")

@@ -39,7 +39,7 @@ from mnist_app.data import TRAIN_IMAGES, TRAIN_LABELS
 from mnist_app.evaluate import evaluate
 from mnist_app.inputs import prepare, to_inputs
 from mnist_app.network import COSTS, INITIALISATIONS, Network
-from mnist_app.train import SCHEDULES, EpochRecord, Hyperparameters, train
+from mnist_app.training import SCHEDULES, EpochRecord, Hyperparameters, train
 
 MAX_HIDDEN = 4096  # neurons per hidden layer: 784-4096-10 is already 3.2 million weights
 MAX_EPOCHS = 10_000

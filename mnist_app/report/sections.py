@@ -14,7 +14,7 @@ from mnist_app.constants import N_CLASSES
 from mnist_app.report import images, svg
 from mnist_app.report.blocks import data_table, facts_table, figure, gallery, ordinal
 from mnist_app.report.figures import ReportFigures
-from mnist_app.train import MONITOR_EXAMPLES
+from mnist_app.training import MONITOR_EXAMPLES
 
 TRAINING_COLOUR = "#1f6fb4"  # training figures, in every chart
 VALIDATION_COLOUR = "#e8710a"  # validation figures, in every chart
