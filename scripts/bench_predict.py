@@ -1,11 +1,13 @@
-"""Time `python -m mnist_app predict` end to end, start-up included; prints the numbers.
+"""Time `python -m mnist_app predict` end to end, start-up included; prints and writes a table.
 
-- one PNG (a 280x280 canvas export): the median wall time of several runs (target <= 0.3 s),
-  next to the time Python takes just to import numpy, which bounds it from below;
-- a folder of 1000 PNGs, 28x28 MNIST test digits, and a folder of 1000 280x280 canvas
-  exports: images per second over one run each (target >= 500).
+- one PNG (a 280x280 canvas export): the median wall time of several runs, next to the
+  time Python takes just to import numpy, which bounds it from below;
+- folders of 1000 images: 28x28 MNIST PNGs, 280x280 canvas exports, and photo-like PNGs
+  (400-1200 px photos of the digits on paper), each read once with every core (the
+  command's worker pool) and once pinned to one core with `taskset -c 0`, side by side.
 
-Usage::
+The digits are the committed MNIST test sample, drawn by mnist_app.synthetic, seeded.
+Writes docs/benchmarks/predict.md. Usage::
 
     python scripts/bench_predict.py [--model PATH] [--runs N]
 """
@@ -13,6 +15,9 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import io
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -23,10 +28,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from mnist_app.synthetic.sets import canvas_of
+from benchmark_notes import write_markdown
+from mnist_app.synthetic.sets import canvas_of, photo_of
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "tests" / "data" / "mnist_test_sample.npz"
-
 FOLDER_SIZE = 1000
 
 
@@ -37,19 +42,22 @@ def wall_time(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def write_folders(root: Path) -> tuple[Path, Path, Path]:
-    """One canvas PNG, a folder of 28x28 MNIST PNGs and a folder of canvas PNGs under ``root``."""
+def write_folders(root: Path) -> dict[str, Path]:
+    """The three folders of FOLDER_SIZE images under ``root``, by description."""
     with np.load(SAMPLE_PATH) as sample:
         images = sample["images"]
     rng = np.random.default_rng(0)
-    small, canvases = root / "mnist-28px", root / "canvas-280px"
-    small.mkdir()
-    canvases.mkdir()
+    folders = {"28x28 MNIST PNGs": root / "mnist", "280x280 canvas PNGs": root / "canvas",
+               "photo-like PNGs (400-1200 px)": root / "photos"}
+    for folder in folders.values():
+        folder.mkdir()
     for index in range(FOLDER_SIZE):
         digit = images[index % len(images)]
-        Image.fromarray(digit).save(small / f"{index:04d}.png")
-        (canvases / f"{index:04d}.png").write_bytes(canvas_of(digit, rng))
-    return canvases / "0000.png", small, canvases
+        name = f"{index:04d}.png"
+        Image.fromarray(digit).save(folders["28x28 MNIST PNGs"] / name)
+        (folders["280x280 canvas PNGs"] / name).write_bytes(canvas_of(digit, rng))
+        Image.open(io.BytesIO(photo_of(digit, rng))).save(folders["photo-like PNGs (400-1200 px)"] / name)
+    return folders
 
 
 def main() -> None:
@@ -59,17 +67,25 @@ def main() -> None:
                         help="runs of the single-image command (default: 7)")
     args = parser.parse_args()
     predict = [sys.executable, "-m", "mnist_app", "predict"] + (["--model", args.model] if args.model else [])
+    one_core = ["taskset", "-c", "0"] if shutil.which("taskset") else None
 
     with tempfile.TemporaryDirectory() as temp:
-        one_png, small, canvases = write_folders(Path(temp))
-        numpy_import = statistics.median(
-            wall_time([sys.executable, "-c", "import numpy"]) for _ in range(args.runs))
+        folders = write_folders(Path(temp))
+        one_png = folders["280x280 canvas PNGs"] / "0000.png"
+        numpy_import = statistics.median(wall_time([sys.executable, "-c", "import numpy"]) for _ in range(args.runs))
         single = statistics.median(wall_time(predict + [str(one_png)]) for _ in range(args.runs))
-        print(f"one 280x280 PNG: {single:.2f} s (median of {args.runs} runs; "
-              f"`python -c 'import numpy'` alone: {numpy_import:.2f} s)")
-        for name, folder in [("28x28 MNIST PNGs", small), ("280x280 canvas PNGs", canvases)]:
-            seconds = wall_time(predict + [str(folder)])
-            print(f"folder of {FOLDER_SIZE} {name}: {seconds:.2f} s, {FOLDER_SIZE / seconds:.0f} images/s")
+        lines = [f"One 280x280 canvas PNG, end to end: {single:.2f} s (median of {args.runs} runs; "
+                 f"`python -c 'import numpy'` alone: {numpy_import:.2f} s).", "",
+                 f"Folders of {FOLDER_SIZE} images, images per second (one run each):", "",
+                 f"| folder | all {os.cpu_count()} cores (worker pool) | one core (`taskset -c 0`) | ratio |",
+                 "| --- | ---: | ---: | ---: |"]
+        for name, folder in folders.items():
+            every_core = FOLDER_SIZE / wall_time(predict + [str(folder)])
+            single_core = FOLDER_SIZE / wall_time(one_core + predict + [str(folder)]) if one_core else float("nan")
+            lines.append(f"| {name} | {every_core:.0f} | {single_core:.0f} | {every_core / single_core:.2f}x |")
+            print(lines[-1], flush=True)
+    print("\n".join(lines))
+    print(f"wrote {write_markdown('predict', 'Prediction speed', lines)}")
 
 
 if __name__ == "__main__":
