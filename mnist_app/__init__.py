@@ -28,14 +28,16 @@ _EXPORTS = {
     "MnistAppError": "mnist_app.errors",
     "ImageError": "mnist_app.errors",
     "ModelFileError": "mnist_app.errors",
+    "NoDigitFound": "mnist_app.errors",
+    "NotADigit": "mnist_app.errors",
 }
 __all__ = [
     "Classifier", "Prediction", "Reading", "Network", "Hyperparameters", "train",
-    "MnistAppError", "ImageError", "ModelFileError", "__version__",
+    "MnistAppError", "ImageError", "ModelFileError", "NoDigitFound", "NotADigit", "__version__",
 ]
 
 if TYPE_CHECKING:
-    from mnist_app.errors import ImageError, MnistAppError, ModelFileError
+    from mnist_app.errors import ImageError, MnistAppError, ModelFileError, NoDigitFound, NotADigit
     from mnist_app.network import Network
     from mnist_app.predict import Classifier, Prediction, Reading
     from mnist_app.training import Hyperparameters, train

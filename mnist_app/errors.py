@@ -34,6 +34,13 @@ class ImageError(MnistAppError):
     """An image cannot be read or holds no digit."""
 
 
+class NoDigitFound(ImageError):
+    """Preprocessing found nothing that stands out from the paper: a blank picture."""
+
+    def __init__(self, message: str = "no digit found"):
+        super().__init__(message)
+
+
 class NotADigit(ImageError):
     """The image holds something, but the model's rule says it is not a digit."""
 

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 NAMES = ["Classifier", "Prediction", "Reading", "Network", "Hyperparameters", "train",
-         "MnistAppError", "ImageError", "ModelFileError"]
+         "MnistAppError", "ImageError", "ModelFileError", "NoDigitFound", "NotADigit"]
 
 
 @pytest.mark.parametrize("first", ["", "import mnist_app.training, mnist_app.cli, mnist_app.report; "])

@@ -27,7 +27,7 @@ from PIL import Image
 
 from mnist_app.constants import INPUT_SIZE, PIXEL_SCALE
 from mnist_app.decode import ImageSource, load_image
-from mnist_app.errors import ImageError
+from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess.frame import centre_by_mass, fit_box
 from mnist_app.preprocess.ink import Paper
 from mnist_app.preprocess.parts import ink_box, without_specks
@@ -46,7 +46,7 @@ READ_MARGIN = 0.15  # the box read again is widened by this fraction of its size
 def to_mnist_image(source: ImageSource) -> np.ndarray:
     """The digit in ``source`` as MNIST draws it: a (28, 28) uint8 array, ink 255 on 0.
 
-    Raises ImageError if the image cannot be read or holds no digit.
+    Raises ImageError if the image cannot be read, NoDigitFound if it holds no digit.
     """
     picture = Picture(load_image(source, max_side=DECODE_SIDE))
     paper, ink, box = _locate(picture)
@@ -63,7 +63,7 @@ def to_mnist_vector(source: ImageSource) -> np.ndarray:
 def _locate(picture: Picture) -> tuple[Paper, np.ndarray, tuple[int, int, int, int]]:
     """(paper, ink of the overview without specks, the digit's box in it): from the quick
     look if it finds a digit of SMALL_DIGIT pixels or more, else from the LOCATE_SIDE
-    overview. Raises ImageError("no digit found") if that finds none."""
+    overview. Raises NoDigitFound if that finds none."""
     sides = (QUICK_SIDE, LOCATE_SIDE) if max(picture.size) <= SMALL_PICTURE else (LOCATE_SIDE,)
     for side in sides:
         overview = picture.levels(side)
@@ -72,7 +72,7 @@ def _locate(picture: Picture) -> tuple[Paper, np.ndarray, tuple[int, int, int, i
             paper = Paper.of(overview)
             ink = without_specks(paper.ink(overview))
             box = ink_box(ink)
-        except ImageError:
+        except NoDigitFound:
             if last:
                 raise
             continue

@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 
 from mnist_app.constants import BOX, FRAME, MASS_CENTRE
-from mnist_app.errors import ImageError
+from mnist_app.errors import NoDigitFound
 
 
 def fit_box(digit: np.ndarray) -> np.ndarray:
@@ -24,12 +24,12 @@ def centre_by_mass(digit: np.ndarray) -> np.ndarray:
     """``digit`` placed in a FRAME x FRAME zero frame with its centre of mass at MASS_CENTRE.
 
     The shift is rounded to whole pixels, as in MNIST, and limited so the digit stays
-    inside the frame. Raises ImageError if ``digit`` holds no ink.
+    inside the frame. Raises NoDigitFound if ``digit`` holds no ink.
     """
     height, width = digit.shape
     mass = digit.sum()
     if mass <= 0:  # a faint speck that vanished when scaled down
-        raise ImageError("no digit found")
+        raise NoDigitFound()
     row_centre = (digit.sum(axis=1) @ np.arange(height)) / mass
     col_centre = (digit.sum(axis=0) @ np.arange(width)) / mass
     top = min(max(round(MASS_CENTRE - row_centre), 0), FRAME - height)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from mnist_app.errors import ImageError
+from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess.parts import spread
 
 # Background estimate: a low percentile of the levels in each cell of a coarse grid, so
@@ -51,7 +51,7 @@ class Paper:
         """Ink in ``levels`` (h, w): float32, 0 paper, 1 stroke core (stretched).
 
         ``levels`` is the overview itself, or a sharper read of the overview's ``region``
-        (left, top, right, bottom, in overview pixels). Raises ImageError("no digit found")
+        (left, top, right, bottom, in overview pixels). Raises NoDigitFound
         when nothing stands out from the paper's noise.
         """
         if self.dark_ink:
@@ -121,7 +121,7 @@ def _stretch_strokes(ink: np.ndarray) -> np.ndarray:
     floor = (paper_bin + NOISE_SIGMAS * noise) / 255
     peak_bin = len(counts) - 1 - _quantile_bins(counts[::-1], min(1.0, PEAK_PIXELS / ink.size))
     if peak_bin / 255 - floor < MIN_CONTRAST:
-        raise ImageError("no digit found")
+        raise NoDigitFound()
     core = round((floor * 255 + peak_bin) / 2)
     stroke_level = (core + _quantile_bins(counts[core:], STROKE_PERCENTILE / 100)) / 255
     return np.clip((ink - floor) / (stroke_level - floor), 0, 1)

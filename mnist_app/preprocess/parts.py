@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mnist_app.errors import ImageError
+from mnist_app.errors import NoDigitFound
 
 # Ink below this level (after stretching) counts only next to stronger ink.
 FAINT_INK = 0.3
@@ -58,14 +58,14 @@ def _page_furniture(labels: np.ndarray, parts: int) -> np.ndarray:
 
 def ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
     """(top, left, bottom, right), bottom and right exclusive, of the nonzero ``ink``;
-    ImageError("no digit found") if it is too small to be a digit."""
+    NoDigitFound if it is too small to be a digit."""
     rows = np.flatnonzero(ink.any(axis=1))
     cols = np.flatnonzero(ink.any(axis=0))
     if rows.size == 0:
-        raise ImageError("no digit found")
+        raise NoDigitFound()
     extent = max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1
     if extent < max(MIN_DIGIT_PIXELS, MIN_DIGIT_FRACTION * max(ink.shape)):
-        raise ImageError("no digit found")
+        raise NoDigitFound()
     return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
 
 

@@ -17,7 +17,7 @@ import traceback
 from typing import Callable
 
 from mnist_app.data import resolve_data_dir
-from mnist_app.errors import ImageError
+from mnist_app.errors import ImageError, NoDigitFound
 from mnist_app.web.api import WEIGHTS_PATH, Api
 from mnist_app.web.protocol import HttpError, Request, Response, error_response
 from mnist_app.web.report_page import RenderReport, ReportPage
@@ -53,7 +53,6 @@ SECURITY_HEADERS = (
 # Every response has these unless it sets the header itself (static files are cached,
 # the report has its own policy): answers computed per request are never reused.
 DEFAULT_HEADERS = (*SECURITY_HEADERS, ("Cache-Control", "no-store"))
-NO_DIGIT_MESSAGE = "no digit found"  # the ImageError for a blank picture: 422, not 400
 
 
 class WebApp:
@@ -81,7 +80,7 @@ class WebApp:
         except HttpError as error:
             return error_response(error.status, str(error), error.headers)
         except ImageError as error:
-            status = 422 if str(error) == NO_DIGIT_MESSAGE else 400
+            status = 422 if isinstance(error, NoDigitFound) else 400  # a blank picture is well-formed
             return error_response(status, str(error))
         except Exception as error:  # a bug: say so in one log line, never to the client
             where = traceback.extract_tb(error.__traceback__)[-1]
