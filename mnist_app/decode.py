@@ -75,7 +75,11 @@ def load_image(source: ImageSource, max_side: int | None = None) -> Image.Image:
                 opened.draft(None, (max_side, max_side))  # a no-op except for JPEG
             check_budget(opened.size, opened.mode)
             opened.load()
-            image = _plain_mode(ImageOps.exif_transpose(opened))
+            if opened is given:  # the caller's image: turn a copy upright, leave theirs be
+                image = _plain_mode(ImageOps.exif_transpose(opened))
+            else:  # ours: turned in place, which spares a copy of every pixel
+                ImageOps.exif_transpose(opened, in_place=True)
+                image = _plain_mode(opened)
         except ImageError:
             raise
         except Exception as error:  # Pillow's decoders raise many types for malformed data
