@@ -140,7 +140,7 @@ def test_predict_reads_a_canvas_png_and_shows_what_the_network_saw(app, sample_d
         assert len(reading["probabilities"]) == 10 and sum(reading["probabilities"]) == pytest.approx(1, abs=1e-5)
         assert reading["unsure"] is False and reading["not_a_digit"] is False
         picture = np.array(reading["input"])
-        assert picture.shape == (28, 28) and picture.min() == 0 and picture.max() == 255
+        assert picture.shape == (28, 28) and picture.min() == 0 and picture.max() >= 200  # deskewing blurs a little
         assert len(reading["hidden"]) == 30 and all(0 <= a <= 1 for a in reading["hidden"])
         assert len(reading["outputs"]) == 10
 
