@@ -36,9 +36,12 @@ FOLDER_SIZE = 1000
 
 
 def wall_time(command: list[str]) -> float:
-    """Seconds ``command`` takes to run, its output discarded; exits if it fails."""
+    """Seconds ``command`` takes to run, its output discarded. Exit status 1 is accepted:
+    predict says so when some image was not read (a digit it calls "not a digit", say)."""
     started = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
+    status = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    if status not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed with exit status {status}")
     return time.perf_counter() - started
 
 
