@@ -59,7 +59,7 @@ def main() -> None:
         samples.setdefault("load the MNIST files (all four, verified)", []).append(seconds)
         seconds, figures = timed(compute_figures, network, metadata, images, labels)
         samples.setdefault("compute every figure (`figures.compute_figures`)", []).append(seconds)
-        seconds, _ = timed(robustness_curves, network, images, labels)
+        seconds, _ = timed(robustness_curves, network, metadata, images, labels)
         samples.setdefault(f"  of which robustness: {variant_count()} transformed copies of "
                            f"{MAX_IMAGES:,} digits", []).append(seconds)
         seconds, page = timed(render, figures)
