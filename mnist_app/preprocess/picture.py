@@ -57,15 +57,15 @@ def _single_band(image: Image.Image) -> tuple[Image.Image, float]:
 
 def _backdrop_level(grey: Image.Image, alpha: Image.Image) -> int:
     """255 (white) if the visible pixels are mostly dark, else 0: the alpha-weighted mean
-    grey of the visible pixels, measured on a small copy, decides."""
-    factor = min(1.0, SMALL_SIDE / max(grey.size))
-    size = (max(1, round(grey.width * factor)), max(1, round(grey.height * factor)))
-    g = np.asarray(grey.resize(size, Image.Resampling.BOX), dtype=np.float32)
-    a = np.asarray(alpha.resize(size, Image.Resampling.BOX), dtype=np.float32)
-    visible = a.sum()
-    if visible == 0:
-        return 255
-    return 255 if (g * a).sum() / visible < 127.5 else 0
+    grey of the visible pixels decides, sampled on a grid of at most SMALL_SIDE x SMALL_SIDE."""
+    step = max(1, -(-max(grey.size) // SMALL_SIDE))
+    for stride in dict.fromkeys((step, 1)):  # every pixel if the grid missed the strokes
+        g = np.asarray(grey, dtype=np.uint8)[::stride, ::stride].astype(np.float32)
+        a = np.asarray(alpha, dtype=np.uint8)[::stride, ::stride].astype(np.float32)
+        visible = a.sum()
+        if visible:
+            return 255 if (g * a).sum() / visible < 127.5 else 0
+    return 255
 
 
 def _full_scale(peak: float) -> float:
