@@ -94,11 +94,17 @@ class Classifier:
         return _raise_if_not_a_digit(self.predict_vectors(to_mnist_vector(source)[np.newaxis])[0])
 
     def read(self, source: ImageSource) -> Reading:
-        """Like :meth:`predict`, keeping the 28x28 input and the layers' activations."""
-        image = prepare(to_mnist_image(source)[np.newaxis], self.metadata)
-        _, activations = self.network.forward(to_inputs(image))
+        """Like :meth:`predict`, keeping the 28x28 input and the layers' activations; the
+        rule's verdict is in ``reading.prediction`` instead of raised."""
+        return self.read_picture(to_mnist_image(source))
+
+    def read_picture(self, image: np.ndarray) -> Reading:
+        """The :class:`Reading` of a picture already in MNIST's convention, (28, 28) uint8,
+        as :func:`~mnist_app.preprocess.to_mnist_image` makes it."""
+        picture = prepare(image[np.newaxis], self.metadata)
+        _, activations = self.network.forward(to_inputs(picture))
         prediction = self._predictions(activations[-1])[0]
-        return Reading(image[0], activations[1][0], activations[-1][0], prediction)
+        return Reading(picture[0], activations[1][0], activations[-1][0], prediction)
 
     def predict_many(self, sources: Iterable[ImageSource], batch_size: int = BATCH_SIZE) -> list[Prediction]:
         """The digit in each image, in order; ImageError naming the first image that fails."""

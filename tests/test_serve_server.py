@@ -16,12 +16,17 @@ from dataclasses import replace
 import pytest
 import requests
 
+import numpy as np
+
 from mnist_app.cli import main
+from mnist_app.errors import NoDigitFound
+from mnist_app.preprocess import to_mnist_image
 from mnist_sample import mnist_sample
 from mnist_app.predict import Classifier
 from mnist_app.web import server as web_server
 from mnist_app.web.app import make_app
 from mnist_app.web.settings import Limits, ServerSettings
+from mnist_app.web.workers import PreprocessingPool
 from test_web_app import blank_png, canvas_png, multipart
 
 pytest.importorskip("waitress", reason="the serve extra (waitress) is not installed")
@@ -222,3 +227,14 @@ def test_settings_reach_waitress():
     assert options["threads"] == 3 and options["connection_limit"] == 7
     assert options["channel_timeout"] == 1 and options["cleanup_interval"] == 1
     assert options["max_request_body_size"] == 100 and options["asyncore_use_poll"] is True
+
+
+def test_a_pool_of_preprocessing_workers_answers_like_the_request_threads(digits):
+    """`serve --workers N` preprocesses in other processes: same answers, errors included."""
+    _, png = digits[0]
+    with PreprocessingPool(2) as preprocess:
+        assert np.array_equal(preprocess(png), to_mnist_image(png))
+        with pytest.raises(NoDigitFound):
+            preprocess(blank_png())
+        pictures = list(ThreadPoolExecutor(4).map(preprocess, [png] * 8))
+    assert all(np.array_equal(picture, pictures[0]) for picture in pictures)

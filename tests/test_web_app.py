@@ -178,8 +178,8 @@ def test_not_a_digit_is_200_with_the_flag_and_no_digit(classifier, sample_digits
     class NotADigitClassifier:
         network, metadata = classifier.network, classifier.metadata
 
-        def read(self, source):
-            reading = classifier.read(source)
+        def read_picture(self, image):
+            reading = classifier.read_picture(image)
             return dataclasses.replace(reading, prediction=dataclasses.replace(reading.prediction, not_a_digit=True))
 
     app = make_app(NotADigitClassifier(), data_dir=tmp_path)
@@ -294,7 +294,7 @@ def test_a_bug_is_a_500_json_and_one_log_line_never_a_traceback(classifier, samp
     class BrokenClassifier:
         network, metadata = classifier.network, classifier.metadata
 
-        def read(self, source):
+        def read_picture(self, image):
             raise RuntimeError("secret internal detail")
 
     app = make_app(BrokenClassifier(), data_dir=tmp_path)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import signal
 import sys
 
@@ -39,6 +41,9 @@ def add_parser(commands) -> None:
                         help="TCP port; 0 picks a free one (default: %(default)s)")
     parser.add_argument("--threads", type=whole_number(1, MAX_THREADS), default=DEFAULT_THREADS,
                         metavar="N", help="worker threads answering requests (default: %(default)s)")
+    parser.add_argument("--workers", type=whole_number(0, MAX_THREADS), default=_usable_cores(), metavar="N",
+                        help="processes that preprocess posted images, so every core reads; 0 to "
+                        "preprocess in the request threads (default: %(default)s, one per core)")
     parser.add_argument("--data-dir", metavar="DIR",
                         help="directory holding the MNIST files, for the /report page; nothing "
                         f"is downloaded (default: ${DATA_DIR_ENV}, else $XDG_CACHE_HOME/mnist_app, "
@@ -49,13 +54,37 @@ def add_parser(commands) -> None:
 def run(args) -> int:
     from mnist_app.predict import Classifier
     from mnist_app.web.app import make_app
-    from mnist_app.web.server import create_server, on_every_interface, urls
+    from mnist_app.web.server import create_server
 
     _log_to_stderr()
     classifier = Classifier.load(args.model)  # a bad model stops here, before listening
     limits = Limits()
-    app = make_app(classifier, limits, data_dir=args.data_dir)
-    server = create_server(app, ServerSettings(host=args.host, port=args.port, threads=args.threads), limits)
+    with contextlib.ExitStack() as cleanup:
+        preprocess = _preprocessing(args.workers, cleanup)
+        app = make_app(classifier, limits, data_dir=args.data_dir, preprocess=preprocess)
+        server = create_server(app, ServerSettings(host=args.host, port=args.port, threads=args.threads), limits)
+        _serve(server)
+    print("mnist-app: stopped", file=sys.stderr)
+    return EXIT_OK
+
+
+def _preprocessing(workers: int, cleanup: contextlib.ExitStack):
+    """How posted images are preprocessed: by a pool of ``workers`` processes (closed by
+    ``cleanup``), or in the request threads when ``workers`` is 0."""
+    from mnist_app.preprocess import to_mnist_image
+    from mnist_app.web.workers import PreprocessingPool
+
+    return cleanup.enter_context(PreprocessingPool(workers)) if workers else to_mnist_image
+
+
+def _usable_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _serve(server) -> None:
+    """Run ``server`` until Ctrl-C or SIGTERM, then close it."""
+    from mnist_app.web.server import on_every_interface, urls
+
     previous_handler = signal.signal(signal.SIGTERM, _stop)
     try:
         where = "on every interface; " if on_every_interface(server) else ""
@@ -66,8 +95,6 @@ def run(args) -> int:
     finally:
         server.close()
         signal.signal(signal.SIGTERM, previous_handler)
-    print("mnist-app: stopped", file=sys.stderr)
-    return EXIT_OK
 
 
 def _log_to_stderr() -> None:

@@ -19,7 +19,11 @@ import io
 
 from PIL import Image
 
-from mnist_app.preprocess import DECODE_SIDE
+from typing import Callable
+
+import numpy as np
+
+from mnist_app.preprocess import DECODE_SIDE, to_mnist_image
 from mnist_app.web.multipart import form_field
 from mnist_app.web.protocol import HttpError, Request, Response, json_response
 from mnist_app.web.settings import Limits
@@ -31,12 +35,18 @@ WEIGHTS_PATH = "/api/model/hidden-weights.png"
 DECIMALS = 6  # floats in answers are rounded to this many decimals
 
 
-class Api:
-    """The API's handlers for one loaded ``classifier``, within ``limits``."""
+Preprocess = Callable[[bytes], np.ndarray]  # image file bytes -> (28, 28) uint8, MNIST's convention
 
-    def __init__(self, classifier, limits: Limits):
+
+class Api:
+    """The API's handlers for one loaded ``classifier``, within ``limits``. Posted images are
+    turned into MNIST's 28x28 by ``preprocess``: :func:`~mnist_app.preprocess.to_mnist_image`
+    in the request's thread, or a pool of worker processes (``mnist-app serve --workers``)."""
+
+    def __init__(self, classifier, limits: Limits, preprocess: Preprocess = to_mnist_image):
         self.classifier = classifier
         self.limits = limits
+        self.preprocess = preprocess
         network = classifier.network
         self.sheet = weight_sheet(network.weights[0])
         self.model = {
@@ -63,7 +73,7 @@ class Api:
         if not image:
             raise HttpError(400, "the image is empty (0 bytes)")
         self._check_pixels(image)
-        return json_response(reading_json(self.classifier.read(image)))
+        return json_response(reading_json(self.classifier.read_picture(self.preprocess(image))))
 
     def model_info(self, request: Request) -> Response:
         return json_response(self.model)

@@ -18,7 +18,8 @@ from typing import Callable
 
 from mnist_app.data import resolve_data_dir
 from mnist_app.errors import ImageError, NoDigitFound
-from mnist_app.web.api import WEIGHTS_PATH, Api
+from mnist_app.preprocess import to_mnist_image
+from mnist_app.web.api import WEIGHTS_PATH, Api, Preprocess
 from mnist_app.web.protocol import HttpError, Request, Response, error_response
 from mnist_app.web.report_page import RenderReport, ReportPage
 from mnist_app.web.settings import Limits
@@ -104,12 +105,12 @@ class WebApp:
 
 
 def make_app(classifier, limits: Limits = Limits(), data_dir: str | os.PathLike | None = None,
-             render_report: RenderReport | None = None) -> WebApp:
+             render_report: RenderReport | None = None, preprocess: Preprocess = to_mnist_image) -> WebApp:
     """The app serving ``classifier`` (a :class:`mnist_app.predict.Classifier`): the page,
     the JSON API, and GET /report, rendered by ``render_report`` (default:
     ``mnist_app.report.render_report``) from the MNIST test set in ``data_dir`` (default:
-    :func:`mnist_app.data.resolve_data_dir`'s)."""
-    api = Api(classifier, limits)
+    :func:`mnist_app.data.resolve_data_dir`'s). Posted images go through ``preprocess``."""
+    api = Api(classifier, limits, preprocess)
     report = ReportPage(classifier.network, classifier.metadata, resolve_data_dir(data_dir), render_report)
     assets = load_assets()
     routes: dict[str, dict[str, Handler]] = {
