@@ -76,16 +76,21 @@ def test_rotate_90_turns_anticlockwise():
     assert row > 5 and abs(col) < 0.5  # clockwise: below
 
 
-def test_settings_given_per_image_apply_to_each_image():
+PER_IMAGE = {  # transform -> one setting per image of a batch of three
+    "rotate": lambda images, i: augment.rotate(images, np.array([0.0, 90.0, -30.0])[i]),
+    "shift": lambda images, i: augment.shift(images, np.array([0, 2, -1])[i], np.array([1, 0, -2])[i]),
+    "stroke_width": lambda images, i: augment.stroke_width(images, np.array([1.0, 0.0, -0.5])[i]),
+    "blur": lambda images, i: augment.blur(images, np.array([0.5, 0.0, 1.5])[i]),
+}
+
+
+@pytest.mark.parametrize("name", PER_IMAGE)
+def test_settings_given_per_image_apply_to_each_image(name):
     three = FLOAT_DIGITS[:3]
-    degrees, dy, pixels = np.array([0.0, 90.0, -30.0]), np.array([0, 2, -1]), np.array([1.0, 0.0, -0.5])
-    for transform, settings in [(augment.rotate, (degrees,)), (augment.shift, (dy, 0)),
-                                (augment.stroke_width, (pixels,)), (augment.blur, (pixels.clip(0),))]:
-        together = transform(three, *settings)
-        for i in range(3):
-            alone = transform(three[i:i + 1], *(np.asarray(s)[i] if np.ndim(s) else s for s in settings))
-            np.testing.assert_allclose(together[i], alone[0], atol=1e-6, err_msg=transform.__name__)
-    assert not np.allclose(augment.rotate(three, degrees)[1], three[1])
+    together = PER_IMAGE[name](three, slice(None))
+    for i in range(3):
+        np.testing.assert_allclose(together[i], PER_IMAGE[name](three[i:i + 1], i)[0], atol=1e-6)
+    assert not np.allclose(together[2], three[2])
 
 
 # --- pens and blur -------------------------------------------------------------------
