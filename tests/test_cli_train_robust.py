@@ -1,0 +1,86 @@
+"""`mnist-app train` with the robust recipe's options (--nondigits, --typed, --distort,
+--teacher, --deskew), end to end on the small fake MNIST, a couple of epochs each."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import numpy as np
+import pytest
+
+from mnist_app import model_io
+from mnist_app.confidence import RejectRule
+from mnist_app.data import load_mnist
+from mnist_app.inputs import prepare, to_inputs
+from mnist_app.augment import STANDARD_DISTORTIONS
+from mnist_app.cli import main
+from mnist_app.cli import train as train_command
+from mnist_app.network import Network
+from mnist_app.synthetic.typed import TRAINING_FACES, installed
+
+FAST = ["--epochs", "2", "--batch-size", "16", "--validation", "200", "--quiet"]
+
+
+def train(fake_mnist_dir, model, *flags: str) -> int:
+    return main(["train", "--data-dir", str(fake_mnist_dir), "--output", str(model), *FAST, *flags])
+
+
+def test_robust_training_records_its_recipe_and_a_calibrated_rule(fake_mnist_dir, tmp_path):
+    if not installed(TRAINING_FACES):
+        pytest.skip("--typed needs the DejaVu training faces")
+    model = tmp_path / "robust.npz"
+    assert train(fake_mnist_dir, model, "--nondigits", "40", "--typed", "20", "--distort", "0.5") == 0
+    network, metadata = model_io.load(model)
+    assert metadata["deskew"] is True
+    rule = metadata["reject"]
+    assert 0 <= rule["not_a_digit_below"] <= rule["unsure_below"] <= 1
+    # calibrated on the validation digits read correctly: about 1% of them (2 of ~200) unsure
+    validation = load_mnist(fake_mnist_dir)
+    outputs = network.feedforward(to_inputs(prepare(validation.train_images[-200:], metadata)))
+    correct = outputs[outputs.argmax(axis=1) == validation.train_labels[-200:]]
+    unsure, _ = RejectRule.from_metadata(metadata).judge(correct)
+    assert len(correct) > 100 and 1 <= unsure.sum() <= 3
+    hyper = metadata["hyperparameters"]
+    assert hyper["nondigits"] == 40 and hyper["typed"] == 20 and hyper["deskew"] is True
+    assert hyper["distortions"] == pytest.approx(asdict(STANDARD_DISTORTIONS.scaled(0.5)))
+    assert "teacher" not in metadata and hyper["distill"] == 0
+
+
+def test_no_deskew_is_recorded_and_without_nondigits_there_is_no_rule(fake_mnist_dir, tmp_path):
+    model = tmp_path / "plain.npz"
+    assert train(fake_mnist_dir, model, "--no-deskew") == 0
+    _, metadata = model_io.load(model)
+    assert metadata["deskew"] is False and metadata["hyperparameters"]["deskew"] is False
+    assert "reject" not in metadata and metadata["hyperparameters"]["nondigits"] == 0
+
+
+@pytest.mark.parametrize("teacher_metadata, student_flags", [
+    ({"deskew": False}, []),
+    ({}, []),  # a model from before deskewing existed reads digits as they are
+    ({"deskew": True}, ["--no-deskew"]),
+], ids=["raw teacher, deskewed student", "old teacher, deskewed student", "deskewed teacher, raw student"])
+def test_a_teacher_of_the_other_convention_is_a_usage_error_before_loading_data(
+        fake_mnist_dir, tmp_path, capsys, monkeypatch, teacher_metadata, student_flags):
+    teacher = tmp_path / "teacher.npz"
+    model_io.save(teacher, Network([784, 40, 10], rng=np.random.default_rng(0)), teacher_metadata)
+
+    def no_data(args):
+        raise AssertionError("MNIST was loaded before the teacher was checked")
+
+    monkeypatch.setattr(train_command, "load_mnist_from_args", no_data)
+    model = tmp_path / "student.npz"
+    assert train(fake_mnist_dir, model, "--teacher", str(teacher), *student_flags) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"mnist-app: error: --teacher {teacher} reads digits ") and error.count("\n") == 1
+    assert not model.exists()
+
+
+def test_a_teacher_of_the_same_convention_is_recorded(fake_mnist_dir, tmp_path):
+    teacher = tmp_path / "teacher.npz"
+    model_io.save(teacher, Network([784, 40, 10], rng=np.random.default_rng(0)),
+                  {"deskew": True, "test_accuracy": 0.5})
+    model = tmp_path / "student.npz"
+    assert train(fake_mnist_dir, model, "--teacher", str(teacher), "--distill", "0.3") == 0
+    _, metadata = model_io.load(model)
+    assert metadata["teacher"]["sizes"] == [784, 40, 10] and metadata["teacher"]["test_accuracy"] == 0.5
+    assert metadata["hyperparameters"]["distill"] == 0.3
