@@ -138,10 +138,6 @@ def test_a_small_digit_on_a_big_page_reads_like_a_tight_crop(small_digits, furni
         assert shift_tolerant_correlation(to_mnist_image(jpeg(furnished)), tight) > 0.93
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a 40 px MNIST 1 on a 2000 px page is 8-16 pixels of the 384 px overview: fewer than the "
-    "polarity test's tail (ink.TAIL x 110,592 = 22 px), so Paper.of takes it for light ink on dark, "
-    "or than ink.PEAK_PIXELS (12), so its stroke level is the paper's noise: 'no digit found'"))
 def test_a_small_thin_one_on_a_big_page_is_found():
     for seed, one in enumerate(IMAGES[LABELS == 1][:8]):
         rng = np.random.default_rng(seed)

@@ -38,6 +38,7 @@ DECODE_SIDE = 1024  # a large JPEG is decoded at a reduced scale, down to this m
 LOCATE_SIDE = 384  # the overview in which the digit is looked for, longer side in pixels
 QUICK_SIDE = 128  # ...after a first look at this size, for a picture of up to SMALL_PICTURE
 SMALL_PICTURE = 512
+FINE_SIDE = 768  # ...and a second look at this size for a large picture where it found none
 SMALL_DIGIT = 24  # pixels: a digit smaller than this in the quick look is looked for again
 READ_SIDE = 96  # the digit's box is read again at this many pixels (its longer side)
 READ_MARGIN = 0.15  # the box read again is widened by this fraction of its size on every side
@@ -61,10 +62,14 @@ def to_mnist_vector(source: ImageSource) -> np.ndarray:
 
 
 def _locate(picture: Picture) -> tuple[Paper, np.ndarray, tuple[int, int, int, int]]:
-    """(paper, ink of the overview without specks, the digit's box in it): from the quick
-    look if it finds a digit of SMALL_DIGIT pixels or more, else from the LOCATE_SIDE
-    overview. Raises NoDigitFound if that finds none."""
-    sides = (QUICK_SIDE, LOCATE_SIDE) if max(picture.size) <= SMALL_PICTURE else (LOCATE_SIDE,)
+    """(paper, ink of the overview without specks, the digit's box in it).
+
+    A small picture: from the quick look if it finds a digit of SMALL_DIGIT pixels or more,
+    else from the LOCATE_SIDE overview. A large one: from the LOCATE_SIDE overview, or, if
+    that finds nothing, from a FINE_SIDE one, where a thin digit of 40 pixels on a big page
+    still covers enough pixels to stand out. Raises NoDigitFound if the last look finds none.
+    """
+    sides = (QUICK_SIDE, LOCATE_SIDE) if max(picture.size) <= SMALL_PICTURE else (LOCATE_SIDE, FINE_SIDE)
     for side in sides:
         overview = picture.levels(side)
         last = side == sides[-1] or max(overview.shape) == max(picture.size)
@@ -76,7 +81,7 @@ def _locate(picture: Picture) -> tuple[Paper, np.ndarray, tuple[int, int, int, i
             if last:
                 raise
             continue
-        if last or max(box[2] - box[0], box[3] - box[1]) >= SMALL_DIGIT:
+        if last or side == LOCATE_SIDE or max(box[2] - box[0], box[3] - box[1]) >= SMALL_DIGIT:
             return paper, ink, box
     raise AssertionError("unreachable: the last overview returns or raises")
 

@@ -15,9 +15,11 @@ from mnist_app.preprocess.parts import spread
 # strokes covering most of a cell do not lift it.
 BACKGROUND_GRID = 8
 BACKGROUND_PERCENTILE = 10
-# Polarity: the ink is on the side of the paper whose most extreme TAIL of pixels lies
-# further from the median; 0.02% still sees a 40-pixel digit in a 4000-pixel photo.
+# Polarity: the ink is on the side of the paper whose most extreme pixels lie further from
+# the median: the extreme TAIL of them, or TAIL_PIXELS if that is fewer, so that a digit of
+# a few dozen pixels in a big overview still decides it.
 TAIL = 0.0002
+TAIL_PIXELS = 20
 # Paper counts as noise up to this many robust standard deviations above its median.
 NOISE_SIGMAS = 4.0
 # The peak ink level is the one that at least this many pixels reach (a lone hot pixel
@@ -69,7 +71,8 @@ class Paper:
 
 def _ink_is_dark(grey: np.ndarray) -> bool:
     """True if the darkest pixels lie further from the median (the paper) than the lightest."""
-    darkest, median, lightest = _quantile_bins(_histogram(grey), [TAIL, 0.5, 1 - TAIL])
+    tail = min(TAIL, TAIL_PIXELS / grey.size)
+    darkest, median, lightest = _quantile_bins(_histogram(grey), [tail, 0.5, 1 - tail])
     return median - darkest > lightest - median
 
 
