@@ -7,8 +7,8 @@ For each canvas size and thread count, starts `python -m mnist_app serve --port 
   MNIST test digits, 1600 requests in all: errors, requests/s, p50 and p99 latency
   (aim: >= 200 requests/s, p99 <= 150 ms). The sizes: 280x280, a typical canvas export
   and the issue's load, and 128x128, what the page itself sends;
-- the server's resident memory after the run, and its peak (/proc/PID/status VmRSS and
-  VmHWM; aim: <= 300 MB);
+- the server's resident memory after the run, and its peak, with its preprocessing worker
+  processes (/proc/PID/status VmRSS and VmHWM, summed; aim: <= 300 MB);
 - 40 stalled connections (20 that sent part of a request, 20 that sent nothing) are
   opened, and a normal request on a new connection must still be answered (aim: < 2 s).
 
@@ -127,12 +127,35 @@ def load(address: str, pngs: list[tuple[int, bytes]]) -> dict:
 
 
 def memory_mb(pid: int) -> tuple[float, float]:
-    """The process's resident and peak resident memory, in MB (VmRSS, VmHWM)."""
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, value = line.partition(":")
-        fields[name] = value.split()
-    return int(fields["VmRSS"][0]) / 1024, int(fields["VmHWM"][0]) / 1024
+    """Resident and peak resident memory, in MB (VmRSS, VmHWM), of the server with every
+    process under it (its preprocessing workers and their fork server), summed: pages they
+    share are counted once per process, so this is an upper bound."""
+    rss = peak = 0.0
+    for process in [pid, *descendants(pid)]:
+        fields = {}
+        for line in Path(f"/proc/{process}/status").read_text().splitlines():
+            name, _, value = line.partition(":")
+            fields[name] = value.split()
+        rss += int(fields["VmRSS"][0]) / 1024
+        peak += int(fields["VmHWM"][0]) / 1024
+    return rss, peak
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes under ``pid``, from /proc/*/stat's parent ids."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
 
 
 def answer_while_stalled(address: str, png: bytes) -> float:
