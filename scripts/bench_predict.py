@@ -29,6 +29,9 @@ import numpy as np
 from PIL import Image
 
 from benchmark_notes import write_markdown
+from mnist_app.decode import load_image
+from mnist_app.errors import ImageError
+from mnist_app.preprocess import DECODE_SIDE, to_mnist_image
 from mnist_app.synthetic.sets import canvas_of, photo_of
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "tests" / "data" / "mnist_test_sample.npz"
@@ -43,6 +46,23 @@ def wall_time(command: list[str]) -> float:
     if status not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed with exit status {status}")
     return time.perf_counter() - started
+
+
+def stage_times(folder: Path) -> tuple[float, float]:
+    """Median CPU milliseconds per image of decoding alone and of all of preprocessing."""
+    files = sorted(folder.iterdir())
+    decode, total = [], []
+    for file in files:
+        started = time.process_time()
+        load_image(file, max_side=DECODE_SIDE)
+        decode.append(time.process_time() - started)
+        started = time.process_time()
+        try:
+            to_mnist_image(file)
+        except ImageError:
+            pass
+        total.append(time.process_time() - started)
+    return 1000 * statistics.median(decode), 1000 * statistics.median(total)
 
 
 def write_folders(root: Path) -> dict[str, Path]:
@@ -87,6 +107,10 @@ def main() -> None:
             single_core = FOLDER_SIZE / wall_time(one_core + predict + [str(folder)]) if one_core else float("nan")
             lines.append(f"| {name} | {every_core:.0f} | {single_core:.0f} | {every_core / single_core:.2f}x |")
             print(lines[-1], flush=True)
+        lines += ["", "Where one image's time goes, in this process (median ms of CPU over the folder):", "",
+                  "| folder | Pillow decoding alone | all of preprocessing |", "| --- | ---: | ---: |"]
+        lines += [f"| {name} | {decode_ms:.1f} | {total_ms:.1f} |"
+                  for name, (decode_ms, total_ms) in ((name, stage_times(folder)) for name, folder in folders.items())]
     print("\n".join(lines))
     print(f"wrote {write_markdown('predict', 'Prediction speed', lines)}")
 
