@@ -27,12 +27,24 @@ HYPERPARAMETER_NAMES = {
     "epochs": "epochs", "batch_size": "batch size", "learning_rate": "learning rate \u03b7",
     "schedule": "learning-rate schedule", "momentum": "momentum \u03bc", "l2": "L2, the book's \u03bb/n",
     "shift": "random shifts in training (pixels)", "validation": "validation images",
+    "distortions": "random distortions in training", "distill": "weight of the teacher's outputs",
+    "deskew": "reads digits deskewed", "nondigits": "generated non-digits in training",
+    "typed": "generated typed digits in training",
 }
 RULE_NAMES = {  # the thresholds of mnist_app.confidence.RejectRule, in words
     "not_a_digit_below": '"not a digit" when the strongest output is below',
     "unsure_below": '"unsure" when the strongest output is below',
 }
 INITIALISATIONS = {"scaled": "weights ~ N(0, 1/n_in), biases ~ N(0, 1)", "normal": "weights and biases ~ N(0, 1)"}
+
+
+def _plain(value: Any) -> str:
+    """A metadata value as text: "yes"/"no", "name 1, name 2" for an object, else str()."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{key.replace('_', ' ')} {_plain(item)}" for key, item in value.items()) or "none"
+    return str(value)
 
 
 def model_section(figures: ReportFigures) -> str:
@@ -52,7 +64,7 @@ def model_section(figures: ReportFigures) -> str:
         rows.append(("initialisation", escape(INITIALISATIONS.get(hyper["init"], str(hyper["init"])))))
     for key, value in hyper.items():
         if key not in ("sizes", "cost", "init"):
-            rows.append((HYPERPARAMETER_NAMES.get(key, key), escape(str(value))))
+            rows.append((HYPERPARAMETER_NAMES.get(key, key), escape(_plain(value))))
     if "seed" in meta:
         rows.append(("seed", escape(str(meta["seed"]))))
     curves = figures.curves
