@@ -1,0 +1,68 @@
+"""Screenshot the drawing page in headless Chromium after drawing a digit with the mouse,
+at a desktop and a phone size, into docs/serve-desktop.png and docs/serve-phone.png.
+
+Starts `python -m mnist_app serve` on a free port of 127.0.0.1 and drives Debian's Chromium
+with Playwright (`pip install '.[test]'`; `apt-get install chromium`). Usage::
+
+    python scripts/serve_screenshots.py [--model PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+# A handwritten 3, as strokes of (x, y) fractions of the pad.
+THREE = [[(0.32, 0.27), (0.45, 0.17), (0.62, 0.2), (0.66, 0.33), (0.55, 0.45), (0.44, 0.48)],
+         [(0.55, 0.47), (0.68, 0.58), (0.68, 0.72), (0.55, 0.82), (0.4, 0.8), (0.3, 0.72)]]
+SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
+
+
+def draw(page, strokes) -> None:
+    """Draw ``strokes`` on #pad with the mouse, as a person would."""
+    box = page.locator("#pad").bounding_box()
+    for stroke in strokes:
+        points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:]:
+            page.mouse.move(*point, steps=10)
+        page.mouse.up()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", metavar="PATH", help="weights file (default: the shipped model)")
+    args = parser.parse_args()
+    command = [sys.executable, "-m", "mnist_app", "serve", "--port", "0", "--workers", "0"]
+    server = subprocess.Popen(command + (["--model", args.model] if args.model else []),
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        url = server.stdout.readline().split()[2]  # "mnist-app: serving http://127.0.0.1:PORT/ (...)"
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for name, (width, height) in SIZES.items():
+                page = browser.new_page(viewport={"width": width, "height": height}, has_touch=name == "phone")
+                page.goto(url)
+                draw(page, THREE)
+                page.wait_for_function("document.querySelector('#digit').textContent.trim() !== ''")
+                page.wait_for_timeout(500)  # the last debounced reading
+                path = DOCS / f"serve-{name}.png"
+                page.screenshot(path=str(path), full_page=name == "phone")
+                print(f"{path}: read {page.locator('#digit').text_content().strip()!r}")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait()
+
+
+if __name__ == "__main__":
+    main()
