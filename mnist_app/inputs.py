@@ -15,7 +15,7 @@ import numpy as np
 from mnist_app.augment import deskew
 from mnist_app.constants import FRAME, INPUT_SIZE, N_CLASSES, NOT_A_DIGIT, PIXEL_SCALE
 
-DESKEW_BATCH = 4096  # images deskewed at once, to bound the temporary float arrays
+DESKEW_BATCH = 512  # images deskewed at once: each needs about 50 KB of temporary arrays
 
 
 def check_images(images: np.ndarray, name: str = "images") -> np.ndarray:
