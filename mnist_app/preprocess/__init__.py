@@ -9,7 +9,8 @@ that way, at any size and with any pen:
    transparency flattened onto a backdrop that contrasts with the strokes;
 2. locate: on an overview of the whole picture, decide which side is ink, remove the
    uneven background (:mod:`.ink`), drop specks and the page's edges and box the digit
-   (:mod:`.parts`). A picture of up to SMALL_PICTURE pixels (a canvas, a crop) is first
+   (:mod:`.parts`); if the page's edges are all there is, try the other side (a broad
+   shadow can mislead the polarity). A picture of up to SMALL_PICTURE pixels (a canvas, a crop) is first
    looked at in a QUICK_SIDE overview, enough for the digits such pictures hold and fast;
    a larger one, which may hold a small digit on a big sheet, and any digit found smaller
    than SMALL_DIGIT pixels at first, are looked for in a LOCATE_SIDE overview;
@@ -22,6 +23,8 @@ that way, at any size and with any pen:
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 from PIL import Image
 
@@ -30,7 +33,7 @@ from mnist_app.decode import ImageSource, load_image
 from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess.frame import centre_by_mass, fit_box
 from mnist_app.preprocess.ink import Paper
-from mnist_app.preprocess.parts import ink_box, without_specks
+from mnist_app.preprocess.parts import digit_parts, ink_box, without_specks
 from mnist_app.preprocess.picture import Picture
 from mnist_app.preprocess.strokes import normalise_strokes
 
@@ -74,8 +77,7 @@ def _locate(picture: Picture) -> tuple[Paper, np.ndarray, tuple[int, int, int, i
         overview = picture.levels(side)
         last = side == sides[-1] or max(overview.shape) == max(picture.size)
         try:
-            paper = Paper.of(overview)
-            ink = without_specks(paper.ink(overview))
+            paper, ink = _paper_and_ink(overview)
             box = ink_box(ink)
         except NoDigitFound:
             if last:
@@ -84,6 +86,21 @@ def _locate(picture: Picture) -> tuple[Paper, np.ndarray, tuple[int, int, int, i
         if last or side == LOCATE_SIDE or max(box[2] - box[0], box[3] - box[1]) >= SMALL_DIGIT:
             return paper, ink, box
     raise AssertionError("unreachable: the last overview returns or raises")
+
+
+def _paper_and_ink(overview: np.ndarray) -> tuple[Paper, np.ndarray]:
+    """The ``overview``'s paper and its ink without specks. If that ink is only the page's
+    furniture, a broad shadow may have misled the polarity (its bright side taken for
+    light ink): the other side is tried, and kept if it holds something else."""
+    paper = Paper.of(overview)
+    ink, only_furniture = digit_parts(paper.ink(overview))
+    if only_furniture:
+        other = Paper.of(overview, dark_ink=not paper.dark_ink)
+        with contextlib.suppress(NoDigitFound):
+            other_ink, other_only_furniture = digit_parts(other.ink(overview))
+            if not other_only_furniture:
+                return other, other_ink
+    return paper, ink
 
 
 def _read_again(picture: Picture, paper: Paper, ink: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:

@@ -44,9 +44,11 @@ class Paper:
     background: np.ndarray
 
     @classmethod
-    def of(cls, overview: np.ndarray) -> "Paper":
-        """The paper of an overview, grey levels (h, w) in [0, 1]."""
-        dark_ink = _ink_is_dark(overview)
+    def of(cls, overview: np.ndarray, dark_ink: bool | None = None) -> "Paper":
+        """The paper of an overview, grey levels (h, w) in [0, 1]. Which side the ink lies
+        on is judged from the overview unless ``dark_ink`` says."""
+        if dark_ink is None:
+            dark_ink = _ink_is_dark(overview)
         return cls(dark_ink, _background(1 - overview if dark_ink else overview))
 
     def ink(self, levels: np.ndarray, region: tuple[float, float, float, float] | None = None) -> np.ndarray:

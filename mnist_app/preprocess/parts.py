@@ -23,14 +23,20 @@ EDGE_CONTACT_FRACTION = 0.25
 
 
 def without_specks(ink: np.ndarray) -> np.ndarray:
-    """``ink`` (h, w) keeping only the digit: faint haze, the page's edges and lines, and
-    parts much lighter than the main one go.
+    """``ink`` (h, w) keeping only the digit (see :func:`digit_parts`)."""
+    return digit_parts(ink)[0]
+
+
+def digit_parts(ink: np.ndarray) -> tuple[np.ndarray, bool]:
+    """(``ink`` (h, w) keeping only the digit, whether it kept only the page's furniture):
+    faint haze, the page's edges and lines, and parts much lighter than the main one go.
 
     Ink counts where it is at least FAINT_INK or touches such a pixel (its anti-aliased
     edge); fainter ink further out (compression ringing, smudges) is dropped. Parts closer
     than LINK_FRACTION of the image size are joined. Parts that look like page furniture
-    (see EDGE_CONTACT_FRACTION) are dropped when anything else remains; of the rest, those
-    with less than SPECK_FRACTION of the heaviest one's ink are specks.
+    (see EDGE_CONTACT_FRACTION) are dropped when anything else remains, else kept (and
+    the second item is True); of the rest, those with less than SPECK_FRACTION of the
+    heaviest one's ink are specks.
     """
     strong = ink >= FAINT_INK
     link = max(1, round(LINK_FRACTION * max(ink.shape)))
@@ -38,11 +44,12 @@ def without_specks(ink: np.ndarray) -> np.ndarray:
     masses = np.bincount(labels.ravel(), weights=ink.ravel(), minlength=parts + 1)
     masses[0] = 0  # label 0 is the paper
     furniture = _page_furniture(labels, parts)
-    if masses[~furniture].any():
+    only_furniture = not masses[~furniture].any()
+    if not only_furniture:
         masses[furniture] = 0
     keep = masses >= SPECK_FRACTION * masses.max()
     keep[0] = False
-    return np.where(keep[labels], ink, 0).astype(np.float32)
+    return np.where(keep[labels], ink, 0).astype(np.float32), only_furniture
 
 
 def _page_furniture(labels: np.ndarray, parts: int) -> np.ndarray:
