@@ -128,9 +128,9 @@ def stream_cases(mnist: Path | None, mirror_404: str) -> list[Case]:
              stdout="{work}/full"),
         Case(c, "--help to a closed pipe", ["predict", "--help"], frozenset({0, 1}), close_stdout=True),
     ]
-    for seconds in (0.01, 0.03, 0.05, 0.08, 0.1, 0.2, 0.4):
+    for seconds in (0.01, 0.03, 0.05, 0.08, 0.1, 0.2, 0.4):  # a folder that takes seconds to read
         cases.append(Case(c, f"Ctrl-C at {seconds} s in predict", ["predict", "{work}/photos"], INTERRUPTED,
-                          _folder, interrupt_after=seconds))
+                          lambda w: _folder(w, count=3000), interrupt_after=seconds))
     if mnist:
         data = ["--data-dir", "{work}/mnist", "--mirror", mirror_404]
         for seconds in (0.05, 1.0, 3.0):

@@ -25,7 +25,7 @@ RSS_BUDGET = 1024 << 20  # a case whose peak RSS passes this fails even if it fi
 FILE_SIZE_LIMIT = 256 << 20  # RLIMIT_FSIZE: no file the app writes may pass 256 MB
 DEFAULT_TIMEOUT = 20.0  # seconds of wall clock per case
 
-EXIT_INTERRUPTED = 130
+EXIT_OK = 0
 # What the app may print on stderr besides errors: its prefix, or train's per-epoch lines.
 ALLOWED_STDERR = re.compile(r"^(mnist-app: |epoch \d+/\d+: )")
 ERROR_PREFIX = "mnist-app: error: "
@@ -65,6 +65,7 @@ class Result:
     stderr: str
     seconds: float
     max_rss: int  # bytes
+    interrupted: bool = False  # SIGINT was sent (the command had not finished before it was due)
 
 
 def _limits() -> None:
@@ -102,29 +103,31 @@ def run(case: Case, work: Path, before_setup: Callable[[], None] | None = None) 
             os.close(stdin)
             if stdout != out.fileno():
                 os.close(stdout)
-        returncode, rusage = _wait(process, start, case)
+        returncode, rusage, interrupted = _wait(process, start, case)
     seconds = time.monotonic() - start
     return Result(case, work, returncode, out_path.read_text(errors="replace"),
-                  err_path.read_text(errors="replace"), seconds, rusage.ru_maxrss * 1024 if rusage else 0)
+                  err_path.read_text(errors="replace"), seconds, rusage.ru_maxrss * 1024 if rusage else 0,
+                  interrupted)
 
 
 def _wait(process: subprocess.Popen, start: float, case: Case):
-    """Reap ``process`` (interrupting or killing it as the case says); (returncode, rusage)."""
-    interrupted = case.interrupt_after is None
+    """Reap ``process`` (interrupting or killing it as the case says);
+    (returncode, rusage, whether SIGINT was sent)."""
+    interrupted = False
     while True:
         pid, status, rusage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             process.returncode = os.waitstatus_to_exitcode(status)
-            return process.returncode, rusage
+            return process.returncode, rusage, interrupted
         elapsed = time.monotonic() - start
-        if not interrupted and elapsed >= case.interrupt_after:
+        if case.interrupt_after is not None and not interrupted and elapsed >= case.interrupt_after:
             os.kill(process.pid, signal.SIGINT)
             interrupted = True
         if elapsed > case.timeout:
             os.killpg(process.pid, signal.SIGKILL)
             _, status, rusage = os.wait4(process.pid, 0)
             process.returncode = os.waitstatus_to_exitcode(status)
-            return None, rusage
+            return None, rusage, interrupted
         time.sleep(0.005)
 
 
@@ -152,6 +155,13 @@ def in_python_start_up(result: Result) -> bool:
                                                or stderr.rstrip().endswith("KeyboardInterrupt"))
 
 
+def _expected_exits(result: Result) -> frozenset[int]:
+    """The case's expected exit statuses, or success for a command that finished before
+    its Ctrl-C was due (a fast machine)."""
+    finished_first = result.case.interrupt_after is not None and not result.interrupted
+    return frozenset({EXIT_OK}) if finished_first else result.case.expect
+
+
 def judge(result: Result, before: dict[str, tuple]) -> list[str]:
     """What went wrong in ``result``: exit code, tracebacks, stderr format, files, bounds.
     A Ctrl-C during Python's own start-up is not judged (see in_python_start_up)."""
@@ -162,8 +172,8 @@ def judge(result: Result, before: dict[str, tuple]) -> list[str]:
         problems.append(f"hung: killed after {case.timeout:g} s")
     elif result.returncode < 0:
         problems.append(f"killed by {signal.Signals(-result.returncode).name}")
-    elif result.returncode not in case.expect:
-        problems.append(f"exit {result.returncode}, expected {'/'.join(map(str, sorted(case.expect)))}")
+    elif result.returncode not in _expected_exits(result):
+        problems.append(f"exit {result.returncode}, expected {'/'.join(map(str, sorted(_expected_exits(result))))}")
     for stream, text in (("stderr", result.stderr), ("stdout", result.stdout)):
         if "Traceback" in text:
             problems.append(f"traceback on {stream}: {_last_line(text)}")
