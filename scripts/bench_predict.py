@@ -2,9 +2,10 @@
 
 - one PNG (a 280x280 canvas export): the median wall time of several runs, next to the
   time Python takes just to import numpy, which bounds it from below;
-- folders of 1000 images: 28x28 MNIST PNGs, 280x280 canvas exports, and photo-like PNGs
-  (400-1200 px photos of the digits on paper), each read once with every core (the
-  command's worker pool) and once pinned to one core with `taskset -c 0`, side by side.
+- folders of 1000 images: 28x28 MNIST PNGs, 280x280 canvas exports, photo-like PNGs
+  (400-1200 px photos of the digits on paper) and the same photos as JPEGs, each read
+  once with every core (the command's worker pool) and once pinned to one core with
+  `taskset -c 0`, side by side.
 
 The digits are the committed MNIST test sample, drawn by mnist_app.synthetic, seeded.
 Writes docs/benchmarks/predict.md. Usage::
@@ -66,12 +67,13 @@ def stage_times(folder: Path) -> tuple[float, float]:
 
 
 def write_folders(root: Path) -> dict[str, Path]:
-    """The three folders of FOLDER_SIZE images under ``root``, by description."""
+    """The four folders of FOLDER_SIZE images under ``root``, by description. The photos
+    are the same pictures twice: as the JPEGs a camera writes, and saved again as PNGs."""
     with np.load(SAMPLE_PATH) as sample:
         images = sample["images"]
     rng = np.random.default_rng(0)
     folders = {"28x28 MNIST PNGs": root / "mnist", "280x280 canvas PNGs": root / "canvas",
-               "photo-like PNGs (400-1200 px)": root / "photos"}
+               "photo-like PNGs (400-1200 px)": root / "photos", "the same photos as JPEGs": root / "jpegs"}
     for folder in folders.values():
         folder.mkdir()
     for index in range(FOLDER_SIZE):
@@ -79,7 +81,9 @@ def write_folders(root: Path) -> dict[str, Path]:
         name = f"{index:04d}.png"
         Image.fromarray(digit).save(folders["28x28 MNIST PNGs"] / name)
         (folders["280x280 canvas PNGs"] / name).write_bytes(canvas_of(digit, rng))
-        Image.open(io.BytesIO(photo_of(digit, rng))).save(folders["photo-like PNGs (400-1200 px)"] / name)
+        photo = photo_of(digit, rng)
+        Image.open(io.BytesIO(photo)).save(folders["photo-like PNGs (400-1200 px)"] / name)
+        (folders["the same photos as JPEGs"] / f"{index:04d}.jpg").write_bytes(photo)
     return folders
 
 
