@@ -29,13 +29,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from benchmark_notes import write_markdown
+from benchmark_notes import SAMPLE_PATH, write_markdown
 from mnist_app.decode import load_image
 from mnist_app.errors import ImageError
 from mnist_app.preprocess import DECODE_SIDE, to_mnist_image
 from mnist_app.synthetic.sets import canvas_of, photo_of
 
-SAMPLE_PATH = Path(__file__).resolve().parent.parent / "tests" / "data" / "mnist_test_sample.npz"
 FOLDER_SIZE = 1000
 
 

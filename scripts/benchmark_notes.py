@@ -23,6 +23,8 @@ from mnist_app.data import DATA_DIR_ENV, Mnist, load_mnist, resolve_data_dir
 from mnist_app.errors import MnistAppError
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+# The committed MNIST test digits the scripts redraw (written by make_test_sample.py).
+SAMPLE_PATH = DOCS.parent / "tests" / "data" / "mnist_test_sample.npz"
 
 
 def add_data_dir_option(parser) -> None:

@@ -15,12 +15,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from benchmark_notes import SAMPLE_PATH
 from mnist_app.atomic import atomic_write
 from mnist_app.synthetic import nondigits
 from mnist_app.synthetic.sets import canvas_of, export, photo_of
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_PATH = ROOT / "tests" / "data" / "mnist_test_sample.npz"
 CANVAS = (280, 280)
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmark_notes import SAMPLE_PATH
 from mnist_app.atomic import atomic_write
 from mnist_app.data import load_mnist
 
 SAMPLE_SIZE = 500
-OUTPUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "mnist_test_sample.npz"
 
 
 def main() -> None:
@@ -27,10 +27,10 @@ def main() -> None:
                         help=f"digits to keep (default: {SAMPLE_SIZE})")
     args = parser.parse_args()
     mnist = load_mnist(args.mnist_dir, mirrors=[])  # verified against the hash table; no download
-    with atomic_write(OUTPUT) as file:
+    with atomic_write(SAMPLE_PATH) as file:
         np.savez_compressed(file, images=mnist.test_images[: args.count],
                             labels=mnist.test_labels[: args.count])
-    print(f"wrote {args.count} digits to {OUTPUT} ({OUTPUT.stat().st_size:,} bytes)")
+    print(f"wrote {args.count} digits to {SAMPLE_PATH} ({SAMPLE_PATH.stat().st_size:,} bytes)")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from benchmark_notes import SAMPLE_PATH
 from mnist_app.atomic import atomic_write
 from mnist_app.data import load_mnist, resolve_data_dir
 from mnist_app.errors import ImageError
@@ -44,7 +45,6 @@ from mnist_app.synthetic import sets
 from mnist_app.synthetic.typed import DEJAVU_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_PATH = ROOT / "tests" / "data" / "mnist_test_sample.npz"
 VALIDATION = slice(50000, 60000)  # MNIST training images kept out of training for validation
 NOT_A_DIGIT_ERROR = "not a digit"
 NO_DIGIT_ERROR = "no digit found"
