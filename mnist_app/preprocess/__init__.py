@@ -10,10 +10,10 @@ that way, at any size and with any pen:
 2. locate: on an overview of the whole picture, decide which side is ink, remove the
    uneven background (:mod:`.ink`), drop specks and the page's edges and box the digit
    (:mod:`.parts`); if the page's edges are all there is, try the other side (a broad
-   shadow can mislead the polarity). A picture of up to SMALL_PICTURE pixels (a canvas, a crop) is first
-   looked at in a QUICK_SIDE overview, enough for the digits such pictures hold and fast;
-   a larger one, which may hold a small digit on a big sheet, and any digit found smaller
-   than SMALL_DIGIT pixels at first, are looked for in a LOCATE_SIDE overview;
+   shadow can mislead the polarity). A picture of up to SMALL_PICTURE pixels (a canvas, a
+   crop) is first looked at in a QUICK_SIDE overview, enough for the digits such pictures
+   hold and fast; a larger one, which may hold a small digit on a big sheet, and any digit
+   found smaller than SMALL_DIGIT pixels at first, are looked for in a LOCATE_SIDE overview;
 3. read: the digit's box is read again from the full-resolution picture at READ_SIDE
    pixels, so a 40-pixel digit in a 4000-pixel photo keeps its strokes;
 4. strokes (:mod:`.strokes`): a thin pen is widened, a very bold marker narrowed, towards

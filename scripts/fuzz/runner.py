@@ -172,8 +172,8 @@ def judge(result: Result, before: dict[str, tuple]) -> list[str]:
         problems.append(f"hung: killed after {case.timeout:g} s")
     elif result.returncode < 0:
         problems.append(f"killed by {signal.Signals(-result.returncode).name}")
-    elif result.returncode not in _expected_exits(result):
-        problems.append(f"exit {result.returncode}, expected {'/'.join(map(str, sorted(_expected_exits(result))))}")
+    elif result.returncode not in (expected := _expected_exits(result)):
+        problems.append(f"exit {result.returncode}, expected {'/'.join(map(str, sorted(expected)))}")
     for stream, text in (("stderr", result.stderr), ("stdout", result.stdout)):
         if "Traceback" in text:
             problems.append(f"traceback on {stream}: {_last_line(text)}")
