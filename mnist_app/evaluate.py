@@ -1,4 +1,8 @@
-"""How well a network reads a labelled set of images: accuracy, per-class accuracy, confusion."""
+"""How well a network reads a labelled set of images: accuracy, per-class accuracy, confusion.
+
+Each function takes a :class:`~mnist_app.network.Network`, or the model's
+:func:`~mnist_app.reading.reader` to score it as the app reads digits.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,15 @@ import numpy as np
 
 from mnist_app.constants import N_CLASSES
 from mnist_app.inputs import to_inputs
-from mnist_app.network import Network
+from mnist_app.reading import Reader
 
 
-def classify(network: Network, inputs: np.ndarray) -> np.ndarray:
+def classify(network: Reader, inputs: np.ndarray) -> np.ndarray:
     """The digit for each row of network inputs (m, 784): the index of the most active output."""
     return np.argmax(network.feedforward(inputs), axis=1)
 
 
-def predict_digits(network: Network, images: np.ndarray, batch: int = 10000) -> np.ndarray:
+def predict_digits(network: Reader, images: np.ndarray, batch: int = 10000) -> np.ndarray:
     """The digit for each image (m, 28, 28) (uint8, or floats in [0, 1]), shape (m,);
     converts ``batch`` images at a time."""
     dtype = network.weights[0].dtype
@@ -24,7 +28,7 @@ def predict_digits(network: Network, images: np.ndarray, batch: int = 10000) -> 
     return np.concatenate(digits) if digits else np.empty(0, dtype=np.int64)
 
 
-def accuracy(network: Network, images: np.ndarray, labels: np.ndarray) -> float:
+def accuracy(network: Reader, images: np.ndarray, labels: np.ndarray) -> float:
     """Fraction of ``images`` (m, 28, 28) uint8 whose predicted digit equals ``labels`` (m,)."""
     return float(np.mean(predict_digits(network, images) == labels))
 
@@ -63,7 +67,7 @@ class Evaluation:
         }
 
 
-def evaluate(network: Network, images: np.ndarray, labels: np.ndarray) -> Evaluation:
+def evaluate(network: Reader, images: np.ndarray, labels: np.ndarray) -> Evaluation:
     """Classify every image (m, 28, 28) uint8 and tally the results against ``labels`` (m,)."""
     confusion = np.zeros((N_CLASSES, N_CLASSES), dtype=np.int64)
     np.add.at(confusion, (labels, predict_digits(network, images)), 1)

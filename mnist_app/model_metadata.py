@@ -69,6 +69,7 @@ KNOWN_KEYS = {
     "reject": (f"an object of numbers from 0 to 1 named {sorted(REJECT_FIELDS)}", _reject_rule),
     "preprocess": ("an object", lambda v: isinstance(v, dict)),
     "deskew": ("true or false", lambda v: isinstance(v, bool)),
+    "average_shifts": ("true or false", lambda v: isinstance(v, bool)),
     "teacher": ("an object", lambda v: isinstance(v, dict)),
 }
 

@@ -22,6 +22,7 @@ from mnist_app.decode import ImageSource
 from mnist_app.constants import FRAME
 from mnist_app.inputs import prepare, to_inputs
 from mnist_app.preprocess import to_mnist_image, to_mnist_vector
+from mnist_app.reading import reader
 
 BATCH_SIZE = 256  # images per feedforward call in predict_many / predict_each
 IMAGE_EXTENSIONS = frozenset(  # common extensions of formats Pillow reads
@@ -57,8 +58,9 @@ class Reading:
     """One image as the network read it: the picture it saw and every layer's answer.
 
     ``image``: the (28, 28) uint8 input, ink 255 on 0. ``hidden``: the first hidden
-    layer's activations, shape (n_hidden,), in (0, 1). ``outputs``: the ten raw sigmoid
-    outputs, shape (10,), before they are normalised into probabilities.
+    layer's activations for it, shape (n_hidden,), in (0, 1). ``outputs``: the ten raw
+    sigmoid outputs, shape (10,), before they are normalised into probabilities (averaged
+    over the model's shifted readings if it makes them: :mod:`mnist_app.reading`).
     """
 
     image: np.ndarray
@@ -78,6 +80,7 @@ class Classifier:
         self.network = network
         self.metadata = metadata or {}
         self.rule = RejectRule.from_metadata(self.metadata)
+        self.reader = reader(network, self.metadata)
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> "Classifier":
@@ -102,9 +105,10 @@ class Classifier:
         """The :class:`Reading` of a picture already in MNIST's convention, (28, 28) uint8,
         as :func:`~mnist_app.preprocess.to_mnist_image` makes it."""
         picture = prepare(image[np.newaxis], self.metadata)
-        _, activations = self.network.forward(to_inputs(picture))
-        prediction = self._predictions(activations[-1])[0]
-        return Reading(picture[0], activations[1][0], activations[-1][0], prediction)
+        inputs = to_inputs(picture)
+        _, activations = self.network.forward(inputs)
+        outputs = self.reader.feedforward(inputs)[0]
+        return Reading(picture[0], activations[1][0], outputs, self._predictions(outputs[np.newaxis])[0])
 
     def predict_many(self, sources: Iterable[ImageSource], batch_size: int = BATCH_SIZE) -> list[Prediction]:
         """The digit in each image, in order; ImageError naming the first image that fails."""
@@ -141,7 +145,7 @@ class Classifier:
         if len(vectors) == 0:
             return []
         images = prepare(np.asarray(vectors).reshape(len(vectors), FRAME, FRAME), self.metadata)
-        return self._predictions(self.network.feedforward(to_inputs(images)))
+        return self._predictions(self.reader.feedforward(to_inputs(images)))
 
     def _predictions(self, outputs: np.ndarray) -> list[Prediction]:
         """Predictions for raw output activations (n, 10)."""

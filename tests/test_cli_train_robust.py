@@ -16,6 +16,7 @@ from mnist_app.augment import STANDARD_DISTORTIONS
 from mnist_app.cli import main
 from mnist_app.cli import train as train_command
 from mnist_app.network import Network
+from mnist_app.reading import reader
 from mnist_app.synthetic.typed import TRAINING_FACES, installed
 
 FAST = ["--epochs", "2", "--batch-size", "16", "--validation", "200", "--quiet"]
@@ -31,12 +32,13 @@ def test_robust_training_records_its_recipe_and_a_calibrated_rule(fake_mnist_dir
     model = tmp_path / "robust.npz"
     assert train(fake_mnist_dir, model, "--nondigits", "40", "--typed", "20", "--distort", "0.5") == 0
     network, metadata = model_io.load(model)
-    assert metadata["deskew"] is True
+    assert metadata["deskew"] is True and metadata["average_shifts"] is True
     rule = metadata["reject"]
     assert 0 <= rule["not_a_digit_below"] <= rule["unsure_below"] <= 1
-    # calibrated on the validation digits read correctly: about 1% of them (2 of ~200) unsure
+    # calibrated on the validation digits read correctly, as the app reads them: about 1%
+    # of them (2 of ~200) unsure
     validation = load_mnist(fake_mnist_dir)
-    outputs = network.feedforward(to_inputs(prepare(validation.train_images[-200:], metadata)))
+    outputs = reader(network, metadata).feedforward(to_inputs(prepare(validation.train_images[-200:], metadata)))
     correct = outputs[outputs.argmax(axis=1) == validation.train_labels[-200:]]
     unsure, _ = RejectRule.from_metadata(metadata).judge(correct)
     assert len(correct) > 100 and 1 <= unsure.sum() <= 3

@@ -207,6 +207,7 @@ def test_a_model_path_that_is_not_a_regular_file_is_refused_at_once(tmp_path, ma
     ({"history": "45 epochs"}, "'history' is not a list of objects"),
     ({"test_accuracy": float("nan")}, "'test_accuracy' is not a number from 0 to 1"),
     ({"seed": "zero"}, "'seed' is not an integer"),
+    ({"average_shifts": 1}, "'average_shifts' is not true or false"),
     ({"reject": {"unsure_below": 2}}, "'reject' is not an object of numbers from 0 to 1"),
     ({"reject": {"confidence": 0.5}}, "'reject' is not an object of numbers from 0 to 1"),
     ({"sizes": [784, 31, 10]}, r"metadata says sizes \[784, 31, 10\], the arrays have \[784, 30, 10\]"),

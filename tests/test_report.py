@@ -18,6 +18,7 @@ from mnist_app.data import load_mnist
 from mnist_app.evaluate import predict_digits
 from mnist_app.inputs import prepare, to_inputs
 from mnist_app.network import Network
+from mnist_app.reading import reader
 from mnist_app.report import render_report
 from mnist_app.report.figures import (
     N_EXAMPLES,
@@ -184,9 +185,10 @@ def test_the_reject_rule_of_the_model_file_is_costed_on_the_test_set(trained):
     rule = {"not_a_digit_below": 0.3, "unsure_below": 0.9}
     figures = compute_figures(trained.network, {**trained.metadata, "reject": rule}, trained.images, trained.labels)
     seen = prepare(trained.images, trained.metadata)  # deskewed, as the model reads them
-    strongest = trained.network.feedforward(to_inputs(seen)).max(axis=1)
+    model = reader(trained.network, trained.metadata)  # and read five times, moved a pixel each way
+    strongest = model.feedforward(to_inputs(seen)).max(axis=1)
     flagged = strongest < 0.9
-    correct = predict_digits(trained.network, seen) == trained.labels
+    correct = predict_digits(model, seen) == trained.labels
     cost = figures.reject
     assert cost.rule == rule and cost.total == len(trained.labels)
     assert (cost.flagged, cost.not_a_digit) == (flagged.sum(), (strongest < 0.3).sum())
@@ -194,6 +196,7 @@ def test_the_reject_rule_of_the_model_file_is_costed_on_the_test_set(trained):
     assert 0 < cost.flagged < cost.total  # the thresholds were chosen so that the test means something
     page = unescape(render(figures))
     assert f"{cost.flagged} of {cost.total}" in page and '"unsure" when the strongest output is below' in page
+    assert "five times, as it is and moved one pixel" in page  # the model section says how it reads
 
 
 def test_a_model_in_the_old_format_or_without_history_still_renders(trained, figures):

@@ -9,6 +9,7 @@ from mnist_app.cli.common import EXIT_OK, add_data_options, add_model_option, lo
 from mnist_app.constants import N_CLASSES
 from mnist_app.evaluate import evaluate
 from mnist_app.inputs import prepare
+from mnist_app.reading import reader
 
 
 def add_parser(commands) -> None:
@@ -27,7 +28,7 @@ def add_parser(commands) -> None:
 def run(args) -> int:
     network, metadata = model_io.load(args.model or model_io.default_model_path())
     mnist = load_mnist_from_args(args)
-    result = evaluate(network, prepare(mnist.test_images, metadata), mnist.test_labels)
+    result = evaluate(reader(network, metadata), prepare(mnist.test_images, metadata), mnist.test_labels)
     if args.json:
         print(json.dumps(result.to_json()))
         return EXIT_OK

@@ -16,6 +16,7 @@ import numpy as np
 from mnist_app.constants import FRAME, INPUT_SIZE, N_CLASSES
 from mnist_app.evaluate import Evaluation, evaluate
 from mnist_app.inputs import check_images, check_labels, prepare, to_inputs
+from mnist_app.reading import reader
 from mnist_app.network import Network
 from mnist_app.predict import Classifier
 from mnist_app.report.history import HistoryError, LearningCurves, read_curves
@@ -158,7 +159,7 @@ def compute_figures(
     if not len(test_images):
         raise ValueError("the report needs at least one test image")
 
-    evaluation = evaluate(network, prepare(test_images, metadata), test_labels)
+    evaluation = evaluate(reader(network, metadata), prepare(test_images, metadata), test_labels)
     predictions = Classifier(network, metadata).predict_vectors(to_inputs(test_images, network.weights[0].dtype))
     probabilities = np.array([p.probabilities for p in predictions])
     digits = np.array([p.digit for p in predictions])

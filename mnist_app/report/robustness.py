@@ -18,6 +18,7 @@ import numpy as np
 from mnist_app import augment
 from mnist_app.evaluate import accuracy
 from mnist_app.inputs import prepare
+from mnist_app.reading import reader
 from mnist_app.network import Network
 
 MAX_IMAGES = 2000  # test images in the robustness sample
@@ -83,7 +84,8 @@ def robustness_curves(
     """
     stride = -(-len(images) // max_images)
     images, labels = images[::stride], labels[::stride]
-    baseline = accuracy(network, prepare(images, metadata), labels)
+    reading = reader(network, metadata)
+    baseline = accuracy(reading, prepare(images, metadata), labels)
     curves = []
     for sweep in sweeps:
         accuracies = {}
@@ -91,7 +93,7 @@ def robustness_curves(
             values = []
             for strength in sweep.strengths:
                 if strength:
-                    values.append(accuracy(network, prepare(transform(images, strength), metadata), labels))
+                    values.append(accuracy(reading, prepare(transform(images, strength), metadata), labels))
                     on_variant()
                 else:
                     values.append(baseline)

@@ -60,6 +60,9 @@ def model_section(figures: ReportFigures) -> str:
                    f"{figures.sizes[-1]} sigmoid outputs"),
         ("cost", escape(figures.cost)),
     ]
+    if meta.get("average_shifts"):
+        rows.append(("reading", "every digit five times, as it is and moved one pixel up, down, left and "
+                                "right, the ten outputs averaged"))
     if "init" in hyper:
         rows.append(("initialisation", escape(INITIALISATIONS.get(hyper["init"], str(hyper["init"])))))
     for key, value in hyper.items():

@@ -6,7 +6,8 @@ POST /api/predict answers, for an image that holds a digit (200)::
      "unsure": false, "not_a_digit": false,
      "input": [28 rows of 28 ints 0-255: the picture the network saw, ink 255 on 0],
      "hidden": [n_hidden floats in (0, 1): the first hidden layer's activations],
-     "outputs": [10 floats in (0, 1): the raw sigmoid outputs]}
+     "outputs": [10 floats in (0, 1): the raw sigmoid outputs, averaged over the model's
+                 five shifted readings if it makes them (mnist_app.reading)]}
 
 When the model's rule says the picture holds something that is not a digit, the answer is
 still 200, with ``"not_a_digit": true`` and ``digit`` and ``confidence`` null: the picture,
