@@ -50,9 +50,13 @@ def test_robust_training_records_its_recipe_and_a_calibrated_rule(fake_mnist_dir
 
 def test_no_deskew_is_recorded_and_without_nondigits_there_is_no_rule(fake_mnist_dir, tmp_path):
     model = tmp_path / "plain.npz"
-    assert train(fake_mnist_dir, model, "--no-deskew") == 0
-    _, metadata = model_io.load(model)
+    assert train(fake_mnist_dir, model, "--no-deskew", "--no-average-shifts") == 0
+    network, metadata = model_io.load(model)
     assert metadata["deskew"] is False and metadata["hyperparameters"]["deskew"] is False
+    assert metadata["average_shifts"] is False  # read once, and scored so:
+    test = load_mnist(fake_mnist_dir)
+    read_once = network.feedforward(to_inputs(test.test_images)).argmax(axis=1)
+    assert metadata["test_accuracy"] == np.mean(read_once == test.test_labels)
     assert "reject" not in metadata and metadata["hyperparameters"]["nondigits"] == 0
 
 

@@ -100,6 +100,10 @@ def add_parser(commands) -> None:
     option("--deskew", action=argparse.BooleanOptionalAction, default=defaults.deskew,
            help="train on deskewed digits (each digit's slant undone); the model then reads every "
            "image deskewed (default: on)")
+    option("--average-shifts", action=argparse.BooleanOptionalAction, default=True,
+           help="the model reads every digit five times, as it is and moved one pixel each way, and "
+           "averages the outputs; the test score and the unsure rule are measured so (default: on; "
+           "--no-average-shifts reads once, as the book's network does)")
     robust = parser.add_argument_group("robustness (the shipped model's recipe: scripts/train_shipped_model.sh)")
     robust.add_argument("--distort", type=finite_number(0, 3, high_inclusive=True), default=0.0, metavar="STRENGTH",
                         help="augment with random turns, resizes, slants, elastic wobble and pen widths; "
@@ -141,9 +145,9 @@ def run(args) -> int:
     with _epoch_progress(hyper.epochs, quiet=args.quiet) as on_epoch:
         result = train(network, train_images, train_labels, val_images, val_labels, hyper, rng, on_epoch,
                        teacher=teacher and teacher[0])
-    # How the saved model reads a digit: deskewed if trained so, and always five times,
-    # moved a pixel each way (mnist_app.reading); the test score and the rule read it so too.
-    convention = {"deskew": hyper.deskew, "average_shifts": True}
+    # How the saved model reads a digit (mnist_app.inputs, mnist_app.reading); the test
+    # score and the rule read it so too.
+    convention = {"deskew": hyper.deskew, "average_shifts": args.average_shifts}
     test = evaluate(reader(network, convention), prepare(mnist.test_images, convention), mnist.test_labels)
     history = [asdict(record) for record in result.history]
     summary = {
