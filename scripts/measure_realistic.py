@@ -66,12 +66,14 @@ BUILDERS = (
 
 @dataclass
 class Score:
-    """Outcomes of one set: counts of images, correct, flagged, correct-but-flagged, no digit."""
+    """Outcomes of one set: counts of images, correct, flagged (of which "not a digit"),
+    correct-but-flagged, no digit."""
 
     name: str
     images: int
     correct: int
     flagged: int
+    not_a_digit: int
     correct_flagged: int
     no_digit: int
     ms_per_image: float | None
@@ -81,7 +83,8 @@ class Score:
             return f"{count} ({count / max(self.images, 1):.1%})"
         ms = "-" if self.ms_per_image is None else f"{self.ms_per_image:.1f}"
         if not digits:
-            return f"| {self.name} | {self.images} | - | - | {share(self.flagged)} | - | {share(self.no_digit)} | {ms} |"
+            flagged = f"{share(self.flagged)}, {self.not_a_digit} as not a digit"
+            return f"| {self.name} | {self.images} | - | - | {flagged} | - | {share(self.no_digit)} | {ms} |"
         return (f"| {self.name} | {self.images} | {self.correct} | {self.correct / max(self.images, 1):.1%} | "
                 f"{share(self.flagged)} | {share(self.correct_flagged)} | {share(self.no_digit)} | {ms} |")
 
@@ -95,10 +98,11 @@ def score(name: str, classifier: Classifier, sources: list, labels: np.ndarray) 
     started = time.perf_counter()
     outcomes = list(classifier.predict_each(sources))
     ms = (time.perf_counter() - started) / max(len(sources), 1) * 1000
-    correct = flagged = correct_flagged = no_digit = 0
+    correct = flagged = not_a_digit = correct_flagged = no_digit = 0
     for outcome, label in zip(outcomes, labels):
         if isinstance(outcome, ImageError):
             flagged += str(outcome) == NOT_A_DIGIT_ERROR
+            not_a_digit += str(outcome) == NOT_A_DIGIT_ERROR
             no_digit += str(outcome) == NO_DIGIT_ERROR
             continue
         unsure = bool(getattr(outcome, "unsure", False))
@@ -106,7 +110,7 @@ def score(name: str, classifier: Classifier, sources: list, labels: np.ndarray) 
         correct += right
         flagged += unsure
         correct_flagged += right and unsure
-    return Score(name, len(sources), correct, flagged, correct_flagged, no_digit, ms)
+    return Score(name, len(sources), correct, flagged, not_a_digit, correct_flagged, no_digit, ms)
 
 
 def source_digits(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, str]:
@@ -196,7 +200,7 @@ def main() -> None:
     right = np.array([p.digit for p in as_is]) == labels[:args.count]
     unsure = np.array([bool(getattr(p, "unsure", False)) for p in as_is])
     rows.append(Score("MNIST digits, as is", len(as_is), int(right.sum()), int(unsure.sum()),
-                      int((right & unsure).sum()), 0, None).row(True))
+                      sum(p.not_a_digit for p in as_is), int((right & unsure).sum()), 0, None).row(True))
     rows.append(score("MNIST digits, through preprocess", classifier, list(digits[:args.count]),
                       labels[:args.count]).row(True))
     print("\n".join(rows), flush=True)
