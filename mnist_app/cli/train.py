@@ -38,8 +38,8 @@ from mnist_app.confidence import NOT_A_DIGIT_SHARE, UNSURE_SHARE, calibrate
 from mnist_app.data import TRAIN_IMAGES, TRAIN_LABELS
 from mnist_app.evaluate import evaluate
 from mnist_app.inputs import prepare, to_inputs
-from mnist_app.reading import reader
 from mnist_app.network import COSTS, INITIALISATIONS, Network
+from mnist_app.reading import reader
 from mnist_app.training import SCHEDULES, EpochRecord, Hyperparameters, train
 
 MAX_HIDDEN = 4096  # neurons per hidden layer: 784-4096-10 is already 3.2 million weights
@@ -207,7 +207,8 @@ def _with_synthetic(images: np.ndarray, labels: np.ndarray, nondigits: int, type
 
 def _calibrated_rule(network: Network, images: np.ndarray, labels: np.ndarray, convention: dict):
     """The reject rule calibrated on the validation digits the network reads correctly."""
-    outputs = reader(network, convention).feedforward(to_inputs(prepare(images, convention), network.weights[0].dtype))
+    inputs = to_inputs(prepare(images, convention), network.weights[0].dtype)
+    outputs = reader(network, convention).feedforward(inputs)
     return calibrate(outputs[outputs.argmax(axis=1) == labels], NOT_A_DIGIT_SHARE, UNSURE_SHARE)
 
 
