@@ -16,21 +16,12 @@ from typing import Union
 
 import numpy as np
 
+from mnist_app.augment import shift
 from mnist_app.constants import FRAME, INPUT_SIZE
 from mnist_app.network import Network
 
 # (rows, columns) each reading moves the picture by; the first is the picture as it is.
 SHIFTS = ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1))
-
-
-def shifted(images: np.ndarray, rows: int, columns: int) -> np.ndarray:
-    """``images`` (m, h, w) moved down by ``rows`` and right by ``columns`` pixels (negative:
-    up, left); what moves out of the frame is lost and what comes in is 0 (no ink)."""
-    moved = np.zeros_like(images)
-    height, width = images.shape[1:]
-    moved[:, max(rows, 0):height + min(rows, 0), max(columns, 0):width + min(columns, 0)] = \
-        images[:, max(-rows, 0):height + min(-rows, 0), max(-columns, 0):width + min(-columns, 0)]
-    return moved
 
 
 class ShiftAveraged:
@@ -49,7 +40,7 @@ class ShiftAveraged:
 
     def feedforward(self, x: np.ndarray) -> np.ndarray:
         pictures = np.asarray(x).reshape(len(x), FRAME, FRAME)
-        outputs = [self.network.feedforward(shifted(pictures, rows, columns).reshape(len(x), INPUT_SIZE))
+        outputs = [self.network.feedforward(shift(pictures, rows, columns).reshape(len(x), INPUT_SIZE))
                    for rows, columns in SHIFTS]
         return np.mean(outputs, axis=0)
 

@@ -23,7 +23,7 @@ import numpy as np
 from benchmark_notes import add_data_dir_option, load_mnist_or_exit, write_markdown
 from measure_realistic import BUILDERS, VALIDATION
 from mnist_app import model_io
-from mnist_app.confidence import NOT_A_DIGIT_SHARE, UNSURE_SHARE, RejectRule, calibrate
+from mnist_app.confidence import NOT_A_DIGIT_SHARE, UNSURE_SHARE, calibrate
 from mnist_app.errors import ImageError
 from mnist_app.inputs import prepare, to_inputs
 from mnist_app.preprocess import to_mnist_image
@@ -83,14 +83,14 @@ def main() -> None:
               "| --- | ---: |" + " ---: |" * (2 * len(ways))]
     rows = []
     for index, (name, images, truth) in enumerate(sets):
+        found = images.reshape(len(images), -1).any(axis=1)  # NOTHING is never right
+        digits_only = bool((truth != NOT_A_DIGIT).all())
         accuracies, flagged = [], []
         for way in ways:
             read = outputs[way][index]
-            found = images.reshape(len(images), -1).any(axis=1)
-            unsure, _ = RejectRule(**rules[way].to_metadata()).judge(read)
+            unsure, _ = rules[way].judge(read)
             flagged.append(f"{unsure.mean():.1%}")
-            is_digit = truth != NOT_A_DIGIT
-            accuracies.append(f"{((read.argmax(axis=1) == truth) & found).mean():.2%}" if is_digit.all() else "-")
+            accuracies.append(f"{((read.argmax(axis=1) == truth) & found).mean():.2%}" if digits_only else "-")
         rows.append(f"| {name} | {len(images)} | " + " | ".join(accuracies) + " | " + " | ".join(flagged) + " |")
         print(rows[-1], flush=True)
 

@@ -68,6 +68,21 @@ def test_shift_by_whole_pixels_equals_slicing(dy, dx):
     np.testing.assert_array_equal(augment.shift(DIGITS, dy, dx), expected)
 
 
+@pytest.mark.parametrize("dy, dx", [(1, 0), (-1, 0), (0, 1), (0, -1), (4, -4)])
+def test_a_whole_pixel_shift_copies_what_interpolating_gives(dy, dx):
+    for images in (DIGITS, FLOAT_DIGITS):  # ints take the copy; the same floats interpolate
+        np.testing.assert_array_equal(augment.shift(images, dy, dx), augment.shift(images, float(dy), float(dx)))
+
+
+def test_a_whole_pixel_shift_moves_the_ink_and_fills_with_no_ink():
+    images = np.zeros((1, 28, 28), dtype=np.uint8)
+    images[0, 0, 5] = images[0, 10, 27] = 255
+    np.testing.assert_array_equal(np.argwhere(augment.shift(images, 1, 0)[0]), [[1, 5], [11, 27]])
+    np.testing.assert_array_equal(np.argwhere(augment.shift(images, 0, 1)[0]), [[0, 6]])  # the one at the edge is gone
+    np.testing.assert_array_equal(np.argwhere(augment.shift(images, -1, -1)[0]), [[9, 26]])
+    np.testing.assert_array_equal(augment.shift(images, 0, 0), images)
+
+
 def test_rotate_90_turns_anticlockwise():
     right_of_centre = bar(10, 18, 20, 23)  # a vertical bar right of the centre
     row, col = augment.centres_of_mass(augment.rotate(right_of_centre, 90))[0]

@@ -9,7 +9,8 @@ import pytest
 from mnist_app.evaluate import predict_digits
 from mnist_app.network import Network
 from mnist_app.predict import Classifier
-from mnist_app.reading import SHIFTS, ShiftAveraged, reader, shifted
+from mnist_app.augment import shift
+from mnist_app.reading import SHIFTS, ShiftAveraged, reader
 
 
 @pytest.fixture(scope="module")
@@ -17,18 +18,9 @@ def network():
     return Network([784, 30, 10], rng=np.random.default_rng(0))
 
 
-def test_shifted_moves_the_ink_one_pixel_and_fills_with_no_ink():
-    images = np.zeros((1, 28, 28), dtype=np.uint8)
-    images[0, 0, 5] = images[0, 10, 27] = 255
-    np.testing.assert_array_equal(np.argwhere(shifted(images, 1, 0)[0]), [[1, 5], [11, 27]])
-    np.testing.assert_array_equal(np.argwhere(shifted(images, 0, 1)[0]), [[0, 6]])  # the one at the edge is gone
-    np.testing.assert_array_equal(np.argwhere(shifted(images, -1, -1)[0]), [[9, 26]])
-    np.testing.assert_array_equal(shifted(images, 0, 0), images)
-
-
 def test_the_outputs_are_the_mean_over_the_five_positions(network):
     pictures = np.random.default_rng(1).random((3, 28, 28)).astype(np.float32)
-    expected = np.mean([network.feedforward(shifted(pictures, r, c).reshape(3, 784)) for r, c in SHIFTS], axis=0)
+    expected = np.mean([network.feedforward(shift(pictures, r, c).reshape(3, 784)) for r, c in SHIFTS], axis=0)
     np.testing.assert_allclose(ShiftAveraged(network).feedforward(pictures.reshape(3, 784)), expected, rtol=1e-6)
     assert len(set(SHIFTS)) == 5 and (0, 0) in SHIFTS
 
