@@ -16,9 +16,9 @@ import numpy as np
 from mnist_app.constants import FRAME, INPUT_SIZE, N_CLASSES
 from mnist_app.evaluate import Evaluation, evaluate
 from mnist_app.inputs import check_images, check_labels, prepare, to_inputs
-from mnist_app.reading import reader
 from mnist_app.network import Network
 from mnist_app.predict import Classifier
+from mnist_app.reading import reader
 from mnist_app.report.history import HistoryError, LearningCurves, read_curves
 from mnist_app.report.robustness import RobustnessCurve, robustness_curves, variant_count
 

@@ -18,8 +18,8 @@ import numpy as np
 from mnist_app import augment
 from mnist_app.evaluate import accuracy
 from mnist_app.inputs import prepare
-from mnist_app.reading import reader
 from mnist_app.network import Network
+from mnist_app.reading import reader
 
 MAX_IMAGES = 2000  # test images in the robustness sample
 Transform = Callable[[np.ndarray, float], np.ndarray]  # (images (m, 28, 28) uint8, strength) -> images
