@@ -3,8 +3,11 @@
 Decoding is the only step that touches the user's file; everything after works on pixels.
 Every image is bounded before its pixels are decoded (:mod:`mnist_app.limits`): its file
 size, its pixel count with a cost for each row (a 1 x 89,000,000 image is refused), the
-memory of the decoded pixels, and the scans of a progressive JPEG. Only regular files are
-read, only common raster formats are parsed, and whatever goes wrong is an ImageError.
+memory of the decoded pixels, and the scans of a progressive JPEG. An ICO's embedded
+images are measured from their headers before Pillow opens it (:mod:`mnist_app.ico`).
+Only regular files are read, only common raster formats are parsed, and whatever goes
+wrong is an ImageError (ImageTooLarge past a bound). :func:`check_header` makes the same
+checks without decoding, for a server that refuses large uploads before it queues them.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from typing import BinaryIO, Iterator, Union
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from mnist_app.errors import ImageError
+from mnist_app import ico
+from mnist_app.errors import ImageError, ImageTooLarge
 from mnist_app.limits import (
     MAX_DECODED_BYTES,
     MAX_IMAGE_FILE_BYTES,
@@ -67,13 +71,7 @@ def load_image(source: ImageSource, max_side: int | None = None) -> Image.Image:
     with _decoder_warnings() as caught:
         opened = given if isinstance(given, Image.Image) else _open(given)
         try:
-            if getattr(opened, "is_animated", False):
-                opened.seek(0)
-            if isinstance(given, bytes) and opened.format in ("JPEG", "MPO"):
-                _check_jpeg_scans(given, opened.size)
-            if max_side:
-                opened.draft(None, (max_side, max_side))  # a no-op except for JPEG
-            check_budget(opened.size, opened.mode)
+            _check_before_decoding(opened, given, max_side)
             opened.load()
             if opened is given:  # the caller's image: turn a copy upright, leave theirs be
                 image = _plain_mode(ImageOps.exif_transpose(opened))
@@ -110,19 +108,53 @@ def read_image_bytes(source: str | os.PathLike | bytes | BinaryIO) -> bytes:
     return data
 
 
-def check_budget(size: tuple[int, int], mode: str) -> None:
-    """Raise ImageError if decoding a ``size`` (width, height) image in ``mode`` would pass
-    the pixel, row or memory budget."""
+def check_header(data: bytes, max_side: int | None = None, max_pixels: int = MAX_IMAGE_PIXELS) -> tuple[int, int]:
+    """The (width, height) the image file ``data`` decodes to, read from its headers alone
+    (a JPEG at the reduced scale ``max_side`` allows, as :func:`load_image` decodes it),
+    after every check load_image makes before decoding, with at most ``max_pixels`` pixels.
+
+    Raises ImageTooLarge past a bound, ImageError if the headers cannot be read.
+    """
+    with _decoder_warnings() as caught:
+        try:
+            with _open(data, max_pixels) as opened:
+                try:
+                    _check_before_decoding(opened, data, max_side, max_pixels)
+                except ImageError:
+                    raise
+                except Exception as error:  # Pillow's plugins raise many types for bad headers
+                    raise ImageError(f"cannot read image: {_reason(error)}") from None
+                return opened.size
+        finally:
+            _raise_on_bomb_warning(caught)
+
+
+def check_budget(size: tuple[int, int], mode: str, max_pixels: int = MAX_IMAGE_PIXELS) -> None:
+    """Raise ImageTooLarge if decoding a ``size`` (width, height) image in ``mode`` would
+    pass the pixel (``max_pixels``), row or memory budget."""
     width, height = size
-    if width * height > MAX_IMAGE_PIXELS:
-        raise ImageError(f"image too large: over {MAX_IMAGE_PIXELS:,} pixels (possible decompression bomb)")
-    if (width + ROW_COST_PIXELS) * height > MAX_IMAGE_PIXELS:
-        raise ImageError(f"image too large: {width}x{height} has too many rows for its width "
-                         f"(possible decompression bomb)")
+    if width * height > max_pixels:
+        raise ImageTooLarge(f"image too large: over {max_pixels:,} pixels (possible decompression bomb)")
+    if (width + ROW_COST_PIXELS) * height > max_pixels:
+        raise ImageTooLarge(f"image too large: {width}x{height} has too many rows for its width "
+                            f"(possible decompression bomb)")
     decoded = (width + ROW_COST_PIXELS) * height * _bytes_per_pixel(mode)
     if decoded > MAX_DECODED_BYTES:
-        raise ImageError(f"image too large: {width}x{height} {mode} needs {decoded / 2**20:,.0f} MB "
-                         f"to decode, over the {MAX_DECODED_BYTES >> 20} MB limit")
+        raise ImageTooLarge(f"image too large: {width}x{height} {mode} needs {decoded / 2**20:,.0f} MB "
+                            f"to decode, over the {MAX_DECODED_BYTES >> 20} MB limit")
+
+
+def _check_before_decoding(opened: Image.Image, given: bytes | Image.Image, max_side: int | None,
+                           max_pixels: int = MAX_IMAGE_PIXELS) -> None:
+    """Choose what ``opened`` decodes (its first frame; a JPEG drafted down towards
+    ``max_side``), then check its JPEG scans and its budget."""
+    if getattr(opened, "is_animated", False):
+        opened.seek(0)
+    if isinstance(given, bytes) and opened.format in ("JPEG", "MPO"):
+        _check_jpeg_scans(given, opened.size)
+    if max_side:
+        opened.draft(None, (max_side, max_side))  # a no-op except for JPEG
+    check_budget(opened.size, opened.mode, max_pixels)
 
 
 def _check_jpeg_scans(data: bytes, size: tuple[int, int]) -> None:
@@ -133,7 +165,7 @@ def _check_jpeg_scans(data: bytes, size: tuple[int, int]) -> None:
     scans = data.count(JPEG_SCAN_MARKER)
     width, height = size
     if scans > MAX_JPEG_SCANS or scans * width * height > MAX_JPEG_SCAN_PIXELS:
-        raise ImageError(f"JPEG too costly to decode: {scans} scans of {width}x{height} pixels")
+        raise ImageTooLarge(f"JPEG too costly to decode: {scans} scans of {width}x{height} pixels")
 
 
 def _bytes_per_pixel(mode: str) -> int:
@@ -143,11 +175,16 @@ def _bytes_per_pixel(mode: str) -> int:
     return 2 if mode.startswith("I;16") else 4
 
 
-def _open(data: bytes) -> Image.Image:
+def _open(data: bytes, max_pixels: int = MAX_IMAGE_PIXELS) -> Image.Image:
+    """``data`` opened by Pillow (headers read, pixels not decoded), or ImageError. An ICO's
+    embedded images are checked against the budget first: Pillow decodes one inside open."""
+    if ico.is_ico(data):
+        for size in ico.embedded_sizes(data):
+            check_budget(size, "RGBA", max_pixels)  # Pillow turns a bitmap with a mask into RGBA
     try:
         return Image.open(io.BytesIO(data), formats=FORMATS)
     except Image.DecompressionBombError as error:
-        raise ImageError(
+        raise ImageTooLarge(
             f"image too large: over {MAX_IMAGE_PIXELS:,} pixels (possible decompression bomb)"
         ) from error
     except UnidentifiedImageError as error:
@@ -177,7 +214,7 @@ def _raise_on_bomb_warning(caught: list[warnings.WarningMessage]) -> None:
     """Pillow warns, rather than raises, between 1x and 2x its pixel limit: refuse those
     too. Other warnings from decoders (corrupt EXIF, say) concern metadata and are dropped."""
     if any(issubclass(warning.category, Image.DecompressionBombWarning) for warning in caught):
-        raise ImageError(f"image too large: over {MAX_IMAGE_PIXELS:,} pixels (possible decompression bomb)")
+        raise ImageTooLarge(f"image too large: over {MAX_IMAGE_PIXELS:,} pixels (possible decompression bomb)")
 
 
 def _plain_mode(image: Image.Image) -> Image.Image:

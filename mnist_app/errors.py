@@ -34,6 +34,10 @@ class ImageError(MnistAppError):
     """An image cannot be read or holds no digit."""
 
 
+class ImageTooLarge(ImageError):
+    """An image over a bound of :mod:`mnist_app.limits`, judged before its pixels are decoded."""
+
+
 class NoDigitFound(ImageError):
     """Preprocessing found nothing that stands out from the paper: a blank picture."""
 

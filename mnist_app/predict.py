@@ -177,14 +177,24 @@ def preprocess_or_error(source: ImageSource) -> np.ndarray | ImageError:
     the step of :meth:`Classifier.predict_each` that a process pool can run.
 
     An unexpected exception (a bug, or a decoder failing in a way nobody foresaw) also
-    becomes this image's ImageError, so that one picture never stops a folder.
+    becomes this image's ImageError, so that one picture never stops a folder. The error
+    returned carries no traceback and no chained exception: those would keep the failed
+    call's frames, and with them its full-size copies of the picture, alive for as long
+    as the error is held (a batch holds up to BATCH_SIZE of them).
     """
     try:
         return to_mnist_vector(source)
     except ImageError as error:
-        return error
+        return _detached(error)
     except Exception as error:  # noqa: BLE001 - see the docstring
         return ImageError(f"cannot read this image (unexpected {type(error).__name__}: {error})")
+
+
+def _detached(error: ImageError) -> ImageError:
+    """``error`` without its traceback and chained exceptions: the same type and message,
+    holding no frame of the call that raised it."""
+    error.__cause__ = error.__context__ = None
+    return error.with_traceback(None)
 
 
 def _raise_if_not_a_digit(prediction: Prediction) -> Prediction:

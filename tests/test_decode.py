@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from mnist_app.decode import load_image, read_image_bytes
-from mnist_app.errors import ImageError
+from mnist_app.decode import check_header, load_image, read_image_bytes
+from mnist_app.errors import ImageError, ImageTooLarge
 from mnist_app.limits import MAX_IMAGE_FILE_BYTES, MAX_JPEG_SCANS
 from mnist_app.preprocess import to_mnist_image
 
@@ -97,6 +97,48 @@ def test_images_over_a_budget_are_refused_before_decoding(width, height, message
 def test_a_wide_thin_image_within_budget_is_read():
     wide = encode(Image.new("L", (200_000, 1), 255), "PNG")
     assert load_image(wide).size == (200_000, 1)
+
+
+def ico_holding(image: bytes, declared: int = 16) -> bytes:
+    """An ICO whose one directory entry says ``declared`` x ``declared`` and holds ``image``:
+    a PNG, or a bitmap from its info header on."""
+    entry = struct.pack("<BBBBHHII", declared, declared, 0, 0, 1, 32, len(image), 22)
+    return b"\0\0\1\0" + struct.pack("<H", 1) + entry + image
+
+
+def bitmap_info_header(width: int, height: int) -> bytes:
+    """A 40-byte BMP info header of a 32-bit width x height icon (its height doubled for the mask)."""
+    return struct.pack("<IiiHHIIiiII", 40, width, 2 * height, 1, 32, 0, 0, 0, 0, 0, 0) + bytes(64)
+
+
+@pytest.mark.parametrize("inside", [png_header_only(13000, 13000), bitmap_info_header(20000, 20000)],
+                         ids=["png", "bitmap"])
+def test_an_icon_hiding_a_huge_image_is_refused_from_its_headers(inside):
+    """Pillow decodes an ICO's image inside Image.open; the embedded header is read first."""
+    icon = ico_holding(inside)
+    with pytest.raises(ImageTooLarge, match="^image too large: over 89,478,485 pixels"):
+        load_image(icon)
+    with pytest.raises(ImageTooLarge):
+        check_header(icon)
+
+
+@pytest.mark.parametrize("bitmap_format", ["png", "bmp"])
+def test_icons_are_read_like_the_png_they_hold(bitmap_format):
+    picture = seven().convert("RGBA")
+    icon = encode(picture, "ICO", sizes=[(64, 64)], bitmap_format=bitmap_format)
+    np.testing.assert_array_equal(to_mnist_image(icon), to_mnist_image(encode(picture, "PNG")))
+
+
+def test_check_header_gives_the_size_an_image_decodes_to_without_decoding_it():
+    photo = encode(Image.new("RGB", (4000, 3000), "white"), "JPEG")
+    drafted = Image.open(io.BytesIO(photo))
+    drafted.draft(None, (1024, 1024))
+    assert check_header(photo, max_side=1024) == drafted.size == (2000, 1500)
+    assert check_header(png_header_only(13000, 5000)) == (13000, 5000)  # its pixels were never sent
+    with pytest.raises(ImageTooLarge, match="^image too large: over 1,000,000 pixels"):
+        check_header(png_header_only(2000, 1000), max_pixels=1_000_000)
+    with pytest.raises(ImageError, match="^not an image Pillow can identify"):
+        check_header(b"hello")
 
 
 def jpeg_with_repeated_scan(side: int, repeats: int) -> bytes:

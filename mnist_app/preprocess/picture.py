@@ -10,9 +10,12 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from mnist_app.constants import PIXEL_SCALE
+
 Region = tuple[float, float, float, float]  # (left, top, right, bottom) in full-size pixels
 
 SMALL_SIDE = 128  # the backdrop for transparent pixels is decided on a copy this small
+STRIP_PIXELS = 1 << 20  # 16-bit, 32-bit and float pictures become 8-bit this many pixels at a time
 
 
 class Picture:
@@ -20,11 +23,11 @@ class Picture:
 
     Transparent pixels are composited onto white when the visible pixels are mostly dark,
     else onto black, so canvas strokes on a transparent background contrast with it.
-    16-bit, 32-bit and float images are scaled by their full range.
+    16-bit, 32-bit and float images are scaled by their full range into 8 bits.
     """
 
     def __init__(self, image: Image.Image):
-        self.grey, self.white = _single_band(image)
+        self.grey = _single_band(image)
         self.size = self.grey.size  # (width, height)
 
     def levels(self, max_side: int, region: Region | None = None) -> np.ndarray:
@@ -36,23 +39,23 @@ class Picture:
         size = (max(1, round(width * factor)), max(1, round(height * factor)))
         resized = self.grey.resize(size, Image.Resampling.BOX, box=(left, top, right, bottom),
                                    reducing_gap=2.0 if factor < 0.5 else None)
-        return np.asarray(resized, dtype=np.float32) / self.white
+        return np.asarray(resized, dtype=np.float32) * PIXEL_SCALE
 
 
-def _single_band(image: Image.Image) -> tuple[Image.Image, float]:
-    """A one-band "L" or "F" version of ``image`` and the value that means white in it."""
+def _single_band(image: Image.Image) -> Image.Image:
+    """A one-band "L" version of ``image`` (itself if it is one: it is only read)."""
     if image.mode == "F" or image.mode.startswith("I"):  # I, I;16, I;16B, ...
-        values = np.nan_to_num(np.asarray(image.convert("F"), dtype=np.float32),
-                               nan=0.0, posinf=0.0, neginf=0.0)
-        return Image.fromarray(np.clip(values / _full_scale(float(values.max(initial=0))), 0, 1)), 1.0
+        return _eight_bit(image)
     if "A" in image.getbands() or "a" in image.getbands() or "transparency" in image.info:
         grey, alpha = image.convert("LA").split()
         backdrop = Image.new("L", image.size, _backdrop_level(grey, alpha))
-        return Image.composite(grey, backdrop, alpha), 255.0
+        return Image.composite(grey, backdrop, alpha)
+    if image.mode == "L":
+        return image
     try:
-        return image.convert("L"), 255.0
+        return image.convert("L")
     except ValueError:  # e.g. LAB, which Pillow converts only to RGB(A)
-        return image.convert("RGB").convert("L"), 255.0
+        return image.convert("RGB").convert("L")
 
 
 def _backdrop_level(grey: Image.Image, alpha: Image.Image) -> int:
@@ -66,6 +69,35 @@ def _backdrop_level(grey: Image.Image, alpha: Image.Image) -> int:
         if visible:
             return 255 if (g * a).sum() / visible < 127.5 else 0
     return 255
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """A 16-bit, 32-bit or float ``image`` as "L", scaled by its full range (NaN and
+    infinities count as 0), converted STRIP_PIXELS at a time.
+
+    One byte a pixel loses nothing the later steps use: they judge ink on 256 grey
+    levels. Converting in strips keeps the cost at that byte: converting the whole
+    picture to floats at once took several 4-byte copies of it (1 GB for an 8150 x
+    8150 16-bit PNG that decodes to 127 MB).
+    """
+    width, height = image.size
+    rows = max(1, STRIP_PIXELS // width)
+    strips = [(0, top, width, min(height, top + rows)) for top in range(0, height, rows)]
+    peak = max(float(_finite_values(image, strip).max(initial=0)) for strip in strips)
+    factor = 255 / _full_scale(peak)
+    grey = np.empty((height, width), dtype=np.uint8)
+    for strip in strips:
+        values = _finite_values(image, strip)
+        values *= factor
+        np.clip(values, 0, 255, out=values)
+        grey[strip[1]:strip[3]] = np.rint(values)
+    return Image.fromarray(grey)
+
+
+def _finite_values(image: Image.Image, strip: Region) -> np.ndarray:
+    """The pixels of ``strip`` (left, top, right, bottom) as float32, NaN and infinities 0."""
+    values = np.asarray(image.crop(strip).convert("F"), dtype=np.float32).copy()
+    return np.nan_to_num(values, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
 
 
 def _full_scale(peak: float) -> float:
