@@ -97,11 +97,13 @@ def read_image_bytes(source: str | os.PathLike | bytes | BinaryIO) -> bytes:
                 raise UnsafeInput(f"too large: {len(data):,} bytes, over the {MAX_IMAGE_FILE_BYTES:,}-byte limit")
         elif isinstance(source, (str, os.PathLike)):
             data = read_regular_file(source, MAX_IMAGE_FILE_BYTES)
+        elif isinstance(source, io.TextIOBase):
+            raise UnsafeInput("cannot read an image from a text-mode file: open it in binary mode ('rb')")
         else:
             data = read_at_most(source, MAX_IMAGE_FILE_BYTES, "input")
     except UnsafeInput as error:
         raise ImageError(str(error)) from None
-    except OSError as error:  # a stream that fails to read
+    except Exception as error:  # noqa: BLE001 - a stream that fails to read: OSError, a closed file's ValueError...
         raise ImageError(f"cannot read: {_reason(error)}") from None
     if not data:
         raise ImageError("empty file")

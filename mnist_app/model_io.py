@@ -37,7 +37,7 @@ from mnist_app.limits import (
 from mnist_app.model_metadata import ACTIVATION, FORMAT_VERSION, parse_metadata
 from mnist_app.network import COSTS, Network
 from mnist_app.npz import NpzReader
-from mnist_app.safe_io import UnsafeInput, open_regular_file
+from mnist_app.safe_io import UnsafeInput, describe_oserror, open_regular_file
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 UNICODE_BYTES = 4  # numpy stores a "<U" string as 4 bytes per character
@@ -106,6 +106,8 @@ def load(path: str | os.PathLike) -> tuple[Network, dict]:
             return _read_network(archive)
     except ModelFileError as error:
         raise ModelFileError(f"{path}: {error}") from None
+    except OSError as error:  # a regular file that cannot be read, e.g. /proc/self/mem (EINVAL)
+        raise ModelFileError(f"{path}: cannot read the model file ({describe_oserror(error)})") from None
 
 
 def _read_network(archive: NpzReader) -> tuple[Network, dict]:

@@ -57,6 +57,8 @@ def open_regular_file(path: str | os.PathLike, max_bytes: int) -> BinaryIO:
     effects), then opened non-blocking (a FIFO swapped in meanwhile cannot block) and
     checked again with fstat. Raises UnsafeInput, or it says why the open failed.
     """
+    if "\0" in os.fsdecode(path):  # os.stat would raise a ValueError of its own
+        raise UnsafeInput("the file name holds a NUL character")
     try:
         _check_regular(os.stat(path), max_bytes)
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
@@ -96,12 +98,15 @@ def read_at_most(stream: BinaryIO, max_bytes: int, what: str = "file") -> bytes:
     """Everything ``stream`` holds, if that is at most ``max_bytes``; UnsafeInput otherwise.
 
     Reads in chunks, so a stream that never ends (/dev/zero on stdin) costs at most
-    ``max_bytes`` + one chunk of memory before it is refused.
+    ``max_bytes`` + one chunk of memory before it is refused. A stream of text rather than
+    bytes is refused too.
     """
     data = bytearray()
     while len(data) <= max_bytes:
         chunk = stream.read(min(CHUNK_BYTES, max_bytes + 1 - len(data)))
         if not chunk:
             return bytes(data)
+        if not isinstance(chunk, (bytes, bytearray, memoryview)):
+            raise UnsafeInput(f"{what} is read as {type(chunk).__name__}, not bytes: open it in binary mode ('rb')")
         data += chunk
     raise InputTooLarge(f"{what} too large: over the {max_bytes:,}-byte limit")

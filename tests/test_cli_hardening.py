@@ -84,3 +84,20 @@ def test_output_to_a_full_device_is_one_error_line(tmp_path, model_path):
         result = run_command("predict", "--model", str(model_path), str(tmp_path / "seven.png"), stdout=full)
     assert result.returncode == 1
     assert result.stderr.decode() == "mnist-app: error: cannot write the output: No space left on device\n"
+
+
+def test_stdin_closed_is_one_error_line(model_path):
+    result = subprocess.run([sys.executable, "-m", "mnist_app", "predict", "--model", str(model_path), "-"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
+                            preexec_fn=lambda: os.close(0))  # as `<&-` in a shell
+    assert result.returncode == 1
+    assert result.stderr.decode() == "mnist-app: error: -: cannot read stdin: it is closed\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs Linux's /proc/self/mem")
+@pytest.mark.parametrize("command", [["predict", "x.png"], ["evaluate"], ["serve", "--port", "0"]])
+def test_a_model_file_that_fails_to_read_is_one_error_line(command, capsys):
+    """/proc/self/mem is a regular file of size 0 whose read fails with EINVAL."""
+    assert main([command[0], "--model", "/proc/self/mem", *command[1:]]) == 1
+    assert capsys.readouterr().err == \
+        "mnist-app: error: /proc/self/mem: cannot read the model file (invalid argument)\n"

@@ -189,3 +189,33 @@ def test_no_library_warning_escapes_the_decoder():
         warnings.simplefilter("error")
         with pytest.raises(ImageError, match="^not an image Pillow can identify"):
             load_image(CORRUPT_EXIF_TIFF)
+
+
+class _ReadsText:
+    def read(self, size=-1):
+        return "text"
+
+
+class _FailsToRead:
+    def read(self, size=-1):
+        raise RuntimeError("the device went away")
+
+
+def _closed_file(path):
+    file = open(path, "rb")
+    file.close()
+    return file
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda path: f"{path}\0.png", "^the file name holds a NUL character$"),
+    (lambda path: open(path, encoding="utf-8"), "^cannot read an image from a text-mode file"),
+    (_closed_file, "^cannot read: read of closed file$"),
+    (lambda path: _ReadsText(), "^input is read as str, not bytes"),
+    (lambda path: _FailsToRead(), "^cannot read: the device went away$"),
+], ids=["nul-in-path", "text-mode-file", "closed-file", "read-gives-str", "read-raises"])
+def test_sources_that_cannot_be_read_are_image_errors(tmp_path, make, message):
+    path = tmp_path / "seven.png"
+    path.write_bytes(encode(seven(), "PNG"))
+    with pytest.raises(ImageError, match=message):
+        to_mnist_image(make(path))

@@ -99,6 +99,8 @@ def _image_entries(paths: list[str]) -> list[tuple[str, EntrySource]]:
     for path in paths:
         if path == "-":
             try:
+                if sys.stdin is None:  # started with stdin closed (`<&-`)
+                    raise ImageError("cannot read stdin: it is closed")
                 entries.append((path, read_image_bytes(sys.stdin.buffer)))
             except ImageError as error:
                 entries.append((path, error))
