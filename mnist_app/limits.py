@@ -41,3 +41,30 @@ MAX_METADATA_DEPTH = 32  # nesting of JSON arrays and objects in the metadata
 # Each file must arrive from one mirror within this many --timeout periods, however the
 # mirror trickles it: 4 x 15 s by default, which needs 170 KB/s for the 9.9 MB file.
 DOWNLOAD_DEADLINE_TIMEOUTS = 4
+
+# --- live training (mnist_app.live, mnist_app.web.live) ---------------------------------
+# What a run started from the page may ask for: the settings' ranges. A 784-100-10 network
+# on 50,000 images for 30 epochs at batch 1 is still a few minutes of one core.
+LIVE_HIDDEN = (10, 100)  # hidden neurons
+LIVE_EPOCHS = (1, 30)
+LIVE_EXAMPLES = (1_000, 50_000)  # training images (the first of MNIST's 50,000)
+LIVE_BATCH_SIZE = (1, 1_000)
+LIVE_ETA = (0.001, 100.0)  # learning rate
+# One run at a time per server; it is stopped (its weights kept) after this many seconds
+# of training. 30 epochs of 50,000 at batch 10 take about 5 minutes on one core.
+LIVE_MAX_TRAINING_SECONDS = 15 * 60
+# A stopped run gets this long to save its weights before its process is killed.
+LIVE_STOP_GRACE_SECONDS = 10
+# Each event stream holds one of the server's threads for its whole life. At most this many
+# are open at once, and never so many that fewer than LIVE_FREE_THREADS threads are left
+# for the other requests; past that, 503 with Retry-After. (Browsers open at most 6
+# connections to one host over HTTP/1.1.)
+LIVE_MAX_STREAMS = 3
+LIVE_FREE_THREADS = 2
+LIVE_RETRY_AFTER_SECONDS = 10
+# A stream ends after this long (the browser then reconnects and is sent the run so far),
+# sends a comment line when it has been quiet this long (proxies close idle connections),
+# and looks this often whether its client has gone.
+LIVE_STREAM_LIFETIME_SECONDS = 20 * 60
+LIVE_HEARTBEAT_SECONDS = 15
+LIVE_DISCONNECT_POLL_SECONDS = 1

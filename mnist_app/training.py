@@ -19,7 +19,7 @@ import math
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterator
 
 import numpy as np
@@ -32,6 +32,11 @@ from mnist_app.network import Network
 SCHEDULES = ("cosine", "constant")
 CHUNK_EXAMPLES = 2048  # how many uint8 images become floats at once: the rest stay uint8
 MONITOR_EXAMPLES = 10000  # training images on which cost and accuracy are reported per epoch
+# Within the first epoch, where a network learns fastest, ``on_progress`` hears every
+# PROGRESS_EXAMPLES examples how it does on the first PROGRESS_MONITOR_EXAMPLES training and
+# validation images (a tenth of the epoch's monitors, so the reports cost little).
+PROGRESS_EXAMPLES = 1000
+PROGRESS_MONITOR_EXAMPLES = 1000
 
 
 @dataclass(frozen=True)
@@ -95,12 +100,29 @@ class EpochRecord:
     val_accuracy: float | None
 
 
+@dataclass(frozen=True)
+class ProgressRecord:
+    """How the network does part-way through the first epoch, measured on the first
+    PROGRESS_MONITOR_EXAMPLES training and validation images (None if there are none)."""
+
+    epoch: int  # 1-based
+    examples: int  # examples trained on so far in this epoch
+    epoch_examples: int  # examples in the whole epoch
+    train_cost: float | None
+    val_accuracy: float | None
+
+
 @dataclass
 class TrainingResult:
     history: list[EpochRecord] = field(default_factory=list)
     best_epoch: int = 0  # 0 when no epoch finished (interrupted during the first)
     best_val_accuracy: float | None = None
     interrupted: bool = False
+
+    def summary(self) -> dict:
+        """The run as a weights file's metadata records it (JSON-ready)."""
+        return {"history": [asdict(record) for record in self.history], "best_epoch": self.best_epoch,
+                "validation_accuracy": self.best_val_accuracy, "interrupted": self.interrupted}
 
 
 def random_shifts(images: np.ndarray, max_shift: int, rng: np.random.Generator) -> np.ndarray:
@@ -137,13 +159,22 @@ class MomentumSGD:
             p -= learning_rate * v
 
 
+@dataclass(frozen=True)
 class _Monitor:
-    """Cost and accuracy of the network on one fixed set of images, converted once."""
+    """Cost and accuracy of the network on one fixed set of images, converted once:
+    ``inputs`` (m, 784), ``targets`` (m, 10), ``labels`` (m,)."""
 
-    def __init__(self, images: np.ndarray, labels: np.ndarray, dtype):
-        self.inputs = to_inputs(images, dtype)
-        self.targets = one_hot(labels, dtype)
-        self.labels = labels
+    inputs: np.ndarray
+    targets: np.ndarray
+    labels: np.ndarray
+
+    @classmethod
+    def of(cls, images: np.ndarray, labels: np.ndarray, dtype) -> "_Monitor":
+        return cls(to_inputs(images, dtype), one_hot(labels, dtype), labels)
+
+    def head(self, count: int) -> "_Monitor":
+        """A monitor of this one's first ``count`` images, sharing its arrays."""
+        return _Monitor(self.inputs[:count], self.targets[:count], self.labels[:count])
 
     def measure(self, network: Network) -> tuple[float | None, float | None]:
         """(mean cost, fraction correct); (None, None) for an empty set."""
@@ -164,6 +195,8 @@ def train(
     rng: np.random.Generator,
     on_epoch: Callable[[EpochRecord], None] | None = None,
     teacher: Network | None = None,
+    on_progress: Callable[[ProgressRecord], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> TrainingResult:
     """Train ``network`` in place by minibatch SGD and leave it holding its best weights.
 
@@ -176,7 +209,10 @@ def train(
     the network gets back the weights of the epoch with the best validation accuracy (of
     the last epoch if there are no validation images). Ctrl-C (in the main thread) stops
     after the current minibatch: the result then says ``interrupted`` and the best weights
-    so far are kept. Raises ValueError for bad arguments and TrainingDiverged if the
+    so far are kept. ``stop``, if given, is asked after every minibatch and stops the run the
+    same way when it answers True (from another thread or process: a stop button). In the
+    first epoch ``on_progress`` gets a :class:`ProgressRecord` every PROGRESS_EXAMPLES
+    examples. Raises ValueError for bad arguments and TrainingDiverged if the
     weights stop being finite.
     """
     hyper.validate()
@@ -192,21 +228,26 @@ def train(
         # Shifts and deskewing commute (deskewing keeps the centre of mass), so without
         # distortions every image is deskewed once instead of once per epoch.
         train_images = prepare(train_images, convention)
-    training_monitor = _Monitor(prepare(train_images[:MONITOR_EXAMPLES], {"deskew": deskew_chunks}),
+    training_monitor = _Monitor.of(prepare(train_images[:MONITOR_EXAMPLES], {"deskew": deskew_chunks}),
                                 train_labels[:MONITOR_EXAMPLES], dtype)
-    validation_monitor = _Monitor(prepare(val_images, convention), val_labels, dtype)
+    validation_monitor = _Monitor.of(prepare(val_images, convention), val_labels, dtype)
+    progress = _FirstEpochProgress(on_progress, len(train_images), training_monitor, validation_monitor)
     result = TrainingResult()
     best_weights, best_biases = _copies(network)
 
-    with _stop_requested_on_ctrl_c() as stop_requested:
+    with _stop_requested_on_ctrl_c(stop) as stop_requested:
         for epoch in range(1, hyper.epochs + 1):
             started = time.perf_counter()
             learning_rate = hyper.learning_rate_at(epoch - 1)
+            examples = 0
             for x, y in _minibatches(train_images, train_labels, hyper, rng, dtype, teacher, deskew_chunks):
                 nabla_b, nabla_w = network.backprop(x, y, hyper.l2)
                 optimizer.step(nabla_w + nabla_b, learning_rate)
                 if stop_requested():
                     break
+                examples += len(x)
+                if epoch == 1:
+                    progress.after(examples, network)
             if stop_requested():
                 result.interrupted = True
                 if not result.history:  # no epoch finished: keep what we have
@@ -226,6 +267,26 @@ def train(
 
     network.weights, network.biases = best_weights, best_biases
     return result
+
+
+class _FirstEpochProgress:
+    """Calls ``on_progress`` each time the first epoch passes a multiple of PROGRESS_EXAMPLES
+    examples (not at its end: the epoch's record says that)."""
+
+    def __init__(self, on_progress, epoch_examples: int, training: _Monitor, validation: _Monitor):
+        self.on_progress = on_progress
+        self.epoch_examples = epoch_examples
+        self.training = training.head(PROGRESS_MONITOR_EXAMPLES)
+        self.validation = validation.head(PROGRESS_MONITOR_EXAMPLES)
+        self.next_report = PROGRESS_EXAMPLES
+
+    def after(self, examples: int, network: Network) -> None:
+        if self.on_progress is None or examples < self.next_report or examples >= self.epoch_examples:
+            return
+        self.next_report = (examples // PROGRESS_EXAMPLES + 1) * PROGRESS_EXAMPLES
+        train_cost, _ = self.training.measure(network)
+        _, val_accuracy = self.validation.measure(network)
+        self.on_progress(ProgressRecord(1, examples, self.epoch_examples, train_cost, val_accuracy))
 
 
 def _copies(network: Network) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -275,13 +336,19 @@ def _check_finite(network: Network, epoch: int, hyper: Hyperparameters) -> None:
 
 
 @contextlib.contextmanager
-def _stop_requested_on_ctrl_c() -> Iterator[Callable[[], bool]]:
-    """Within the block, the first Ctrl-C only sets a flag (read by calling the yielded function);
-    a second one interrupts at once. Outside the main thread signals cannot be caught, and the
-    flag simply stays False."""
+def _stop_requested_on_ctrl_c(stop: Callable[[], bool] | None = None) -> Iterator[Callable[[], bool]]:
+    """Within the block, the first Ctrl-C only sets a flag (read by calling the yielded function,
+    which also asks ``stop``); a second one interrupts at once. Outside the main thread signals
+    cannot be caught, and only ``stop`` can set the flag."""
     requested = threading.Event()
+
+    def stop_requested() -> bool:
+        if stop is not None and not requested.is_set() and stop():
+            requested.set()
+        return requested.is_set()
+
     if threading.current_thread() is not threading.main_thread():
-        yield requested.is_set
+        yield stop_requested
         return
 
     def request_stop(signum, frame):
@@ -290,6 +357,6 @@ def _stop_requested_on_ctrl_c() -> Iterator[Callable[[], bool]]:
 
     previous = signal.signal(signal.SIGINT, request_stop)
     try:
-        yield requested.is_set
+        yield stop_requested
     finally:
         signal.signal(signal.SIGINT, previous)

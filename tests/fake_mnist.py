@@ -75,3 +75,25 @@ def write_fake_mnist(
     return {
         name: write_gzip(Path(directory) / name, idx_bytes(array)) for name, array in arrays.items()
     }
+
+
+class FakeMnistSource:
+    """A stand-in for :class:`mnist_app.live.run.MnistFiles` holding a generated MNIST of
+    ``n_train`` training and ``n_test`` test images (seeded), that a training process can
+    load without files or hashes. Picklable, so it reaches the process by value."""
+
+    def __init__(self, n_train: int = 3000, n_test: int = 200, seed: int = 0):
+        self.n_train, self.n_test, self.seed = n_train, n_test, seed
+
+    def missing(self) -> list[str]:
+        return []
+
+    def how_to_get(self) -> str:
+        return "the fake MNIST is always there"
+
+    def load(self):
+        from mnist_app.data import FILES, Mnist
+
+        train_images, train_labels = fake_digits(self.n_train, self.seed)
+        test_images, test_labels = fake_digits(self.n_test, self.seed + 1)
+        return Mnist(train_images, train_labels, test_images, test_labels, sha256=dict(FILES))

@@ -31,7 +31,8 @@ def add_parser(commands) -> None:
         "the network read it, and a JSON API for programs: POST an image to /api/predict. "
         f"Needs waitress: pip install 'mnist_app[serve]'. Request bodies over "
         f"{MAX_BODY_BYTES // (1024 * 1024)} MB are refused; connections idle for "
-        f"{CHANNEL_TIMEOUT} s are closed. Ctrl-C (or SIGTERM) stops the server, with exit status 0.",
+        f"{CHANNEL_TIMEOUT} s are closed. With MNIST in --data-dir, /train trains a network while you "
+        "watch. Ctrl-C (or SIGTERM) stops the server and any training, with exit status 0.",
     )
     add_model_option(parser)
     parser.add_argument("--host", default=DEFAULT_HOST,
@@ -45,15 +46,19 @@ def add_parser(commands) -> None:
                         help="processes that preprocess posted images, so every core reads; 0 to "
                         "preprocess in the request threads (default: %(default)s, one per core)")
     parser.add_argument("--data-dir", metavar="DIR",
-                        help="directory holding the MNIST files, for the /report page; nothing "
+                        help="directory holding the MNIST files, for the /report page and training in /train; nothing "
                         f"is downloaded (default: ${DATA_DIR_ENV}, else $XDG_CACHE_HOME/mnist_app, "
                         "else ~/.cache/mnist_app)")
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
+    from mnist_app.data import resolve_data_dir
+    from mnist_app.live.run import MnistFiles
+    from mnist_app.live.runner import Trainer
     from mnist_app.predict import Classifier
     from mnist_app.web.app import make_app
+    from mnist_app.web.live import StreamLimits
     from mnist_app.web.server import create_server
 
     _log_to_stderr()
@@ -61,9 +66,11 @@ def run(args) -> int:
     limits = Limits()
     with contextlib.ExitStack() as cleanup:
         preprocess = _preprocessing(args.workers, cleanup)
-        app = make_app(classifier, limits, data_dir=args.data_dir, preprocess=preprocess)
+        trainer = cleanup.enter_context(Trainer(MnistFiles(resolve_data_dir(args.data_dir))))
+        app = make_app(classifier, limits, data_dir=args.data_dir, preprocess=preprocess,
+                       trainer=trainer, streams=StreamLimits.for_threads(args.threads))
         server = create_server(app, ServerSettings(host=args.host, port=args.port, threads=args.threads), limits)
-        _serve(server)
+        _serve(server, on_stop=trainer.close)
     print("mnist-app: stopped", file=sys.stderr)
     return EXIT_OK
 
@@ -81,11 +88,19 @@ def _usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _serve(server) -> None:
-    """Run ``server`` until Ctrl-C or SIGTERM, then close it."""
+def _serve(server, on_stop) -> None:
+    """Run ``server`` until Ctrl-C or SIGTERM, then close it. ``on_stop`` runs first, in the
+    signal handler: it ends the training run, and so its event streams, which would
+    otherwise hold the server's threads while waitress waits for them to finish."""
     from mnist_app.web.server import on_every_interface, urls
 
-    previous_handler = signal.signal(signal.SIGTERM, _stop)
+    def stop(signum, frame):
+        on_stop()
+        raise KeyboardInterrupt
+
+    # SIGINT only where Python would raise KeyboardInterrupt for it (not when it is ignored).
+    handled = [signal.SIGTERM] + [signal.SIGINT] * (signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+    previous_handlers = {number: signal.signal(number, stop) for number in handled}
     try:
         where = "on every interface; " if on_every_interface(server) else ""
         print(f"mnist-app: serving {' and '.join(urls(server))} ({where}Ctrl-C to stop)", flush=True)
@@ -94,7 +109,8 @@ def _serve(server) -> None:
         pass
     finally:
         server.close()
-        signal.signal(signal.SIGTERM, previous_handler)
+        for number, handler in previous_handlers.items():
+            signal.signal(number, handler)
 
 
 def _log_to_stderr() -> None:
@@ -104,7 +120,3 @@ def _log_to_stderr() -> None:
     logging.basicConfig(format="mnist-app: %(name)s: %(message)s", level=logging.WARNING)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
-
-def _stop(signum, frame):
-    """SIGTERM (``kill``, systemd) stops the server as Ctrl-C does."""
-    raise KeyboardInterrupt

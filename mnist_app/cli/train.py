@@ -149,17 +149,13 @@ def run(args) -> int:
     # score and the rule read it so too.
     convention = {"deskew": hyper.deskew, "average_shifts": args.average_shifts}
     test = evaluate(reader(network, convention), prepare(mnist.test_images, convention), mnist.test_labels)
-    history = [asdict(record) for record in result.history]
     summary = {
         "output": str(output),
         "hyperparameters": {**asdict(hyper), "sizes": sizes, "cost": args.cost, "init": args.init,
                             "validation": args.validation, "nondigits": args.nondigits, "typed": args.typed},
         "seed": args.seed,
-        "history": history,
-        "best_epoch": result.best_epoch,
-        "validation_accuracy": result.best_val_accuracy,
+        **result.summary(),
         "test_accuracy": test.accuracy,
-        "interrupted": result.interrupted,
     }
     metadata = {
         **summary, **convention,
@@ -171,7 +167,7 @@ def run(args) -> int:
         metadata["reject"] = _calibrated_rule(network, val_images, val_labels, convention).to_metadata()
     model_io.save(output, network, metadata)
     if args.json:
-        print(json.dumps({**summary, "epochs": history}))  # "epochs": the name mnist_app 0.1 used
+        print(json.dumps({**summary, "epochs": summary["history"]}))  # "epochs": the name mnist_app 0.1 used
     else:
         _print_outcome(result, test, output, hyper.epochs)
     return EXIT_INTERRUPTED if result.interrupted else EXIT_OK

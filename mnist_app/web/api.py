@@ -61,6 +61,10 @@ class Api:
     def predict(self, request: Request) -> Response:
         """Read the digit in the posted image: the body itself (Content-Type image/* or
         application/octet-stream) or the ``image`` field of a multipart form."""
+        return self.predict_with(self.classifier, request)
+
+    def predict_with(self, classifier, request: Request) -> Response:
+        """:meth:`predict` with another ``classifier`` (the network being trained)."""
         length = request.content_length(self.limits.max_body_bytes)
         media_type, params = request.content_type()
         multipart = media_type == "multipart/form-data"
@@ -74,7 +78,7 @@ class Api:
         if not image:
             raise HttpError(400, "the image is empty (0 bytes)")
         self._check_pixels(image)
-        return json_response(reading_json(self.classifier.read_picture(self.preprocess(image))))
+        return json_response(reading_json(classifier.read_picture(self.preprocess(image))))
 
     def model_info(self, request: Request) -> Response:
         return json_response(self.model)

@@ -18,8 +18,11 @@ from typing import Callable
 
 from mnist_app.data import resolve_data_dir
 from mnist_app.errors import ImageError, NoDigitFound
+from mnist_app.live.run import MnistFiles
+from mnist_app.live.runner import Trainer
 from mnist_app.preprocess import to_mnist_image
 from mnist_app.web.api import WEIGHTS_PATH, Api, Preprocess
+from mnist_app.web.live import EVENTS_PATH, MODEL_PATH, LiveApi, StreamLimits
 from mnist_app.web.protocol import HttpError, Request, Response, error_response
 from mnist_app.web.report_page import RenderReport, ReportPage
 from mnist_app.web.settings import Limits
@@ -68,6 +71,10 @@ class WebApp:
         headers = list(response.headers)
         own = {name for name, _ in headers}  # a response may set its own policy or caching
         headers += [header for header in DEFAULT_HEADERS if header[0] not in own]
+        if response.stream is not None:
+            headers.append(("Content-Type", response.content_type))
+            start_response(response.status_line, headers)
+            return response.stream
         if response.status != 304:  # "not modified" refers to the cached body; it has none
             headers += [("Content-Type", response.content_type),
                         ("Content-Length", str(len(response.body)))]
@@ -105,13 +112,17 @@ class WebApp:
 
 
 def make_app(classifier, limits: Limits = Limits(), data_dir: str | os.PathLike | None = None,
-             render_report: RenderReport | None = None, preprocess: Preprocess = to_mnist_image) -> WebApp:
+             render_report: RenderReport | None = None, preprocess: Preprocess = to_mnist_image,
+             trainer: Trainer | None = None, streams: StreamLimits = StreamLimits()) -> WebApp:
     """The app serving ``classifier`` (a :class:`mnist_app.predict.Classifier`): the page,
     the JSON API, and GET /report, rendered by ``render_report`` (default:
     ``mnist_app.report.render_report``) from the MNIST test set in ``data_dir`` (default:
-    :func:`mnist_app.data.resolve_data_dir`'s). Posted images go through ``preprocess``."""
+    :func:`mnist_app.data.resolve_data_dir`'s). Posted images go through ``preprocess``.
+    The Train view trains with ``trainer`` (default: one on the MNIST files in ``data_dir``;
+    the caller closes it), its event streams bounded by ``streams``."""
     api = Api(classifier, limits, preprocess)
     report = ReportPage(classifier.network, classifier.metadata, resolve_data_dir(data_dir), render_report)
+    live = LiveApi(trainer or Trainer(MnistFiles(resolve_data_dir(data_dir))), api.predict_with, streams)
     assets = load_assets()
     routes: dict[str, dict[str, Handler]] = {
         "/": {"GET": assets["index.html"].respond},
@@ -120,7 +131,13 @@ def make_app(classifier, limits: Limits = Limits(), data_dir: str | os.PathLike 
         WEIGHTS_PATH: {"GET": api.hidden_weights},
         "/healthz": {"GET": api.health},
         **{f"/static/{name}": {"GET": asset.respond} for name, asset in assets.items()
-           if name != "index.html"},
+           if not name.endswith(".html")},
         "/report": {"GET": report.respond},
+        "/train": {"GET": assets["train.html"].respond},
+        "/api/train": {"GET": live.status, "POST": live.start},
+        EVENTS_PATH: {"GET": live.events},
+        "/api/train/stop": {"POST": live.stop},
+        MODEL_PATH: {"GET": live.model},
+        "/api/train/predict": {"POST": live.predict},
     }
     return WebApp(routes)

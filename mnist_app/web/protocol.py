@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Iterable
 from email.message import Message
 from email.utils import collapse_rfc2231_value
 from http import HTTPStatus
@@ -27,12 +28,15 @@ class HttpError(Exception):
 
 @dataclass(frozen=True)
 class Response:
-    """What a handler answers: status code, body bytes, Content-Type and extra headers."""
+    """What a handler answers: status code, body bytes, Content-Type and extra headers; or,
+    with ``stream``, a body sent as it is produced (no Content-Length; the server calls its
+    ``close`` when the response ends or the client goes away)."""
 
     status: int
     body: bytes
     content_type: str
     headers: tuple[tuple[str, str], ...] = field(default=())
+    stream: Iterable[bytes] | None = None
 
     @property
     def status_line(self) -> str:

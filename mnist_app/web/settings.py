@@ -33,6 +33,10 @@ CHANNEL_TIMEOUT = 10
 CLEANUP_INTERVAL = 2  # seconds between the checks for connections past CHANNEL_TIMEOUT
 # Connections open at once; past it, new ones wait in the listen backlog.
 CONNECTION_LIMIT = 200
+# Requests waitress reads ahead on a connection while one is being answered. Above 0 it
+# keeps reading, so it sees a client that has gone and tells the app through
+# environ["waitress.client_disconnected"]: a training event stream then ends at once.
+CHANNEL_REQUEST_LOOKAHEAD = 1
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class ServerSettings:
             "channel_timeout": self.channel_timeout,
             "cleanup_interval": self.cleanup_interval,
             "connection_limit": self.connection_limit,
+            "channel_request_lookahead": CHANNEL_REQUEST_LOOKAHEAD,
             # Waitress refuses a Content-Length >= this before reading the body; +1 makes
             # its limit the app's (the app refuses > max_body_bytes, also unread).
             "max_request_body_size": limits.max_body_bytes + 1,

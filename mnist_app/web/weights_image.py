@@ -9,6 +9,7 @@ pixels excite it when inked, blue ones inhibit it.
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 from dataclasses import dataclass
@@ -18,9 +19,12 @@ from PIL import Image
 
 from mnist_app.constants import FRAME
 from mnist_app.report.figures import WEIGHT_SCALE_PERCENTILE
-from mnist_app.report.images import diverging
+from mnist_app.report.images import diverging, hex_colour
 
 COLUMNS = 10  # tiles per row of the sheet
+# Weights sent as one byte each (weight_levels): level 128 + round(LEVELS x w / scale),
+# clipped to 1..255, so level k stands for w = (k - 128) / LEVELS x scale.
+LEVELS = 127
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ def weight_sheet(weights: np.ndarray, columns: int = COLUMNS) -> WeightSheet:
     white."""
     count = weights.shape[0]
     tiles = np.asarray(weights, dtype=np.float64).reshape(count, FRAME, FRAME)
-    scale = float(np.percentile(np.abs(tiles), WEIGHT_SCALE_PERCENTILE)) or 1.0
+    scale = weight_scale(tiles)
     colours = diverging(tiles, scale)  # (count, 28, 28, 3) uint8
     rows = math.ceil(count / columns)
     sheet = np.full((rows * FRAME, columns * FRAME, 3), 255, dtype=np.uint8)
@@ -57,3 +61,24 @@ def weight_sheet(weights: np.ndarray, columns: int = COLUMNS) -> WeightSheet:
     buffer = io.BytesIO()
     Image.fromarray(sheet).save(buffer, format="PNG", optimize=True)
     return WeightSheet(buffer.getvalue(), count, columns, FRAME, scale)
+
+
+def weight_scale(weights: np.ndarray) -> float:
+    """The weight that gets the darkest colours: the same for every neuron of a layer."""
+    return float(np.percentile(np.abs(weights), WEIGHT_SCALE_PERCENTILE)) or 1.0
+
+
+def weight_levels(weights: np.ndarray) -> dict:
+    """A layer's ``weights`` (n_hidden, 784) as JSON-ready bytes, one a weight (see LEVELS),
+    row-major, for a page that draws them with :func:`level_colours`:
+    ``{"count": n_hidden, "scale": s, "levels": base64 of n_hidden x 784 bytes}``."""
+    scale = weight_scale(weights)
+    levels = np.clip(np.rint(128 + LEVELS * (np.asarray(weights) / scale)), 1, 255).astype(np.uint8)
+    return {"count": int(weights.shape[0]), "scale": round(scale, 6),
+            "levels": base64.b64encode(levels.tobytes()).decode("ascii")}
+
+
+def level_colours() -> list[str]:
+    """The colour of each level 0-255 of :func:`weight_levels`, as "#rrggbb": the sheet's
+    diverging map, so live pictures look like the shipped model's."""
+    return [hex_colour(rgb) for rgb in diverging((np.arange(256) - 128) / LEVELS, 1.0)]

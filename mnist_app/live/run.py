@@ -1,0 +1,113 @@
+"""The training process of a live run: load MNIST, train with :func:`mnist_app.training.train`,
+and send what happens through a pipe, as ``(kind, data)`` pairs:
+
+- ``("progress", {...})``: in the first epoch, every PROGRESS_EXAMPLES examples
+  (:class:`~mnist_app.training.ProgressRecord`'s fields and ``elapsed``, seconds since training began);
+- ``("epoch", {...})``: after each epoch (:class:`~mnist_app.training.EpochRecord`'s fields);
+- ``("done", {...})``: the run's summary once its weights are saved (as ``mnist-app train``
+  saves them, history included), also after a stop;
+- ``("error", {"error": message})``: the run could not start or failed.
+
+Progress, epoch and done events carry ``parameters``: the network's weights and biases as
+lists of numpy arrays, for the server to draw the hidden neurons and read digits with.
+
+The same network, data split, defaults and seed give the same weights as ``mnist-app
+train --seed``: this is that command's training, watched.
+"""
+
+from __future__ import annotations
+
+import secrets
+import signal
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mnist_app import model_io
+from mnist_app.constants import INPUT_SIZE, N_CLASSES, N_TRAIN_IMAGES
+from mnist_app.data import FILES, TRAIN_IMAGES, TRAIN_LABELS, Mnist, load_mnist
+from mnist_app.errors import MnistAppError
+from mnist_app.evaluate import evaluate
+from mnist_app.inputs import prepare
+from mnist_app.live.settings import RunSettings
+from mnist_app.network import Network
+from mnist_app.reading import reader
+from mnist_app.training import EpochRecord, Hyperparameters, ProgressRecord, train
+
+VALIDATION_IMAGES = 10_000  # the last of MNIST's training images, as `mnist-app train` holds out
+
+
+@dataclass(frozen=True)
+class MnistFiles:
+    """MNIST in ``data_dir``, as ``mnist-app download`` leaves it. Nothing is downloaded."""
+
+    data_dir: Path
+
+    def missing(self) -> list[str]:
+        """The MNIST files that are not in the directory."""
+        return [name for name in FILES if not (Path(self.data_dir) / name).is_file()]
+
+    def how_to_get(self) -> str:
+        return (f"training needs the MNIST files in {self.data_dir}: run "
+                f"`mnist-app download --data-dir {self.data_dir}`, then start the server again")
+
+    def load(self) -> Mnist:
+        return load_mnist(self.data_dir, mirrors=())
+
+
+def reading_convention(hyper: Hyperparameters) -> dict:
+    """How the trained network reads a digit, as ``mnist-app train`` records it by default."""
+    return {"deskew": hyper.deskew, "average_shifts": True}
+
+
+def run_training(settings: RunSettings, source, model_path: str, events, stop, seed: int | None = None) -> None:
+    """Train as ``settings`` say on ``source``'s MNIST (:class:`MnistFiles` or alike), send
+    events on the ``events`` connection, save the weights at ``model_path``; stop early
+    (keeping the weights) when the ``stop`` event is set. The process's entry point."""
+    # Ctrl-C at a terminal reaches the whole process group; the server stops runs itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        summary = _train(settings, source, model_path, events.send, stop.is_set,
+                         secrets.randbits(63) if seed is None else seed)
+        events.send(("done", summary))
+    except (MnistAppError, ValueError, OSError) as error:
+        events.send(("error", {"error": str(error).splitlines()[0] if str(error) else type(error).__name__}))
+    except MemoryError:
+        events.send(("error", {"error": "the training process ran out of memory"}))
+    finally:
+        events.close()
+
+
+def _train(settings: RunSettings, source, model_path: str, send, stop_requested, seed: int) -> dict:
+    mnist = source.load()
+    n_validation = min(VALIDATION_IMAGES, len(mnist.train_images) * VALIDATION_IMAGES // N_TRAIN_IMAGES)
+    n_train = min(settings.examples, len(mnist.train_images) - n_validation)
+    hyper = settings.hyperparameters()
+    rng = np.random.default_rng(seed)
+    sizes = [INPUT_SIZE, settings.hidden, N_CLASSES]
+    network = Network(sizes, cost=settings.cost, init=settings.init, rng=rng)
+    started = time.perf_counter()
+
+    def report(kind: str, record: ProgressRecord | EpochRecord) -> None:
+        send((kind, {**asdict(record), "elapsed": round(time.perf_counter() - started, 3),
+                     "parameters": ([w.copy() for w in network.weights], [b.copy() for b in network.biases])}))
+
+    result = train(network, mnist.train_images[:n_train], mnist.train_labels[:n_train],
+                   mnist.train_images[-n_validation:], mnist.train_labels[-n_validation:], hyper, rng,
+                   on_epoch=lambda record: report("epoch", record),
+                   on_progress=lambda record: report("progress", record), stop=stop_requested)
+    convention = reading_convention(hyper)
+    test = evaluate(reader(network, convention), prepare(mnist.test_images, convention), mnist.test_labels)
+    summary = {
+        "hyperparameters": {**asdict(hyper), "sizes": sizes, "cost": settings.cost, "init": settings.init,
+                            "validation": n_validation, "examples": n_train},
+        "seed": seed,
+        **result.summary(),
+        "test_accuracy": test.accuracy,
+    }
+    metadata = {**summary, **convention,
+                "training_data_sha256": {name: mnist.sha256[name] for name in (TRAIN_IMAGES, TRAIN_LABELS)}}
+    model_io.save(model_path, network, metadata)
+    return {**summary, "parameters": (network.weights, network.biases)}

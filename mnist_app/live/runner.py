@@ -1,0 +1,234 @@
+"""The server's side of live training: one run at a time, in a process of its own.
+
+    trainer = Trainer(MnistFiles(data_dir))
+    run = trainer.start(RunSettings(epochs=2))     # RunInProgress while another one trains
+    events, finished = run.log.wait(0, timeout=1)  # the run's events so far, in order
+    trainer.stop()                                 # ends it early; its weights are kept
+    trainer.close()                                # at shutdown: no process is left behind
+
+The training process (:func:`mnist_app.live.run.run_training`) sends events through a
+pipe; a thread of this process receives them, keeps the latest network (to read digits
+with) and appends the events to the run's :class:`EventLog`, which any number of
+listeners read. The run is stopped after ``max_seconds``, and killed if it does not end
+within ``grace_seconds`` of being stopped.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from mnist_app.errors import MnistAppError
+from mnist_app.limits import LIVE_MAX_TRAINING_SECONDS, LIVE_STOP_GRACE_SECONDS
+from mnist_app.live.run import reading_convention, run_training
+from mnist_app.live.settings import RunSettings
+from mnist_app.network import Network
+
+STOPPED_BY_USER = "stopped"
+STOPPED_AT_TIME_LIMIT = "time limit"
+STOPPED_AT_SHUTDOWN = "server stopping"
+
+
+class RunInProgress(MnistAppError):
+    """A run is training already: a server trains one network at a time."""
+
+
+class MnistMissing(MnistAppError):
+    """The MNIST files are not in the data directory; the message says how to get them."""
+
+
+@dataclass(frozen=True)
+class RunEvent:
+    """One event of a run: ``kind`` ("progress", "epoch", "done" or "error"), its JSON-ready
+    ``data``, and the first layer's weights (n_hidden, 784) after it, if it carries them."""
+
+    kind: str
+    data: dict
+    weights: np.ndarray | None = None
+
+
+class EventLog:
+    """A run's events in order, appended by one thread and read by many. Only the newest
+    event that carries weights keeps them: a late reader needs only the latest picture."""
+
+    def __init__(self):
+        self._changed = threading.Condition()
+        self._events: list[RunEvent] = []
+        self._newest_weights = -1
+        self.finished = False
+
+    def append(self, event: RunEvent) -> None:
+        with self._changed:
+            if event.weights is not None:
+                if self._newest_weights >= 0:
+                    older = self._events[self._newest_weights]
+                    self._events[self._newest_weights] = replace(older, weights=None)
+                self._newest_weights = len(self._events)
+            self._events.append(event)
+            self._changed.notify_all()
+
+    def finish(self) -> None:
+        """No more events will come."""
+        with self._changed:
+            self.finished = True
+            self._changed.notify_all()
+
+    def wait(self, position: int, timeout: float) -> tuple[list[RunEvent], bool]:
+        """(the events from index ``position`` on, whether the log is finished: no more
+        will come), waiting up to ``timeout`` seconds for one if there are none yet."""
+        with self._changed:
+            self._changed.wait_for(lambda: len(self._events) > position or self.finished, timeout)
+            return self._events[position:], self.finished
+
+
+class TrainingRun:
+    """One run of ``settings``: its process, its events, and its latest network."""
+
+    def __init__(self, number: int, settings: RunSettings, source, model_path: Path, context,
+                 max_seconds: float, grace_seconds: float):
+        self.number = number
+        self.settings = settings
+        self.model_path = model_path
+        self.log = EventLog()
+        self.stop_reason: str | None = None
+        self.network: Network | None = None  # the weights of the latest event
+        self.convention = reading_convention(settings.hyperparameters())
+        self.outcome: str | None = None  # "done" or "error" once the run has ended
+        self._grace_seconds = grace_seconds
+        self._stop = context.Event()
+        receive, send = context.Pipe(duplex=False)
+        self.process = context.Process(target=run_training, name=f"mnist-app-training-{number}", daemon=True,
+                                       args=(settings, source, str(model_path), send, self._stop))
+        self.process.start()
+        send.close()  # the process holds the sending end; the pipe ends when it does
+        self._listener = threading.Thread(target=self._listen, args=(receive,), daemon=True,
+                                          name=f"mnist-app-training-{number}-events")
+        self._listener.start()
+        self._deadline = threading.Timer(max_seconds, self.stop, (STOPPED_AT_TIME_LIMIT,))
+        self._deadline.daemon = True
+        self._deadline.start()
+
+    @property
+    def running(self) -> bool:
+        return not self.log.finished
+
+    def stop(self, reason: str = STOPPED_BY_USER) -> None:
+        """Ask the run to stop after its current minibatch and save its weights; kill its
+        process if it has not ended ``grace_seconds`` later."""
+        if not self.running or self._stop.is_set():
+            return
+        self.stop_reason = reason
+        self._stop.set()
+        killer = threading.Timer(self._grace_seconds, self.kill)
+        killer.daemon = True
+        killer.start()
+
+    def kill(self) -> None:
+        """End the process now (its weights are lost if they were not saved yet)."""
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(1)
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+
+    def close(self) -> None:
+        """Stop the run at once, and wait until its process and thread have ended."""
+        self._deadline.cancel()
+        if self.running and self.stop_reason is None:
+            self.stop_reason = STOPPED_AT_SHUTDOWN
+        self.kill()
+        self._listener.join()
+
+    def _listen(self, receive) -> None:
+        try:
+            while True:
+                try:
+                    kind, data = receive.recv()
+                except (EOFError, OSError):
+                    break
+                self._received(kind, data)
+        finally:
+            receive.close()
+            self.process.join()
+            self._deadline.cancel()
+            if self.outcome is None:
+                self._received("error", {"error": self._death()})
+            self.log.finish()
+
+    def _received(self, kind: str, data: dict) -> None:
+        parameters = data.pop("parameters", None)
+        if parameters is not None:
+            self.network = Network.from_parameters(*parameters, cost=self.settings.cost)
+        if kind in ("done", "error"):
+            self.outcome = kind
+            data["stopped"] = self.stop_reason
+        self.log.append(RunEvent(kind, data, None if parameters is None else parameters[0][0]))
+
+    def _death(self) -> str:
+        if self.stop_reason is not None:
+            return f"the run was ended ({self.stop_reason}) before it could save its weights"
+        return f"the training process ended unexpectedly (exit code {self.process.exitcode})"
+
+
+class Trainer:
+    """Starts, stops and keeps the latest run on ``source`` (:class:`~mnist_app.live.run.MnistFiles`
+    or alike): one at a time."""
+
+    def __init__(self, source, max_seconds: float = LIVE_MAX_TRAINING_SECONDS,
+                 grace_seconds: float = LIVE_STOP_GRACE_SECONDS):
+        self.source = source
+        self.max_seconds = max_seconds
+        self.grace_seconds = grace_seconds
+        self.run: TrainingRun | None = None
+        self._lock = threading.Lock()
+        self._runs = 0
+        self._work_dir: Path | None = None
+        self._closed = False
+
+    def start(self, settings: RunSettings) -> TrainingRun:
+        """Start a run; RunInProgress if one is training, MnistMissing without the data."""
+        with self._lock:
+            if self._closed:
+                raise RunInProgress("the server is stopping")
+            if self.run is not None and self.run.running:
+                raise RunInProgress(f"run {self.run.number} is training; stop it first (POST /api/train/stop)")
+            if self.source.missing():
+                raise MnistMissing(self.source.how_to_get())
+            if self.run is not None:
+                self.run.close()
+                self.run.model_path.unlink(missing_ok=True)
+            if self._work_dir is None:
+                self._work_dir = Path(tempfile.mkdtemp(prefix="mnist-app-training-"))
+            self._runs += 1
+            self.run = TrainingRun(self._runs, settings, self.source, self._work_dir / f"run-{self._runs}.npz",
+                                   multiprocessing.get_context("forkserver"), self.max_seconds, self.grace_seconds)
+            return self.run
+
+    def stop(self) -> TrainingRun | None:
+        """Stop the current run, if it trains; the run (None if there never was one)."""
+        with self._lock:
+            if self.run is not None:
+                self.run.stop()
+            return self.run
+
+    def close(self) -> None:
+        """End the run at once and remove its files; no process is left."""
+        with self._lock:
+            self._closed = True
+            if self.run is not None:
+                self.run.close()
+            if self._work_dir is not None:
+                shutil.rmtree(self._work_dir, ignore_errors=True)
+
+    def __enter__(self) -> "Trainer":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
