@@ -165,7 +165,8 @@ class TrainingRun:
     def _received(self, kind: str, data: dict) -> None:
         parameters = data.pop("parameters", None)
         if parameters is not None:
-            self.network = Network.from_parameters(*parameters, cost=self.settings.cost)
+            weights, biases = parameters
+            self.network = Network.from_parameters(weights, biases, cost=self.settings.cost)
         if kind in ("done", "error"):
             self.outcome = kind
             data["stopped"] = self.stop_reason

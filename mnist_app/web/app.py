@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import traceback
-from typing import Callable
+from typing import Callable, Iterable
 
 from mnist_app.data import resolve_data_dir
 from mnist_app.errors import ImageError, NoDigitFound
@@ -65,7 +65,7 @@ class WebApp:
     def __init__(self, routes: dict[str, dict[str, Handler]]):
         self.routes = routes
 
-    def __call__(self, environ: dict, start_response) -> list[bytes]:
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         request = Request(environ)
         response = self.respond(request)
         headers = list(response.headers)
@@ -131,7 +131,7 @@ def make_app(classifier, limits: Limits = Limits(), data_dir: str | os.PathLike 
         WEIGHTS_PATH: {"GET": api.hidden_weights},
         "/healthz": {"GET": api.health},
         **{f"/static/{name}": {"GET": asset.respond} for name, asset in assets.items()
-           if not name.endswith(".html")},
+           if name != "index.html"},
         "/report": {"GET": report.respond},
         "/train": {"GET": assets["train.html"].respond},
         "/api/train": {"GET": live.status, "POST": live.start},

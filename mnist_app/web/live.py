@@ -129,10 +129,9 @@ class LiveApi:
 
     def predict(self, request: Request) -> Response:
         run = self.trainer.run
-        network = run.network if run is not None else None
-        if network is None:
+        if run is None or run.network is None:
             raise HttpError(409, "no network is training yet: start a run in the Train view (/train)")
-        return self.read(Classifier(network, run.convention), request)
+        return self.read(Classifier(run.network, run.convention), request)
 
     def events(self, request: Request) -> Response:
         """The current run's events as a stream (204 once a finished run has sent them all)."""
