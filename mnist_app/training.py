@@ -32,8 +32,8 @@ from mnist_app.network import Network
 SCHEDULES = ("cosine", "constant")
 CHUNK_EXAMPLES = 2048  # how many uint8 images become floats at once: the rest stay uint8
 MONITOR_EXAMPLES = 10000  # training images on which cost and accuracy are reported per epoch
-# Within the first epoch, where a network learns fastest, ``on_progress`` hears every
-# PROGRESS_EXAMPLES examples how it does on the first PROGRESS_MONITOR_EXAMPLES training and
+# Before training and within the first epoch, where a network learns fastest, ``on_progress``
+# hears every PROGRESS_EXAMPLES examples how it does on the first PROGRESS_MONITOR_EXAMPLES training and
 # validation images (a tenth of the epoch's monitors, so the reports cost little).
 PROGRESS_EXAMPLES = 1000
 PROGRESS_MONITOR_EXAMPLES = 1000
@@ -210,9 +210,9 @@ def train(
     the last epoch if there are no validation images). Ctrl-C (in the main thread) stops
     after the current minibatch: the result then says ``interrupted`` and the best weights
     so far are kept. ``stop``, if given, is asked after every minibatch and stops the run the
-    same way when it answers True (from another thread or process: a stop button). In the
-    first epoch ``on_progress`` gets a :class:`ProgressRecord` every PROGRESS_EXAMPLES
-    examples. Raises ValueError for bad arguments and TrainingDiverged if the
+    same way when it answers True (from another thread or process: a stop button).
+    ``on_progress`` gets a :class:`ProgressRecord` before training starts and then every
+    PROGRESS_EXAMPLES examples of the first epoch. Raises ValueError for bad arguments and TrainingDiverged if the
     weights stop being finite.
     """
     hyper.validate()
@@ -235,6 +235,7 @@ def train(
     result = TrainingResult()
     best_weights, best_biases = _copies(network)
 
+    progress.after(0, network)
     with _stop_requested_on_ctrl_c(stop) as stop_requested:
         for epoch in range(1, hyper.epochs + 1):
             started = time.perf_counter()
@@ -270,15 +271,15 @@ def train(
 
 
 class _FirstEpochProgress:
-    """Calls ``on_progress`` each time the first epoch passes a multiple of PROGRESS_EXAMPLES
-    examples (not at its end: the epoch's record says that)."""
+    """Calls ``on_progress`` before the first minibatch and each time the first epoch passes
+    a multiple of PROGRESS_EXAMPLES examples (not at its end: the epoch's record says that)."""
 
     def __init__(self, on_progress, epoch_examples: int, training: _Monitor, validation: _Monitor):
         self.on_progress = on_progress
         self.epoch_examples = epoch_examples
         self.training = training.head(PROGRESS_MONITOR_EXAMPLES)
         self.validation = validation.head(PROGRESS_MONITOR_EXAMPLES)
-        self.next_report = PROGRESS_EXAMPLES
+        self.next_report = 0
 
     def after(self, examples: int, network: Network) -> None:
         if self.on_progress is None or examples < self.next_report or examples >= self.epoch_examples:

@@ -131,9 +131,10 @@ def test_a_tiny_run_streams_progress_epochs_and_done_and_its_weights_load(served
     assert run["state"] == "training" and run["settings"]["hidden"] == 10
     events = follow(url)
     kinds = [kind for kind, _ in events]
-    assert kinds == ["progress"] + ["epoch", "epoch", "done"], kinds  # 1,000 of 2,000 examples
-    progress, first, second, done = (data for _, data in events)
-    assert (progress["epoch"], progress["examples"], progress["epoch_examples"]) == (1, 1000, 2000)
+    assert kinds == ["progress", "progress", "epoch", "epoch", "done"], kinds  # at 0 and 1,000 of 2,000
+    before, progress, first, second, done = (data for _, data in events)
+    assert [before["examples"], progress["examples"], progress["epoch_examples"]] == [0, 1000, 2000]
+    assert before["val_accuracy"] < 0.5  # random weights
     assert [first["epoch"], second["epoch"]] == [1, 2]
     assert second["val_accuracy"] > 0.5  # the fake digits are easy; a random network gets 10%
     assert done["stopped"] is None and len(done["history"]) == 2

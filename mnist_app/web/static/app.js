@@ -9,6 +9,8 @@
 // Pixels of the PNG posted to /api/predict. Reading time grows with the picture's pixels,
 // and accuracy does not: on 200 MNIST test digits drawn as canvases, 128 and 280 pixels
 // are both read 198 times right, and a 280-pixel canvas takes about 5 times as long.
+import { onReaderChange, predictUrl } from "./reader.js";
+
 const EXPORT_SIZE = 128;
 const MIN_INTERVAL_MS = 100;      // at most 10 readings a second while drawing
 const N_CLASSES = 10;
@@ -184,7 +186,7 @@ function exportDrawing() {
 }
 
 async function post(body, type) {
-  const response = await fetch("/api/predict", {
+  const response = await fetch(predictUrl(), {
     method: "POST",
     headers: { "Content-Type": type },
     body,
@@ -347,13 +349,13 @@ function buildHidden(count) {
 function showHidden(activations) {
   hiddenActivations = activations;
   $("hidden").querySelectorAll(".neuron").forEach((cell, i) => {
-    const a = activations ? activations[i] : 0;
+    const a = activations && i < activations.length ? activations[i] : 0;  // a trained net may be smaller
     const level = Math.round(255 * a);
     cell.style.backgroundColor = `rgb(${level}, ${level}, ${Math.min(255, level + 30)})`;
     cell.title = activations ? `neuron ${i + 1}: activation ${a.toFixed(2)}` : `neuron ${i + 1}`;
   });
   if (activations && !neuronPicked) {
-    selectedNeuron = activations.indexOf(Math.max(...activations));
+    selectedNeuron = activations.indexOf(Math.max(...activations.slice(0, model.hidden_weights.count)));
   }
   selectNeuron(selectedNeuron);
 }
@@ -372,7 +374,8 @@ function selectNeuron(index) {
     const row = Math.floor(index / columns);
     context.drawImage(weightSheet, column * tile, row * tile, tile, tile, 0, 0, FRAME, FRAME);
   }
-  const activity = hiddenActivations ? `, activation ${hiddenActivations[index].toFixed(2)}` : "";
+  const activity = hiddenActivations && index < hiddenActivations.length
+    ? `, activation ${hiddenActivations[index].toFixed(2)}` : "";
   $("neuron-caption").textContent = `Neuron ${index + 1}${activity}: the weights of its 784 inputs`;
 }
 
@@ -451,6 +454,7 @@ function start() {
     }
   });
   dropTarget();
+  onReaderChange(scheduleReading);
   new ResizeObserver(resizePad).observe(pad);
   resizePad();
   redrawPad();

@@ -111,7 +111,7 @@ function watch(run) {
   source.addEventListener("done", (message) => {
     const data = JSON.parse(message.data);
     source.close();
-    if (data.weights) showWeights(data.weights);
+    showWeights(data.weights);
     const why = data.stopped ? ` (${data.stopped} after ${data.history.length} epochs)` : "";
     setStatus(`Done${why}: the weights of epoch ${data.best_epoch || "1 (unfinished)"} read ` +
       `${percent(data.test_accuracy)} of the test digits right.`);
@@ -154,17 +154,20 @@ function addEpochRow(data) {
   }
 }
 
+// Validation is drawn last, on top: it is the curve that decides which epoch is kept.
 function drawCharts() {
-  drawChart($("accuracy-chart"), [["accuracy", "validation"], ["trainAccuracy", "training"]],
+  drawChart($("accuracy-chart"), [["trainAccuracy", "training"], ["accuracy", "validation"]],
     0, 1, (v) => `${Math.round(100 * v)}%`);
   const costs = points.flatMap((p) => [p.cost, p.valCost]).filter((v) => typeof v === "number");
+  const step = niceStep(Math.max(0.1, ...costs) / 4);
   drawChart($("cost-chart"), [["cost", "training"], ["valCost", "validation"]],
-    0, niceCeiling(Math.max(0.1, ...costs)), (v) => v.toFixed(v < 1 ? 2 : 1));
+    0, 4 * step, (v) => (v === 0 ? "0" : v.toFixed(Math.max(0, -Math.floor(Math.log10(step) + 1e-9)))));
 }
 
-function niceCeiling(value) {
-  const step = 10 ** Math.floor(Math.log10(value)) / 2;
-  return Math.ceil(value / step) * step;
+// The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least ``value``.
+function niceStep(value) {
+  const power = 10 ** Math.floor(Math.log10(value));
+  return power * [1, 2, 2.5, 5, 10].find((m) => m * power >= value);
 }
 
 // One chart: each [key, class] series of ``points`` as a line with dots, x from 0 to
@@ -234,7 +237,9 @@ function buildNeurons(count) {
   }
 }
 
+// A stream opened late replays the run with only the newest event carrying weights.
 function showWeights(weights) {
+  if (!weights) return;
   const levels = Uint8Array.from(atob(weights.levels), (ch) => ch.charCodeAt(0));
   const pixels = FRAME * FRAME;
   $("neurons").querySelectorAll("canvas").forEach((canvas, neuron) => {
