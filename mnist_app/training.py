@@ -27,16 +27,12 @@ import numpy as np
 from mnist_app.augment import Distortions, random_distortions
 from mnist_app.errors import TrainingDiverged
 from mnist_app.inputs import check_images, check_labels, one_hot, prepare, to_inputs
+from mnist_app.training_progress import FirstEpochProgress, Monitor, ProgressRecord
 from mnist_app.network import Network
 
 SCHEDULES = ("cosine", "constant")
 CHUNK_EXAMPLES = 2048  # how many uint8 images become floats at once: the rest stay uint8
 MONITOR_EXAMPLES = 10000  # training images on which cost and accuracy are reported per epoch
-# Before training and within the first epoch, where a network learns fastest, ``on_progress``
-# hears every PROGRESS_EXAMPLES examples how it does on the first PROGRESS_MONITOR_EXAMPLES training and
-# validation images (a tenth of the epoch's monitors, so the reports cost little).
-PROGRESS_EXAMPLES = 1000
-PROGRESS_MONITOR_EXAMPLES = 1000
 
 
 @dataclass(frozen=True)
@@ -100,18 +96,6 @@ class EpochRecord:
     val_accuracy: float | None
 
 
-@dataclass(frozen=True)
-class ProgressRecord:
-    """How the network does part-way through the first epoch, measured on the first
-    PROGRESS_MONITOR_EXAMPLES training and validation images (None if there are none)."""
-
-    epoch: int  # 1-based
-    examples: int  # examples trained on so far in this epoch
-    epoch_examples: int  # examples in the whole epoch
-    train_cost: float | None
-    val_accuracy: float | None
-
-
 @dataclass
 class TrainingResult:
     history: list[EpochRecord] = field(default_factory=list)
@@ -159,32 +143,6 @@ class MomentumSGD:
             p -= learning_rate * v
 
 
-@dataclass(frozen=True)
-class _Monitor:
-    """Cost and accuracy of the network on one fixed set of images, converted once:
-    ``inputs`` (m, 784), ``targets`` (m, 10), ``labels`` (m,)."""
-
-    inputs: np.ndarray
-    targets: np.ndarray
-    labels: np.ndarray
-
-    @classmethod
-    def of(cls, images: np.ndarray, labels: np.ndarray, dtype) -> "_Monitor":
-        return cls(to_inputs(images, dtype), one_hot(labels, dtype), labels)
-
-    def head(self, count: int) -> "_Monitor":
-        """A monitor of this one's first ``count`` images, sharing its arrays."""
-        return _Monitor(self.inputs[:count], self.targets[:count], self.labels[:count])
-
-    def measure(self, network: Network) -> tuple[float | None, float | None]:
-        """(mean cost, fraction correct); (None, None) for an empty set."""
-        if not len(self.labels):
-            return None, None
-        zs, activations = network.forward(self.inputs)
-        cost = network.cost.fn(zs[-1], activations[-1], self.targets)
-        return cost, float(np.mean(activations[-1].argmax(axis=1) == self.labels))
-
-
 def train(
     network: Network,
     train_images: np.ndarray,
@@ -228,10 +186,10 @@ def train(
         # Shifts and deskewing commute (deskewing keeps the centre of mass), so without
         # distortions every image is deskewed once instead of once per epoch.
         train_images = prepare(train_images, convention)
-    training_monitor = _Monitor.of(prepare(train_images[:MONITOR_EXAMPLES], {"deskew": deskew_chunks}),
+    training_monitor = Monitor.of(prepare(train_images[:MONITOR_EXAMPLES], {"deskew": deskew_chunks}),
                                 train_labels[:MONITOR_EXAMPLES], dtype)
-    validation_monitor = _Monitor.of(prepare(val_images, convention), val_labels, dtype)
-    progress = _FirstEpochProgress(on_progress, len(train_images), training_monitor, validation_monitor)
+    validation_monitor = Monitor.of(prepare(val_images, convention), val_labels, dtype)
+    progress = FirstEpochProgress(on_progress, len(train_images), training_monitor, validation_monitor)
     result = TrainingResult()
     best_weights, best_biases = _copies(network)
 
@@ -268,26 +226,6 @@ def train(
 
     network.weights, network.biases = best_weights, best_biases
     return result
-
-
-class _FirstEpochProgress:
-    """Calls ``on_progress`` before the first minibatch and each time the first epoch passes
-    a multiple of PROGRESS_EXAMPLES examples (not at its end: the epoch's record says that)."""
-
-    def __init__(self, on_progress, epoch_examples: int, training: _Monitor, validation: _Monitor):
-        self.on_progress = on_progress
-        self.epoch_examples = epoch_examples
-        self.training = training.head(PROGRESS_MONITOR_EXAMPLES)
-        self.validation = validation.head(PROGRESS_MONITOR_EXAMPLES)
-        self.next_report = 0
-
-    def after(self, examples: int, network: Network) -> None:
-        if self.on_progress is None or examples < self.next_report or examples >= self.epoch_examples:
-            return
-        self.next_report = (examples // PROGRESS_EXAMPLES + 1) * PROGRESS_EXAMPLES
-        train_cost, _ = self.training.measure(network)
-        _, val_accuracy = self.validation.measure(network)
-        self.on_progress(ProgressRecord(1, examples, self.epoch_examples, train_cost, val_accuracy))
 
 
 def _copies(network: Network) -> tuple[list[np.ndarray], list[np.ndarray]]:

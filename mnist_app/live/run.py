@@ -1,9 +1,11 @@
 """The training process of a live run: load MNIST, train with :func:`mnist_app.training.train`,
 and send what happens through a pipe, as ``(kind, data)`` pairs:
 
-- ``("progress", {...})``: in the first epoch, every PROGRESS_EXAMPLES examples
-  (:class:`~mnist_app.training.ProgressRecord`'s fields and ``elapsed``, seconds since training began);
-- ``("epoch", {...})``: after each epoch (:class:`~mnist_app.training.EpochRecord`'s fields);
+- ``("progress", {...})``: before training, then every PROGRESS_EXAMPLES examples of the
+  first epoch (:class:`~mnist_app.training_progress.ProgressRecord`'s fields, and
+  ``elapsed``: seconds since training began);
+- ``("epoch", {...})``: after each epoch (:class:`~mnist_app.training.EpochRecord`'s
+  fields, and ``elapsed``);
 - ``("done", {...})``: the run's summary once its weights are saved (as ``mnist-app train``
   saves them, history included), also after a stop;
 - ``("error", {"error": message})``: the run could not start or failed.
@@ -34,7 +36,8 @@ from mnist_app.inputs import prepare
 from mnist_app.live.settings import RunSettings
 from mnist_app.network import Network
 from mnist_app.reading import reader
-from mnist_app.training import EpochRecord, Hyperparameters, ProgressRecord, train
+from mnist_app.training import EpochRecord, Hyperparameters, train
+from mnist_app.training_progress import ProgressRecord
 
 VALIDATION_IMAGES = 10_000  # the last of MNIST's training images, as `mnist-app train` holds out
 
