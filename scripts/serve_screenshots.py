@@ -10,6 +10,7 @@ with Playwright (`pip install '.[test]'`; `apt-get install chromium`). Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import subprocess
 import sys
 from pathlib import Path
@@ -38,30 +39,37 @@ def draw(page, strokes) -> None:
         page.mouse.up()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", metavar="PATH", help="weights file (default: the shipped model)")
-    args = parser.parse_args()
-    command = [sys.executable, "-m", "mnist_app", "serve", "--port", "0", "--workers", "0"]
-    server = subprocess.Popen(command + (["--model", args.model] if args.model else []),
-                              stdout=subprocess.PIPE, text=True)
+@contextlib.contextmanager
+def browser_on_server(serve_options: list[str]):
+    """Yields (Chromium, base URL) with `mnist-app serve` running on a free port with
+    ``serve_options``; stops both afterwards."""
+    command = [sys.executable, "-m", "mnist_app", "serve", "--port", "0", "--workers", "0", *serve_options]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         url = server.stdout.readline().split()[2]  # "mnist-app: serving http://127.0.0.1:PORT/ (...)"
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for name, (width, height) in SIZES.items():
-                page = browser.new_page(viewport={"width": width, "height": height}, has_touch=name == "phone")
-                page.goto(url)
-                draw(page, THREE)
-                page.wait_for_function("document.querySelector('#digit').textContent.trim() !== ''")
-                page.wait_for_timeout(500)  # the last debounced reading
-                path = DOCS / f"serve-{name}.png"
-                page.screenshot(path=str(path), full_page=name == "phone")
-                print(f"{path}: read {page.locator('#digit').text_content().strip()!r}")
+            yield browser, url
             browser.close()
     finally:
         server.terminate()
         server.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", metavar="PATH", help="weights file (default: the shipped model)")
+    args = parser.parse_args()
+    with browser_on_server(["--model", args.model] if args.model else []) as (browser, url):
+        for name, (width, height) in SIZES.items():
+            page = browser.new_page(viewport={"width": width, "height": height}, has_touch=name == "phone")
+            page.goto(url)
+            draw(page, THREE)
+            page.wait_for_function("document.querySelector('#digit').textContent.trim() !== ''")
+            page.wait_for_timeout(500)  # the last debounced reading
+            path = DOCS / f"serve-{name}.png"
+            page.screenshot(path=str(path), full_page=name == "phone")
+            print(f"{path}: read {page.locator('#digit').text_content().strip()!r}")
 
 
 if __name__ == "__main__":

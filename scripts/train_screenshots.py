@@ -10,12 +10,8 @@ Debian's Chromium with Playwright. Usage::
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 
-from playwright.sync_api import sync_playwright
-
-from serve_screenshots import CHROMIUM, CHROMIUM_ARGS, DOCS, SIZES
+from serve_screenshots import DOCS, SIZES, browser_on_server
 
 WAIT_MS = 600_000  # the run itself: a few epochs of one core
 
@@ -26,28 +22,19 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3, help="epochs of the run shown (default: 3)")
     parser.add_argument("--examples", type=int, default=10_000, help="training examples (default: 10000)")
     args = parser.parse_args()
-    command = [sys.executable, "-m", "mnist_app", "serve", "--port", "0", "--workers", "0", "--data-dir", args.data_dir]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    try:
-        url = server.stdout.readline().split()[2]  # "mnist-app: serving http://127.0.0.1:PORT/ (...)"
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for name, (width, height) in SIZES.items():
-                page = browser.new_page(viewport={"width": width, "height": height}, has_touch=name == "phone")
-                page.goto(url + "train")
-                page.wait_for_selector("#start:not([disabled])")
-                if name == "desktop":  # one run; the phone shows it as a late visitor does
-                    page.fill("input[name=epochs]", str(args.epochs))
-                    page.fill("input[name=examples]", str(args.examples))
-                    page.click("#start")
-                page.wait_for_selector("#outcome:not([hidden])", timeout=WAIT_MS)
-                path = DOCS / f"train-{name}.png"
-                page.screenshot(path=str(path), full_page=name == "phone")
-                print(f"{path}: {page.locator('#status').text_content().strip()}")
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait()
+    with browser_on_server(["--data-dir", args.data_dir]) as (browser, url):
+        for name, (width, height) in SIZES.items():
+            page = browser.new_page(viewport={"width": width, "height": height}, has_touch=name == "phone")
+            page.goto(url + "train")
+            page.wait_for_selector("#start:not([disabled])")
+            if name == "desktop":  # one run; the phone shows it as a late visitor does
+                page.fill("input[name=epochs]", str(args.epochs))
+                page.fill("input[name=examples]", str(args.examples))
+                page.click("#start")
+            page.wait_for_selector("#outcome:not([hidden])", timeout=WAIT_MS)
+            path = DOCS / f"train-{name}.png"
+            page.screenshot(path=str(path), full_page=name == "phone")
+            print(f"{path}: {page.locator('#status').text_content().strip()}")
 
 
 if __name__ == "__main__":
