@@ -68,3 +68,11 @@ LIVE_RETRY_AFTER_SECONDS = 10
 LIVE_STREAM_LIFETIME_SECONDS = 20 * 60
 LIVE_HEARTBEAT_SECONDS = 15
 LIVE_DISCONNECT_POLL_SECONDS = 1
+
+# --- teaching (mnist_app.teach: `mnist-app backprop`, POST /api/backprop) --------------
+# A step of eta 100 already throws every sigmoid of a 784-30-10 network into saturation;
+# 100 steps on one example take about 10 ms. The page replays its corrections on every
+# request (the server keeps no state), so their number bounds a request's work.
+MAX_TEACH_ETA = 100.0
+MAX_TEACH_STEPS = 100
+MAX_CORRECTIONS = 32

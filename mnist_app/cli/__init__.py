@@ -34,7 +34,7 @@ if _LOADING:
 import argparse  # noqa: E402 - the handler above must be in place before these load
 
 from mnist_app import __version__  # noqa: E402
-from mnist_app.cli import download, evaluate, predict, report, serve, train  # noqa: E402
+from mnist_app.cli import backprop, download, evaluate, predict, report, serve, train  # noqa: E402
 from mnist_app.cli.common import (  # noqa: E402
     EXIT_FAILURE,
     EXIT_OK,
@@ -51,7 +51,7 @@ from mnist_app.errors import MnistAppError  # noqa: E402
 if _LOADING:
     signal.signal(signal.SIGINT, _default_handler)
 
-COMMANDS = (download, train, evaluate, predict, report, serve)  # in the order --help lists them
+COMMANDS = (download, train, evaluate, predict, backprop, report, serve)  # in the order --help lists them
 
 
 class _Parser(argparse.ArgumentParser):
@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         "  mnist-app predict digit.png photos/   read your own images (shipped weights)\n"
         "  mnist-app train                       download MNIST, train, save the weights\n"
         "  mnist-app evaluate                    the shipped model on the MNIST test set\n"
+        "  mnist-app backprop digit.png --label 7   teach it one image: one SGD step, BP1-BP4\n"
         "\n"
         f"exit status: {EXIT_OK} success, {EXIT_FAILURE} failure (bad input, data or model), "
         f"{EXIT_USAGE} bad usage, {EXIT_INTERRUPTED} interrupted",

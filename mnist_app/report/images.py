@@ -63,11 +63,16 @@ def gradient_stops(anchors: np.ndarray) -> list[tuple[float, str]]:
     return [(i / (len(anchors) - 1), hex_colour(rgb)) for i, rgb in enumerate(anchors)]
 
 
-def png_data_uri(pixels: np.ndarray) -> str:
-    """A ``data:image/png;base64,...`` URI for ``pixels``: (h, w) grey or (h, w, 3) RGB, uint8."""
+def png_bytes(pixels: np.ndarray) -> bytes:
+    """The PNG file of ``pixels``: (h, w) grey or (h, w, 3) RGB, uint8."""
     pixels = np.asarray(pixels)
     if pixels.dtype != np.uint8 or pixels.ndim not in (2, 3) or (pixels.ndim == 3 and pixels.shape[2] != 3):
         raise ValueError(f"expected (h, w) or (h, w, 3) uint8 pixels, got {pixels.dtype} {pixels.shape}")
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue()
+
+
+def png_data_uri(pixels: np.ndarray) -> str:
+    """A ``data:image/png;base64,...`` URI for ``pixels``: (h, w) grey or (h, w, 3) RGB, uint8."""
+    return "data:image/png;base64," + base64.b64encode(png_bytes(pixels)).decode("ascii")
