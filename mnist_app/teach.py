@@ -112,23 +112,28 @@ class Lesson:
         """The digit the network read before the step: the one ``why`` explains."""
         return self.readings[0]
 
-    def to_json(self) -> dict:
-        """The lesson as ``mnist-app backprop --json`` prints it; lists of floats, the
-        gradients laid out as the weights file lays out weights_i and biases_i."""
+    def to_json(self, decimals: int | None = None) -> dict:
+        """The lesson as ``mnist-app backprop --json`` prints it: floats (rounded to
+        ``decimals`` if given), the gradients laid out as the weights file lays out
+        weights_i and biases_i."""
+        def floats(values):
+            array = np.asarray(values, dtype=np.float64)
+            return (array if decimals is None else np.round(array, decimals)).tolist()
+
         return {
-            "input": self.input.tolist(),
+            "input": floats(self.input),
             "label": self.label,
             "eta": self.eta,
-            "cost": self.cost,
-            "cost_after": self.cost_after,
-            "outputs": self.outputs.tolist(),
-            "outputs_after": self.outputs_after.tolist(),
-            "hidden": self.hidden.tolist(),
-            "delta_output": self.delta_output.tolist(),
-            "delta_hidden": self.delta_hidden.tolist(),
-            "nabla_b": [nabla.tolist() for nabla in self.nabla_b],
-            "nabla_w": [nabla.tolist() for nabla in self.nabla_w],
-            "why": self.why.tolist(),
+            "cost": floats(self.cost),
+            "cost_after": floats(self.cost_after),
+            "outputs": floats(self.outputs),
+            "outputs_after": floats(self.outputs_after),
+            "hidden": floats(self.hidden),
+            "delta_output": floats(self.delta_output),
+            "delta_hidden": floats(self.delta_hidden),
+            "nabla_b": [floats(nabla) for nabla in self.nabla_b],
+            "nabla_w": [floats(nabla) for nabla in self.nabla_w],
+            "why": floats(self.why),
         }
 
 
@@ -165,13 +170,20 @@ def throwaway_copy(network: Network) -> Network:
                                    [b.astype(np.float64) for b in network.biases], network.cost.name)
 
 
-def sgd_step(network: Network, x: np.ndarray, y: np.ndarray, eta: float) -> tuple[list, list]:
-    """One plain SGD step on ``network`` (changed in place) for inputs ``x`` (m, 784) and
-    targets ``y`` (m, 10): w <- w - eta dC/dw, b <- b - eta dC/db, no momentum, no L2.
-    Returns the gradients it took, (nabla_b, nabla_w)."""
-    nabla_b, nabla_w = network.backprop(x, y)
-    MomentumSGD(network.weights + network.biases, momentum=0.0).step(nabla_w + nabla_b, eta)
-    return nabla_b, nabla_w
+class PlainSGD(MomentumSGD):
+    """Plain SGD on a network's weights and biases, changed in place: w <- w - eta dC/dw,
+    b <- b - eta dC/db; no momentum, no L2 (training's optimiser with momentum 0)."""
+
+    def __init__(self, network: Network):
+        super().__init__(network.weights + network.biases, momentum=0.0)
+        self.network = network
+
+    def step_on(self, x: np.ndarray, y: np.ndarray, eta: float) -> tuple[list, list]:
+        """One step for inputs ``x`` (m, 784) and targets ``y`` (m, 10); returns the
+        gradients it took, (nabla_b, nabla_w)."""
+        nabla_b, nabla_w = self.network.backprop(x, y)
+        self.step(nabla_w + nabla_b, eta)
+        return nabla_b, nabla_w
 
 
 def replay(network: Network, corrections: Sequence[Correction]) -> Network:
@@ -180,9 +192,10 @@ def replay(network: Network, corrections: Sequence[Correction]) -> Network:
     if len(corrections) > MAX_CORRECTIONS:
         raise ValueError(f"at most {MAX_CORRECTIONS} corrections are replayed, got {len(corrections)}")
     taught = throwaway_copy(network)
+    sgd = PlainSGD(taught)
     for correction in corrections:
         x = to_inputs(check_picture(correction.picture)[np.newaxis], np.float64)
-        sgd_step(taught, x, one_hot(np.array([check_label(correction.label)]), np.float64), check_eta(correction.eta))
+        sgd.step_on(x, one_hot(np.array([check_label(correction.label)]), np.float64), check_eta(correction.eta))
     return taught
 
 
@@ -194,24 +207,21 @@ def teach(network: Network, picture: np.ndarray, label: int, eta: float = DEFAUL
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_TEACH_STEPS:
         raise ValueError(f"steps must be a whole number from 1 to {MAX_TEACH_STEPS}, got {steps!r}")
     taught = throwaway_copy(network)
+    sgd = PlainSGD(taught)
     x = to_inputs(picture[np.newaxis], np.float64)
     y = one_hot(np.array([label]), np.float64)
     zs, activations = taught.forward(x)
     why = input_gradient(taught, x, int(activations[-1][0].argmax()))
-    costs, readings = [], []
-    gradients = None
-    for _ in range(steps):
+    costs, readings = [taught.cost.fn(zs[-1], activations[-1], y)], [int(activations[-1][0].argmax())]
+    nabla_b, nabla_w = sgd.step_on(x, y, eta)  # the step shown
+    for step in range(steps):
+        if step:
+            sgd.step_on(x, y, eta)
         step_zs, step_activations = taught.forward(x)
         costs.append(taught.cost.fn(step_zs[-1], step_activations[-1], y))
         readings.append(int(step_activations[-1][0].argmax()))
-        nabla = sgd_step(taught, x, y, eta)
-        gradients = gradients or nabla
-    after_zs, after_activations = taught.forward(x)
-    costs.append(taught.cost.fn(after_zs[-1], after_activations[-1], y))
-    readings.append(int(after_activations[-1][0].argmax()))
-    nabla_b, nabla_w = gradients
     return Lesson(x[0], label, eta, [z[0] for z in zs], [a[0] for a in activations], nabla_b, nabla_w,
-                  costs, readings, after_activations[-1][0], why, taught)
+                  costs, readings, step_activations[-1][0], why, taught)
 
 
 class _OutputActivation:

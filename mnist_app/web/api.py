@@ -16,6 +16,7 @@ the activations and the probabilities are kept so the page can show what was see
 
 from __future__ import annotations
 
+import functools
 import io
 
 from PIL import Image
@@ -24,7 +25,9 @@ from typing import Callable
 
 import numpy as np
 
+from mnist_app.limits import MAX_CORRECTIONS
 from mnist_app.preprocess import DECODE_SIDE, to_mnist_image
+from mnist_app.report.images import DIVERGING_ANCHORS
 from mnist_app.web.multipart import form_field
 from mnist_app.web.protocol import HttpError, Request, Response, json_response
 from mnist_app.web.settings import Limits
@@ -37,6 +40,7 @@ DECIMALS = 6  # floats in answers are rounded to this many decimals
 
 
 Preprocess = Callable[[bytes], np.ndarray]  # image file bytes -> (28, 28) uint8, MNIST's convention
+Form = Callable[[str], bytes]  # a multipart form: field name -> the field's bytes
 
 
 class Api:
@@ -55,7 +59,9 @@ class Api:
             "metadata": classifier.metadata,
             "hidden_weights": self.sheet.describe(WEIGHTS_PATH),
             "limits": {"max_body_bytes": limits.max_body_bytes,
-                       "max_image_pixels": limits.max_image_pixels},
+                       "max_image_pixels": limits.max_image_pixels,
+                       "max_corrections": MAX_CORRECTIONS},
+            "diverging_colours": DIVERGING_ANCHORS.astype(int).tolist(),  # blue (-) .. white .. red (+)
         }
 
     def predict(self, request: Request) -> Response:
@@ -65,6 +71,13 @@ class Api:
 
     def predict_with(self, classifier, request: Request) -> Response:
         """:meth:`predict` with another ``classifier`` (the network being trained)."""
+        image, _ = self.posted_image(request)
+        return json_response(reading_json(classifier.read_picture(self.preprocess(image))))
+
+    def posted_image(self, request: Request) -> tuple[bytes, Form | None]:
+        """The posted image's bytes, checked against the limits, and the multipart form it
+        came in (a function: field name -> its bytes, 400 if absent), or None for a body
+        that is the image itself. 411, 413, 415 or 400 for what cannot be read."""
         length = request.content_length(self.limits.max_body_bytes)
         media_type, params = request.content_type()
         multipart = media_type == "multipart/form-data"
@@ -74,11 +87,12 @@ class Api:
                             f"the image with Content-Type image/png (or another image/* type), "
                             f"or a multipart/form-data form with an {IMAGE_FIELD!r} field")
         body = request.read_body(length)
-        image = form_field(body, params.get("boundary"), IMAGE_FIELD) if multipart else body
+        form = functools.partial(form_field, body, params.get("boundary")) if multipart else None
+        image = form(IMAGE_FIELD) if form else body
         if not image:
             raise HttpError(400, "the image is empty (0 bytes)")
         self._check_pixels(image)
-        return json_response(reading_json(classifier.read_picture(self.preprocess(image))))
+        return image, form
 
     def model_info(self, request: Request) -> Response:
         return json_response(self.model)

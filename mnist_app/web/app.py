@@ -27,6 +27,7 @@ from mnist_app.web.protocol import HttpError, Request, Response, error_response
 from mnist_app.web.report_page import RenderReport, ReportPage
 from mnist_app.web.settings import Limits
 from mnist_app.web.static import load_assets
+from mnist_app.web.teach_api import TeachApi
 
 log = logging.getLogger("mnist_app.web")
 
@@ -127,6 +128,7 @@ def make_app(classifier, limits: Limits = Limits(), data_dir: str | os.PathLike 
     routes: dict[str, dict[str, Handler]] = {
         "/": {"GET": assets["index.html"].respond},
         "/api/predict": {"POST": api.predict},
+        "/api/backprop": {"POST": TeachApi(api).backprop},
         "/api/model": {"GET": api.model_info},
         WEIGHTS_PATH: {"GET": api.hidden_weights},
         "/healthz": {"GET": api.health},

@@ -25,6 +25,10 @@ MAX_BOUNDARY_LENGTH = 70  # RFC 2046, section 5.1.1
 CRLF = b"\r\n"
 
 
+class MissingField(HttpError):
+    """The form is well formed but has no field of the name asked for (400)."""
+
+
 def form_field(body: bytes, boundary: str | None, name: str) -> bytes:
     """The content of the first part named ``name`` in the multipart ``body``.
 
@@ -52,7 +56,7 @@ def form_field(body: bytes, boundary: str | None, name: str) -> bytes:
         if disposition == "form-data" and params.get("name") == name:
             return body[content_start:content_end]
         position = content_end + len(CRLF) + len(delimiter)
-    raise HttpError(400, f"the multipart form has no {name!r} field")
+    raise MissingField(400, f"the multipart form has no {name!r} field")
 
 
 def _checked_boundary(boundary: str | None) -> bytes:
