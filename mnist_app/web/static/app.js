@@ -10,6 +10,7 @@
 // and accuracy does not: on 200 MNIST test digits drawn as canvases, 128 and 280 pixels
 // are both read 198 times right, and a 280-pixel canvas takes about 5 times as long.
 import { onReaderChange, predictUrl } from "./reader.js";
+import { installTeaching } from "./teach.js";
 
 const EXPORT_SIZE = 128;
 const MIN_INTERVAL_MS = 100;      // at most 10 readings a second while drawing
@@ -29,6 +30,7 @@ const stateText = $("state");
 let strokes = [];                 // [{width, points: [[x, y], ...]}], all in 0..1 of the pad's side
 let current = null;               // the stroke being drawn
 let shownImage = null;            // an ImageBitmap of a dropped/chosen file, drawn on the pad
+let shownFile = null;             // that file, as it was read
 let generation = 0;               // bumped by Clear/new input: late answers are dropped
 let model = null;                 // GET /api/model
 let weightSheet = null;           // the hidden neurons' weight images, one PNG
@@ -95,8 +97,9 @@ function startStroke(event) {
   if (event.button !== 0) return;
   event.preventDefault();
   pad.setPointerCapture(event.pointerId);
-  if (shownImage) {               // drawing replaces a shown photo
+  if (shownImage || shownFile) {  // drawing replaces a shown photo
     shownImage = null;
+    shownFile = null;
     generation += 1;
   }
   current = { width: penWidth(), points: [padPoint(event)] };
@@ -136,6 +139,7 @@ function clearAll() {
   strokes = [];
   current = null;
   shownImage = null;
+  shownFile = null;
   redrawPad();
   clearReading();
 }
@@ -206,6 +210,7 @@ async function readFile(file) {
   current = null;
   generation += 1;
   const asked = generation;
+  shownFile = file;
   try {
     shownImage = await createImageBitmap(file);
   } catch {
@@ -461,4 +466,20 @@ function start() {
   loadModel();
 }
 
+// For teach.js: the picture on the pad (a PNG of the drawing, or the file shown; null if
+// blank), and reading it again with the shipped model.
+function currentPicture() {
+  if (shownFile) return Promise.resolve(shownFile);
+  return strokes.length ? exportDrawing() : Promise.resolve(null);
+}
+
+function readAgain() {
+  if (shownFile) {
+    readFile(shownFile);
+  } else {
+    scheduleReading();
+  }
+}
+
 start();
+installTeaching({ currentPicture, readAgain, showReading, model: () => model });

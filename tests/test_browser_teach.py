@@ -1,0 +1,67 @@
+"""Teaching on the page, in a real browser: draw a digit, say what it should be, and watch
+the #step panel show one step of backprop (Chromium driven by Playwright, as
+test_browser_page.py, whose fixtures and skips this module shares)."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_browser_page import SEVEN, Visit, base_url, browser, count_colours, visit  # noqa: F401 - fixtures
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
+
+
+def value(visit, selector: str) -> float:
+    return float(visit.page.locator(selector).get_attribute("data-value"))
+
+
+def teach_and_wait(visit, digit: int, steps_before: int) -> None:
+    visit.page.click(f'button[data-teach="{digit}"]')
+    sync_api.expect(visit.page.locator("#step-summary")).to_contain_text(
+        f"{steps_before + 1} step{'s' if steps_before else ''} taught")
+
+
+def test_teaching_shows_the_step_and_raises_the_taught_digit(visit):
+    step = visit.page.locator("#step")
+    sync_api.expect(step).to_be_hidden()  # until the first step
+    visit.draw(SEVEN)
+    visit.expect_digit("7")
+    sync_api.expect(visit.page.locator("button[data-teach]")).to_have_count(10)
+
+    teach_and_wait(visit, 3, 0)
+    sync_api.expect(step).to_be_visible()
+    deltas = visit.page.locator("#step-outputs td.delta")
+    sync_api.expect(deltas).to_have_count(10)
+    delta_values = [float(cell.get_attribute("data-value")) for cell in deltas.all()]
+    assert delta_values[3] < 0 and delta_values[7] > 0  # BP1: a - y, y = e_3
+    assert all(cell.text_content().strip()[0] in "+−" for cell in deltas.all())  # the numbers are shown
+    sync_api.expect(visit.page.locator("#step-hidden .step-cell")).to_have_count(30)
+    before = value(visit, 'tr[data-digit="3"] td.before')
+    after = value(visit, 'tr[data-digit="3"] td.after')
+    assert after > before
+    assert count_colours(visit, "#why") > 20  # the input gradient over the picture
+    sync_api.expect(visit.page.locator("#step-weights canvas")).to_have_count(4)
+
+    visit.page.click("#again")  # one more step on the same picture
+    sync_api.expect(visit.page.locator("#step-summary")).to_contain_text("2 steps taught")
+    assert value(visit, 'tr[data-digit="3"] td.before') == pytest.approx(after, abs=1e-6)
+
+    visit.page.click("#reset")
+    sync_api.expect(step).to_be_hidden()
+    visit.expect_digit("7")  # read again with the shipped weights
+    assert visit.problems == []
+
+
+def test_teaching_works_with_touch_on_a_phone(browser, base_url):  # noqa: F811 - fixture
+    visit = Visit(browser, base_url, viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                  has_touch=True)
+    try:
+        visit.draw(SEVEN)
+        visit.expect_digit("7")
+        visit.page.locator('button[data-teach="9"]').tap()
+        sync_api.expect(visit.page.locator("#step")).to_be_visible()
+        sync_api.expect(visit.page.locator("#step-summary")).to_contain_text("1 step taught")
+        assert visit.page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert visit.problems == []
+    finally:
+        visit.close()
