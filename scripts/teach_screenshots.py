@@ -12,13 +12,10 @@ with Playwright, as scripts/serve_screenshots.py does. Usage::
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
-from pathlib import Path
 
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from serve_screenshots import CHROMIUM, CHROMIUM_ARGS, DOCS, SIZES
+from serve_screenshots import DOCS, SIZES, browser_on_server
 
 BLUNDER = DOCS / "blunder.png"
 
@@ -27,32 +24,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--label", type=int, default=5, help="the digit docs/blunder.png shows (default: 5)")
     args = parser.parse_args()
-    server = subprocess.Popen([sys.executable, "-m", "mnist_app", "serve", "--port", "0", "--workers", "0"],
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        url = server.stdout.readline().split()[2]  # "mnist-app: serving http://127.0.0.1:PORT/ (...)"
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for name, (width, height) in SIZES.items():
-                page = browser.new_page(viewport={"width": width, "height": height}, has_touch=name == "phone")
-                page.goto(url)
-                expect(page.locator("#hidden .neuron")).to_have_count(30)
-                page.set_input_files("#file", str(BLUNDER))
-                expect(page.locator("#digit")).not_to_have_text("")
-                read = page.locator("#digit").text_content().strip()
-                page.click(f'button[data-teach="{args.label}"]')
-                expect(page.locator("#step-summary")).to_contain_text("1 step taught")
-                page.wait_for_timeout(300)  # the bars' transition
-                path = DOCS / f"teach-{name}.png"
-                page.screenshot(path=str(path), full_page=True)
-                print(f"{path}: read {read!r}, after the step {page.locator('#digit').text_content().strip()!r}")
-                if name == "desktop":
-                    page.locator("#step").screenshot(path=str(DOCS / "teach-step.png"))
-                    print(DOCS / "teach-step.png")
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait()
+    with browser_on_server([]) as (browser, url):
+        for name, (width, height) in SIZES.items():
+            page = browser.new_page(viewport={"width": width, "height": height}, has_touch=name == "phone")
+            page.goto(url)
+            expect(page.locator("#hidden .neuron")).to_have_count(30)
+            page.set_input_files("#file", str(BLUNDER))
+            expect(page.locator("#digit")).not_to_have_text("")
+            read = page.locator("#digit").text_content().strip()
+            page.click(f'button[data-teach="{args.label}"]')
+            expect(page.locator("#step-summary")).to_contain_text("1 step taught")
+            page.wait_for_timeout(300)  # the bars' transition
+            path = DOCS / f"teach-{name}.png"
+            page.screenshot(path=str(path), full_page=True)
+            print(f"{path}: read {read!r}, after the step {page.locator('#digit').text_content().strip()!r}")
+            if name == "desktop":
+                page.locator("#step").screenshot(path=str(DOCS / "teach-step.png"))
+                print(DOCS / "teach-step.png")
 
 
 if __name__ == "__main__":
