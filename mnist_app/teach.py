@@ -210,18 +210,25 @@ def teach(network: Network, picture: np.ndarray, label: int, eta: float = DEFAUL
     sgd = PlainSGD(taught)
     x = to_inputs(picture[np.newaxis], np.float64)
     y = one_hot(np.array([label]), np.float64)
-    zs, activations = taught.forward(x)
-    why = input_gradient(taught, x, int(activations[-1][0].argmax()))
-    costs, readings = [taught.cost.fn(zs[-1], activations[-1], y)], [int(activations[-1][0].argmax())]
-    nabla_b, nabla_w = sgd.step_on(x, y, eta)  # the step shown
-    for step in range(steps):
-        if step:
-            sgd.step_on(x, y, eta)
-        step_zs, step_activations = taught.forward(x)
-        costs.append(taught.cost.fn(step_zs[-1], step_activations[-1], y))
-        readings.append(int(step_activations[-1][0].argmax()))
+    costs: list[float] = []
+    readings: list[int] = []
+
+    def measure() -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The forward pass now; its cost and reading are recorded."""
+        zs, activations = taught.forward(x)
+        costs.append(taught.cost.fn(zs[-1], activations[-1], y))
+        readings.append(int(activations[-1][0].argmax()))
+        return zs, activations
+
+    zs, activations = measure()
+    why = input_gradient(taught, x, readings[0])
+    nabla_b, nabla_w = sgd.step_on(x, y, eta)  # the first step, the one shown
+    after = measure()[1]
+    for _ in range(steps - 1):
+        sgd.step_on(x, y, eta)
+        after = measure()[1]
     return Lesson(x[0], label, eta, [z[0] for z in zs], [a[0] for a in activations], nabla_b, nabla_w,
-                  costs, readings, step_activations[-1][0], why, taught)
+                  costs, readings, after[-1][0], why, taught)
 
 
 class _OutputActivation:
