@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import statistics
 import sys
 import time
@@ -120,6 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="timed requests per measurement (default: 200)")
     args = parser.parse_args()
+    load_before = " ".join(f"{v:.1f}" for v in os.getloadavg())
     classifier = Classifier.load()
     app = make_app(classifier, data_dir=Path("/nonexistent"))
     requests = requests_for(classifier, app)
@@ -172,6 +174,8 @@ def main() -> None:
         f"- aim: median ≤ {AIM_MS} ms for one correction plus {MAX_CORRECTIONS} replayed: **{teach_ms:.1f} ms, "
         f"{verdict}**",
         f"- BLAS: {blas_description()}",
+        f"- load average before / after the run (other work on the machine): {load_before} / "
+        f"{' '.join(f'{v:.1f}' for v in os.getloadavg())}",
         "",
         *table,
     ]
