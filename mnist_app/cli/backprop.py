@@ -45,7 +45,7 @@ def add_parser(commands) -> None:
                         "outputs_after, hidden, delta_output, delta_hidden, nabla_b, nabla_w, why")
     parser.add_argument("--check", action="store_true",
                         help="also compare backprop's gradients with central finite differences "
-                        "(relative error, float64; about 2 s)")
+                        "(relative error, float64; a second or two; with --json, under \"check\")")
     parser.add_argument("--why", metavar="PNG",
                         help="write the input gradient of the digit read as a PNG: red where more ink "
                         "raises that output, blue where it lowers it")
