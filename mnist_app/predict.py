@@ -35,10 +35,12 @@ IMAGE_EXTENSIONS = frozenset(  # common extensions of formats Pillow reads
 class Prediction:
     """What the network reads in one image.
 
-    ``probabilities``: ten floats in [0, 1] summing to 1, index = digit: the network's
-    independent sigmoid outputs divided by their sum. ``digit`` is the most likely one and
-    ``confidence`` its probability. ``unsure`` and ``not_a_digit`` are the model's
-    :class:`~mnist_app.confidence.RejectRule` applied to the raw outputs.
+    ``probabilities``: ten floats in [0, 1], index = digit: the network's independent
+    sigmoid outputs (averaged over the model's readings), each its own score for that digit;
+    they need not sum to 1, and a picture that is no digit leaves them all low. ``digit`` is
+    the strongest and ``confidence`` its output: the number people read and the one the
+    model's :class:`~mnist_app.confidence.RejectRule` judges (with the runner-up's, for
+    ``unsure`` and ``not_a_digit``).
     """
 
     digit: int
@@ -48,7 +50,7 @@ class Prediction:
     not_a_digit: bool = False
 
     def top(self, k: int) -> list[tuple[int, float]]:
-        """The ``k`` most likely digits with their probabilities, most likely first."""
+        """The ``k`` strongest digits with their outputs, strongest first."""
         ranked = sorted(range(len(self.probabilities)), key=lambda d: -self.probabilities[d])
         return [(digit, self.probabilities[digit]) for digit in ranked[:k]]
 
@@ -59,8 +61,8 @@ class Reading:
 
     ``image``: the (28, 28) uint8 input, ink 255 on 0. ``hidden``: the first hidden
     layer's activations for it, shape (n_hidden,), in (0, 1). ``outputs``: the ten raw
-    sigmoid outputs, shape (10,), before they are normalised into probabilities (averaged
-    over the model's shifted readings if it makes them: :mod:`mnist_app.reading`).
+    sigmoid outputs, shape (10,), averaged over the model's shifted readings if it makes them
+    (:mod:`mnist_app.reading`): the prediction's ``probabilities``.
     """
 
     image: np.ndarray
@@ -151,14 +153,10 @@ class Classifier:
         """Predictions for raw output activations (n, 10)."""
         activations = np.asarray(outputs, dtype=np.float64)
         unsure, not_a_digit = self.rule.judge(activations)
-        totals = activations.sum(axis=1, keepdims=True)
-        # Sigmoid outputs are positive; the guard only matters if all ten underflow to 0.
-        probabilities = np.divide(activations, totals, out=np.full_like(activations, 0.1),
-                                  where=totals > 0)
-        digits = probabilities.argmax(axis=1)
+        digits = activations.argmax(axis=1)
         return [
             Prediction(int(digit), float(row[digit]), tuple(float(p) for p in row), bool(doubt), bool(none))
-            for digit, row, doubt, none in zip(digits, probabilities, unsure, not_a_digit)
+            for digit, row, doubt, none in zip(digits, activations, unsure, not_a_digit)
         ]
 
     def _classify(self, batch: list[np.ndarray | ImageError]) -> Iterator[Prediction | ImageError]:

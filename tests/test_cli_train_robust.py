@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from mnist_app import model_io
-from mnist_app.confidence import RejectRule
+from mnist_app.confidence import RejectRule, near_tie
 from mnist_app.data import load_mnist
 from mnist_app.inputs import prepare, to_inputs
 from mnist_app.augment import STANDARD_DISTORTIONS
@@ -36,12 +36,13 @@ def test_robust_training_records_its_recipe_and_a_calibrated_rule(fake_mnist_dir
     rule = metadata["reject"]
     assert 0 <= rule["not_a_digit_below"] <= rule["unsure_below"] <= 1
     # calibrated on the validation digits read correctly, as the app reads them: about 1%
-    # of them (2 of ~200) unsure
+    # of them (2 of ~200) unsure, or only the near ties if those are more (a weak model's)
     validation = load_mnist(fake_mnist_dir)
     outputs = reader(network, metadata).feedforward(to_inputs(prepare(validation.train_images[-200:], metadata)))
     correct = outputs[outputs.argmax(axis=1) == validation.train_labels[-200:]]
     unsure, _ = RejectRule.from_metadata(metadata).judge(correct)
-    assert len(correct) > 100 and 1 <= unsure.sum() <= 3
+    ties = int(near_tie(correct).sum())
+    assert len(correct) > 100 and ties <= unsure.sum() <= max(ties + 1, 3)
     hyper = metadata["hyperparameters"]
     assert hyper["nondigits"] == 40 and hyper["typed"] == 20 and hyper["deskew"] is True
     assert hyper["distortions"] == pytest.approx(asdict(STANDARD_DISTORTIONS.scaled(0.5)))

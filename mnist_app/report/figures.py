@@ -25,9 +25,9 @@ from mnist_app.report.robustness import RobustnessCurve, robustness_curves, vari
 N_EXAMPLES = 20  # test digits shown in each gallery of the mistakes section
 MAX_NEURONS_SHOWN = 100  # hidden neurons drawn; a 4096-neuron layer would make a page of 40 MB
 WEIGHT_SCALE_PERCENTILE = 99  # incoming weights' colour scale ends at this percentile of |w|
-# Confidence bins of the reliability chart: confidence is at least 1/10 (ten probabilities
-# summing to 1), and most digits score above 0.9, so the top is split finer.
-RELIABILITY_EDGES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)
+# Confidence bins of the reliability chart: confidence is the strongest sigmoid output, in
+# [0, 1], and most digits score above 0.9, so the top is split finer.
+RELIABILITY_EDGES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from mnist_app.confidence import NEAR_TIE
 from mnist_app.constants import N_CLASSES
 from mnist_app.report import images, svg
 from mnist_app.report.blocks import data_table, facts_table, figure, gallery, ordinal
@@ -33,7 +34,8 @@ HYPERPARAMETER_NAMES = {
 }
 RULE_NAMES = {  # the thresholds of mnist_app.confidence.RejectRule, in words
     "not_a_digit_below": '"not a digit" when the strongest output is below',
-    "unsure_below": '"unsure" when the strongest output is below',
+    "unsure_below": f'"unsure" (as is a near tie: the two strongest within {NEAR_TIE * 100:.0f} points) '
+                    "when the strongest output is below",
 }
 INITIALISATIONS = {"scaled": "weights ~ N(0, 1/n_in), biases ~ N(0, 1)", "normal": "weights and biases ~ N(0, 1)"}
 
@@ -269,8 +271,8 @@ def calibration_summary(underconfidence: float) -> str:
 def reject_text(figures: ReportFigures) -> str:
     cost = figures.reject
     if cost is None:
-        return ('<h3>The "unsure" rule</h3><p class="note">This model file has no reject rule, so no reading is '
-                "flagged as unsure or as not a digit.</p>")
+        return ('<h3>The "unsure" rule</h3><p class="note">This model file has no reject rule: only near ties '
+                f"(the two strongest outputs within {NEAR_TIE * 100:.0f} points) are flagged as unsure.</p>")
     unflagged = cost.total - cost.flagged
     rows = [(RULE_NAMES.get(key, str(key)), f"{value:.3g}" if isinstance(value, float) else escape(str(value)))
             for key, value in cost.rule.items()]
@@ -283,5 +285,5 @@ def reject_text(figures: ReportFigures) -> str:
                                   + (f" ({cost.misread_flagged / cost.misread:.1%})" if cost.misread else "")),
     ]
     return ('<h3>The "unsure" rule</h3><p>What the model\'s reject rule costs on the test set. It looks at the '
-            "strongest of the ten raw outputs before they are normalised: a flagged reading is shown with a doubt "
+            "strongest of the ten outputs, as printed, and at the runner-up: a flagged reading is shown with a doubt "
             "or not at all, and the readings left are right more often.</p>" + facts_table(rows))

@@ -2,7 +2,8 @@
 
 POST /api/predict answers, for an image that holds a digit (200)::
 
-    {"digit": 7, "confidence": 0.982, "probabilities": [10 floats, index = digit],
+    {"digit": 7, "confidence": 0.982, "probabilities": [10 floats, index = digit: the
+                                     raw outputs below, which the unsure rule judges],
      "unsure": false, "not_a_digit": false,
      "input": [28 rows of 28 ints 0-255: the picture the network saw, ink 255 on 0],
      "hidden": [n_hidden floats in (0, 1): the first hidden layer's activations],

@@ -291,8 +291,9 @@ function clearNetwork() {
   showHidden(null);
 }
 
+// One decimal, as the command line prints it: the unsure rule's near tie is judged so.
 function percent(p) {
-  return `${(100 * p).toFixed(p > 0.995 || p < 0.1 ? 1 : 0)}%`;
+  return `${(100 * p).toFixed(1)}%`;
 }
 
 function buildBars() {
