@@ -189,7 +189,7 @@ def train(
     training_monitor = Monitor.of(prepare(train_images[:MONITOR_EXAMPLES], {"deskew": deskew_chunks}),
                                 train_labels[:MONITOR_EXAMPLES], dtype)
     validation_monitor = Monitor.of(prepare(val_images, convention), val_labels, dtype)
-    progress = FirstEpochProgress(on_progress, len(train_images), training_monitor, validation_monitor)
+    progress = FirstEpochProgress(on_progress, len(train_images), validation_monitor)
     result = TrainingResult()
     best_weights, best_biases = _copies(network)
 

@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from mnist_sample import mnist_sample  # noqa: E402  (lives beside the tests that also use it)
+from processes import descendants  # noqa: E402
 from benchmark_notes import blas_description, write_markdown  # noqa: E402
 from test_web_app import canvas_png  # noqa: E402  (the canvas export the tests post, too)
 
@@ -139,23 +140,6 @@ def memory_mb(pid: int) -> tuple[float, float]:
         rss += int(fields["VmRSS"][0]) / 1024
         peak += int(fields["VmHWM"][0]) / 1024
     return rss, peak
-
-
-def descendants(pid: int) -> list[int]:
-    """The processes under ``pid``, from /proc/*/stat's parent ids."""
-    parents = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process ended meanwhile
-            continue
-        parents[int(stat.parent.name)] = int(fields[1])
-    found, frontier = [], [pid]
-    while frontier:
-        children = [child for child, parent in parents.items() if parent in frontier]
-        found += children
-        frontier = children
-    return found
 
 
 def answer_while_stalled(address: str, png: bytes) -> float:

@@ -22,19 +22,22 @@ import numpy as np
 import pytest
 import requests
 
-from fake_mnist import FakeMnistSource
+from fake_mnist import FakeMnistSource, fake_digits
 from mnist_app import model_io
 from mnist_app.cli import main
 from mnist_app.limits import LIVE_BATCH_SIZE, LIVE_EPOCHS, LIVE_ETA, LIVE_EXAMPLES, LIVE_HIDDEN
 from mnist_app.live.run import MnistFiles
 from mnist_app.live.runner import STOPPED_AT_TIME_LIMIT, STOPPED_BY_USER, Trainer
 from mnist_app.live.settings import RunSettings, SettingError
+from mnist_app.network import Network
+from mnist_app.training import Hyperparameters, train
 from mnist_app.predict import Classifier
 from mnist_app.web.app import make_app
 from mnist_app.web.live import StreamLimits
 from test_serve_server import TIMEOUT, running_server
 from test_web_app import call, canvas_png
 from mnist_sample import mnist_sample
+from processes import alive, descendants
 
 pytest.importorskip("waitress", reason="the serve extra (waitress) is not installed")
 
@@ -86,6 +89,24 @@ def weights_from(event: dict) -> np.ndarray:
     """The weights an event's levels stand for: level k is (k - 128) / 127 x scale."""
     levels = np.frombuffer(base64.b64decode(event["weights"]["levels"]), dtype=np.uint8)
     return (levels.astype(float) - 128) / 127 * event["weights"]["scale"]
+
+
+# ------------------------------------------------------------------------ training.train's hooks
+
+def test_train_reports_the_first_epoch_every_1000_examples_and_stops_when_asked():
+    images, labels = fake_digits(2600, seed=3)
+    hyper = Hyperparameters(epochs=3, batch_size=10, deskew=False)
+    reports, epochs = [], []
+    train(Network([784, 10, 10], rng=np.random.default_rng(0)), images[:2500], labels[:2500], images[2500:],
+          labels[2500:], hyper, np.random.default_rng(0), on_epoch=epochs.append, on_progress=reports.append)
+    assert [(r.epoch, r.examples, r.epoch_examples) for r in reports] == [(1, n, 2500) for n in (0, 1000, 2000)]
+    assert len(epochs) == 3 and reports[-1].val_accuracy > reports[0].val_accuracy
+
+    asked = []
+    result = train(Network([784, 10, 10], rng=np.random.default_rng(0)), images[:2500], labels[:2500],
+                   images[2500:], labels[2500:], hyper, np.random.default_rng(0),
+                   stop=lambda: asked.append(1) or len(asked) >= 300)  # 300 minibatches: 1.2 epochs
+    assert result.interrupted and len(result.history) == 1 and len(asked) == 300
 
 
 # ------------------------------------------------------------------------ settings
@@ -269,7 +290,7 @@ def test_a_server_with_too_few_threads_serves_no_stream():
 
 SERVE_FAKE = """
 import sys
-from fake_mnist import FakeMnistSource
+from fake_mnist import FakeMnistSource, fake_digits
 from mnist_app.cli.serve import _serve
 from mnist_app.live.runner import Trainer
 from mnist_app.predict import Classifier
@@ -284,29 +305,6 @@ with Trainer(FakeMnistSource()) as trainer:
     _serve(server, on_stop=trainer.close)
 print("stopped", flush=True)
 """
-
-
-def descendants(pid: int) -> set[int]:
-    """The processes below ``pid`` (children, grandchildren...), from /proc."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from Linux's /proc")

@@ -116,7 +116,8 @@ class TrainingRun:
 
     @property
     def running(self) -> bool:
-        return not self.log.finished
+        """Until its done or error event: a new run may start then."""
+        return self.outcome is None
 
     def stop(self, reason: str = STOPPED_BY_USER) -> None:
         """Ask the run to stop after its current minibatch and save its weights; kill its

@@ -95,7 +95,7 @@ function watch(run) {
   source = new EventSource(run.events);
   source.addEventListener("progress", (message) => {
     const data = JSON.parse(message.data);
-    addPoint({ x: data.examples / data.epoch_examples, cost: data.train_cost, accuracy: data.val_accuracy });
+    addPoint({ x: data.examples / data.epoch_examples, valCost: data.val_cost, accuracy: data.val_accuracy });
     showWeights(data.weights);
     setStatus(`Epoch 1: ${data.examples.toLocaleString("en")} of ${data.epoch_examples.toLocaleString("en")} examples, ` +
       `validation ${percent(data.val_accuracy)} (on 1,000 images)`);
