@@ -319,8 +319,8 @@ def test_stopping_the_server_stops_the_run_and_leaves_no_process(stop_signal):
         start(url, SLOW)
         with requests.get(f"{url}/api/train/events", stream=True, timeout=TIMEOUT) as stream:
             assert any(line == "event: progress" for line in stream.iter_lines(decode_unicode=True))
-            below = descendants(process.pid)  # the fork server and the training process, at least
-            assert len(below) >= 2
+            below = descendants(process.pid)  # the training process
+            assert below
             process.send_signal(stop_signal)
             assert process.wait(TIMEOUT) == 0
         assert process.stdout.read() == "stopped\n"

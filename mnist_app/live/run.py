@@ -1,5 +1,6 @@
-"""The training process of a live run: load MNIST, train with :func:`mnist_app.training.train`,
-and send what happens through a pipe, as ``(kind, data)`` pairs:
+"""The training process of a live run (``python -m mnist_app.live.run``, started by
+:mod:`mnist_app.live.runner`): load MNIST, train with :func:`mnist_app.training.train`, and
+send what happens through a pipe, as ``(kind, data)`` pairs:
 
 - ``("progress", {...})``: before training, then every PROGRESS_EXAMPLES examples of the
   first epoch (:class:`~mnist_app.training_progress.ProgressRecord`'s fields, and
@@ -19,10 +20,14 @@ train --seed``: this is that command's training, watched.
 
 from __future__ import annotations
 
+import pickle
 import secrets
 import signal
+import sys
+import threading
 import time
 from dataclasses import asdict, dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
@@ -65,14 +70,13 @@ def reading_convention(hyper: Hyperparameters) -> dict:
     return {"deskew": hyper.deskew, "average_shifts": True}
 
 
-def run_training(settings: RunSettings, source, model_path: str, events, stop, seed: int | None = None) -> None:
+def run_training(settings: RunSettings, source, model_path: str, events, stop_requested,
+                 seed: int | None = None) -> None:
     """Train as ``settings`` say on ``source``'s MNIST (:class:`MnistFiles` or alike), send
-    events on the ``events`` connection, save the weights at ``model_path``; stop early
-    (keeping the weights) when the ``stop`` event is set. The process's entry point."""
-    # Ctrl-C at a terminal reaches the whole process group; the server stops runs itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    events on the ``events`` connection, save the weights at ``model_path``; stop early,
+    keeping the weights, once ``stop_requested()`` answers True."""
     try:
-        summary = _train(settings, source, model_path, events.send, stop.is_set,
+        summary = _train(settings, source, model_path, events.send, stop_requested,
                          secrets.randbits(63) if seed is None else seed)
         events.send(("done", summary))
     except (MnistAppError, ValueError, OSError) as error:
@@ -81,6 +85,18 @@ def run_training(settings: RunSettings, source, model_path: str, events, stop, s
         events.send(("error", {"error": "the training process ran out of memory"}))
     finally:
         events.close()
+
+
+def main() -> None:
+    """``python -m mnist_app.live.run FD``: the training process. Reads the pickled
+    (sys.path, pickled (settings, source, model_path)) its server writes on stdin, sends
+    events on file descriptor FD, and stops (keeping its weights) at SIGINT."""
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())  # train() adds its own while it runs
+    path, job = pickle.load(sys.stdin.buffer)
+    sys.path[:] = path  # where the server found the source's class
+    settings, source, model_path = pickle.loads(job)
+    run_training(settings, source, model_path, Connection(int(sys.argv[1]), readable=False), stop.is_set)
 
 
 def _train(settings: RunSettings, source, model_path: str, send, stop_requested, seed: int) -> dict:
@@ -114,3 +130,7 @@ def _train(settings: RunSettings, source, model_path: str, send, stop_requested,
                 "training_data_sha256": {name: mnist.sha256[name] for name in (TRAIN_IMAGES, TRAIN_LABELS)}}
     model_io.save(model_path, network, metadata)
     return {**summary, "parameters": (network.weights, network.biases)}
+
+
+if __name__ == "__main__":
+    main()
