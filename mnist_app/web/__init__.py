@@ -14,6 +14,8 @@
 - :mod:`~mnist_app.web.static`: the page's files from package data;
 - :mod:`~mnist_app.web.weights_image`: hidden neurons' weights as one PNG;
 - :mod:`~mnist_app.web.report_page`: GET /report, built once on first use;
+- :mod:`~mnist_app.web.live`: the Train view's API, runs of :mod:`mnist_app.live` as
+  Server-Sent Events;
 - :mod:`~mnist_app.web.settings`: every limit and timeout, named.
 
 Nothing is imported here, so that the CLI can read the settings without importing numpy
