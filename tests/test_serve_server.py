@@ -4,6 +4,7 @@ raw sockets, and the command's start-up, errors and shutdown."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import socket
@@ -12,6 +13,7 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import requests
@@ -19,13 +21,26 @@ import requests
 import numpy as np
 
 from mnist_app.cli import main
-from mnist_app.errors import NoDigitFound
+from mnist_app.errors import ImageError, NoDigitFound
 from mnist_app.preprocess import to_mnist_image
+import poison_pictures
 from mnist_sample import mnist_sample
 from mnist_app.predict import Classifier
 from mnist_app.web import server as web_server
 from mnist_app.web.app import make_app
-from mnist_app.web.settings import Limits, ServerSettings
+from mnist_app.cli import serve as serve_command
+from mnist_app.web.settings import (
+    CHANNEL_TIMEOUT,
+    CONNECTION_LIMIT,
+    MAX_BODY_BYTES,
+    MAX_HEADER_BYTES,
+    MAX_HEADER_VALUE_CHARS,
+    MAX_UNSENT_BYTES,
+    PREPROCESS_SECONDS,
+    REQUEST_SECONDS,
+    Limits,
+    ServerSettings,
+)
 from mnist_app.web.workers import PreprocessingPool
 from test_web_app import blank_png, canvas_png, multipart
 
@@ -34,7 +49,8 @@ from waitress import wasyncore  # noqa: E402  (after the skip)
 
 TIMEOUT = 10  # seconds a test waits for the server before it fails (never a timing check)
 # Short enough for a test to see a stalled connection dropped.
-TEST_SETTINGS = ServerSettings(host="127.0.0.1", port=0, threads=4, channel_timeout=1, cleanup_interval=1)
+TEST_SETTINGS = ServerSettings(host="127.0.0.1", port=0, threads=4, channel_timeout=1, request_seconds=1,
+                               cleanup_interval=1)
 
 
 @contextlib.contextmanager
@@ -223,10 +239,35 @@ def test_serve_prints_its_url_serves_and_stops_cleanly(stop_signal, tmp_path):
 
 
 def test_settings_reach_waitress():
-    options = replace(TEST_SETTINGS, threads=3, connection_limit=7).waitress_options(Limits(max_body_bytes=99))
+    settings = replace(TEST_SETTINGS, threads=3, connection_limit=7, max_unsent_bytes=5000)
+    options = settings.waitress_options(Limits(max_body_bytes=99))
     assert options["threads"] == 3 and options["connection_limit"] == 7
     assert options["channel_timeout"] == 1 and options["cleanup_interval"] == 1
     assert options["max_request_body_size"] == 100 and options["asyncore_use_poll"] is True
+    assert options["outbuf_high_watermark"] == 5000 and options["max_request_header_size"] == MAX_HEADER_BYTES
+    server = web_server.create_server(make_app(Classifier.load()), settings, Limits(), {})
+    try:
+        assert (server.adj.threads, server.adj.connection_limit, server.request_seconds) == (3, 7, 1)
+    finally:
+        server.close()
+        server.task_dispatcher.shutdown()
+
+
+def test_the_server_logs_one_line_per_record_whatever_a_client_sent(capsys):
+    handler = serve_command.one_line_log_handler()
+    record = logging.LogRecord("waitress", logging.ERROR, __file__, 1, "Exception while serving %s", ("/a\nFAKE\x1b[2J",),
+                               None)
+    handler.handle(record)
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == "mnist-app: waitress: Exception while serving /a\\nFAKE\\x1b[2J"
+
+
+def test_the_documented_bounds_are_the_settings():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "serve.md").read_text()
+    for value in [f"{MAX_BODY_BYTES >> 20} MB", f"{MAX_HEADER_BYTES >> 10} kB", f"{MAX_HEADER_VALUE_CHARS:,} characters",
+                  f"within {REQUEST_SECONDS} s", f"idle for {CHANNEL_TIMEOUT} s", f"all {CONNECTION_LIMIT} connections",
+                  f"over {MAX_UNSENT_BYTES >> 20} MB", f"takes over {PREPROCESS_SECONDS} s"]:
+        assert value in text
 
 
 def test_a_pool_of_preprocessing_workers_answers_like_the_request_threads(digits):
@@ -238,3 +279,22 @@ def test_a_pool_of_preprocessing_workers_answers_like_the_request_threads(digits
             preprocess(blank_png())
         pictures = list(ThreadPoolExecutor(4).map(preprocess, [png] * 8))
     assert all(np.array_equal(picture, pictures[0]) for picture in pictures)
+
+
+def test_a_picture_that_kills_its_worker_is_refused_and_never_read_in_the_server(digits):
+    _, png = digits[0]
+    with PreprocessingPool(1, preprocess=poison_pictures.dies_on_poison) as preprocess:
+        with pytest.raises(ImageError, match="^cannot read this image: the process reading it died$"):
+            preprocess(poison_pictures.POISON)
+        assert np.array_equal(preprocess(png), to_mnist_image(png))  # another worker took its place
+    assert poison_pictures.RAN_IN_SERVER == []
+
+
+def test_a_stuck_worker_is_killed_and_replaced_and_its_picture_refused(digits):
+    _, png = digits[0]
+    with PreprocessingPool(1, timeout=0.5, preprocess=poison_pictures.hangs_on_poison) as preprocess:
+        stuck = ThreadPoolExecutor(1).submit(preprocess, poison_pictures.POISON)
+        with pytest.raises(ImageError, match="^cannot read this image: reading it took over 0.5 s$"):
+            stuck.result(timeout=TIMEOUT)  # a guard against a hang, not a timing check
+        assert np.array_equal(preprocess(png), to_mnist_image(png))
+    assert poison_pictures.RAN_IN_SERVER == []

@@ -16,6 +16,7 @@ from mnist_app.web.settings import (
     DEFAULT_PORT,
     DEFAULT_THREADS,
     MAX_BODY_BYTES,
+    REQUEST_SECONDS,
     Limits,
     ServerSettings,
 )
@@ -30,9 +31,9 @@ def add_parser(commands) -> None:
         description="Serve a web page where you draw a digit (or drop a photo of one) and watch "
         "the network read it, and a JSON API for programs: POST an image to /api/predict. "
         f"Needs waitress: pip install 'mnist_app[serve]'. Request bodies over "
-        f"{MAX_BODY_BYTES // (1024 * 1024)} MB are refused; connections idle for "
-        f"{CHANNEL_TIMEOUT} s are closed. With MNIST in --data-dir, /train trains a network while you "
-        "watch. Ctrl-C (or SIGTERM) stops the server and any training, with exit status 0.",
+        f"{MAX_BODY_BYTES // (1024 * 1024)} MB are refused; a request must arrive within {REQUEST_SECONDS} s, "
+        f"and connections idle for {CHANNEL_TIMEOUT} s are closed. With MNIST in --data-dir, /train trains a "
+        "network while you watch. Ctrl-C (or SIGTERM) stops the server and any training, with exit status 0.",
     )
     add_model_option(parser)
     parser.add_argument("--host", default=DEFAULT_HOST,
@@ -114,9 +115,23 @@ def _serve(server, on_stop) -> None:
 
 
 def _log_to_stderr() -> None:
-    """Warnings and errors of the app and of waitress, one line each on stderr. Waitress's
+    """Warnings and errors of the app and of waitress on stderr, one line each. Waitress's
     "Task queue depth" warnings are left out: under load requests queue for the worker
     threads by design, and a line per request would slow the server down."""
-    logging.basicConfig(format="mnist-app: %(name)s: %(message)s", level=logging.WARNING)
+    logging.basicConfig(handlers=[one_line_log_handler()], level=logging.WARNING)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+
+def one_line_log_handler() -> logging.Handler:
+    """A stderr handler writing "mnist-app: LOGGER: MESSAGE", one line per record whatever
+    a client put in its request: control characters are escaped (web.protocol.loggable)."""
+    from mnist_app.web.protocol import loggable
+
+    class OneLineFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return loggable(super().format(record))
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLineFormatter("mnist-app: %(name)s: %(message)s"))
+    return handler
 

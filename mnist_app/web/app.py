@@ -17,13 +17,13 @@ import traceback
 from typing import Callable, Iterable
 
 from mnist_app.data import resolve_data_dir
-from mnist_app.errors import ImageError, NoDigitFound
+from mnist_app.errors import ImageError, ImageTooLarge, NoDigitFound
 from mnist_app.live.run import MnistFiles
 from mnist_app.live.runner import Trainer
 from mnist_app.preprocess import to_mnist_image
 from mnist_app.web.api import WEIGHTS_PATH, Api, Preprocess
 from mnist_app.web.live import EVENTS_PATH, MODEL_PATH, LiveApi, StreamLimits
-from mnist_app.web.protocol import HttpError, Request, Response, error_response
+from mnist_app.web.protocol import HttpError, Request, Response, error_response, loggable
 from mnist_app.web.report_page import RenderReport, ReportPage
 from mnist_app.web.settings import Limits
 from mnist_app.web.static import load_assets
@@ -55,6 +55,9 @@ SECURITY_HEADERS = (
     ("Cross-Origin-Opener-Policy", "same-origin"),
     ("Cross-Origin-Resource-Policy", "same-origin"),
 )
+# An image error's status; others are 400. A blank picture is well-formed (422); an image
+# over a decoding budget is refused from its header, before its pixels are decoded (413).
+IMAGE_ERROR_STATUS = {NoDigitFound: 422, ImageTooLarge: 413}
 # Every response has these unless it sets the header itself (static files are cached,
 # the report has its own policy): answers computed per request are never reused.
 DEFAULT_HEADERS = (*SECURITY_HEADERS, ("Cache-Control", "no-store"))
@@ -69,17 +72,10 @@ class WebApp:
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         request = Request(environ)
         response = self.respond(request)
-        headers = list(response.headers)
-        own = {name for name, _ in headers}  # a response may set its own policy or caching
-        headers += [header for header in DEFAULT_HEADERS if header[0] not in own]
-        if response.stream is not None:
-            headers.append(("Content-Type", response.content_type))
-            start_response(response.status_line, headers)
-            return response.stream
-        if response.status != 304:  # "not modified" refers to the cached body; it has none
-            headers += [("Content-Type", response.content_type),
-                        ("Content-Length", str(len(response.body)))]
+        headers = response_headers(response)
         start_response(response.status_line, headers)
+        if response.stream is not None:
+            return response.stream
         return [b"" if request.method == "HEAD" else response.body]
 
     def respond(self, request: Request) -> Response:
@@ -89,12 +85,11 @@ class WebApp:
         except HttpError as error:
             return error_response(error.status, str(error), error.headers)
         except ImageError as error:
-            status = 422 if isinstance(error, NoDigitFound) else 400  # a blank picture is well-formed
-            return error_response(status, str(error))
+            return error_response(IMAGE_ERROR_STATUS.get(type(error), 400), str(error))
         except Exception as error:  # a bug: say so in one log line, never to the client
             where = traceback.extract_tb(error.__traceback__)[-1]
-            log.error("%s %s: %s: %s (at %s:%d in %s)", request.method, request.path[:200],
-                      type(error).__name__, error, os.path.basename(where.filename),
+            log.error("%s %s: %s: %s (at %s:%d in %s)", loggable(request.method, 20), loggable(request.path, 200),
+                      type(error).__name__, loggable(str(error), 200), os.path.basename(where.filename),
                       where.lineno, where.name)
             return error_response(500, "internal server error")
 
@@ -110,6 +105,20 @@ class WebApp:
             raise HttpError(405, f"{request.method[:20]} is not allowed here; use {' or '.join(allowed)}",
                             (("Allow", ", ".join(allowed)),))
         return methods[method]
+
+
+def response_headers(response: Response) -> list[tuple[str, str]]:
+    """Every header of ``response`` as sent: its own, the defaults it does not set itself
+    (a response may set its own policy or caching), and its type and length (a stream
+    has no length)."""
+    headers = list(response.headers)
+    own = {name for name, _ in headers}
+    headers += [header for header in DEFAULT_HEADERS if header[0] not in own]
+    if response.stream is not None:  # sent as it is produced: no length
+        headers.append(("Content-Type", response.content_type))
+    elif response.status != 304:  # "not modified" refers to the cached body; it has none
+        headers += [("Content-Type", response.content_type), ("Content-Length", str(len(response.body)))]
+    return headers
 
 
 def make_app(classifier, limits: Limits = Limits(), data_dir: str | os.PathLike | None = None,

@@ -1,8 +1,9 @@
 """Host the app on waitress, a pure-Python production WSGI server (the ``[serve]`` extra).
 
 Waitress reads and writes every connection in one I/O loop and hands only complete
-requests to its worker threads, so a client that stalls mid-request holds a socket, never
-a thread, and is dropped after ``channel_timeout`` seconds.
+requests to its worker threads. :mod:`mnist_app.web.guarded_waitress` adds what its
+options cannot say: a deadline for a whole request, room for new clients, no thread
+waiting on a client that does not read, and errors answered as the app answers them.
 
 Thread safety: the worker threads share one Classifier. Its forward pass only reads the
 weights and allocates fresh arrays, and Pillow decodes each request's image on its own
@@ -28,11 +29,14 @@ def create_server(app, settings: ServerSettings, limits: Limits, socket_map: dic
     (call ``.run()``). ``socket_map`` is waitress's connection map, for callers that drive
     the I/O loop themselves (tests). Raises ServeError, one line, if it cannot listen."""
     try:
-        import waitress.server
+        import waitress  # noqa: F401  (checked first: guarded_waitress may be imported already)
+
+        from mnist_app.web import guarded_waitress
     except ImportError:
         raise ServeError(f"serving needs waitress: {INSTALL_HINT}") from None
     try:
-        return waitress.server.create_server(app, map=socket_map, **settings.waitress_options(limits))
+        return guarded_waitress.create_server(app, settings.waitress_options(limits), settings.request_seconds,
+                                              {} if socket_map is None else socket_map)
     except OSError as error:
         reason = "the port is in use" if error.errno == errno.EADDRINUSE else (error.strerror or str(error))
         raise ServeError(f"cannot listen on {settings.host}:{settings.port}: {reason}") from error
