@@ -1,4 +1,5 @@
-"""Preprocess posted images in worker processes, so that the server uses every core.
+"""Preprocess posted images in worker processes, so that the server uses every core and a
+picture that crashes or hangs its reader never reaches the server's own process.
 
 The server answers requests in threads of one process, and preprocessing (decoding, finding
 the digit, redrawing it) is Python and numpy work that mostly holds the interpreter's lock:
@@ -6,51 +7,87 @@ one process reads about one image at a time whatever its thread count. A pool of
 processes does that part in parallel; the server's threads only parse requests, run the
 small network and write JSON.
 
+Each worker has a pipe of its own, and one request thread uses it at a time, so whatever
+happens in a worker is pinned on the image it was reading:
+
+- a worker that dies on an image (a crash in a decoder, the kernel's out-of-memory killer)
+  is replaced, and that image is answered with an :class:`ImageError`; it is never read
+  again, in the server or elsewhere;
+- a worker that has not answered within ``timeout`` seconds is killed and replaced, and
+  that image is answered the same way.
+
 The workers are started by a fork server that has already imported the preprocessing, so
 they start in milliseconds and no thread of the server is ever forked. They ignore Ctrl-C,
-which the server handles. If a worker dies, the pool is started again and that request is
-preprocessed in its own thread.
+which the server handles, and they exit when the server does, however it ends (SIGKILL
+included): each watches a pipe whose only writing end the server holds. Once they are
+gone, the fork server and multiprocessing's resource tracker, which wait for their
+clients' pipes to close, exit too.
 """
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
+import os
+import queue
 import signal
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
 
 import numpy as np
 
+from mnist_app.errors import ImageError
 from mnist_app.preprocess import to_mnist_image
+from mnist_app.web.api import Preprocess
+from mnist_app.web.settings import PREPROCESS_SECONDS
 
-log = logging.getLogger("mnist_app.web")
+STOP_SECONDS = 5  # how long close() waits for a worker to exit before killing it
 
 
 class PreprocessingPool:
     """A callable like :func:`to_mnist_image` (image file bytes -> (28, 28) uint8) that runs
-    it in ``workers`` processes. Use as a context manager, or call :meth:`close`."""
+    ``preprocess`` (a module-level function, default ``to_mnist_image``) in ``workers``
+    processes, each image within ``timeout`` seconds. Use as a context manager, or call
+    :meth:`close`."""
 
-    def __init__(self, workers: int):
-        self.workers = workers
+    def __init__(self, workers: int, timeout: float = PREPROCESS_SECONDS, preprocess: Preprocess = to_mnist_image):
+        self.timeout = timeout
+        self._preprocess = preprocess
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload([__name__, preprocess.__module__])
+        # Workers exit when this pipe reads end-of-file: when the server's process is gone.
+        self._server_alive, self._server_alive_writer = self._context.Pipe(duplex=False)
+        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
-        self._pool = self._start()
+        self._closed = False
+        for _ in range(workers):
+            self._idle.put(self._start_worker())
 
     def __call__(self, image: bytes) -> np.ndarray:
-        pool = self._pool
+        """The (28, 28) uint8 picture of ``image``; what ``preprocess`` raised in the worker
+        (ImageError, NoDigitFound) is raised here. ImageError if the worker died on the image
+        or did not finish within ``timeout`` seconds."""
+        worker = self._idle.get()  # waits while every worker is busy
         try:
-            return pool.submit(to_mnist_image, image).result()
-        except BrokenProcessPool:
-            log.error("a preprocessing worker died; starting the pool again")
-            with self._lock:
-                if self._pool is pool:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    self._pool = self._start()
-            return to_mnist_image(image)
+            outcome = worker.read(image, self.timeout)
+        except _WorkerLost as lost:
+            worker = self._replace(worker)
+            raise ImageError(f"cannot read this image: {lost}") from None
+        finally:
+            self._idle.put(worker)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Stop every worker: each reads end-of-file on its pipe and exits."""
+        with self._lock:
+            self._closed = True
+            workers, self._workers = self._workers, set()
+        for worker in workers:
+            worker.stop()
+        self._server_alive_writer.close()
+        self._server_alive.close()
 
     def __enter__(self) -> "PreprocessingPool":
         return self
@@ -58,11 +95,86 @@ class PreprocessingPool:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
-    def _start(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["mnist_app.preprocess"])
-        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=signal.signal,
-                                   initargs=(signal.SIGINT, signal.SIG_IGN))
-        for done in [pool.submit(int) for _ in range(self.workers)]:  # start them now, not on a request
-            done.result()
-        return pool
+    def _start_worker(self) -> "_Worker":
+        ours, theirs = self._context.Pipe()
+        process = self._context.Process(target=_work, args=(theirs, self._server_alive, self._preprocess),
+                                        name="mnist-app preprocessing", daemon=True)
+        process.start()
+        theirs.close()  # the worker holds the only other end: its exit is our end-of-file
+        worker = _Worker(process, ours)
+        with self._lock:
+            self._workers.add(worker)
+        return worker
+
+    def _replace(self, worker: "_Worker") -> "_Worker":
+        """Kill ``worker`` and start another in its place, unless the pool is closing."""
+        worker.stop(wait=0)
+        with self._lock:
+            self._workers.discard(worker)
+            if self._closed:
+                return worker
+        return self._start_worker()
+
+
+class _WorkerLost(Exception):
+    """The worker died, or did not answer in time; the message says which."""
+
+
+class _Worker:
+    """One worker process and the server's end of its pipe."""
+
+    def __init__(self, process, connection: Connection):
+        self.process = process
+        self.connection = connection
+
+    def read(self, image: bytes, timeout: float):
+        """The worker's outcome for ``image``: a picture or the exception it raised."""
+        try:
+            self.connection.send_bytes(image)
+            if not self.connection.poll(timeout):
+                raise _WorkerLost(f"reading it took over {timeout:g} s")
+            return self.connection.recv()
+        except (EOFError, OSError):
+            raise _WorkerLost("the process reading it died") from None
+
+    def stop(self, wait: float = STOP_SECONDS) -> None:
+        """Close the pipe (the worker exits at end-of-file), then kill it if it has not
+        exited within ``wait`` seconds."""
+        self.connection.close()
+        self.process.join(wait)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def _work(requests: Connection, server_alive: Connection, preprocess: Preprocess) -> None:
+    """A worker's life: preprocess each image the server sends, answer with the picture or
+    the exception, until the server closes the pipe or its process ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_the_server, args=(server_alive,), daemon=True).start()
+    while True:
+        try:
+            image = requests.recv_bytes()
+        except (EOFError, OSError):
+            return
+        outcome: np.ndarray | Exception
+        try:
+            outcome = preprocess(image)
+        except Exception as error:  # sent back to be raised in the request's thread
+            outcome = error.with_traceback(None)
+        try:
+            requests.send(outcome)
+        except (EOFError, OSError):
+            return
+        except Exception as error:  # an exception that does not pickle: its text does
+            requests.send(RuntimeError(f"{type(error).__name__}: {error}"))
+
+
+def _exit_with_the_server(server_alive: Connection) -> None:
+    """Wait for end-of-file on the server's pipe (nothing is ever written to it), then end
+    this process at once, even in the middle of reading an image."""
+    try:
+        server_alive.recv_bytes()
+    except (EOFError, OSError):
+        pass
+    os._exit(0)
