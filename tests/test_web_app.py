@@ -22,12 +22,13 @@ import pytest
 from PIL import Image
 
 from mnist_sample import mnist_sample
+from mnist_app.limits import MAX_IMAGE_PIXELS
 from mnist_app.predict import Classifier
 from mnist_app.report.figures import WEIGHT_SCALE_PERCENTILE
 from mnist_app.report.images import diverging
-from mnist_app.web.app import CONTENT_SECURITY_POLICY, make_app
+from mnist_app.web.app import CONTENT_SECURITY_POLICY, WebApp, make_app
 from mnist_app.web.report_page import REPORT_CONTENT_SECURITY_POLICY
-from mnist_app.web.settings import Limits
+from mnist_app.web.settings import MAX_HEADER_VALUE_CHARS, REPORT_RETRY_SECONDS, Limits
 from mnist_app.web.weights_image import weight_sheet
 from test_preprocess import png_claiming_size
 
@@ -200,13 +201,13 @@ def test_unreadable_images_are_400_with_the_reason(app, body, message):
     assert message in answer.json()["error"]
 
 
-def test_an_image_over_the_pixel_limit_is_413_before_decoding(app):
-    answer = call(app, "POST", "/api/predict", png_claiming_size(5000, 5000), "image/png")
+@pytest.mark.parametrize("side", [10_000, 20_000], ids=["over-the-budget", "over-pillows-bomb-limit"])
+def test_an_image_over_the_decoders_pixel_budget_is_413_before_decoding(app, side):
+    """Uploads have the one pixel budget files have (mnist_app.limits), checked by decode."""
+    assert side * side > MAX_IMAGE_PIXELS
+    answer = call(app, "POST", "/api/predict", png_claiming_size(side, side), "image/png")
     assert answer.status == 413
-    assert answer.json()["error"] == "image too large: 5000x5000 pixels; the limit is 16,777,216 pixels"
-    bomb = call(app, "POST", "/api/predict", png_claiming_size(20000, 20000), "image/png")  # Pillow refuses it
-    assert bomb.status == 413
-    assert bomb.json()["error"] == "image too large; the limit is 16,777,216 pixels"
+    assert answer.json()["error"] == f"image too large: over {MAX_IMAGE_PIXELS:,} pixels (possible decompression bomb)"
 
 
 def test_a_body_over_the_limit_is_413_without_reading_it(classifier, tmp_path):
@@ -452,3 +453,65 @@ def test_a_report_request_during_the_build_does_not_wait(classifier, fake_mnist_
     [busy] = during
     assert busy.status == 503 and busy.headers["retry-after"] == "5"
     assert "being built" in busy.json()["error"]
+
+
+def test_a_failed_report_is_kept_and_answered_again_without_a_rebuild(classifier, fake_mnist_dir, tmp_path, caplog):
+    calls = []
+
+    def failing_render(network, metadata, test_images, test_labels):
+        calls.append(1)
+        raise ValueError("odd\nmetadata")
+
+    app = make_app(classifier, data_dir=fake_mnist_dir, render_report=failing_render)
+    with caplog.at_level(logging.ERROR, logger="mnist_app.web"):
+        answers = [call(app, "GET", "/report") for _ in range(3)]
+    assert len(calls) == 1  # built once; the failure is kept
+    assert [answer.status for answer in answers] == [500] * 3
+    assert all(set(answer.json()) == {"error"} for answer in answers)
+    assert 0 < int(answers[-1].headers["retry-after"]) <= REPORT_RETRY_SECONDS
+    [record] = caplog.records  # logged once, on one line
+    assert "\n" not in record.getMessage() and "odd\\nmetadata" in record.getMessage()
+    missing = make_app(classifier, data_dir=tmp_path / "empty", render_report=failing_render)
+    assert [call(missing, "GET", "/report").status for _ in range(2)] == [503, 503]
+    assert len(calls) == 1
+
+
+def test_a_path_with_control_characters_is_logged_escaped_on_one_line(caplog):
+    def bug(request):
+        raise RuntimeError("boom\r\nFAKE LOG LINE")
+
+    app = WebApp({"/x\nFAKE LOG LINE\x1b[31m": {"GET": bug}})
+    with caplog.at_level(logging.ERROR, logger="mnist_app.web"):
+        assert call(app, "GET", "/x\nFAKE LOG LINE\x1b[31m").status == 500
+    [record] = caplog.records
+    message = record.getMessage()
+    assert "\n" not in message and "\r" not in message and "\x1b" not in message
+    assert "/x\\nFAKE LOG LINE\\x1b[31m" in message and "boom\\r\\nFAKE LOG LINE" in message
+
+
+def test_the_model_answer_shows_only_public_plain_metadata(classifier, tmp_path):
+    class OddClassifier:
+        network = classifier.network
+        metadata = {**classifier.metadata, "output": "/home/trainer/secret/model.npz",
+                    "test_accuracy": float("nan"), "activation": "sig\ud800moid", "cost": "cross-entropy"}
+
+    answer = call(make_app(OddClassifier(), data_dir=tmp_path), "GET", "/api/model")
+    assert answer.status == 200
+    metadata = json.loads(answer.body)["metadata"]  # strict JSON: no NaN
+    assert "output" not in metadata and "history" not in metadata and "hyperparameters" not in metadata
+    assert "test_accuracy" not in metadata and "activation" not in metadata
+    assert metadata["cost"] == "cross-entropy"
+
+
+@pytest.mark.parametrize("header", ["Content-Type", "Content-Disposition"])
+def test_a_header_value_over_the_limit_is_400(app, sample_digits, header):
+    """Parameter parsing is quadratic at worst, so a longer value is never parsed."""
+    long_value = 'a="' + ";" * MAX_HEADER_VALUE_CHARS + '"'
+    if header == "Content-Type":
+        answer = call(app, "POST", "/api/predict", sample_digits[0][1], f"image/png; {long_value}")
+    else:
+        body = (b"--xYzZy\r\nContent-Disposition: form-data; name=\"image\"; " + long_value.encode()
+                + b"\r\n\r\n" + sample_digits[0][1] + b"\r\n--xYzZy--\r\n")
+        answer = call(app, "POST", "/api/predict", body, "multipart/form-data; boundary=xYzZy")
+    assert answer.status == 400
+    assert answer.json()["error"].endswith(f"the limit is {MAX_HEADER_VALUE_CHARS:,}")

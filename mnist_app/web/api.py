@@ -18,16 +18,13 @@ the activations and the probabilities are kept so the page can show what was see
 from __future__ import annotations
 
 import functools
-import io
-
-from PIL import Image
-
+import math
 from typing import Callable
 
 import numpy as np
 
-from mnist_app.limits import MAX_CORRECTIONS
-from mnist_app.preprocess import DECODE_SIDE, to_mnist_image
+from mnist_app.limits import MAX_CORRECTIONS, MAX_IMAGE_PIXELS
+from mnist_app.preprocess import to_mnist_image
 from mnist_app.report.images import DIVERGING_ANCHORS
 from mnist_app.web.multipart import form_field
 from mnist_app.web.protocol import HttpError, Request, Response, json_response
@@ -38,6 +35,10 @@ IMAGE_FIELD = "image"  # the multipart form field that carries the image
 RAW_IMAGE_TYPES = ("image/", "application/octet-stream")  # bodies that are the image itself
 WEIGHTS_PATH = "/api/model/hidden-weights.png"
 DECIMALS = 6  # floats in answers are rounded to this many decimals
+# What GET /api/model shows of the model file's metadata: how the network was trained and
+# how well it reads. Not the rest (where the trainer kept its files, its full history).
+PUBLIC_METADATA = ("activation", "cost", "mnist_app_version", "created_utc", "best_epoch",
+                   "validation_accuracy", "test_accuracy", "deskew", "average_shifts")
 
 
 Preprocess = Callable[[bytes], np.ndarray]  # image file bytes -> (28, 28) uint8, MNIST's convention
@@ -57,10 +58,10 @@ class Api:
         self.sheet = weight_sheet(network.weights[0])
         self.model = {
             "sizes": list(network.sizes),
-            "metadata": classifier.metadata,
+            "metadata": public_metadata(classifier.metadata),
             "hidden_weights": self.sheet.describe(WEIGHTS_PATH),
             "limits": {"max_body_bytes": limits.max_body_bytes,
-                       "max_image_pixels": limits.max_image_pixels,
+                       "max_image_pixels": MAX_IMAGE_PIXELS,
                        "max_corrections": MAX_CORRECTIONS},
             "diverging_colours": DIVERGING_ANCHORS.astype(int).tolist(),  # blue (-) .. white .. red (+)
         }
@@ -92,7 +93,6 @@ class Api:
         image = form(IMAGE_FIELD) if form else body
         if not image:
             raise HttpError(400, "the image is empty (0 bytes)")
-        self._check_pixels(image)
         return image, form
 
     def model_info(self, request: Request) -> Response:
@@ -104,21 +104,17 @@ class Api:
     def health(self, request: Request) -> Response:
         return json_response({"status": "ok", "sizes": self.model["sizes"]})
 
-    def _check_pixels(self, image: bytes) -> None:
-        """413 if ``image`` would decode to more than the pixel limit, judged from its header
-        (JPEGs at the reduced scale preprocessing decodes them at). An image Pillow cannot
-        open passes, and the classifier says what is wrong with it."""
-        limit = f"the limit is {self.limits.max_image_pixels:,} pixels"
-        try:
-            with Image.open(io.BytesIO(image)) as opened:
-                opened.draft(None, (DECODE_SIDE, DECODE_SIDE))  # as preprocessing does; only JPEG shrinks
-                width, height = opened.size
-        except Image.DecompressionBombError:  # over twice Pillow's own limit
-            raise HttpError(413, f"image too large; {limit}") from None
-        except Exception:  # Pillow raises many types for bad headers; reported later
-            return
-        if width * height > self.limits.max_image_pixels:
-            raise HttpError(413, f"image too large: {width}x{height} pixels; {limit}")
+
+def public_metadata(metadata: dict) -> dict:
+    """The PUBLIC_METADATA entries of ``metadata`` whose values are plain JSON: a printable
+    string, a bool, or a finite number (a NaN, an infinity or a lone surrogate would make
+    the answer invalid JSON)."""
+    def plain(value) -> bool:
+        if isinstance(value, str):
+            return value.isprintable()  # no control characters, no lone surrogates
+        return isinstance(value, (bool, int)) or (isinstance(value, float) and math.isfinite(value))
+
+    return {name: metadata[name] for name in PUBLIC_METADATA if plain(metadata.get(name))}
 
 
 def reading_json(reading) -> dict:

@@ -14,6 +14,8 @@ from email.message import Message
 from email.utils import collapse_rfc2231_value
 from http import HTTPStatus
 
+from mnist_app.web.settings import MAX_HEADER_VALUE_CHARS
+
 JSON_TYPE = "application/json"
 
 
@@ -110,9 +112,19 @@ class Request:
 
 def parse_header_value(value: str) -> tuple[str, dict[str, str]]:
     """Split a header like ``multipart/form-data; boundary="x"`` into its value, lower
-    case, and its parameters (names lower case, values unquoted, RFC 2231 decoded)."""
+    case, and its parameters (names lower case, values unquoted, RFC 2231 decoded).
+    400 if it is over MAX_HEADER_VALUE_CHARS, which bounds the parser's worst case."""
+    if len(value) > MAX_HEADER_VALUE_CHARS:
+        raise HttpError(400, f"a header value of {len(value):,} characters; the limit is {MAX_HEADER_VALUE_CHARS:,}")
     message = Message()
     message["value"] = value
     params = message.get_params(header="value", failobj=[("", "")])
     main = params[0][0].strip().lower()
     return main, {name.lower(): collapse_rfc2231_value(text) for name, text in params[1:]}
+
+
+def loggable(text: str, limit: int | None = None) -> str:
+    """``text`` (cut to ``limit`` characters) with every character that is not printable
+    escaped as Python writes it (a newline as \\n, ESC as \\x1b, a lone surrogate as
+    \\udc80), so that what a client sent can never add a line to a log, or colour it."""
+    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text[:limit])

@@ -6,19 +6,25 @@ built does not wait (waiting would tie up one of the server's few worker threads
 visitor): it gets 503 with Retry-After. The test set is loaded from the data directory
 with no mirrors, so a request never starts a download; when the files are not there, or
 this version of mnist_app has no report module, the answer is 503 saying what to do.
+A failed build is kept too, and answered again for REPORT_RETRY_SECONDS before the next
+try, so that requests cannot make the server re-read and re-verify the files each time.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import threading
+import time
 from typing import Callable
 
 from mnist_app.errors import MnistAppError
-from mnist_app.web.protocol import HttpError, Request, Response
+from mnist_app.web.protocol import HttpError, Request, Response, loggable
+from mnist_app.web.settings import REPORT_RETRY_SECONDS
 
 RETRY_AFTER_SECONDS = 5
+log = logging.getLogger("mnist_app.web")
 REPORT_MODULE = "mnist_app.report"
 # The report is one self-contained page: an inline stylesheet, inline SVG and data: PNGs,
 # and no script. Its policy allows exactly that, and nothing from anywhere, not even this
@@ -48,21 +54,42 @@ class ReportPage:
         self._data_dir = data_dir
         self._render = render
         self._html: bytes | None = None
+        self._failure: tuple[float, int, str] | None = None  # (time.monotonic(), status, message)
         self._building = threading.Lock()
 
     def respond(self, request: Request) -> Response:
-        """200 with the report; 503 while another request builds it or if it cannot be."""
+        """200 with the report; 503 while another request builds it or if it cannot be
+        (500 if building it failed otherwise), the failure kept for REPORT_RETRY_SECONDS."""
         if self._html is None:
             if not self._building.acquire(blocking=False):
                 raise HttpError(503, "the report is being built; try again in a few seconds",
                                 (("Retry-After", str(RETRY_AFTER_SECONDS)),))
             try:
                 if self._html is None:
-                    self._html = self._build()
+                    self._html = self._build_unless_failed_recently()
             finally:
                 self._building.release()
         return Response(200, self._html, "text/html; charset=utf-8",
                         (("Cache-Control", "no-cache"), ("Content-Security-Policy", REPORT_CONTENT_SECURITY_POLICY)))
+
+    def _build_unless_failed_recently(self) -> bytes:
+        """The report; the last failure again (an HttpError with Retry-After) if it is less
+        than REPORT_RETRY_SECONDS old. A build that fails for an unexpected reason is logged
+        once and answered 500."""
+        if self._failure is not None:
+            failed_at, status, message = self._failure
+            wait = failed_at + REPORT_RETRY_SECONDS - time.monotonic()
+            if wait > 0:
+                raise HttpError(status, message, (("Retry-After", str(int(wait) + 1)),))
+        try:
+            return self._build()
+        except HttpError as error:
+            self._failure = (time.monotonic(), error.status, str(error))
+            raise
+        except Exception as error:
+            log.error("GET /report: building the report failed: %s: %s", type(error).__name__, loggable(str(error), 200))
+            self._failure = (time.monotonic(), 500, "the report could not be built; see the server's log")
+            raise HttpError(*self._failure[1:]) from error
 
     def _build(self) -> bytes:
         render = self._render or _render_function()
