@@ -6,9 +6,11 @@
 
 Every command case runs `python -m mnist_app ...` in a fresh directory under RLIMIT_AS
 1.5 GB, RLIMIT_FSIZE 256 MB and a wall-clock timeout; library cases run many mutated
-inputs through one bounded worker process. Real MNIST (``--mnist``, else
-$MNIST_APP_DATA) is needed only for the cases that train or evaluate; without it they
-are skipped. Nothing is sent anywhere but 127.0.0.1. Exit status 1 if any case failed.
+inputs through one bounded worker process; hostile clients (slow, pipelining, never
+reading) attack a live `mnist-app serve` while GET /healthz is timed, and the server is
+killed with its workers busy (fuzz.cases_server). Real MNIST (``--mnist``, else
+$MNIST_APP_DATA) is needed only for the cases that train or evaluate, and for pipelining
+the report; without it they are skipped or use a smaller answer. Nothing is sent anywhere but 127.0.0.1. Exit status 1 if any case failed.
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fuzz import cases_args, cases_files, library  # noqa: E402
+from fuzz import cases_args, cases_files, cases_server, library  # noqa: E402
 from fuzz.cases_files import MNIST_NAMES  # noqa: E402
 from fuzz.images import HOSTILE, QUICK_HOSTILE  # noqa: E402
 from fuzz.models import HEAVY, MODELS  # noqa: E402
 from fuzz.mirrors import HostileMirror  # noqa: E402
 from fuzz.runner import in_python_start_up, judge, run, snapshot  # noqa: E402
 
+SERVER_CATEGORY = "hostile clients (live server)"
 QUICK_MUTATED_IMAGES = 200
 FULL_MUTATED_IMAGES = 12000
 
@@ -72,7 +75,7 @@ def main() -> int:
     }
     wanted = lambda name: not args.only or args.only in name  # noqa: E731
     started = time.monotonic()
-    rows, failures = [], []
+    rows, failures, server_notes = [], [], []
     root = Path(tempfile.mkdtemp(prefix="mnist-fuzz-"))
     try:
         for category, (kind, count) in library_runs.items():
@@ -95,9 +98,21 @@ def main() -> int:
                     note += f"; {early} Ctrl-C landed in Python's own start-up (not judged)"
                 rows.append((category, len(cases), len(broken), time.monotonic() - t0, note))
                 failures += broken
+        if wanted(SERVER_CATEGORY):
+            t0 = time.monotonic()
+            cases = cases_server.server_cases(quick, mnist)
+            broken_before = len(failures)
+            for case in cases:
+                problems, note = case.run()
+                server_notes.append(f"{case.name}: {note}")
+                failures += [(SERVER_CATEGORY, case.name, problem) for problem in problems]
+            rows.append((SERVER_CATEGORY, len(cases), len(failures) - broken_before, time.monotonic() - t0,
+                         "measured: see below"))
     finally:
         shutil.rmtree(root, ignore_errors=True)
     _print_table(rows, failures, time.monotonic() - started, mnist)
+    if server_notes:
+        print(f"\n{SERVER_CATEGORY}, measured:\n" + "\n".join(f"  {note}" for note in server_notes))
     return 1 if failures else 0
 
 
