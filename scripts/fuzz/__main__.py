@@ -103,7 +103,10 @@ def main() -> int:
             cases = cases_server.server_cases(quick, mnist)
             broken_before = len(failures)
             for case in cases:
-                problems, note = case.run()
+                try:
+                    problems, note = case.run()
+                except Exception as error:  # the harness's own failure, reported as the case's
+                    problems, note = [f"the case failed to run: {type(error).__name__}: {error}"], "-"
                 server_notes.append(f"{case.name}: {note}")
                 failures += [(SERVER_CATEGORY, case.name, problem) for problem in problems]
             rows.append((SERVER_CATEGORY, len(cases), len(failures) - broken_before, time.monotonic() - t0,

@@ -119,8 +119,16 @@ def _shut_by_peer(connection: socket.socket) -> bool:
 
 
 def exchange(address: tuple[str, int], request: bytes, timeout: float = 10) -> tuple[int, dict, bytes, float]:
-    """Send ``request`` on a new connection; (status, headers lower-cased, body, seconds)."""
+    """Send ``request`` on a new connection; (status, headers lower-cased, body, seconds).
+    Status 0 if no answer came within ``timeout`` seconds, or the connection failed."""
     started = time.monotonic()
+    try:
+        return (*_exchange(address, request, timeout), time.monotonic() - started)
+    except OSError:  # timeouts included
+        return 0, {}, b"", time.monotonic() - started
+
+
+def _exchange(address: tuple[str, int], request: bytes, timeout: float) -> tuple[int, dict, bytes]:
     with socket.create_connection(address, timeout=timeout) as connection:
         connection.sendall(request)
         answer = b""
@@ -139,7 +147,7 @@ def exchange(address: tuple[str, int], request: bytes, timeout: float = 10) -> t
                 break
             body += chunk
     status = int(lines[0].split()[1]) if lines[0].startswith("HTTP/") else 0
-    return status, headers, body, time.monotonic() - started
+    return status, headers, body
 
 
 def long_content_type(chars: int) -> bytes:
