@@ -16,7 +16,10 @@
 - :mod:`~mnist_app.web.report_page`: GET /report, built once on first use;
 - :mod:`~mnist_app.web.live`: the Train view's API, runs of :mod:`mnist_app.live` as
   Server-Sent Events;
-- :mod:`~mnist_app.web.settings`: every limit and timeout, named.
+- :mod:`~mnist_app.web.settings`: every limit and timeout, named;
+- :mod:`~mnist_app.web.server` and :mod:`~mnist_app.web.guarded_waitress`: waitress, with
+  a deadline per request, room for new clients and no thread waiting on a slow reader;
+- :mod:`~mnist_app.web.workers`: posted images preprocessed in worker processes.
 
 Nothing is imported here, so that the CLI can read the settings without importing numpy
 and Pillow.
