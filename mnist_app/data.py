@@ -19,13 +19,10 @@ import stat
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING, Sequence
 
 from mnist_app.atomic import remove_stale_temp_files
 from mnist_app.errors import DownloadError, IdxFormatError
-from mnist_app.idx import parse_images, parse_labels
 from mnist_app.safe_io import (
     InputTooLarge,
     MissingFile,
@@ -34,6 +31,9 @@ from mnist_app.safe_io import (
     file_kind,
     read_regular_file,
 )
+
+if TYPE_CHECKING:  # numpy is imported when the arrays are parsed, not for the command line's options
+    import numpy as np
 
 MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -183,6 +183,8 @@ def _parse_split(
     contents: dict[str, bytes], directory: Path, images_name: str, labels_name: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Images (n, 28, 28) and labels (n,) of one split, checked to have the same n."""
+    from mnist_app.idx import parse_images, parse_labels
+
     images = parse_images(contents[images_name], str(directory / images_name))
     labels = parse_labels(contents[labels_name], str(directory / labels_name))
     if len(images) != len(labels):

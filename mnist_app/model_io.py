@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mnist_app import __version__, atomic
+from mnist_app import __version__
 from mnist_app.constants import DEFAULT_MODEL_NAME, INPUT_SIZE, N_CLASSES
 from mnist_app.errors import ModelFileError
 from mnist_app.limits import (
@@ -70,6 +70,8 @@ def save(path: str | os.PathLike, network: Network, metadata: dict) -> None:
     for i, (w, b) in enumerate(zip(network.weights, network.biases)):
         arrays[f"weights_{i}"] = w
         arrays[f"biases_{i}"] = b
+    from mnist_app import atomic  # only for writing: reading a model need not import it
+
     try:
         with atomic.atomic_write(path) as file:
             # mypy checks **arrays against savez's allow_pickle: bool (numpy >= 2.1), a name no key
@@ -83,6 +85,8 @@ def check_writable(path: str | os.PathLike) -> None:
     """Raise ModelFileError now if :func:`save` could not write ``path``, so that a long
     training run is not lost at the end: a directory, a device or FIFO, a name too long,
     no permission. Creates missing parent directories, as save does."""
+    from mnist_app import atomic
+
     try:
         atomic.check_writable(path)
     except IsADirectoryError:

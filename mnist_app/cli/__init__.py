@@ -3,7 +3,8 @@
 Each command lives in its own module of this package with the same two functions:
 ``add_parser(commands)`` declares its arguments (checked by their argparse types, so a
 bad value stops the command before any slow work) and sets ``run``, which returns the
-exit status. Only this package prints to the user or chooses exit codes; library modules
+exit status. Only the module of the command that runs is imported (COMMANDS names them),
+so ``mnist-app predict`` does not pay for training, reports or the server. Only this package prints to the user or chooses exit codes; library modules
 raise :class:`~mnist_app.errors.MnistAppError` subclasses and ``main`` turns each into one
 line.
 """
@@ -32,9 +33,9 @@ if _LOADING:
     _default_handler = signal.signal(signal.SIGINT, _interrupted_while_loading)
 
 import argparse  # noqa: E402 - the handler above must be in place before these load
+import importlib  # noqa: E402
 
 from mnist_app import __version__  # noqa: E402
-from mnist_app.cli import backprop, download, evaluate, predict, report, serve, train  # noqa: E402
 from mnist_app.cli.common import (  # noqa: E402
     EXIT_FAILURE,
     EXIT_OK,
@@ -51,7 +52,17 @@ from mnist_app.errors import MnistAppError  # noqa: E402
 if _LOADING:
     signal.signal(signal.SIGINT, _default_handler)
 
-COMMANDS = (download, train, evaluate, predict, backprop, report, serve)  # in the order --help lists them
+# Each command's name and the module of this package that declares and runs it, in the
+# order --help lists them.
+COMMANDS = {
+    "download": "download",
+    "train": "train",
+    "evaluate": "evaluate",
+    "predict": "predict",
+    "backprop": "backprop",
+    "report": "report",
+    "serve": "serve",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,8 +72,12 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``mnist-app`` parser with one subparser per command."""
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The ``mnist-app`` parser. When ``argv`` (default: sys.argv[1:]) starts with a command's
+    name it has that command's subparser only; otherwise (--help, --version, a misspelt
+    command) it has them all, so help and errors list every command."""
+    argv = sys.argv[1:] if argv is None else argv
+    wanted = [argv[0]] if argv and argv[0] in COMMANDS else list(COMMANDS)
     parser = _Parser(
         prog="mnist-app",
         description="Read handwritten digits with a 784-30-10 sigmoid network "
@@ -79,8 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in COMMANDS:
-        command.add_parser(commands)
+    for name in wanted:
+        importlib.import_module(f"{__name__}.{COMMANDS[name]}").add_parser(commands)
     return parser
 
 
@@ -96,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     route_warnings()
     try:
         with guarded_stdout():
-            args = build_parser().parse_args(argv)
+            args = build_parser(argv).parse_args(argv)
             status = args.run(args)
             sys.stdout.flush()  # a full disk is reported here, not lost at exit
             return status

@@ -9,8 +9,10 @@ import os
 import re
 import sys
 import warnings
+from typing import TYPE_CHECKING
 
-from mnist_app.data import DATA_DIR_ENV, MIRRORS, DownloadSettings, Mnist, load_mnist, resolve_data_dir
+if TYPE_CHECKING:  # mnist_app.data is imported by the commands that use data, when they do
+    from mnist_app.data import Mnist
 
 EXIT_OK = 0
 EXIT_FAILURE = 1  # a failure the user can fix: bad input, unreachable data, bad model file
@@ -64,6 +66,8 @@ def http_url(text: str) -> str:
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     """Add the options saying where MNIST is cached and how to download it if it is not."""
+    from mnist_app.data import DATA_DIR_ENV, MIRRORS, DownloadSettings
+
     group = parser.add_argument_group("MNIST data")
     group.add_argument(
         "--data-dir", metavar="DIR",
@@ -86,6 +90,8 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
 
 def data_source(args: argparse.Namespace) -> dict:
     """The data options as keyword arguments of load_mnist and ensure_mnist_files."""
+    from mnist_app.data import DownloadSettings, resolve_data_dir
+
     return {
         "data_dir": resolve_data_dir(args.data_dir),
         "mirrors": args.mirror,
@@ -96,6 +102,8 @@ def data_source(args: argparse.Namespace) -> dict:
 
 def load_mnist_from_args(args: argparse.Namespace) -> Mnist:
     """Load MNIST as the options of :func:`add_data_options` say, downloading it on first use."""
+    from mnist_app.data import load_mnist
+
     return load_mnist(**data_source(args))
 
 

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import json
 
-from mnist_app import model_io
 from mnist_app.cli.common import EXIT_OK, add_data_options, add_model_option, load_mnist_from_args
 from mnist_app.constants import N_CLASSES
-from mnist_app.evaluate import evaluate
-from mnist_app.inputs import prepare
-from mnist_app.reading import reader
 
 
 def add_parser(commands) -> None:
@@ -26,6 +22,11 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
+    from mnist_app import model_io  # numpy and the network: after the arguments are checked
+    from mnist_app.evaluate import evaluate
+    from mnist_app.inputs import prepare
+    from mnist_app.reading import reader
+
     network, metadata = model_io.load(args.model or model_io.default_model_path())
     mnist = load_mnist_from_args(args)
     result = evaluate(reader(network, metadata), prepare(mnist.test_images, metadata), mnist.test_labels)

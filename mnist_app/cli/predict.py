@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import multiprocessing
 import os
 import signal
 import sys
@@ -77,15 +76,24 @@ def _preprocessing_map(count: int):
     """Yields the ``map`` that preprocesses ``count`` images: the built-in one, or a pool of
     worker processes (forked, so they start in milliseconds; Ctrl-C is left to this process)."""
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if count < POOL_MIN_IMAGES or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if count < POOL_MIN_IMAGES or workers < 2 or not _can_fork():
         yield map
         return
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=signal.signal,
                              initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
         yield functools.partial(pool.map, chunksize=PREPROCESS_CHUNK)
+
+
+def _can_fork() -> bool:
+    """Whether worker processes can be forked here (multiprocessing takes 10 ms to import,
+    so it is asked only for a folder big enough for a pool)."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _image_entries(paths: list[str]) -> list[tuple[str, EntrySource]]:

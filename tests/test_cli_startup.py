@@ -1,0 +1,58 @@
+"""The command line imports only what the command that runs needs, and checks its
+arguments before numpy loads, so a typo is answered at once (no timing here: which modules
+are loaded is read from sys.modules in a fresh interpreter)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+# A child interpreter runs the command line on ``argv`` and prints its exit status and the
+# mnist_app.cli modules and numpy-family modules it loaded.
+PROBE = """
+import json, sys
+from mnist_app.cli import main
+status = main(sys.argv[1:])
+loaded = sorted(name for name in sys.modules if name.startswith(("mnist_app.cli.", "numpy", "PIL")))
+print(json.dumps({"status": status, "loaded": loaded}))
+"""
+
+BAD_ARGUMENTS = {
+    "download": ["--timeout", "-1"],
+    "evaluate": ["--timeout", "0"],
+    "predict": ["--top-k", "11", "x.png"],
+    "report": ["--mirror", "ftp://example"],
+    "serve": ["--port", "x"],
+}
+
+
+def probe(argv: list[str]) -> dict:
+    completed = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, timeout=60)
+    return json.loads(completed.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize("command", sorted(BAD_ARGUMENTS))
+def test_a_bad_argument_is_refused_before_numpy_or_other_commands_load(command):
+    result = probe([command, *BAD_ARGUMENTS[command]])
+    assert result["status"] == 2
+    assert not [name for name in result["loaded"] if name.startswith(("numpy", "PIL"))]
+    assert [name for name in result["loaded"] if name.startswith("mnist_app.cli.")] == \
+        ["mnist_app.cli.common", f"mnist_app.cli.{command}"]
+
+
+def test_help_lists_every_command():
+    completed = subprocess.run([sys.executable, "-m", "mnist_app", "--help"], capture_output=True, text=True,
+                               timeout=60)
+    assert completed.returncode == 0
+    for command in ("download", "train", "evaluate", "predict", "report", "serve"):
+        assert f"    {command} " in completed.stdout
+
+
+def test_a_misspelt_command_lists_the_choices():
+    completed = subprocess.run([sys.executable, "-m", "mnist_app", "predcit", "x.png"], capture_output=True,
+                               text=True, timeout=60)
+    assert completed.returncode == 2
+    assert "invalid choice: 'predcit'" in completed.stderr and "predict" in completed.stderr
