@@ -1,16 +1,25 @@
-"""Time `python -m mnist_app predict` end to end, start-up included; prints and writes a table.
+"""Time reading digits where people wait, each beside the floor under it, in one run; writes
+docs/benchmarks/predict.md.
 
-- one PNG (a 280x280 canvas export): the median wall time of several runs, next to the
-  time Python takes just to import numpy, which bounds it from below;
-- folders of 1000 images: 28x28 MNIST PNGs, 280x280 canvas exports, photo-like PNGs
-  (400-1200 px photos of the digits on paper) and the same photos as JPEGs, each read
-  once with every core (the command's worker pool) and once pinned to one core with
-  `taskset -c 0`, side by side.
+- Start-up: `mnist-app predict one.png` (a 280x280 canvas export), run as the console script
+  pip installs runs it, and `python -c "import mnist_app; mnist_app.Classifier.load()"`,
+  each against the bare `python -c "import numpy, PIL.Image"`. The three commands take
+  turns, RUNS times; the table gives their median wall times and the median of the ratios
+  of each turn. Every child runs with its bytecode cached (PYTHONPYCACHEPREFIX in a
+  temporary folder, warmed once), as an installed package has it.
+- A folder of FOLDER_SIZE mixed photos (PNG and JPEG, PNG_SHARE of them PNG, longer side
+  log-uniform in PHOTO_SIDES pixels; MNIST test digits written on paper and photographed by
+  mnist_app.synthetic, seeded): `mnist-app predict FOLDER` against Pillow decoding the same
+  files (open, load, convert to grey) in a pool of one process per core. They take turns,
+  REPEATS times; median images per second.
+- Per photo of that folder, in this process: the CPU milliseconds of decoding as
+  preprocessing decodes (decode.load_image) and of all of preprocessing; the median of
+  their difference is what preprocessing adds beyond decoding.
 
-The digits are the committed MNIST test sample, drawn by mnist_app.synthetic, seeded.
-Writes docs/benchmarks/predict.md. Usage::
+The machine's 1-minute load average is recorded before and after: other jobs share the
+cores, and ratios taken in one run cancel only part of that. Usage::
 
-    python scripts/bench_predict.py [--model PATH] [--runs N]
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python scripts/bench_predict.py [--runs N] [--repeats N]
 """
 
 from __future__ import annotations
@@ -18,12 +27,12 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -33,89 +42,163 @@ from benchmark_notes import SAMPLE_PATH, write_markdown
 from mnist_app.decode import load_image
 from mnist_app.errors import ImageError
 from mnist_app.preprocess import DECODE_SIDE, to_mnist_image
-from mnist_app.synthetic.sets import canvas_of, photo_of
+from mnist_app.synthetic.pens import enlarged
+from mnist_app.synthetic.sets import CANVAS, export, photo_of
 
-FOLDER_SIZE = 1000
+FOLDER_SIZE = 400
+PNG_SHARE = 0.7
+PHOTO_SIDES = (80, 2000)
+AIMS = {"predict one image": 1.25, "import and load": 1.3, "folder": 0.6, "beyond decoding ms": 2.0}
+# pip's console-script wrapper for `mnist-app`, as it writes it into bin/.
+CONSOLE_SCRIPT = """import re
+import sys
+from mnist_app.cli import main
+if __name__ == "__main__":
+    sys.argv[0] = re.sub(r"(-script\\.pyw|\\.exe)?$", "", sys.argv[0])
+    sys.exit(main())
+"""
 
 
-def wall_time(command: list[str]) -> float:
-    """Seconds ``command`` takes to run, its output discarded. Exit status 1 is accepted:
-    predict says so when some image was not read (a digit it calls "not a digit", say)."""
+def child_environment(cache: str) -> dict[str, str]:
+    """This environment with bytecode written to and read from ``cache``."""
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    environment["PYTHONPYCACHEPREFIX"] = cache
+    return environment
+
+
+def wall_time(command: list[str], environment: dict[str, str]) -> float:
+    """Seconds ``command`` takes, its output discarded; exit 0 or 1 (an image not read) only."""
     started = time.perf_counter()
-    status = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    status = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment).returncode
     if status not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed with exit status {status}")
     return time.perf_counter() - started
 
 
-def stage_times(folder: Path) -> tuple[float, float]:
-    """Median CPU milliseconds per image of decoding alone and of all of preprocessing."""
-    files = sorted(folder.iterdir())
+def startup_rows(root: Path, runs: int, environment: dict[str, str]) -> list[str]:
+    """Table rows: the bare imports, then predict one canvas and import-and-load with ratios."""
+    digit = sample_digits()[0][0]
+    png = root / "one.png"
+    png.write_bytes(export(enlarged(digit, 200, np.random.default_rng(0)), "canvas", CANVAS, np.random.default_rng(1)))
+    wrapper = root / "mnist-app"
+    wrapper.write_text(CONSOLE_SCRIPT)
+    commands = {
+        "`python -c \"import numpy, PIL.Image\"` (the floor)": [sys.executable, "-c", "import numpy, PIL.Image"],
+        "`mnist-app predict one.png` (280x280 canvas)": [sys.executable, str(wrapper), "predict", str(png)],
+        "`python -c \"import mnist_app; mnist_app.Classifier.load()\"`":
+            [sys.executable, "-c", "import mnist_app; mnist_app.Classifier.load()"],
+    }
+    for command in commands.values():  # write the bytecode cache
+        wall_time(command, environment)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            times[name].append(wall_time(command, environment))
+    floor, predict_one, load = times.values()
+    aims = (None, AIMS["predict one image"], AIMS["import and load"])
+    rows = []
+    for (name, seconds), aim in zip(times.items(), aims):
+        ratio = statistics.median(t / f for t, f in zip(seconds, floor))
+        rows.append(f"| {name} | {1000 * statistics.median(seconds):.0f} ms | {ratio:.2f}x | "
+                    + (f"<= {aim}x" if aim else "") + " |")
+    return rows
+
+
+def sample_digits() -> tuple[np.ndarray, np.ndarray]:
+    with np.load(SAMPLE_PATH) as sample:
+        return sample["images"], sample["labels"]
+
+
+def write_photos(folder: Path) -> list[Path]:
+    """FOLDER_SIZE photos of the sample's digits, PNG_SHARE of them re-saved as PNG."""
+    digits, _ = sample_digits()
+    rng = np.random.default_rng(0)
+    folder.mkdir()
+    paths = []
+    for index in range(FOLDER_SIZE):
+        photo = photo_of(digits[index % len(digits)], rng, long_side=PHOTO_SIDES)
+        if rng.random() < PNG_SHARE:
+            path = folder / f"{index:04d}.png"
+            Image.open(io.BytesIO(photo)).save(path)
+        else:
+            path = folder / f"{index:04d}.jpg"
+            path.write_bytes(photo)
+        paths.append(path)
+    return paths
+
+
+def decode_to_grey(path: Path) -> None:
+    """Pillow alone: open, decode, convert to grey."""
+    with Image.open(path) as image:
+        image.load()
+        image.convert("L")
+
+
+def decoding_rate(paths: list[Path]) -> float:
+    """Images per second Pillow decodes ``paths`` at, in one process per usable core."""
+    started = time.perf_counter()
+    with ProcessPoolExecutor(len(os.sched_getaffinity(0))) as pool:
+        list(pool.map(decode_to_grey, paths, chunksize=8))
+    return len(paths) / (time.perf_counter() - started)
+
+
+def folder_row(folder: Path, paths: list[Path], repeats: int, environment: dict[str, str]) -> str:
+    predict = [sys.executable, "-m", "mnist_app", "predict", str(folder)]
+    wall_time(predict, environment)  # bytecode cache and file cache
+    floor, app = [], []
+    for _ in range(repeats):
+        floor.append(decoding_rate(paths))
+        app.append(len(paths) / wall_time(predict, environment))
+    ratio = statistics.median(a / f for a, f in zip(app, floor))
+    return (f"| {len(paths)} mixed photos, {statistics.median(floor):.0f} images/s decoded by Pillow | "
+            f"{statistics.median(app):.0f} images/s | {ratio:.2f}x | >= {AIMS['folder']}x |")
+
+
+def per_photo_row(paths: list[Path]) -> str:
+    """Median CPU ms per photo: decoding, all of preprocessing, and the difference."""
     decode, total = [], []
-    for file in files:
+    for path in paths:
         started = time.process_time()
-        load_image(file, max_side=DECODE_SIDE)
+        load_image(path, max_side=DECODE_SIDE)
         decode.append(time.process_time() - started)
         started = time.process_time()
         try:
-            to_mnist_image(file)
+            to_mnist_image(path)
         except ImageError:
             pass
         total.append(time.process_time() - started)
-    return 1000 * statistics.median(decode), 1000 * statistics.median(total)
-
-
-def write_folders(root: Path) -> dict[str, Path]:
-    """The four folders of FOLDER_SIZE images under ``root``, by description. The photos
-    are the same pictures twice: as the JPEGs a camera writes, and saved again as PNGs."""
-    with np.load(SAMPLE_PATH) as sample:
-        images = sample["images"]
-    rng = np.random.default_rng(0)
-    folders = {"28x28 MNIST PNGs": root / "mnist", "280x280 canvas PNGs": root / "canvas",
-               "photo-like PNGs (400-1200 px)": root / "photos", "the same photos as JPEGs": root / "jpegs"}
-    for folder in folders.values():
-        folder.mkdir()
-    for index in range(FOLDER_SIZE):
-        digit = images[index % len(images)]
-        name = f"{index:04d}.png"
-        Image.fromarray(digit).save(folders["28x28 MNIST PNGs"] / name)
-        (folders["280x280 canvas PNGs"] / name).write_bytes(canvas_of(digit, rng))
-        photo = photo_of(digit, rng)
-        Image.open(io.BytesIO(photo)).save(folders["photo-like PNGs (400-1200 px)"] / name)
-        (folders["the same photos as JPEGs"] / f"{index:04d}.jpg").write_bytes(photo)
-    return folders
+    beyond = statistics.median(t - d for t, d in zip(total, decode))
+    return (f"| per photo, CPU ms: decoding {1000 * statistics.median(decode):.1f}, all of preprocessing "
+            f"{1000 * statistics.median(total):.1f} | {1000 * beyond:.1f} ms beyond decoding | | "
+            f"<= {AIMS['beyond decoding ms']} ms |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", metavar="PATH", help="weights file (default: the shipped model)")
-    parser.add_argument("--runs", type=int, default=7, metavar="N",
-                        help="runs of the single-image command (default: 7)")
+    parser.add_argument("--runs", type=int, default=15, metavar="N", help="turns of the start-up commands (default: 15)")
+    parser.add_argument("--repeats", type=int, default=3, metavar="N", help="turns over the folder (default: 3)")
     args = parser.parse_args()
-    predict = [sys.executable, "-m", "mnist_app", "predict"] + (["--model", args.model] if args.model else [])
-    one_core = ["taskset", "-c", "0"] if shutil.which("taskset") else None
-
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as temp:
-        folders = write_folders(Path(temp))
-        one_png = folders["280x280 canvas PNGs"] / "0000.png"
-        numpy_import = statistics.median(wall_time([sys.executable, "-c", "import numpy"]) for _ in range(args.runs))
-        single = statistics.median(wall_time(predict + [str(one_png)]) for _ in range(args.runs))
-        lines = [f"One 280x280 canvas PNG, end to end: {single:.2f} s (median of {args.runs} runs; "
-                 f"`python -c 'import numpy'` alone: {numpy_import:.2f} s).", "",
-                 f"Folders of {FOLDER_SIZE} images, images per second (one run each):", "",
-                 f"| folder | all {os.cpu_count()} cores (worker pool) | one core (`taskset -c 0`) | ratio |",
-                 "| --- | ---: | ---: | ---: |"]
-        for name, folder in folders.items():
-            every_core = FOLDER_SIZE / wall_time(predict + [str(folder)])
-            single_core = FOLDER_SIZE / wall_time(one_core + predict + [str(folder)]) if one_core else float("nan")
-            lines.append(f"| {name} | {every_core:.0f} | {single_core:.0f} | {every_core / single_core:.2f}x |")
-            print(lines[-1], flush=True)
-        lines += ["", "Where one image's time goes, in this process (median ms of CPU over the folder):", "",
-                  "| folder | Pillow decoding alone | all of preprocessing |", "| --- | ---: | ---: |"]
-        lines += [f"| {name} | {decode_ms:.1f} | {total_ms:.1f} |"
-                  for name, (decode_ms, total_ms) in ((name, stage_times(folder)) for name, folder in folders.items())]
+        root = Path(temp)
+        environment = child_environment(str(root / "bytecode"))
+        rows = startup_rows(root, args.runs, environment)
+        print("\n".join(rows), flush=True)
+        paths = write_photos(root / "photos")
+        rows.append(folder_row(root / "photos", paths, args.repeats, environment))
+        print(rows[-1], flush=True)
+        rows.append(per_photo_row(paths))
+        print(rows[-1], flush=True)
+    load_after = os.getloadavg()[0]
+    cores = len(os.sched_getaffinity(0))
+    busy = "busy: other jobs were running" if max(load_before, load_after) > cores else "quiet"
+    lines = ["| what | time or rate | against its floor | aim |", "| --- | ---: | ---: | ---: |", *rows, "",
+             f"Start-up: median of {args.runs} turns; the ratio is the median of each turn's ratio to the "
+             f"bare imports. Folder: median of {args.repeats} turns, `python -m mnist_app predict FOLDER` "
+             f"against Pillow decoding the same files with {cores} processes. 1-minute load average "
+             f"{load_before:.1f} before and {load_after:.1f} after, on {cores} cores ({busy})."]
     print("\n".join(lines))
-    print(f"wrote {write_markdown('predict', 'Prediction speed', lines)}")
+    print(f"wrote {write_markdown('predict', 'Where people wait: reading digits against the floor', lines)}")
 
 
 if __name__ == "__main__":
