@@ -1,6 +1,6 @@
 // The pad's reader switch: read the drawing with the shipped network or with the one being
-// trained in the Train view (/train). The "training" choice is offered once a run exists;
-// /?reader=training opens the page with it chosen.
+// trained in the Train view (/train, linked from the page's header). The "training" choice
+// is offered once a run exists; /?reader=training opens the page with it chosen.
 
 const URLS = { shipped: "/api/predict", training: "/api/train/predict" };
 const listeners = [];

@@ -210,6 +210,7 @@ function drawChart(canvas, series, low, high, label) {
     const shown = points.filter((p) => typeof p[key] === "number");
     c.strokeStyle = c.fillStyle = style.getPropertyValue(`--${name}`);
     c.lineWidth = 2;
+    c.setLineDash(name === "training" ? [5, 3] : []);  // visible where the curves overlap
     c.beginPath();
     shown.forEach((p, i) => (i ? c.lineTo : c.moveTo).call(c, xAt(p.x), yAt(Math.min(high, p[key]))));
     c.stroke();
