@@ -13,10 +13,11 @@ from mnist_app.network import Network
 
 # Before training and within the first epoch, where a network learns fastest, ``on_progress``
 # hears every PROGRESS_EXAMPLES examples how it does on the first PROGRESS_MONITOR_EXAMPLES
-# validation images: one forward pass over a tenth of the epoch's validation set, so the 50
-# reports of a 50,000-example epoch cost about a tenth of the epoch at batch 10.
+# validation images: one forward pass over 500 images (about 0.9 ms), so the 50 reports of a
+# 50,000-example epoch at batch 10 (about 0.5 s of one core) add under a tenth to it. The
+# accuracy's standard error on 500 images is 1.3 points at 90%, 2.2 at 50%.
 PROGRESS_EXAMPLES = 1000
-PROGRESS_MONITOR_EXAMPLES = 1000
+PROGRESS_MONITOR_EXAMPLES = 500
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 page's network. Trains 784-30-10 four times (quadratic or cross-entropy cost, N(0, 1) or
 N(0, 1/n_in) weights) with the view's other defaults, through the same code the view runs
 (:func:`mnist_app.live.run.run_training`, seeded), and writes docs/benchmarks/live-study.md:
-validation accuracy during the first epoch (on the first 1,000 validation images, as the
+validation accuracy during the first epoch (on the first 500 validation images, as the
 page shows it) and after each epoch (on all 10,000).
 
 Usage::
@@ -23,6 +23,7 @@ from benchmark_notes import add_data_dir_option, write_markdown  # noqa: E402
 from mnist_app.data import resolve_data_dir  # noqa: E402
 from mnist_app.live.run import MnistFiles, run_training  # noqa: E402
 from mnist_app.live.settings import RunSettings  # noqa: E402
+from mnist_app.training_progress import PROGRESS_MONITOR_EXAMPLES  # noqa: E402
 
 PAIRS = [("quadratic", "normal"), ("quadratic", "scaled"), ("cross-entropy", "normal"), ("cross-entropy", "scaled")]
 SHOWN_EXAMPLES = (0, 1000, 3000, 10000, 30000)
@@ -69,7 +70,7 @@ def main() -> None:
     notes = ["", f"784-{defaults.hidden}-10, η = {defaults.eta:g}, batch {defaults.batch_size}, "
              f"{defaults.examples:,} training examples, seed {args.seed}; the other settings are "
              "`mnist-app train`'s (cosine schedule, L2 1e-4, shifts of 1 pixel, deskewed digits). "
-             "Within the first epoch: the first 1,000 validation images after that many examples "
+             f"Within the first epoch: the first {PROGRESS_MONITOR_EXAMPLES} validation images after that many examples "
              f"(the page's points; reports come after whole minibatches of {defaults.batch_size}, so at "
              "1,024 for 1,000); per epoch: all 10,000. A random network reads 10%."]
     print(f"wrote {write_markdown('live-study', 'Cost and initial weights in the Train view', rows + notes)}")

@@ -82,8 +82,9 @@ class FakeMnistSource:
     ``n_train`` training and ``n_test`` test images (seeded), that a training process can
     load without files or hashes. Picklable, so it reaches the process by value."""
 
-    def __init__(self, n_train: int = 3000, n_test: int = 200, seed: int = 0):
+    def __init__(self, n_train: int = 3000, n_test: int = 200, seed: int = 0, delay: float = 0.0):
         self.n_train, self.n_test, self.seed = n_train, n_test, seed
+        self.delay = delay  # seconds loading takes: time for a test's stream to connect first
 
     def missing(self) -> list[str]:
         return []
@@ -92,8 +93,11 @@ class FakeMnistSource:
         return "the fake MNIST is always there"
 
     def load(self):
+        import time
+
         from mnist_app.data import FILES, Mnist
 
+        time.sleep(self.delay)
         train_images, train_labels = fake_digits(self.n_train, self.seed)
         test_images, test_labels = fake_digits(self.n_test, self.seed + 1)
         return Mnist(train_images, train_labels, test_images, test_labels, sha256=dict(FILES))

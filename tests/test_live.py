@@ -43,6 +43,7 @@ pytest.importorskip("waitress", reason="the serve extra (waitress) is not instal
 
 TINY = {"epochs": 2, "examples": 2000, "hidden": 10, "batch_size": 20}  # about a second of training
 SLOW = {"epochs": 30, "examples": 2000, "hidden": 10, "batch_size": 1}  # trains until it is stopped
+STREAM_HEAD_START = 0.5  # seconds a run waits before training, so a test's stream sees every event live
 QUICK_STREAMS = StreamLimits(max_streams=1, lifetime=60, heartbeat=0.5, poll=0.1, retry_after=7)
 
 
@@ -55,7 +56,7 @@ def classifier():
 def served(classifier):
     """A server whose Train view trains on the fake MNIST, one stream at a time; yields
     (base URL, trainer)."""
-    with Trainer(FakeMnistSource(), max_seconds=60, grace_seconds=TIMEOUT) as trainer:
+    with Trainer(FakeMnistSource(delay=STREAM_HEAD_START), max_seconds=60, grace_seconds=TIMEOUT) as trainer:
         app = make_app(classifier, trainer=trainer, streams=QUICK_STREAMS)
         with running_server(app) as url:
             yield url, trainer

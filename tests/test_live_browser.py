@@ -15,12 +15,13 @@ from mnist_app.predict import Classifier
 from mnist_app.web.app import make_app
 from mnist_app.web.live import StreamLimits
 from test_browser_page import SEVEN, WAIT_MS, Visit, browser, sync_api  # noqa: F401  (browser: a fixture)
+from test_live import STREAM_HEAD_START
 from test_serve_server import TIMEOUT, running_server
 
 
 @pytest.fixture(scope="module")
 def train_url():
-    with Trainer(FakeMnistSource(), grace_seconds=TIMEOUT) as trainer:
+    with Trainer(FakeMnistSource(delay=STREAM_HEAD_START), grace_seconds=TIMEOUT) as trainer:
         with running_server(make_app(Classifier.load(), trainer=trainer, streams=StreamLimits(max_streams=2))) as url:
             yield url
 

@@ -46,6 +46,7 @@ from mnist_app.live.runner import MnistMissing, RunInProgress, RunEvent, Trainer
 from mnist_app.live.settings import RunSettings, SettingError
 from mnist_app.network import COSTS, INITIALISATIONS
 from mnist_app.predict import Classifier
+from mnist_app.training_progress import PROGRESS_EXAMPLES, PROGRESS_MONITOR_EXAMPLES
 from mnist_app.web.protocol import HttpError, Request, Response, json_response
 from mnist_app.web.weights_image import level_colours, weight_levels
 
@@ -91,6 +92,7 @@ class LiveApi:
                        "batch_size": LIVE_BATCH_SIZE, "examples": LIVE_EXAMPLES,
                        "cost": sorted(COSTS), "init": list(INITIALISATIONS)},
             "weight_colours": level_colours(),
+            "progress": {"examples": PROGRESS_EXAMPLES, "validation_images": PROGRESS_MONITOR_EXAMPLES},
             "max_streams": limits.max_streams,
         }
 

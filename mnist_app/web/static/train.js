@@ -29,6 +29,8 @@ async function loadStatus() {
     }
     input.value = about.defaults[name];
   }
+  document.querySelector(".progress-images").textContent = count(about.progress.validation_images);
+  document.querySelector(".progress-examples").textContent = count(about.progress.examples);
   if (!about.data.ready) {
     $("data-missing").textContent = about.data.message;
     $("data-missing").hidden = false;
@@ -97,8 +99,8 @@ function watch(run) {
     const data = JSON.parse(message.data);
     addPoint({ x: data.examples / data.epoch_examples, valCost: data.val_cost, accuracy: data.val_accuracy });
     showWeights(data.weights);
-    setStatus(`Epoch 1: ${data.examples.toLocaleString("en")} of ${data.epoch_examples.toLocaleString("en")} examples, ` +
-      `validation ${percent(data.val_accuracy)} (on 1,000 images)`);
+    setStatus(`Epoch 1: ${count(data.examples)} of ${count(data.epoch_examples)} examples, ` +
+      `validation ${percent(data.val_accuracy)} (on ${count(about.progress.validation_images)} images)`);
   });
   source.addEventListener("epoch", (message) => {
     const data = JSON.parse(message.data);
@@ -134,6 +136,10 @@ function finished(saved) {
 
 function setStatus(text) {
   $("status").textContent = text;
+}
+
+function count(n) {
+  return n.toLocaleString("en");
 }
 
 function percent(p) {
