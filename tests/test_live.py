@@ -185,6 +185,8 @@ def test_a_tiny_run_streams_progress_epochs_and_done_and_its_weights_load(served
                            headers={"Content-Type": "image/png"}, timeout=TIMEOUT)
     assert answer.status_code == 200 and len(answer.json()["hidden"]) == 10
 
+    head = requests.head(f"{url}/api/train/events", timeout=TIMEOUT)
+    assert head.status_code == 200 and head.content == b""
     again = follow(url)  # the run is over: its events once more, with only the newest weights
     assert [kind for kind, _ in again] == kinds
     assert ["weights" in data for _, data in again] == [False] * (len(again) - 1) + [True]

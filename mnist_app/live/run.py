@@ -20,6 +20,7 @@ train --seed``: this is that command's training, watched.
 
 from __future__ import annotations
 
+import math
 import pickle
 import secrets
 import signal
@@ -110,7 +111,11 @@ def _train(settings: RunSettings, source, model_path: str, send, stop_requested,
     started = time.perf_counter()
 
     def report(kind: str, record: ProgressRecord | EpochRecord) -> None:
-        send((kind, {**asdict(record), "elapsed": round(time.perf_counter() - started, 3),
+        # A cost may be infinite part-way through an epoch that diverges (the epoch's end
+        # raises TrainingDiverged); JSON has no infinity.
+        measured = {name: None if isinstance(value, float) and not math.isfinite(value) else value
+                    for name, value in asdict(record).items()}
+        send((kind, {**measured, "elapsed": round(time.perf_counter() - started, 3),
                      "parameters": ([w.copy() for w in network.weights], [b.copy() for b in network.biases])}))
 
     result = train(network, mnist.train_images[:n_train], mnist.train_labels[:n_train],

@@ -174,6 +174,8 @@ class TrainingRun:
 
     def _received(self, kind: str, data: dict) -> None:
         parameters = data.pop("parameters", None)
+        if parameters is not None and not all(np.isfinite(p).all() for p in parameters[0] + parameters[1]):
+            parameters = None  # diverging: nothing to draw or read with
         if parameters is not None:
             weights, biases = parameters
             self.network = Network.from_parameters(weights, biases, cost=self.settings.cost)

@@ -74,7 +74,11 @@ class WebApp:
         response = self.respond(request)
         headers = response_headers(response)
         start_response(response.status_line, headers)
-        if response.stream is not None:
+        if response.stream is not None and request.method == "HEAD":
+            close = getattr(response.stream, "close", None)  # as a WSGI server would
+            if close is not None:
+                close()
+        elif response.stream is not None:
             return response.stream
         return [b"" if request.method == "HEAD" else response.body]
 
