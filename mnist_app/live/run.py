@@ -11,6 +11,8 @@ send what happens through a pipe, as ``(kind, data)`` pairs:
   saves them, history included), also after a stop;
 - ``("error", {"error": message})``: the run could not start or failed.
 
+Before them ``("started", {})`` says the process stops at SIGINT rather than dies of it.
+
 Progress, epoch and done events carry ``parameters``: the network's weights and biases as
 lists of numpy arrays, for the server to draw the hidden neurons and read digits with.
 
@@ -97,7 +99,9 @@ def main() -> None:
     path, job = pickle.load(sys.stdin.buffer)
     sys.path[:] = path  # where the server found the source's class
     settings, source, model_path = pickle.loads(job)
-    run_training(settings, source, model_path, Connection(int(sys.argv[1]), readable=False), stop.is_set)
+    events = Connection(int(sys.argv[1]), readable=False)
+    events.send(("started", {}))  # from now on a SIGINT stops the run instead of killing it
+    run_training(settings, source, model_path, events, stop.is_set)
 
 
 def _train(settings: RunSettings, source, model_path: str, send, stop_requested, seed: int) -> dict:

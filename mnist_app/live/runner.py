@@ -113,6 +113,8 @@ class TrainingRun:
         self.convention = reading_convention(settings.hyperparameters())
         self.outcome: str | None = None  # "done" or "error" once the run has ended
         self._grace_seconds = grace_seconds
+        self._started = False  # whether the process answers SIGINT by stopping (not dying)
+        self._stopping = threading.Lock()
         self.process, receive = _start_process(settings, source, model_path)
         self._listener = threading.Thread(target=self._listen, args=(receive,), daemon=True,
                                           name=f"mnist-app-training-{number}-events")
@@ -129,10 +131,12 @@ class TrainingRun:
     def stop(self, reason: str = STOPPED_BY_USER) -> None:
         """Ask the run to stop after its current minibatch and save its weights; kill its
         process if it has not ended ``grace_seconds`` later."""
-        if not self.running or self.stop_reason is not None:
-            return
-        self.stop_reason = reason
-        self._signal(signal.SIGINT)
+        with self._stopping:
+            if not self.running or self.stop_reason is not None:
+                return
+            self.stop_reason = reason
+            if self._started:  # else the process is signalled once it says it has started
+                self._signal(signal.SIGINT)
         killer = threading.Timer(self._grace_seconds, self.kill)
         killer.daemon = True
         killer.start()
@@ -173,6 +177,12 @@ class TrainingRun:
             self.log.finish()
 
     def _received(self, kind: str, data: dict) -> None:
+        if kind == "started":
+            with self._stopping:
+                self._started = True
+                if self.stop_reason is not None:
+                    self._signal(signal.SIGINT)
+            return
         parameters = data.pop("parameters", None)
         if parameters is not None and not all(np.isfinite(p).all() for p in parameters[0] + parameters[1]):
             parameters = None  # diverging: nothing to draw or read with
