@@ -3,6 +3,8 @@
 A digit photo is a few megabytes; a weights file a few hundred kilobytes; MNIST's files
 have known sizes (kept with their hashes in :mod:`mnist_app.data`). Anything beyond these
 bounds is refused with one clear error before memory or time is spent on it.
+The server's own bounds (request sizes and deadlines, connections, unread answers) are
+in :mod:`mnist_app.web.settings`, which the command line reads without numpy.
 """
 
 MiB = 1 << 20
