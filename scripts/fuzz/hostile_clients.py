@@ -176,6 +176,8 @@ REFUSED_BY_WAITRESS = {
 def refusal_problems(status: int, headers: dict, body: bytes, expected: int) -> list[str]:
     """What is wrong with a refusal: not ``expected``, not JSON {"error": ...}, or without
     the app's nosniff and Content-Security-Policy headers."""
+    if status == 0:
+        return [f"no answer (expected {expected})"]
     problems = [] if status == expected else [f"status {status}, expected {expected}"]
     try:
         if set(json.loads(body)) != {"error"}:
