@@ -6,6 +6,7 @@ weights file with numpy and never calls Network.backprop.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from pathlib import Path
@@ -280,3 +281,12 @@ def test_api_needs_a_form_with_a_label(app, sample):
     unlabelled = call(app, "POST", "/api/backprop", *multipart([("image", "d.png", canvas_png(sample[0][0], 128))]))
     assert unlabelled.status == 400 and "'label'" in unlabelled.json()["error"]
     assert call(app, "GET", "/api/backprop").status == 405
+
+
+def test_api_gzips_its_large_answer_for_clients_that_accept_it(app, sample):
+    fields = multipart([("image", "digit.png", canvas_png(sample[0][0], 128)), ("label", None, b"3")])
+    plain = call(app, "POST", "/api/backprop", *fields)
+    zipped = call(app, "POST", "/api/backprop", *fields, headers={"Accept-Encoding": "br, gzip;q=0.9"})
+    assert "content-encoding" not in plain.headers and plain.headers["vary"] == "Accept-Encoding"
+    assert zipped.headers["content-encoding"] == "gzip" and len(zipped.body) < len(plain.body) / 3
+    assert gzip.decompress(zipped.body) == plain.body

@@ -7,6 +7,7 @@ WSGI server sends.
 
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -50,6 +51,18 @@ def json_response(data, status: int = 200, headers: tuple[tuple[str, str], ...] 
     """``data`` as compact UTF-8 JSON."""
     body = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
     return Response(status, body, f"{JSON_TYPE}; charset=utf-8", headers)
+
+
+def gzipped_if_accepted(request: "Request", response: Response, level: int = 1) -> Response:
+    """``response`` with its body gzipped (Content-Encoding: gzip) if the client accepts
+    gzip, else as it is. For large JSON answers: level 1 shrinks mostly-numeric JSON about
+    5 times for about a millisecond per 100 kB."""
+    accepted = {part.split(";")[0].strip().lower() for part in (request.header("Accept-Encoding") or "").split(",")}
+    vary = (("Vary", "Accept-Encoding"),)
+    if "gzip" not in accepted:
+        return Response(response.status, response.body, response.content_type, response.headers + vary)
+    return Response(response.status, gzip.compress(response.body, level, mtime=0), response.content_type,
+                    response.headers + vary + (("Content-Encoding", "gzip"),))
 
 
 def error_response(status: int, message: str, headers: tuple[tuple[str, str], ...] = ()) -> Response:

@@ -29,7 +29,7 @@ from mnist_app.predict import Classifier
 from mnist_app.teach import DEFAULT_ETA, Correction, check_eta, check_label, check_picture, replay, teach
 from mnist_app.web.api import DECIMALS, Api, Form, reading_json
 from mnist_app.web.multipart import MissingField
-from mnist_app.web.protocol import HttpError, Request, Response, json_response
+from mnist_app.web.protocol import HttpError, Request, Response, gzipped_if_accepted, json_response
 
 FIELDS = "'image', 'label', 'eta' and 'corrections'"
 
@@ -59,7 +59,7 @@ class TeachApi:
         answer = lesson.to_json(DECIMALS)
         answer["reading_after"] = reading_json(
             Classifier(lesson.network_after, classifier.metadata).read_picture(mnist_image))
-        return json_response(answer)
+        return gzipped_if_accepted(request, json_response(answer))  # about 140 kB, a fifth gzipped
 
 
 def parse_corrections(text: bytes) -> list[Correction]:
