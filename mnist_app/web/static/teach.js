@@ -5,7 +5,7 @@
 // the server replays those from the shipped weights (it keeps nothing) and takes the new
 // step. The #step panel then shows the step as the equations run: δ^L on the outputs
 // (BP1), δ^2 on the hidden neurons (BP2), how the most involved neurons' weights changed
-// (BP4 and the update), the probabilities before and after, and why the network read what
+// (BP4 and the update), the outputs a^L before and after, and why the network read what
 // it read (the gradient of its output with respect to the 784 pixels).
 
 const FRAME = 28;
@@ -120,11 +120,6 @@ function setButtons() {
 
 // ------------------------------------------------------------------------ showing the step
 
-function probabilities(outputs) {
-  const total = outputs.reduce((sum, a) => sum + a, 0);
-  return outputs.map((a) => (total > 0 ? a / total : 0.1));
-}
-
 function percent(p) {
   return `${(100 * p).toFixed(p > 0.995 || p < 0.1 ? 1 : 0)}%`;
 }
@@ -151,9 +146,8 @@ function showStep(answer) {
 }
 
 function showOutputs(answer, read) {
-  const before = probabilities(answer.outputs);
-  const after = probabilities(answer.outputs_after);
-  const rows = before.map((p, digit) => {
+  const after = answer.outputs_after;  // a^L: the sigmoid outputs, as the page's bars show them
+  const rows = answer.outputs.map((p, digit) => {
     const row = document.createElement("tr");
     row.dataset.digit = digit;
     row.classList.toggle("target", digit === answer.label);
