@@ -30,13 +30,12 @@ from typing import Sequence
 
 import numpy as np
 
-from mnist_app.constants import FRAME, N_CLASSES
+from mnist_app.constants import DEFAULT_TEACH_ETA, FRAME, N_CLASSES
 from mnist_app.inputs import one_hot, to_inputs
 from mnist_app.limits import MAX_CORRECTIONS, MAX_TEACH_ETA, MAX_TEACH_STEPS
 from mnist_app.network import Network, sigmoid_prime_from_activation
 from mnist_app.training import MomentumSGD
 
-DEFAULT_ETA = 0.5
 FINITE_DIFFERENCE_STEP = 1e-6  # h of the central differences (C(p + h) - C(p - h)) / 2h
 
 
@@ -199,7 +198,7 @@ def replay(network: Network, corrections: Sequence[Correction]) -> Network:
     return taught
 
 
-def teach(network: Network, picture: np.ndarray, label: int, eta: float = DEFAULT_ETA, steps: int = 1) -> Lesson:
+def teach(network: Network, picture: np.ndarray, label: int, eta: float = DEFAULT_TEACH_ETA, steps: int = 1) -> Lesson:
     """``steps`` SGD steps at learning rate ``eta`` on one example, ``picture`` (28, 28)
     uint8 as the network sees it, with target ``label``, on a throw-away copy of
     ``network``. ValueError for a bad label, eta, picture or step count."""

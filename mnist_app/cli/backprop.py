@@ -6,16 +6,11 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from mnist_app.cli.common import EXIT_OK, add_model_option, finite_number, printable, whole_number
-from mnist_app.constants import FRAME, N_CLASSES
+from mnist_app.constants import DEFAULT_TEACH_ETA, FRAME, N_CLASSES
 from mnist_app.errors import MnistAppError
 from mnist_app.limits import MAX_TEACH_ETA, MAX_TEACH_STEPS
-from mnist_app.teach import DEFAULT_ETA, gradient_check, teach
 
-LARGEST = 5  # entries listed for the vectors and matrices too long to print whole
-VALUES_PER_LINE = 10
 WHY_PNG_SCALE = 10  # --why writes each of the 28x28 pixels as a square this many pixels wide
 
 
@@ -34,7 +29,7 @@ def add_parser(commands) -> None:
     parser.add_argument("--label", type=whole_number(0, N_CLASSES - 1), required=True, metavar="D",
                         help="the digit the image shows (0-9): the target y of the step")
     parser.add_argument("--eta", type=finite_number(0, MAX_TEACH_ETA, low_inclusive=False, high_inclusive=True),
-                        default=DEFAULT_ETA, metavar="ETA",
+                        default=DEFAULT_TEACH_ETA, metavar="ETA",
                         help=f"learning rate, above 0 and at most {MAX_TEACH_ETA:g} (default: %(default)g)")
     parser.add_argument("--steps", type=whole_number(1, MAX_TEACH_STEPS), default=1, metavar="N",
                         help=f"SGD steps on the example, 1-{MAX_TEACH_STEPS}; the gradients shown are "
@@ -53,11 +48,15 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
+    import numpy as np  # here, after the arguments are checked: numpy takes a while to load
+
     from mnist_app.atomic import check_writable
+    from mnist_app.cli.backprop_text import describe, describe_check
     from mnist_app.decode import read_image_bytes
     from mnist_app.inputs import prepare
     from mnist_app.predict import Classifier
     from mnist_app.preprocess import to_mnist_image
+    from mnist_app.teach import teach
 
     if args.why:
         try:
@@ -91,14 +90,19 @@ def _gradient_check(network, picture, label) -> dict:
     """teach.gradient_check with a tqdm bar over the parameters on a terminal."""
     from tqdm import tqdm
 
+    from mnist_app.teach import gradient_check
+
     total = sum(w.size + b.size for w, b in zip(network.weights, network.biases))
     with tqdm(total=total, desc="finite differences", unit="parameter", leave=False,
               disable=not sys.stderr.isatty()) as bar:
         return gradient_check(network, picture, label, progress=bar.update)
 
 
-def _write_why(path: Path, why: np.ndarray) -> None:
-    """The input gradient as a PNG in the report's diverging colours, written atomically."""
+def _write_why(path: Path, why) -> None:
+    """The input gradient ``why`` (784,) as a PNG in the report's diverging colours, each
+    pixel WHY_PNG_SCALE wide, written atomically."""
+    import numpy as np
+
     from mnist_app.atomic import atomic_write
     from mnist_app.report.images import diverging, png_bytes
 
@@ -110,80 +114,3 @@ def _write_why(path: Path, why: np.ndarray) -> None:
             file.write(png_bytes(pixels))
     except OSError as error:
         raise MnistAppError(f"{path}: cannot write the picture ({error.strerror})") from None
-
-
-# ------------------------------------------------------------------------ the text output
-
-def _values(vector: np.ndarray, decimals: int = 4, indent: int = 0) -> str:
-    """``vector`` with a sign and ``decimals`` decimals, 10 to a line (later lines indented)."""
-    texts = [f"{v:+.{decimals}f}" for v in vector]
-    rows = [" ".join(texts[i:i + VALUES_PER_LINE]) for i in range(0, len(texts), VALUES_PER_LINE)]
-    return "[" + ("\n" + " " * (indent + 1)).join(rows) + "]"
-
-
-def _largest(array: np.ndarray, name: str) -> str:
-    """The LARGEST entries of ``array`` by magnitude, with their indices (0-based)."""
-    order = np.argsort(-np.abs(array), axis=None)[:LARGEST]
-    entries = []
-    for flat in order:
-        index = np.unravel_index(flat, array.shape)
-        entries.append(f"{name}[{','.join(str(int(i)) for i in index)}] = {array[index]:+.4g}")
-    return ", ".join(entries)
-
-
-def describe(name: str, lesson, deskewed: bool) -> list[str]:
-    """The lesson's lines in the book's symbols: layer 1 is the input x, layer L the output."""
-    layers = len(lesson.activations)  # L
-    out = layers
-    y = np.eye(N_CLASSES)[lesson.label]
-    seen = "deskewed 28x28" if deskewed else "28x28"
-    lines = [
-        f"{name}: read as {lesson.read_digit}; teaching it is {lesson.label} "
-        f"(η = {lesson.eta:g}, {lesson.steps} step{'s' if lesson.steps > 1 else ''}, "
-        "plain SGD on this one example)",
-        "",
-        f"Forward pass (x = a^1: the {seen} picture as the network sees it, 784 values in [0, 1])",
-    ]
-    for l in range(2, layers + 1):
-        z, a = lesson.zs[l - 2], lesson.activations[l - 1]
-        for label, vector in ((f"z^{l} = w^{l} a^{l - 1} + b^{l}", z), (f"a^{l} = σ(z^{l})", a)):
-            head = f"  {label + f' ({len(vector)})':<26}: "
-            lines += (head + _values(vector, 3, len(head))).split("\n")
-    lines += [
-        f"  y = e_{lesson.label} (one-hot), C = {lesson.cost:.6f}  (the model's cost)",
-        "",
-        f"BP1  δ^{out} = ∂C/∂z^{out} = {_bp1_formula(lesson)}:",
-        f"       {_values(lesson.delta_output)}",
-    ]
-    if lesson.network_after.cost.name != "cross-entropy":
-        lines.append(f"       (a^{out} − y = {_values(lesson.outputs - y)})")
-    for l in range(out - 1, 1, -1):
-        delta = lesson.nabla_b[l - 2]
-        lines.append(f"BP2  δ^{l} = ((w^{l + 1})ᵀ δ^{l + 1}) * σ'(z^{l}): "
-                     f"|δ^{l}| = {np.linalg.norm(delta):.4g}; largest {_largest(delta, f'δ^{l}')}")
-    for l in range(out, 1, -1):
-        nabla_b, nabla_w = lesson.nabla_b[l - 2], lesson.nabla_w[l - 2]
-        lines.append(f"BP3  ∂C/∂b^{l} = δ^{l}: |∂C/∂b^{l}| = {np.linalg.norm(nabla_b):.4g}")
-        lines.append(f"BP4  ∂C/∂w^{l}_jk = a^{l - 1}_k δ^{l}_j ({nabla_w.shape[0]}x{nabla_w.shape[1]}): "
-                     f"|∂C/∂w^{l}| = {np.linalg.norm(nabla_w):.4g}; largest {_largest(nabla_w, f'∂C/∂w^{l}')}")
-    lines += ["", f"Update  w ← w − η ∂C/∂w, b ← b − η ∂C/∂b  (η = {lesson.eta:g})"]
-    for step in range(lesson.steps):
-        lines.append(f"  step {step + 1}: C {lesson.costs[step]:.6f} → {lesson.costs[step + 1]:.6f}, "
-                     f"reads {lesson.readings[step]} → {lesson.readings[step + 1]}")
-    lines += [
-        f"After: a^{out} = {_values(lesson.outputs_after)}",
-        f"       C = {lesson.cost_after:.6f} (was {lesson.cost:.6f}); reads {lesson.readings[-1]}",
-    ]
-    return lines
-
-
-def _bp1_formula(lesson) -> str:
-    return "a^L − y (cross-entropy)" if lesson.network_after.cost.name == "cross-entropy" \
-        else "(a^L − y) * σ'(z^L) (quadratic)"
-
-
-def describe_check(errors: dict) -> str:
-    """The --check lines: relative errors of backprop against central differences."""
-    parts = ", ".join(f"{name} {error:.1e}" for name, error in errors.items() if name != "all")
-    return (f"Check: backprop vs central differences, relative error {errors['all']:.1e} "
-            f"(float64; per array: {parts})")

@@ -26,7 +26,8 @@ import numpy as np
 from mnist_app.inputs import prepare
 from mnist_app.limits import MAX_CORRECTIONS
 from mnist_app.predict import Classifier
-from mnist_app.teach import DEFAULT_ETA, Correction, check_eta, check_label, check_picture, replay, teach
+from mnist_app.constants import DEFAULT_TEACH_ETA
+from mnist_app.teach import Correction, check_eta, check_label, check_picture, replay, teach
 from mnist_app.web.api import DECIMALS, Api, Form, reading_json
 from mnist_app.web.multipart import MissingField
 from mnist_app.web.protocol import HttpError, Request, Response, gzipped_if_accepted, json_response
@@ -47,7 +48,7 @@ class TeachApi:
         try:
             label = check_label(_whole_number(form("label").decode("ascii", "replace").strip()))
             eta_text = _optional(form, "eta")
-            eta = DEFAULT_ETA if eta_text is None else check_eta(_number(eta_text))
+            eta = DEFAULT_TEACH_ETA if eta_text is None else check_eta(_number(eta_text))
             corrections_text = _optional(form, "corrections")
             corrections = [] if corrections_text is None else parse_corrections(corrections_text)
         except ValueError as error:
