@@ -37,6 +37,11 @@ MAX_MODEL_LAYERS = 16  # sizes entries, input and output included
 MAX_MODEL_FILE_BYTES = 8 * MAX_MODEL_PARAMETERS + 64 * MiB
 MAX_MODEL_MEMBERS = 256  # zip entries; a model has 2 + 2 per layer
 MAX_METADATA_CHARS = 4 * MiB  # the JSON metadata, training history included
+# The largest figure (epoch number, cost, rate, seconds) the report charts from a model's
+# training history: far above what training records (costs of a few thousand, rates below
+# 1e3, epochs below 1e6), far below where an axis's round ticks overflow (near 1.7e308).
+# A history past it is shown as a note saying so, not as charts.
+MAX_CHARTED_FIGURE = 1e12
 MAX_METADATA_DEPTH = 32  # nesting of JSON arrays and objects in the metadata
 
 # --- downloads (mnist_app.download) ----------------------------------------------------

@@ -17,7 +17,6 @@ file gives one ModelFileError instead of a failure deep in numpy or a huge alloc
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,7 +33,7 @@ from mnist_app.limits import (
     MAX_MODEL_MEMBERS,
     MAX_MODEL_PARAMETERS,
 )
-from mnist_app.model_metadata import ACTIVATION, FORMAT_VERSION, parse_metadata
+from mnist_app.model_metadata import ACTIVATION, FORMAT_VERSION, metadata_json, parse_metadata
 from mnist_app.network import COSTS, Network
 from mnist_app.npz import NpzReader
 from mnist_app.safe_io import UnsafeInput, describe_oserror, open_regular_file
@@ -66,7 +65,7 @@ def save(path: str | os.PathLike, network: Network, metadata: dict) -> None:
         "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         **metadata,
     }
-    arrays = {"sizes": np.array(network.sizes, dtype=np.int64), "metadata": np.array(json.dumps(full_metadata))}
+    arrays = {"sizes": np.array(network.sizes, dtype=np.int64), "metadata": np.array(metadata_json(full_metadata))}
     for i, (w, b) in enumerate(zip(network.weights, network.biases)):
         arrays[f"weights_{i}"] = w
         arrays[f"biases_{i}"] = b

@@ -2,7 +2,11 @@
 
 Unknown keys are kept as they are (a newer mnist_app may add some); known keys must have
 the type mnist_app writes, so that code reading ``metadata["history"]`` or
-``metadata["test_accuracy"]`` can rely on it.
+``metadata["test_accuracy"]`` can rely on it. Everywhere, numbers are finite and strings
+are valid Unicode: NaN, Infinity, numbers too large for a float and lone surrogates are
+refused when the file is read, so that whatever shows the metadata (the report, the
+server's /api/model, which writes strict JSON) never meets them. :func:`metadata_json`
+writes them as null and as backslash escapes, so every file mnist_app saves reads back.
 """
 
 from __future__ import annotations
@@ -78,11 +82,15 @@ def parse_metadata(text: str, costs) -> dict:
     """The metadata object in the JSON ``text``, checked; ``costs`` are the known cost names.
 
     Raises ModelFileError for JSON that does not parse (including nesting too deep for the
-    parser and integers of thousands of digits), a non-object, an unsupported format
-    version, activation or cost, and any known key of the wrong type.
+    parser and integers of thousands of digits), NaN, Infinity, a number too large for a
+    float, a lone surrogate, a non-object, an unsupported format version, activation or
+    cost, and any known key of the wrong type.
     """
     try:
-        metadata = json.loads(text)
+        metadata = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        json.dumps(metadata, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ModelFileError("metadata holds a lone surrogate, which is not valid Unicode") from None
     except RecursionError:
         raise ModelFileError("metadata is nested too deeply") from None
     except ValueError as error:  # JSONDecodeError, or an integer too long to convert
@@ -100,3 +108,33 @@ def parse_metadata(text: str, costs) -> dict:
     if metadata.get("cost") not in costs:
         raise ModelFileError(f"unknown cost {metadata.get('cost')!r}")
     return metadata
+
+
+def metadata_json(metadata: dict) -> str:
+    """``metadata`` as the JSON text a weights file holds, which :func:`parse_metadata`
+    reads back: numbers that are not finite become null, and lone surrogates (a file name
+    in no valid encoding, say) become backslash escapes."""
+    return json.dumps(_readable(metadata), allow_nan=False)
+
+
+def _readable(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_readable(key): _readable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_readable(item) for item in value]
+    return value
+
+
+def _refuse_constant(name: str):
+    raise ModelFileError(f"metadata holds {name}, which mnist_app does not read: numbers must be finite")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ModelFileError(f"metadata holds the number {text[:30]}, too large for a float")
+    return value

@@ -205,7 +205,7 @@ def test_a_model_path_that_is_not_a_regular_file_is_refused_at_once(tmp_path, ma
     ({"format_version": True}, "'format_version' is not an integer"),
     ({"cost": ["cross-entropy"]}, "'cost' is not a string"),
     ({"history": "45 epochs"}, "'history' is not a list of objects"),
-    ({"test_accuracy": float("nan")}, "'test_accuracy' is not a number from 0 to 1"),
+    ({"test_accuracy": 1.5}, "'test_accuracy' is not a number from 0 to 1"),
     ({"seed": "zero"}, "'seed' is not an integer"),
     ({"average_shifts": 1}, "'average_shifts' is not true or false"),
     ({"reject": {"unsure_below": 2}}, "'reject' is not an object of numbers from 0 to 1"),
@@ -238,6 +238,33 @@ def test_metadata_the_json_parser_chokes_on_is_one_error(tmp_path, network, text
     rewrite(path, metadata=np.array(text))
     with pytest.raises(ModelFileError, match=message):
         model_io.load(path)
+
+
+@pytest.mark.parametrize("extra, message", [
+    ('"test_accuracy": NaN', "metadata holds NaN, which mnist_app does not read"),
+    ('"history": [{"epoch": 1, "train_cost": Infinity}]', "metadata holds Infinity"),
+    ('"notes": {"deep": [1, -Infinity]}', "metadata holds -Infinity"),
+    ('"learning_rate": 1e999', "metadata holds the number 1e999, too large for a float"),
+    ('"output": "model-\\udcff.npz"', "metadata holds a lone surrogate"),
+    ('"\\ud800": 1', "metadata holds a lone surrogate"),
+], ids=["nan", "infinity-in-history", "minus-infinity-nested", "float-overflow", "surrogate", "surrogate-key"])
+def test_metadata_with_numbers_or_text_strict_json_cannot_write_is_refused(tmp_path, network, extra, message):
+    """The server writes /api/model with allow_nan=False and every page as UTF-8."""
+    path = tmp_path / "model.npz"
+    model_io.save(path, network, {})
+    text = str(metadata_with(path))
+    rewrite(path, metadata=np.array(text[:-1] + ", " + extra + "}"))
+    with pytest.raises(ModelFileError, match=message):
+        model_io.load(path)
+
+
+def test_save_writes_what_load_reads_back_from_any_metadata(tmp_path, network):
+    path = tmp_path / "model.npz"
+    model_io.save(path, network, {"output": os.fsdecode(b"model-\xff.npz"), "history": [{"val_cost": float("nan")}],
+                                  "notes": {"best": float("inf")}})
+    _, metadata = model_io.load(path)
+    assert metadata["output"] == "model-\\udcff.npz"
+    assert metadata["history"] == [{"val_cost": None}] and metadata["notes"] == {"best": None}
 
 
 def test_big_endian_weights_are_read_in_native_order(tmp_path):

@@ -227,6 +227,24 @@ def test_text_from_the_model_file_is_escaped(figures):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
+HISTORY = [{"epoch": 1, "train_cost": 0.5, "learning_rate": 0.1}, {"epoch": 2, "train_cost": 0.4, "learning_rate": 0.1}]
+
+
+@pytest.mark.parametrize("odd, shown", [
+    ({"hyperparameters": {"init": [1, 2]}}, "[1, 2]"),
+    ({"hyperparameters": {"init": {"scale": 2}}}, "scale 2"),
+    ({"history": [{**HISTORY[0], "learning_rate": 1.7e308}, HISTORY[1]]}, "beyond the 1e+12 a chart can show"),
+    ({"history": [{**HISTORY[0], "train_cost": -1.7e308}, HISTORY[1]]}, "beyond the 1e+12 a chart can show"),
+    ({"history": [{**HISTORY[0], "epoch": 1e300}, HISTORY[1]]}, "beyond the 1e+12 a chart can show"),
+    ({"history": [{**HISTORY[0], "epoch": 10**300}, HISTORY[1]]}, "beyond the 1e+12 a chart can show"),
+], ids=["init-list", "init-object", "rate-1.7e308", "cost-minus-1.7e308", "epoch-1e300", "epoch-int-1e300"])
+def test_odd_metadata_still_renders_every_section(figures, odd, shown):
+    metadata = {**figures.metadata, **odd}
+    curves, curves_note = learning_curves(metadata)
+    page = render(replace(figures, metadata=metadata, curves=curves, curves_note=curves_note))
+    assert shown in page and all(f'<section id="{section}">' in page for section in SECTION_IDS)
+
+
 def test_float_images_in_the_books_format_are_read_and_drawn_as_grey_levels(trained, figures):
     floats = compute_figures(trained.network, trained.metadata, trained.images / 255.0, trained.labels)
     assert floats.evaluation.to_json() == figures.evaluation.to_json()

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mnist_app.limits import MAX_CHARTED_FIGURE
+
 # Our name -> the keys it has had in model files, newest first.
 FIELDS = {
     "seconds": ("seconds",),
@@ -75,11 +77,14 @@ def read_curves(metadata: dict) -> LearningCurves | None:
 
 
 def _number(value, key: str) -> float:
-    """A recorded figure as a float; None (not measured) becomes NaN."""
+    """A recorded figure as a float; None (not measured) becomes NaN. HistoryError past
+    MAX_CHARTED_FIGURE, where chart axes would overflow."""
     if value is None:
         return math.nan
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise HistoryError(f"{key} = {value!r} is not a number")
+    if not abs(value) <= MAX_CHARTED_FIGURE:
+        raise HistoryError(f"{key} holds a number beyond the {MAX_CHARTED_FIGURE:g} a chart can show")
     return float(value)
 
 

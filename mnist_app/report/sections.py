@@ -66,7 +66,9 @@ def model_section(figures: ReportFigures) -> str:
         rows.append(("reading", "every digit five times, as it is and moved one pixel up, down, left and "
                                 "right, the ten outputs averaged"))
     if "init" in hyper:
-        rows.append(("initialisation", escape(INITIALISATIONS.get(hyper["init"], str(hyper["init"])))))
+        init = hyper["init"]  # a name mnist_app wrote, or whatever another tool did
+        named = INITIALISATIONS.get(init) if isinstance(init, str) else None
+        rows.append(("initialisation", escape(named or _plain(init))))
     for key, value in hyper.items():
         if key not in ("sizes", "cost", "init"):
             rows.append((HYPERPARAMETER_NAMES.get(key, key), escape(_plain(value))))
