@@ -20,10 +20,18 @@ MAX_IMAGE_PIXELS = 89_478_485
 # 1.5 s), so an image counts as (width + ROW_COST_PIXELS) x height pixels.
 ROW_COST_PIXELS = 64
 # Memory of the decoded image (Pillow holds RGB and RGBA as 4 bytes a pixel, 16-bit grey
-# as 2). Reading it takes about three times as much again: measured, `predict` on a
-# 5700x5700 RGBA PNG (124 MB decoded) peaks at 358 MB and 1.6 s, on 8000x8000 (244 MB)
-# at 643 MB and 2.0 s. JPEGs are decoded at a reduced scale, so this rarely binds them.
+# as 2; an ICO's embedded images count as RGBA, judged from their headers before Pillow,
+# which decodes them inside Image.open, sees them). Reading it costs at most about three
+# times as much: `predict`'s peak RSS on black PNGs (about 40 MB of it Python and numpy)
+# is 137 MB for 11000x8000 grey (84 MB decoded), 195 MB for 5700x5700 RGB (124 MB),
+# 350 MB for the same in RGBA, all transparent, and 248 MB for 8150x8150 16-bit grey
+# (127 MB; it was 1.0 GB before those were read a strip at a time). JPEGs are decoded at
+# a reduced scale, so this rarely binds them.
 MAX_DECODED_BYTES = 128 * MiB
+# 16-bit, 32-bit and float greys become 8-bit grey (mnist_app.preprocess.picture) this many
+# pixels at a time: a strip costs 4 MB of float32, where the whole picture in floats took
+# several times 4 bytes a pixel.
+GREY_STRIP_PIXELS = 1 << 20
 # A progressive JPEG decodes every scan over the whole image (measured: 8 ms per scan for
 # 81 megapixels even at 1/8 scale), so scans x pixels is bounded; ordinary progressive
 # files have 6-12 scans.

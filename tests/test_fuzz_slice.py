@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from fuzz import cases_args, cases_files, images, models  # noqa: E402
+from fuzz import cases_args, cases_files, cases_memory, images, models, worker  # noqa: E402
 from fuzz.mirrors import HostileMirror  # noqa: E402
 from fuzz.runner import judge, run, snapshot  # noqa: E402
 from mnist_app.errors import ImageError, ModelFileError  # noqa: E402
@@ -78,12 +78,42 @@ def command_cases(mirror):
     return chosen
 
 
-def test_a_handful_of_command_cases_pass_the_harness_oracle(tmp_path, mirror):
+def harness_failures(cases, tmp_path) -> list[str]:
+    """What the harness's oracle finds wrong with each case, run in a bounded subprocess."""
     failures = []
-    for number, case in enumerate(command_cases(mirror)):
+    for number, case in enumerate(cases):
         work = tmp_path / f"case{number}"
         work.mkdir()
         before = {}
         result = run(case, work, before_setup=lambda: before.update(snapshot(work)))
         failures += [f"{case.name}: {problem}" for problem in judge(result, before)]
-    assert failures == []
+    return failures
+
+
+def test_a_handful_of_command_cases_pass_the_harness_oracle(tmp_path, mirror):
+    assert harness_failures(command_cases(mirror), tmp_path) == []
+
+
+def test_images_that_fail_or_decode_huge_stay_within_their_memory_bounds(tmp_path):
+    """A folder of blank scans (each fails: no digit), a 16-bit bomb and an ICO hiding a
+    13000x13000 PNG, each under the peak RSS the harness allows it."""
+    assert harness_failures(cases_memory.memory_cases(quick=True), tmp_path) == []
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="predict starts its worker pool only on 2 cores or more")
+def test_sigterm_and_sigkill_of_predict_leave_no_worker_running(tmp_path, mirror):
+    streams = {case.name: case for case in cases_args.stream_cases(None, mirror.url("404"))}
+    chosen = [streams["SIGTERM 0.5 s after the pool starts in predict"],
+              streams["SIGKILL 0.0 s after the pool starts in predict"]]
+    assert harness_failures(chosen, tmp_path) == []
+
+
+@pytest.mark.parametrize("index", range(len(models.ODD_METADATA)))
+def test_odd_metadata_is_refused_in_one_line_or_shown_by_the_report_and_the_api(index):
+    """NaN, Infinity, floats that overflow and lone surrogates are refused; odd types and
+    huge numbers load, and the report and /api/model show them without an exception."""
+    name, call, expected = worker.metadata_items(seed=0, quick=True)(index)
+    try:
+        call()
+    except ModelFileError as error:
+        assert expected is ModelFileError and "\n" not in str(error), name

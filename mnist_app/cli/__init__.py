@@ -11,6 +11,7 @@ line.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -39,8 +40,10 @@ from mnist_app import __version__  # noqa: E402
 from mnist_app.cli.common import (  # noqa: E402
     EXIT_FAILURE,
     EXIT_OK,
+    EXIT_TERMINATED,
     EXIT_USAGE,
     OutputError,
+    Terminated,
     UsageError,
     escape_unprintable_output,
     guarded_stdout,
@@ -89,7 +92,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         "  mnist-app backprop digit.png --label 7   teach it one image: one SGD step, BP1-BP4\n"
         "\n"
         f"exit status: {EXIT_OK} success, {EXIT_FAILURE} failure (bad input, data or model), "
-        f"{EXIT_USAGE} bad usage, {EXIT_INTERRUPTED} interrupted",
+        f"{EXIT_USAGE} bad usage, {EXIT_INTERRUPTED} interrupted (Ctrl-C), {EXIT_TERMINATED} terminated "
+        "(SIGTERM; serve stops with 0)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -104,11 +108,16 @@ def main(argv: list[str] | None = None) -> int:
 
     Every failure is one line on stderr (one per file for a download): usage errors exit
     2, bad input, data or models 1, output that cannot be written (a full disk) 1, Ctrl-C
-    130. Output to a closed pipe stops quietly with 1. Names in messages are printed with
-    control characters escaped.
+    130, SIGTERM 143 (each after the same clean-up). Output to a closed pipe stops quietly
+    with 1. Names in messages are printed with control characters escaped.
     """
     escape_unprintable_output()
     route_warnings()
+    with _terminated_on_sigterm():
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         with guarded_stdout():
             args = build_parser(argv).parse_args(argv)
@@ -126,9 +135,31 @@ def main(argv: list[str] | None = None) -> int:
         if not error.reader_gone:  # nobody reads a closed pipe's messages: stop quietly
             _error_line(f"cannot write the output: {error}")
         return EXIT_FAILURE
+    except Terminated:
+        print("mnist-app: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("mnist-app: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+@contextlib.contextmanager
+def _terminated_on_sigterm():
+    """Within the block, SIGTERM raises Terminated in the main thread (elsewhere, or where
+    SIGTERM is ignored, nothing changes); the previous handler is restored after."""
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _error_line(message: str) -> None:

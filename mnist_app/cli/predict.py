@@ -8,11 +8,12 @@ import json
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from mnist_app.cli.common import EXIT_FAILURE, EXIT_OK, add_model_option, printable, whole_number
 from mnist_app.constants import N_CLASSES
-from mnist_app.errors import ImageError
+from mnist_app.errors import ImageError, MnistAppError
 
 # Folders are read by a pool of worker processes, one per core, when they hold at least
 # POOL_MIN_IMAGES images: below that, starting the workers costs about what they save
@@ -74,7 +75,13 @@ def run(args) -> int:
 @contextlib.contextmanager
 def _preprocessing_map(count: int):
     """Yields the ``map`` that preprocesses ``count`` images: the built-in one, or a pool of
-    worker processes (forked, so they start in milliseconds; Ctrl-C is left to this process)."""
+    worker processes (forked, so they start in milliseconds).
+
+    Ctrl-C and SIGTERM are left to this process, which then cancels the work not started
+    and waits for the workers to finish their chunk and leave. If this process dies
+    without doing so (SIGKILL), each worker sees the pipe only this process writes to
+    close, and exits: none is left holding the output (`predict DIR | wc -l` ends).
+    """
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if count < POOL_MIN_IMAGES or workers < 2 or not _can_fork():
         yield map
@@ -82,10 +89,47 @@ def _preprocessing_map(count: int):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=signal.signal,
-                             initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
-        yield functools.partial(pool.map, chunksize=PREPROCESS_CHUNK)
+    lifeline, held_by_parent = os.pipe()
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start_worker, initargs=(lifeline, held_by_parent))
+    try:
+        # The first task forks every worker. Ctrl-C and SIGTERM wait until that is done: their
+        # exception, raised inside the hooks Python runs around a fork, would be ignored.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            pool.submit(int)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        yield functools.partial(_pool_map, pool)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        os.close(lifeline)
+        os.close(held_by_parent)
+
+
+def _pool_map(pool, function, items):
+    """``pool.map(function, items)`` in chunks; a worker that dies (the kernel's out-of-memory
+    killer, say) ends the command with one error line."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        yield from pool.map(function, items, chunksize=PREPROCESS_CHUNK)
+    except BrokenProcessPool:
+        raise MnistAppError("a worker process reading the images died (out of memory?)") from None
+
+
+def _start_worker(lifeline: int, held_by_parent: int) -> None:
+    """In each worker: ignore Ctrl-C and SIGTERM (the parent stops the pool), close the
+    parent's end of ``lifeline`` and exit as soon as reading it says the parent is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    os.close(held_by_parent)
+    threading.Thread(target=_exit_when_closed, args=(lifeline,), daemon=True).start()
+
+
+def _exit_when_closed(lifeline: int) -> None:
+    os.read(lifeline, 1)  # nobody writes: this returns when the last writer, the parent, is gone
+    os._exit(EXIT_FAILURE)
 
 
 def _can_fork() -> bool:

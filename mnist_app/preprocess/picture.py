@@ -8,14 +8,14 @@ big photos keep their detail.
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 
 from mnist_app.constants import PIXEL_SCALE
+from mnist_app.limits import GREY_STRIP_PIXELS
 
 Region = tuple[float, float, float, float]  # (left, top, right, bottom) in full-size pixels
 
 SMALL_SIDE = 128  # the backdrop for transparent pixels is decided on a copy this small
-STRIP_PIXELS = 1 << 20  # 16-bit, 32-bit and float pictures become 8-bit this many pixels at a time
 
 
 class Picture:
@@ -60,20 +60,21 @@ def _single_band(image: Image.Image) -> Image.Image:
 
 def _backdrop_level(grey: Image.Image, alpha: Image.Image) -> int:
     """255 (white) if the visible pixels are mostly dark, else 0: the alpha-weighted mean
-    grey of the visible pixels decides, sampled on a grid of at most SMALL_SIDE x SMALL_SIDE."""
+    grey of the visible pixels decides, sampled on a grid of at most SMALL_SIDE x SMALL_SIDE,
+    or over every pixel (summed by Pillow, without float copies) if the grid missed the strokes."""
     step = max(1, -(-max(grey.size) // SMALL_SIDE))
-    for stride in dict.fromkeys((step, 1)):  # every pixel if the grid missed the strokes
-        g = np.asarray(grey, dtype=np.uint8)[::stride, ::stride].astype(np.float32)
-        a = np.asarray(alpha, dtype=np.uint8)[::stride, ::stride].astype(np.float32)
-        visible = a.sum()
-        if visible:
-            return 255 if (g * a).sum() / visible < 127.5 else 0
-    return 255
+    g = np.asarray(grey, dtype=np.uint8)[::step, ::step].astype(np.float32)
+    a = np.asarray(alpha, dtype=np.uint8)[::step, ::step].astype(np.float32)
+    visible, weighted = a.sum(), (g * a).sum()
+    if not visible:
+        visible = ImageStat.Stat(alpha).sum[0]
+        weighted = ImageStat.Stat(ImageChops.multiply(grey, alpha)).sum[0] * 255  # g x a / 255 a pixel
+    return 255 if not visible or weighted / visible < 127.5 else 0
 
 
 def _eight_bit(image: Image.Image) -> Image.Image:
     """A 16-bit, 32-bit or float ``image`` as "L", scaled by its full range (NaN and
-    infinities count as 0), converted STRIP_PIXELS at a time.
+    infinities count as 0), converted GREY_STRIP_PIXELS at a time.
 
     One byte a pixel loses nothing the later steps use: they judge ink on 256 grey
     levels. Converting in strips keeps the cost at that byte: converting the whole
@@ -81,7 +82,7 @@ def _eight_bit(image: Image.Image) -> Image.Image:
     8150 16-bit PNG that decodes to 127 MB).
     """
     width, height = image.size
-    rows = max(1, STRIP_PIXELS // width)
+    rows = max(1, GREY_STRIP_PIXELS // width)
     strips = [(0, top, width, min(height, top + rows)) for top in range(0, height, rows)]
     peak = max(float(_finite_values(image, strip).max(initial=0)) for strip in strips)
     factor = 255 / _full_scale(peak)

@@ -4,13 +4,17 @@
     python scripts/fuzz                  # a few minutes: everything
     python scripts/fuzz --only mirrors --seed 3 --mnist DIR
 
-Every command case runs `python -m mnist_app ...` in a fresh directory under RLIMIT_AS
-1.5 GB, RLIMIT_FSIZE 256 MB and a wall-clock timeout; library cases run many mutated
-inputs through one bounded worker process; hostile clients (slow, pipelining, never
-reading) attack a live `mnist-app serve` while GET /healthz is timed, and the server is
-killed with its workers busy (fuzz.cases_server). Real MNIST (``--mnist``, else
-$MNIST_APP_DATA) is needed only for the cases that train or evaluate, and for pipelining
-the report; without it they are skipped or use a smaller answer. Nothing is sent anywhere but 127.0.0.1. Exit status 1 if any case failed.
+Every command case runs `python -m mnist_app ...` in a fresh directory and session under
+RLIMIT_AS 1.5 GB, RLIMIT_FSIZE 256 MB, a wall-clock timeout and a peak-RSS bound (its
+own for the memory cases: folders of failing scans, 16-bit and ICO bombs); a process it
+leaves running (a worker after SIGTERM or SIGKILL) is a failure. Library cases run many
+mutated inputs, hostile images, model files and odd metadata through one bounded worker
+process. Hostile clients (slow, pipelining, never reading) attack a live `mnist-app
+serve` while GET /healthz is timed, and the server is killed with its workers busy
+(fuzz.cases_server). Real MNIST (``--mnist``, else $MNIST_APP_DATA) is needed only for
+the cases that train or evaluate, and for pipelining the report; without it they are
+skipped or use a smaller answer. Nothing is sent anywhere but 127.0.0.1. Exit status 1
+if any case failed.
 """
 
 from __future__ import annotations
@@ -26,10 +30,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fuzz import cases_args, cases_files, cases_server, library  # noqa: E402
+from fuzz import cases_args, cases_files, cases_memory, cases_server, library  # noqa: E402
 from fuzz.cases_files import MNIST_NAMES  # noqa: E402
 from fuzz.images import HOSTILE, QUICK_HOSTILE  # noqa: E402
-from fuzz.models import HEAVY, MODELS  # noqa: E402
+from fuzz.models import HEAVY, MODELS, ODD_METADATA  # noqa: E402
 from fuzz.mirrors import HostileMirror  # noqa: E402
 from fuzz.runner import in_python_start_up, judge, run, snapshot  # noqa: E402
 
@@ -58,6 +62,7 @@ def main() -> int:
         "special files": lambda: _slice(cases_files.special_image_cases(), quick,
                                         ("FIFO as", "zero link", "stdin /dev/zero", "folder", "300")),
         "hostile images": lambda: cases_files.image_cases(quick),
+        "memory": lambda: cases_memory.memory_cases(quick),
         "model files": lambda: cases_files.model_cases(quick),
         "data directories": lambda: cases_files.data_dir_cases(mnist, mirror_404, quick),
         "mirrors": lambda: cases_args.mirror_cases(server, quick),
@@ -65,13 +70,15 @@ def main() -> int:
                                     ("10000000000", "--timeout inf", "unknown option")),
         "outputs": lambda: _slice(cases_args.output_cases(mnist, mirror_404), quick, ("device /dev/full", "300")),
         "streams and signals": lambda: _slice(cases_args.stream_cases(mnist, mirror_404), quick,
-                                              ("0.1 s in predict", "predict to a full", "predict to a closed")),
+                                              ("0.1 s in predict", "predict to a full", "predict to a closed",
+                                               "0.5 s after the pool starts")),
     }
     images = args.images if args.images is not None else (QUICK_MUTATED_IMAGES if quick else FULL_MUTATED_IMAGES)
     library_runs = {
         "library: mutated images": ("images", images),
         "library: hostile images": ("hostile-images", len(QUICK_HOSTILE if quick else HOSTILE)),
         "library: model files": ("models", len(MODELS) - (len(HEAVY) if quick else 0)),
+        "library: odd metadata": ("metadata", len(ODD_METADATA)),
     }
     wanted = lambda name: not args.only or args.only in name  # noqa: E731
     started = time.monotonic()

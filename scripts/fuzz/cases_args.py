@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 from fuzz import images
@@ -10,6 +11,8 @@ from fuzz.cases_files import BAD, INTERRUPTED, OK, USAGE, make_device
 from fuzz.runner import Case
 
 ANY_FAILURE = frozenset({1, 2})
+TERMINATED = frozenset({143})  # SIGTERM, after the same clean-up as Ctrl-C
+KILLED = frozenset({-signal.SIGKILL})  # as Popen reports a process that SIGKILL ended
 
 
 def _good_image(work: Path) -> None:
@@ -131,6 +134,17 @@ def stream_cases(mnist: Path | None, mirror_404: str) -> list[Case]:
     for seconds in (0.01, 0.03, 0.05, 0.08, 0.1, 0.2, 0.4):  # a folder that takes seconds to read
         cases.append(Case(c, f"Ctrl-C at {seconds} s in predict", ["predict", "{work}/photos"], INTERRUPTED,
                           lambda w: _folder(w, count=3000), interrupt_after=seconds))
+    # Its worker pool must go with predict, however predict goes: none may be left holding
+    # the output (`predict DIR | wc -l` would never end). The runner counts what is left.
+    for name, number, expect in (("SIGTERM", signal.SIGTERM, TERMINATED), ("SIGKILL", signal.SIGKILL, KILLED)):
+        for seconds in (0.0, 0.5):
+            cases.append(Case(c, f"{name} {seconds} s after the pool starts in predict", ["predict", "{work}/photos"],
+                              expect, lambda w: _folder(w, count=3000), interrupt_after=seconds,
+                              interrupt_signal=number, interrupt_with_children=True, timeout=40))
+    for seconds in (0.05, 0.3):  # SIGTERM before the handler is in place ends Python at once: fine, nothing runs yet
+        cases.append(Case(c, f"SIGTERM at {seconds} s in predict", ["predict", "{work}/photos"],
+                          TERMINATED | {-signal.SIGTERM}, lambda w: _folder(w, count=3000), interrupt_after=seconds,
+                          interrupt_signal=signal.SIGTERM, timeout=40))
     if mnist:
         data = ["--data-dir", "{work}/mnist", "--mirror", mirror_404]
         for seconds in (0.05, 1.0, 3.0):

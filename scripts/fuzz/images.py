@@ -179,11 +179,15 @@ def _png_chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
-def png_of_zeros(width: int, height: int) -> bytes:
-    """A valid 8-bit grey PNG of width x height black pixels, compressed (streamed, small)."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+PNG_CHANNELS = {0: 1, 2: 3, 4: 2, 6: 4}  # colour type -> samples a pixel: grey, RGB, grey+alpha, RGBA
+
+
+def png_of_zeros(width: int, height: int, level: int = 0, bit_depth: int = 8, colour_type: int = 0) -> bytes:
+    """A valid PNG of width x height pixels whose every sample byte is ``level`` (0 black,
+    255 white, at 1, 8 or 16 bits), compressed as it is built (streamed, small)."""
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
     compressor = zlib.compressobj(9)
-    row = bytes(1 + width)
+    row = b"\0" + bytes([level]) * -(-width * PNG_CHANNELS[colour_type] * bit_depth // 8)
     rows_per_block = max(1, (1 << 22) // len(row))
     parts, left = [], height
     while left:
@@ -233,6 +237,18 @@ def jpeg_with_scans(side: int, extra_scans: int) -> bytes:
     return data[:-2] + min(scans, key=len) * extra_scans + data[-2:]
 
 
+def ico_holding(image: bytes, declared: int = 16) -> bytes:
+    """An ICO whose one directory entry says ``declared`` x ``declared`` and holds ``image``:
+    a PNG, or a bitmap from its info header on. Pillow decodes it inside Image.open."""
+    entry = struct.pack("<BBBBHHII", declared, declared, 0, 0, 1, 32, len(image), 22)
+    return b"\0\0\1\0" + struct.pack("<H", 1) + entry + image
+
+
+def bitmap_info_header(width: int, height: int) -> bytes:
+    """A 40-byte BMP info header of a 32-bit width x height icon (its height doubled for the mask)."""
+    return struct.pack("<IiiHHIIiiII", 40, width, 2 * height, 1, 32, 0, 0, 0, 0, 0, 0) + bytes(64)
+
+
 def gif_with_frames(frames: int) -> bytes:
     small = digit(16).convert("P")
     others = [small.rotate(90 * (i % 4)) for i in range(1, frames)]
@@ -257,8 +273,13 @@ HOSTILE = {
     "eps-named-png.png": lambda: encodings()["eps"],
     "pdf-named-png.png": lambda: encodings()["pdf"],
     "png-then-1MB-garbage.png": lambda: encodings()["png-L"] + bytes(1 << 20),
+    "grey16-8150x8150.png": lambda: png_of_zeros(8150, 8150, bit_depth=16),  # 129 KB, decodes to 127 MB
+    "ico-rgba-png-13000x13000.ico": lambda: ico_holding(png_of_zeros(13000, 13000, colour_type=6)),
+    "ico-1bit-png-13000x13000.ico": lambda: ico_holding(png_of_zeros(13000, 13000, bit_depth=1)),
+    "ico-bitmap-20000x20000.ico": lambda: ico_holding(bitmap_info_header(20000, 20000)),
 }
 
 # The hostile images --quick builds (the others take seconds to build or to refuse).
 QUICK_HOSTILE = ("tall-1x4000000.png", "claims-1x2147483647.png", "claims-30000x30000.png", "palette-big-trns.png",
-                 "lab.tiff", "eps-named-png.png", "jpeg-3000-scans.jpg")
+                 "lab.tiff", "eps-named-png.png", "jpeg-3000-scans.jpg", "ico-bitmap-20000x20000.ico",
+                 "ico-1bit-png-13000x13000.ico")

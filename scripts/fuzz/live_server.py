@@ -98,8 +98,13 @@ def orphans_after(server: LiveServer, signum: int, grace: float) -> list[int]:
     the processes it started to end too; the pids still alive then."""
     server.process.send_signal(signum)
     server.process.wait(grace + START_SECONDS)
+    return lingering(server.process.pid, grace)
+
+
+def lingering(session: int, grace: float) -> list[int]:
+    """The processes of ``session`` still alive after waiting up to ``grace`` seconds for them to end."""
     deadline = time.monotonic() + grace
-    while (left := session_members(server.process.pid)) and time.monotonic() < deadline:
+    while (left := session_members(session)) and time.monotonic() < deadline:
         time.sleep(0.05)
     return left
 

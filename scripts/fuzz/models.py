@@ -210,3 +210,42 @@ MODELS = {
 }
 
 HEAVY = frozenset({"extra-member-1GB-zeros", "weights-member-zip-bomb"})  # seconds to build; not in --quick
+
+
+def _with_json(fragment: str):
+    """The good model whose metadata ends with the raw JSON ``fragment`` ("key": value)."""
+    return _raw_metadata(json.dumps(_metadata())[:-1] + ", " + fragment + "}")
+
+
+_EPOCHS = [{"epoch": 1, "train_cost": 0.5, "val_accuracy": 0.9, "learning_rate": 0.1},
+           {"epoch": 2, "train_cost": 0.4, "val_accuracy": 0.92, "learning_rate": 0.1}]
+
+
+def _history(**first_epoch):
+    return [{**_EPOCHS[0], **first_epoch}, _EPOCHS[1]]
+
+
+# Metadata that loads but is odd, or that strict JSON and UTF-8 cannot carry: what is loaded
+# must then render in the report and in the server's /api/model (fuzz.worker "metadata").
+ODD_METADATA = {
+    "metadata-nan-in-history": (_with_json('"history": [{"epoch": 1, "train_cost": NaN}]'), "reject"),
+    "metadata-infinity-nested": (_with_json('"notes": {"a": [1, {"b": Infinity}]}'), "reject"),
+    "metadata-minus-infinity-key": (_with_json('"hyperparameters": {"learning_rate": -Infinity}'), "reject"),
+    "metadata-float-overflow-1e999": (_with_json('"hyperparameters": {"learning_rate": 1e999}'), "reject"),
+    "metadata-lone-surrogate": (_with_json('"created_utc": "2024-\\ud800"'), "reject"),
+    "metadata-lone-surrogate-key": (_with_json('"\\udc80": 1'), "reject"),
+    "metadata-surrogate-pair": (_with_json('"notes": "\\ud83d\\ude00"'), "accept"),
+    "metadata-init-list": (_with_metadata(hyperparameters={"init": [1, 2]}), "accept"),
+    "metadata-init-dict": (_with_metadata(hyperparameters={"init": {"scale": 2}}), "accept"),
+    "metadata-rate-1.7e308": (_with_metadata(history=_history(learning_rate=1.7e308)), "accept"),
+    "metadata-cost-1.7e308": (_with_metadata(history=_history(train_cost=1.7e308)), "accept"),
+    "metadata-cost-minus-1.7e308": (_with_metadata(history=_history(train_cost=-1.7e308)), "accept"),
+    "metadata-epoch-1e300": (_with_metadata(history=_history(epoch=1e300)), "accept"),
+    "metadata-epoch-int-10**300": (_with_metadata(history=_history(epoch=10**300)), "accept"),
+    "metadata-seconds-1.7e308": (_with_metadata(history=_history(seconds=1.7e308)), "accept"),
+    "metadata-best-epoch-10**300": (_with_metadata(history=_history(), best_epoch=10**300), "accept"),
+    "metadata-hyperparameters-1.7e308": (_with_metadata(hyperparameters={"learning_rate": 1.7e308,
+                                                                        "epochs": 10**300}), "accept"),
+    "metadata-script-and-controls": (_with_metadata(hyperparameters={"init": "<script>\u202e\x1b[31m"}), "accept"),
+}
+MODELS.update(ODD_METADATA)

@@ -1,8 +1,9 @@
 """Run one `python -m mnist_app ...` case in a bounded subprocess and judge what it did.
 
 Bounds per case: RLIMIT_AS (address space), RLIMIT_FSIZE (largest file it may write), a
-wall-clock timeout, and a fresh working directory. The oracle (``judge``) lists every
-way the run misbehaved; an empty list means the case passed.
+wall-clock timeout, a peak RSS, and a fresh working directory. Each case runs in a session
+of its own, so processes it leaves behind (orphaned workers) are found and counted. The
+oracle (``judge``) lists every way the run misbehaved; an empty list means the case passed.
 """
 
 from __future__ import annotations
@@ -20,10 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from fuzz.live_server import kill_session, lingering, session_members
+
 MEMORY_LIMIT = 1536 << 20  # RLIMIT_AS per case: 1.5 GB of address space
 RSS_BUDGET = 1024 << 20  # a case whose peak RSS passes this fails even if it finished
 FILE_SIZE_LIMIT = 256 << 20  # RLIMIT_FSIZE: no file the app writes may pass 256 MB
 DEFAULT_TIMEOUT = 20.0  # seconds of wall clock per case
+ORPHAN_GRACE = 2.0  # seconds processes the case started may take to leave after it exits
+POLL_SECONDS = 0.005  # how often a running case's memory (and signal timer) is looked at
+MEMBER_POLLS = 20  # ...and every this many polls, which processes it has started
 
 EXIT_OK = 0
 # What the app may print on stderr besides errors: its prefix, or train's per-epoch lines.
@@ -39,6 +45,10 @@ class Case:
     directory. ``setup(work)`` builds the input files first. ``expect`` is the set of
     acceptable exit codes. ``outputs`` names the files (relative to work) the run may
     create or replace; every other file present before must be untouched afterwards.
+    ``interrupt_after`` sends ``interrupt_signal`` (Ctrl-C's SIGINT unless said) that many
+    seconds after the start, or after the process has started a child process (a worker
+    pool) if ``interrupt_with_children``. An exit by a signal is a failure unless ``expect``
+    holds its negative number, as Popen reports it (-9 for SIGKILL).
     """
 
     category: str
@@ -49,7 +59,10 @@ class Case:
     stdin: str | None = None  # a path ("{work}" allowed) opened as stdin; default /dev/null
     stdout: str | None = None  # a path to open as stdout (e.g. a full device); default a file
     close_stdout: bool = False  # stdout is a pipe whose reading end is already closed
-    interrupt_after: float | None = None  # send SIGINT this many seconds after start
+    interrupt_after: float | None = None  # send interrupt_signal this many seconds after start
+    interrupt_signal: int = signal.SIGINT
+    interrupt_with_children: bool = False  # ...counted from when the process has a child
+    max_rss: int = RSS_BUDGET  # peak RSS in bytes past which the case fails
     timeout: float = DEFAULT_TIMEOUT
     outputs: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
@@ -65,7 +78,8 @@ class Result:
     stderr: str
     seconds: float
     max_rss: int  # bytes
-    interrupted: bool = False  # SIGINT was sent (the command had not finished before it was due)
+    interrupted: bool = False  # the signal was sent (the command had not finished before it was due)
+    orphans: int = 0  # processes of the case's session still running ORPHAN_GRACE after it exited
 
 
 def _limits() -> None:
@@ -103,32 +117,67 @@ def run(case: Case, work: Path, before_setup: Callable[[], None] | None = None) 
             os.close(stdin)
             if stdout != out.fileno():
                 os.close(stdout)
-        returncode, rusage, interrupted = _wait(process, start, case)
-    seconds = time.monotonic() - start
+        returncode, peak_rss, interrupted = _wait(process, start, case)
+        seconds = time.monotonic() - start
+        orphans = _reap_session(process.pid)
     return Result(case, work, returncode, out_path.read_text(errors="replace"),
-                  err_path.read_text(errors="replace"), seconds, rusage.ru_maxrss * 1024 if rusage else 0,
-                  interrupted)
+                  err_path.read_text(errors="replace"), seconds, peak_rss, interrupted, orphans)
 
 
 def _wait(process: subprocess.Popen, start: float, case: Case):
-    """Reap ``process`` (interrupting or killing it as the case says);
-    (returncode, rusage, whether SIGINT was sent)."""
+    """Reap ``process`` (interrupting or killing it as the case says); (returncode, the
+    peak RSS of it and of the processes it started, whether the case's signal was sent).
+
+    The peak is each process's own high-water mark (VmHWM), read as it runs: the maxrss
+    the kernel reports at exit would count the pages of this large process, which the
+    child holds between fork and exec.
+    """
     interrupted = False
+    clock_from = None if case.interrupt_with_children else start
+    peak, members, polls = 0, {process.pid}, 0
     while True:
-        pid, status, rusage = os.wait4(process.pid, os.WNOHANG)
+        peak = max([peak] + [_peak_rss(member) for member in members])
+        pid, status = os.waitpid(process.pid, os.WNOHANG)
         if pid:
             process.returncode = os.waitstatus_to_exitcode(status)
-            return process.returncode, rusage, interrupted
-        elapsed = time.monotonic() - start
-        if case.interrupt_after is not None and not interrupted and elapsed >= case.interrupt_after:
-            os.kill(process.pid, signal.SIGINT)
+            return process.returncode, peak, interrupted
+        now = time.monotonic()
+        elapsed = now - start
+        polls += 1
+        if polls % MEMBER_POLLS == 0 or clock_from is None:
+            members = {process.pid, *session_members(process.pid)}
+        if clock_from is None and len(members) > 1:
+            clock_from = now
+        if case.interrupt_after is not None and not interrupted and clock_from is not None \
+                and now - clock_from >= case.interrupt_after:
+            os.kill(process.pid, case.interrupt_signal)
             interrupted = True
         if elapsed > case.timeout:
             os.killpg(process.pid, signal.SIGKILL)
-            _, status, rusage = os.wait4(process.pid, 0)
+            _, status = os.waitpid(process.pid, 0)
             process.returncode = os.waitstatus_to_exitcode(status)
-            return None, rusage, interrupted
-        time.sleep(0.005)
+            return None, peak, interrupted
+        time.sleep(POLL_SECONDS)
+
+
+def _peak_rss(pid: int) -> int:
+    """The high-water mark of process ``pid``'s resident memory in bytes (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _reap_session(session: int) -> int:
+    """How many processes of the finished case's ``session`` (each case's process leads
+    its own) are still running after ORPHAN_GRACE seconds; they are killed then."""
+    left = lingering(session, ORPHAN_GRACE)
+    kill_session(session)
+    return len(left)
 
 
 def snapshot(work: Path) -> dict[str, tuple]:
@@ -170,10 +219,11 @@ def judge(result: Result, before: dict[str, tuple]) -> list[str]:
         return _file_problems(result, before)
     if result.returncode is None:
         problems.append(f"hung: killed after {case.timeout:g} s")
-    elif result.returncode < 0:
-        problems.append(f"killed by {signal.Signals(-result.returncode).name}")
     elif result.returncode not in (expected := _expected_exits(result)):
-        problems.append(f"exit {result.returncode}, expected {'/'.join(map(str, sorted(expected)))}")
+        problems.append(f"killed by {signal.Signals(-result.returncode).name}" if result.returncode < 0
+                        else f"exit {result.returncode}, expected {'/'.join(map(str, sorted(expected)))}")
+    if result.orphans:
+        problems.append(f"left {result.orphans} process(es) running after it exited")
     for stream, text in (("stderr", result.stderr), ("stdout", result.stdout)):
         if "Traceback" in text:
             problems.append(f"traceback on {stream}: {_last_line(text)}")
@@ -183,8 +233,8 @@ def judge(result: Result, before: dict[str, tuple]) -> list[str]:
     if result.returncode in (1, 2) and ERROR_PREFIX not in result.stderr and not problems \
             and not case.close_stdout:  # a closed pipe may end quietly, as `| head` expects
         problems.append(f"exit {result.returncode} without an {ERROR_PREFIX.strip()!r} line")
-    if result.max_rss > RSS_BUDGET:
-        problems.append(f"peak RSS {result.max_rss >> 20} MB over the {RSS_BUDGET >> 20} MB budget")
+    if result.max_rss > case.max_rss:
+        problems.append(f"peak RSS {result.max_rss >> 20} MB over the {case.max_rss >> 20} MB budget")
     problems += _file_problems(result, before)
     if case.check and not problems:
         problems += case.check(result)

@@ -68,7 +68,52 @@ def model_items(seed: int, quick: bool):
     return item
 
 
-KINDS = {"images": image_items, "hostile-images": hostile_image_items, "models": model_items}
+def metadata_items(seed: int, quick: bool):
+    """Odd metadata: refused in one ModelFileError, or shown by the report (its page encoded
+    as UTF-8) and by the server's /api/model (strict JSON) without an exception."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from mnist_app import model_io
+    from mnist_app.errors import ModelFileError
+    from mnist_app.predict import Classifier
+    from mnist_app.report.figures import compute_figures, learning_curves
+    from mnist_app.report.html import render
+    from mnist_app.web.api import Api
+    from mnist_app.web.settings import Limits
+
+    names = sorted(models.ODD_METADATA)
+    directory = Path(tempfile.mkdtemp(prefix="fuzz-metadata-"))
+    figures = []  # computed once, on a few random images, before the first timed item
+
+    def item(index):
+        name = names[index]
+        build, verdict = models.ODD_METADATA[name]
+        path = directory / f"{name}.npz"
+        build(path)
+        if verdict == "accept" and not figures:
+            network, _ = model_io.load(path)
+            rng = np.random.default_rng(seed)
+            figures.append(compute_figures(network, {}, rng.integers(0, 256, (40, 28, 28), dtype=np.uint8),
+                                           rng.integers(0, 10, 40)))
+
+        def call():
+            try:
+                network, metadata = model_io.load(path)
+            finally:
+                path.unlink()
+            if verdict == "reject":
+                raise AssertionError("accepted metadata that strict JSON or UTF-8 cannot carry")
+            curves, note = learning_curves(metadata)
+            render(replace(figures[0], metadata=metadata, curves=curves, curves_note=note)).encode("utf-8")
+            Api(Classifier(network, metadata), Limits()).model_info(None)
+        return f"{name} ({verdict})", call, ModelFileError if verdict == "reject" else ()
+    return item
+
+
+KINDS = {"images": image_items, "hostile-images": hostile_image_items, "models": model_items,
+         "metadata": metadata_items}
 
 
 def main() -> None:
