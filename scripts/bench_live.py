@@ -9,7 +9,8 @@ default, as a terminal's Ctrl-C finds it) and, from this process on the same mac
    and to the first one after 1,000 examples trained (aim: <= 3 s). Median of --repeats.
 2. one epoch of 50,000 at batch 10, streamed, against the same epoch of
    `mnist-app train --epochs 1 --batch-size 10` (same defaults otherwise): the epoch's own
-   seconds (EpochRecord.seconds, in both) and the wall time from start to saved weights;
+   seconds (EpochRecord.seconds, in both), and the wall time and CPU time (the server and
+   its training process, against the command's process) from start to saved weights;
    aim: streamed <= 1.3 x the command. Alternating, median of --repeats.
 3. while a run trains (50,000 examples at batch 10, one stream open): 4 client threads
    ask /healthz and post a drawn digit to /api/predict, 200 requests each; p50 and p99
@@ -32,6 +33,7 @@ import argparse
 import http.client
 import json
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -128,6 +130,14 @@ class Server:
                 return data
         sys.exit("the stream ended without done")
 
+    def wait_reaped(self) -> None:
+        """Until the server has no training process left (its CPU time is then counted)."""
+        deadline = time.monotonic() + TIMEOUT
+        while any(b"mnist_app.live.run" in command_line(pid) for pid in descendants(self.process.pid) if alive(pid)):
+            if time.monotonic() > deadline:
+                sys.exit("the training process did not end")
+            time.sleep(0.05)
+
     def stop_run(self) -> None:
         self.request("POST", "/api/train/stop")
 
@@ -157,21 +167,38 @@ def first_events(server: Server, repeats: int) -> dict:
             "load": load_average()}
 
 
-def streamed_epoch(server: Server) -> tuple[float, float]:
-    """(the epoch's seconds, POST to done in seconds) of one streamed epoch."""
+def command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # it ended meanwhile
+        return b""
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of process ``pid`` and of its children it has reaped (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def streamed_epoch(server: Server) -> tuple[float, float, float]:
+    """(the epoch's seconds, POST to done in seconds, CPU seconds of the server and its
+    training process meanwhile) of one streamed epoch."""
+    cpu = cpu_seconds(server.process.pid)
     sent = server.start_run(EPOCH)
     epoch_seconds = None
     for kind, data, received in server.events():
         if kind == "epoch":
             epoch_seconds = data["seconds"]
         if kind in ("done", "error"):
-            return epoch_seconds, received - sent
+            server.wait_reaped()
+            return epoch_seconds, received - sent, cpu_seconds(server.process.pid) - cpu
     sys.exit("the stream ended without done")
 
 
-def command_epoch(data_dir: str) -> tuple[float, float]:
-    """(the epoch's seconds, wall seconds) of the same epoch with `mnist-app train`."""
+def command_epoch(data_dir: str) -> tuple[float, float, float]:
+    """(the epoch's seconds, wall seconds, CPU seconds) of the same epoch with `mnist-app train`."""
     with tempfile.TemporaryDirectory() as directory:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         finished = subprocess.run(
             [sys.executable, "-m", "mnist_app", "train", "--data-dir", data_dir, "--epochs", "1",
@@ -179,7 +206,9 @@ def command_epoch(data_dir: str) -> tuple[float, float]:
              "--output", os.path.join(directory, "m.npz"), "--json", "--quiet"],
             capture_output=True, text=True, check=True)
         wall = time.perf_counter() - started
-    return json.loads(finished.stdout.splitlines()[-1])["history"][0]["seconds"], wall
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return json.loads(finished.stdout.splitlines()[-1])["history"][0]["seconds"], wall, cpu
 
 
 def epochs(server: Server, data_dir: str, repeats: int) -> dict:
@@ -192,10 +221,13 @@ def epochs(server: Server, data_dir: str, repeats: int) -> dict:
         "streamed_epoch_s": statistics.median(s[0] for s in streamed),
         "command_wall_s": statistics.median(c[1] for c in command),
         "streamed_wall_s": statistics.median(s[1] for s in streamed),
+        "command_cpu_s": statistics.median(c[2] for c in command),
+        "streamed_cpu_s": statistics.median(s[2] for s in streamed),
         "load": load_average(),
     }
     result["epoch_ratio"] = result["streamed_epoch_s"] / result["command_epoch_s"]
     result["wall_ratio"] = result["streamed_wall_s"] / result["command_wall_s"]
+    result["cpu_ratio"] = result["streamed_cpu_s"] / result["command_cpu_s"]
     return result
 
 
@@ -322,7 +354,8 @@ def main() -> None:
         f"{verdict(first['first_progress_s'] <= AIMS['first_progress_s'])} | {first['load']:.1f} |",
         f"| one epoch of 50,000 at batch 10, streamed | epoch {epoch['streamed_epoch_s']:.2f} s vs "
         f"{epoch['command_epoch_s']:.2f} s with `mnist-app train`: **{epoch['epoch_ratio']:.2f}x**; start to saved "
-        f"weights {epoch['streamed_wall_s']:.1f} s vs {epoch['command_wall_s']:.1f} s ({epoch['wall_ratio']:.2f}x) "
+        f"weights {epoch['streamed_wall_s']:.1f} s vs {epoch['command_wall_s']:.1f} s ({epoch['wall_ratio']:.2f}x), "
+        f"CPU {epoch['streamed_cpu_s']:.1f} s vs {epoch['command_cpu_s']:.1f} s ({epoch['cpu_ratio']:.2f}x) "
         f"| <= 1.3x | {verdict(epoch['epoch_ratio'] <= AIMS['epoch_ratio'])} | {epoch['load']:.1f} |",
         f"| /healthz and /api/predict while a run trains | p99 {training['healthz_p99_ms']:.0f} ms and "
         f"{training['predict_p99_ms']:.0f} ms (p50 {training['healthz_p50_ms']:.0f}, "
