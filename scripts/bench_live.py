@@ -375,7 +375,7 @@ def main() -> None:
         "",
         f"Steps 1-2: median of {args.repeats} runs. Step 2 runs the command and the streamed run one after the "
         "other, alternating; the epoch's seconds are `EpochRecord.seconds` in both (the streamed one includes "
-        "the first epoch's 51 progress reports: a forward pass over 500 validation images each, and the weights sent). "
+        "the first epoch's 50 progress reports: a forward pass over 500 validation images each, and the weights sent). "
         f"Step 3: {CLIENTS} client threads, {REQUESTS_EACH} requests each, half /healthz, half a 128x128 "
         "canvas PNG to /api/predict; during a 50,000-example run at batch 10 with one event stream open. "
         "Load: the 1-minute load average after the step; the machine's 2 cores are shared with other "
