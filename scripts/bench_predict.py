@@ -4,9 +4,10 @@ docs/benchmarks/predict.md.
 - Start-up: `mnist-app predict one.png` (a 280x280 canvas export), run as the console script
   pip installs runs it, and `python -c "import mnist_app; mnist_app.Classifier.load()"`,
   each against the bare `python -c "import numpy, PIL.Image"`. The three commands take
-  turns, RUNS times; the table gives their median wall times and the median of the ratios
-  of each turn. Every child runs with its bytecode cached (PYTHONPYCACHEPREFIX in a
-  temporary folder, warmed once), as an installed package has it.
+  turns, RUNS times; the table gives their medians and the median of each turn's ratios,
+  in wall time and in CPU time (user and system: on a busy machine the wall time also
+  counts the waits for a core). Every child runs with its bytecode cached
+  (PYTHONPYCACHEPREFIX in a temporary folder, warmed once), as an installed package has it.
 - A folder of FOLDER_SIZE mixed photos (PNG and JPEG, PNG_SHARE of them PNG, longer side
   log-uniform in PHOTO_SIDES pixels; MNIST test digits written on paper and photographed by
   mnist_app.synthetic, seeded): `mnist-app predict FOLDER` against Pillow decoding the same
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -68,11 +70,24 @@ def child_environment(cache: str) -> dict[str, str]:
 
 def wall_time(command: list[str], environment: dict[str, str]) -> float:
     """Seconds ``command`` takes, its output discarded; exit 0 or 1 (an image not read) only."""
+    return timed(command, environment)[0]
+
+
+def timed(command: list[str], environment: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process and its children) of ``command``. On a busy
+    machine the wall time also counts the time spent waiting for a core; the CPU time not."""
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     status = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment).returncode
+    wall = time.perf_counter() - started
     if status not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed with exit status {status}")
-    return time.perf_counter() - started
+    return wall, _children_cpu() - cpu_before
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def startup_rows(root: Path, runs: int, environment: dict[str, str]) -> list[str]:
@@ -90,17 +105,22 @@ def startup_rows(root: Path, runs: int, environment: dict[str, str]) -> list[str
     }
     for command in commands.values():  # write the bytecode cache
         wall_time(command, environment)
-    times: dict[str, list[float]] = {name: [] for name in commands}
+    walls: dict[str, list[float]] = {name: [] for name in commands}
+    cpus: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, command in commands.items():
-            times[name].append(wall_time(command, environment))
-    floor, predict_one, load = times.values()
+            wall, cpu = timed(command, environment)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    floor_wall, floor_cpu = walls[next(iter(commands))], cpus[next(iter(commands))]
     aims = (None, AIMS["predict one image"], AIMS["import and load"])
     rows = []
-    for (name, seconds), aim in zip(times.items(), aims):
-        ratio = statistics.median(t / f for t, f in zip(seconds, floor))
-        rows.append(f"| {name} | {1000 * statistics.median(seconds):.0f} ms | {ratio:.2f}x | "
-                    + (f"<= {aim}x" if aim else "") + " |")
+    for name, aim in zip(commands, aims):
+        wall_ratio = statistics.median(t / f for t, f in zip(walls[name], floor_wall))
+        cpu_ratio = statistics.median(t / f for t, f in zip(cpus[name], floor_cpu))
+        rows.append(f"| {name} | {1000 * statistics.median(walls[name]):.0f} ms wall, "
+                    f"{1000 * statistics.median(cpus[name]):.0f} ms CPU | {wall_ratio:.2f}x wall, "
+                    f"{cpu_ratio:.2f}x CPU | " + (f"<= {aim}x" if aim else "") + " |")
     return rows
 
 
@@ -194,7 +214,7 @@ def main() -> None:
     busy = "busy: other jobs were running" if max(load_before, load_after) > cores else "quiet"
     lines = ["| what | time or rate | against its floor | aim |", "| --- | ---: | ---: | ---: |", *rows, "",
              f"Start-up: median of {args.runs} turns; the ratio is the median of each turn's ratio to the "
-             f"bare imports. Folder: median of {args.repeats} turns, `python -m mnist_app predict FOLDER` "
+             f"bare imports (CPU: user and system time of the process). Folder: median of {args.repeats} turns, `python -m mnist_app predict FOLDER` "
              f"against Pillow decoding the same files with {cores} processes. 1-minute load average "
              f"{load_before:.1f} before and {load_after:.1f} after, on {cores} cores ({busy})."]
     print("\n".join(lines))

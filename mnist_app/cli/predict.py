@@ -17,7 +17,8 @@ from mnist_app.errors import ImageError, MnistAppError
 
 # Folders are read by a pool of worker processes, one per core, when they hold at least
 # POOL_MIN_IMAGES images: below that, starting the workers costs about what they save
-# (scripts/bench_predict.py). Workers take PREPROCESS_CHUNK images at a time.
+# (measured by scripts/bench_predict.py before issue 23: `git log -- scripts/bench_predict.py`).
+# Workers take PREPROCESS_CHUNK images at a time.
 POOL_MIN_IMAGES = 64
 PREPROCESS_CHUNK = 8
 
