@@ -127,6 +127,20 @@ def load(address: str, pngs: list[tuple[int, bytes]]) -> dict:
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds used so far by the server and every process under it
+    (/proc/PID/stat utime and stime). Unlike requests/s, this hardly depends on how many
+    other jobs share the cores: cores / (CPU per request) bounds what the server can answer."""
+    total = 0
+    for process in [pid, *descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def memory_mb(pid: int) -> tuple[float, float]:
     """Resident and peak resident memory, in MB (VmRSS, VmHWM), of the server with every
     process under it (its preprocessing workers and their fork server), summed: pages they
@@ -189,7 +203,9 @@ def run(threads: int, pngs: list[tuple[int, bytes]]) -> dict:
         for label, png in pngs[:WARM_UP]:
             post(connection, png)
         connection.close()
+        cpu_before = cpu_seconds(pid)
         result = load(address, pngs)
+        result["cpu_ms"] = 1000 * (cpu_seconds(pid) - cpu_before) / REQUESTS
         result["rss_mb"], result["peak_rss_mb"] = memory_mb(pid)
         result["stalled_answer_s"] = answer_while_stalled(address, pngs[0][1])
         result["response_bytes"] = response_bytes(address, pngs[0][1])
@@ -208,8 +224,8 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{CLIENTS} clients, {REQUESTS} requests each run; BLAS: {blas_description()}")
     header = ("| canvas | server threads | load | errors | misread | requests/s | p50 ms | p99 ms "
-              "| RSS after, MB | peak RSS, MB | answer with 40 stalled, s |")
-    lines = [header, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+              "| server CPU ms per request | RSS after, MB | peak RSS, MB | answer with 40 stalled, s |")
+    lines = [header, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     print(header)
     sizes = []
     for size in (int(px) for px in args.sizes.split(",")):
@@ -220,7 +236,7 @@ def main() -> None:
             r = run(threads, pngs)
             row = (f"| {size}x{size} | {threads} | {load_average:.1f} | {len(r['errors'])} | {r['wrong']} "
                    f"| {r['requests_per_second']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
-                   f"| {r['rss_mb']:.0f} | {r['peak_rss_mb']:.0f} | {r['stalled_answer_s']:.3f} |")
+                   f"| {r['cpu_ms']:.2f} | {r['rss_mb']:.0f} | {r['peak_rss_mb']:.0f} | {r['stalled_answer_s']:.3f} |")
             print(row, flush=True)
             for error in r["errors"][:5]:
                 print(f"  error: {error}")
@@ -238,7 +254,8 @@ def main() -> None:
         f"on the same machine, after a warm-up of {WARM_UP} requests. Misread: a 200 answer with "
         "another digit than the label. 280x280 is a typical canvas export; 128x128 is what the "
         "page sends. Load: the machine's 1-minute load average just before the run (other "
-        "jobs share these 2 cores). "
+        "jobs share these 2 cores). Server CPU: user and system time of the server and its "
+        "worker processes over the run, per request; the client's is not counted. "
         f"{aims} The server runs with the BLAS listed below (same interpreter, same environment).",
     ]
     path = write_markdown("serve", "`mnist-app serve` under load", lines + notes)
