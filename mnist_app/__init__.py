@@ -21,7 +21,8 @@ __version__ = "0.2.0"
 _EXPORTS = {
     "Classifier": "mnist_app.predict",
     "Prediction": "mnist_app.predict",
-    "Reading": "mnist_app.predict",
+    "ImageReadout": "mnist_app.predict",
+    "Model": "mnist_app.model",
     "Network": "mnist_app.network",
     "Hyperparameters": "mnist_app.training",
     "train": "mnist_app.training",
@@ -32,14 +33,15 @@ _EXPORTS = {
     "NotADigit": "mnist_app.errors",
 }
 __all__ = [
-    "Classifier", "Prediction", "Reading", "Network", "Hyperparameters", "train",
+    "Classifier", "Prediction", "ImageReadout", "Model", "Network", "Hyperparameters", "train",
     "MnistAppError", "ImageError", "ModelFileError", "NoDigitFound", "NotADigit", "__version__",
 ]
 
 if TYPE_CHECKING:
     from mnist_app.errors import ImageError, MnistAppError, ModelFileError, NoDigitFound, NotADigit
     from mnist_app.network import Network
-    from mnist_app.predict import Classifier, Prediction, Reading
+    from mnist_app.model import Model
+    from mnist_app.predict import Classifier, ImageReadout, Prediction
     from mnist_app.training import Hyperparameters, train
 
 

@@ -63,7 +63,9 @@ class RejectRule:
         return asdict(self)
 
     def judge(self, outputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(unsure, not_a_digit), boolean arrays (n,), for raw outputs (n, 10)."""
+        """(unsure, not_a_digit), boolean arrays (n,), for raw outputs (n, 10); compared in
+        float64, so that a float32 output is not judged against a threshold rounded to float32."""
+        outputs = np.asarray(outputs, dtype=np.float64)
         strongest = outputs.max(axis=1)
         not_a_digit = strongest < self.not_a_digit_below
         return not_a_digit | (strongest < self.unsure_below) | near_tie(outputs), not_a_digit

@@ -1,7 +1,8 @@
-"""How well a network reads a labelled set of images: accuracy, per-class accuracy, confusion.
+"""How well a model reads a labelled set of pictures: accuracy, per-class accuracy, confusion.
 
-Each function takes a :class:`~mnist_app.network.Network`, or the model's
-:func:`~mnist_app.reading.reader` to score it as the app reads digits.
+Each function takes a :class:`~mnist_app.model.Model` and reads the pictures as it does
+(:meth:`~mnist_app.model.Model.read`); ``Model(network)`` reads once and as they are, as
+the book's network does.
 """
 
 from __future__ import annotations
@@ -11,26 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from mnist_app.constants import N_CLASSES
-from mnist_app.inputs import to_inputs
-from mnist_app.reading import Reader
+from mnist_app.model import Model
 
 
-def classify(network: Reader, inputs: np.ndarray) -> np.ndarray:
-    """The digit for each row of network inputs (m, 784): the index of the most active output."""
-    return np.argmax(network.feedforward(inputs), axis=1)
-
-
-def predict_digits(network: Reader, images: np.ndarray, batch: int = 10000) -> np.ndarray:
-    """The digit for each image (m, 28, 28) (uint8, or floats in [0, 1]), shape (m,);
-    converts ``batch`` images at a time."""
-    dtype = network.weights[0].dtype
-    digits = [classify(network, to_inputs(images[i : i + batch], dtype)) for i in range(0, len(images), batch)]
-    return np.concatenate(digits) if digits else np.empty(0, dtype=np.int64)
-
-
-def accuracy(network: Reader, images: np.ndarray, labels: np.ndarray) -> float:
-    """Fraction of ``images`` (m, 28, 28) uint8 whose predicted digit equals ``labels`` (m,)."""
-    return float(np.mean(predict_digits(network, images) == labels))
+def accuracy(model: Model, images: np.ndarray, labels: np.ndarray) -> float:
+    """Fraction of ``images`` (m, 28, 28) (uint8, or floats in [0, 1]) whose digit, as
+    ``model`` reads it, equals ``labels`` (m,)."""
+    return float(np.mean(model.read(images).digits == labels))
 
 
 @dataclass(frozen=True)
@@ -67,8 +55,14 @@ class Evaluation:
         }
 
 
-def evaluate(network: Reader, images: np.ndarray, labels: np.ndarray) -> Evaluation:
-    """Classify every image (m, 28, 28) uint8 and tally the results against ``labels`` (m,)."""
+def tally(digits: np.ndarray, labels: np.ndarray) -> Evaluation:
+    """The :class:`Evaluation` of the digits read, ``digits`` (m,), against ``labels`` (m,)."""
     confusion = np.zeros((N_CLASSES, N_CLASSES), dtype=np.int64)
-    np.add.at(confusion, (labels, predict_digits(network, images)), 1)
+    np.add.at(confusion, (labels, digits), 1)
     return Evaluation(confusion)
+
+
+def evaluate(model: Model, images: np.ndarray, labels: np.ndarray) -> Evaluation:
+    """Read every image (m, 28, 28) (uint8, or floats in [0, 1]) with ``model`` and tally
+    the results against ``labels`` (m,)."""
+    return tally(model.read(images).digits, labels)

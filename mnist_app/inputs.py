@@ -1,10 +1,9 @@
 """How images and labels become the network's inputs and targets.
 
 Images are MNIST's uint8 grey levels 0-255 (ink 255 on 0), or floats already in [0, 1]
-(the format of the book's ``mnist_loader``); both become float rows in [0, 1]. A model
-trained on deskewed digits (its file says ``"deskew": true``) reads every image through
-:func:`prepare`, at training, evaluation and prediction alike. Labels are
-digits 0-9 and become one-hot rows; the label NOT_A_DIGIT (10) marks a training image that
+(the format of the book's ``mnist_loader``); both become float rows in [0, 1]. (Whether a
+model deskews its pictures first is its reading convention: :mod:`mnist_app.reading`.)
+Labels are digits 0-9 and become one-hot rows; the label NOT_A_DIGIT (10) marks a training image that
 holds no digit, and its target row is all zeros: none of the ten outputs should fire.
 """
 
@@ -12,10 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mnist_app.augment import deskew
 from mnist_app.constants import FRAME, INPUT_SIZE, N_CLASSES, NOT_A_DIGIT, PIXEL_SCALE
-
-DESKEW_BATCH = 512  # images deskewed at once: each needs about 50 KB of temporary arrays
 
 
 def check_images(images: np.ndarray, name: str = "images") -> np.ndarray:
@@ -63,12 +59,3 @@ def one_hot(labels: np.ndarray, dtype=np.float32) -> np.ndarray:
     """Digits (m,) -> target outputs (m, 10): 1 for the digit, 0 elsewhere (all 0 for
     NOT_A_DIGIT)."""
     return np.eye(NOT_A_DIGIT + 1, N_CLASSES, dtype=dtype)[labels]
-
-
-def prepare(images: np.ndarray, metadata: dict) -> np.ndarray:
-    """``images`` (m, 28, 28) as the model described by ``metadata`` reads them: deskewed if
-    its file says ``"deskew": true`` (models made before mnist_app 0.2 were not)."""
-    if not metadata.get("deskew", False):
-        return images
-    return np.concatenate([deskew(images[i:i + DESKEW_BATCH]) for i in range(0, len(images), DESKEW_BATCH)]
-                          or [images])

@@ -4,6 +4,9 @@
     classifier.predict("seven.jpg").digit     # -> 7
     classifier.predict_many(["a.png", "b.png"])
     classifier.read("seven.jpg")              # also what the network saw and did
+
+A Classifier turns images into MNIST's 28x28 pictures (:mod:`mnist_app.preprocess`) and
+reads them with its :class:`~mnist_app.model.Model`.
 """
 
 from __future__ import annotations
@@ -15,14 +18,11 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from mnist_app import model_io
-from mnist_app.confidence import RejectRule
-from mnist_app.errors import ImageError, NotADigit
 from mnist_app.decode import ImageSource
-from mnist_app.constants import FRAME
-from mnist_app.inputs import prepare, to_inputs
+from mnist_app.errors import ImageError, NotADigit
+from mnist_app.model import Model, Readout
+from mnist_app.network import Network
 from mnist_app.preprocess import to_mnist_image, to_mnist_vector
-from mnist_app.reading import reader
 
 BATCH_SIZE = 256  # images per feedforward call in predict_many / predict_each
 IMAGE_EXTENSIONS = frozenset(  # common extensions of formats Pillow reads
@@ -56,13 +56,13 @@ class Prediction:
 
 
 @dataclass(frozen=True)
-class Reading:
+class ImageReadout:
     """One image as the network read it: the picture it saw and every layer's answer.
 
-    ``image``: the (28, 28) uint8 input, ink 255 on 0. ``hidden``: the first hidden
-    layer's activations for it, shape (n_hidden,), in (0, 1). ``outputs``: the ten raw
-    sigmoid outputs, shape (10,), averaged over the model's shifted readings if it makes them
-    (:mod:`mnist_app.reading`): the prediction's ``probabilities``.
+    ``image``: the (28, 28) uint8 input, ink 255 on 0 (deskewed if the model deskews).
+    ``hidden``: the first hidden layer's activations for it, shape (n_hidden,), in (0, 1).
+    ``outputs``: the ten raw sigmoid outputs, shape (10,), averaged over the model's shifted
+    readings if it makes them (:mod:`mnist_app.reading`): the prediction's ``probabilities``.
     """
 
     image: np.ndarray
@@ -72,23 +72,24 @@ class Reading:
 
 
 class Classifier:
-    """A network that reads digits from images; anything with ``feedforward`` works.
+    """A :class:`~mnist_app.model.Model` that reads digits from image files, bytes and arrays."""
 
-    ``network.feedforward(x)`` maps inputs (n, 784) in [0, 1] to output activations (n, 10)
-    in (0, 1), as :class:`mnist_app.network.Network` does.
-    """
-
-    def __init__(self, network, metadata: dict | None = None):
-        self.network = network
-        self.metadata = metadata or {}
-        self.rule = RejectRule.from_metadata(self.metadata)
-        self.reader = reader(network, self.metadata)
+    def __init__(self, model: Model):
+        self.model = model
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> "Classifier":
         """The classifier saved at ``path`` (the shipped model if None); ModelFileError if bad."""
-        network, metadata = model_io.load(model_io.default_model_path() if path is None else path)
-        return cls(network, metadata)
+        return cls(Model.load(path))
+
+    @property
+    def network(self) -> Network:
+        return self.model.network
+
+    @property
+    def metadata(self) -> dict:
+        """The model file's metadata, as recorded."""
+        return self.model.metadata
 
     def predict(self, source: ImageSource) -> Prediction:
         """The digit in one image (path, bytes, file object, PIL image or 2-D array).
@@ -98,29 +99,27 @@ class Classifier:
         """
         return _raise_if_not_a_digit(self.predict_vectors(to_mnist_vector(source)[np.newaxis])[0])
 
-    def read(self, source: ImageSource) -> Reading:
+    def read(self, source: ImageSource) -> ImageReadout:
         """Like :meth:`predict`, keeping the 28x28 input and the layers' activations; the
-        rule's verdict is in ``reading.prediction`` instead of raised."""
+        rule's verdict is in ``readout.prediction`` instead of raised."""
         return self.read_picture(to_mnist_image(source))
 
-    def read_picture(self, image: np.ndarray) -> Reading:
-        """The :class:`Reading` of a picture already in MNIST's convention, (28, 28) uint8,
+    def read_picture(self, image: np.ndarray) -> ImageReadout:
+        """The :class:`ImageReadout` of a picture already in MNIST's convention, (28, 28) uint8,
         as :func:`~mnist_app.preprocess.to_mnist_image` makes it."""
-        picture = prepare(image[np.newaxis], self.metadata)
-        inputs = to_inputs(picture)
-        _, activations = self.network.forward(inputs)
-        outputs = self.reader.feedforward(inputs)[0]
-        return Reading(picture[0], activations[1][0], outputs, self._predictions(outputs[np.newaxis])[0])
+        readout = self.model.read(image[np.newaxis])
+        return ImageReadout(readout.pictures[0], readout.hidden[0], readout.outputs[0], predictions(readout)[0])
 
     def predict_many(self, sources: Iterable[ImageSource], batch_size: int = BATCH_SIZE) -> list[Prediction]:
-        """The digit in each image, in order; ImageError naming the first image that fails."""
+        """The digit in each image, in order; the first image that fails raises its error
+        (ImageError, or NotADigit), its message prefixed with the image's name."""
         sources = list(sources)
-        predictions = []
+        results = []
         for source, outcome in zip(sources, self.predict_each(sources, batch_size)):
             if isinstance(outcome, ImageError):
-                raise ImageError(f"{describe(source)}: {outcome}")
-            predictions.append(outcome)
-        return predictions
+                raise type(outcome)(f"{describe(source)}: {outcome}")
+            results.append(outcome)
+        return results
 
     def predict_each(self, sources: Iterable[ImageSource], batch_size: int = BATCH_SIZE,
                      mapper: Callable = map) -> Iterator[Prediction | ImageError]:
@@ -142,32 +141,27 @@ class Classifier:
 
     def predict_vectors(self, vectors: np.ndarray) -> list[Prediction]:
         """Predictions for images in MNIST's convention as rows ``vectors`` (n, 784), float in
-        [0, 1], e.g. from :func:`~mnist_app.preprocess.to_mnist_vector` (deskewed here if
-        the model reads deskewed digits)."""
-        if len(vectors) == 0:
-            return []
-        images = prepare(np.asarray(vectors).reshape(len(vectors), FRAME, FRAME), self.metadata)
-        return self._predictions(self.reader.feedforward(to_inputs(images)))
-
-    def _predictions(self, outputs: np.ndarray) -> list[Prediction]:
-        """Predictions for raw output activations (n, 10)."""
-        activations = np.asarray(outputs, dtype=np.float64)
-        unsure, not_a_digit = self.rule.judge(activations)
-        digits = activations.argmax(axis=1)
-        return [
-            Prediction(int(digit), float(row[digit]), tuple(float(p) for p in row), bool(doubt), bool(none))
-            for digit, row, doubt, none in zip(digits, activations, unsure, not_a_digit)
-        ]
+        [0, 1], e.g. from :func:`~mnist_app.preprocess.to_mnist_vector`."""
+        return predictions(self.model.read(vectors)) if len(vectors) else []
 
     def _classify(self, batch: list[np.ndarray | ImageError]) -> Iterator[Prediction | ImageError]:
         readable = [item for item in batch if not isinstance(item, ImageError)]
-        predictions = iter(self.predict_vectors(np.array(readable)) if readable else [])
+        results = iter(self.predict_vectors(np.array(readable)) if readable else [])
         for item in batch:
             if isinstance(item, ImageError):
                 yield item
             else:
-                prediction = next(predictions)
+                prediction = next(results)
                 yield NotADigit() if prediction.not_a_digit else prediction
+
+
+def predictions(readout: Readout) -> list[Prediction]:
+    """One :class:`Prediction` per picture of ``readout``: its raw outputs, as people read them."""
+    outputs = np.asarray(readout.outputs, dtype=np.float64)
+    return [
+        Prediction(int(digit), float(row[digit]), tuple(float(p) for p in row), bool(doubt), bool(none))
+        for digit, row, doubt, none in zip(readout.digits, outputs, readout.unsure, readout.not_a_digit)
+    ]
 
 
 def preprocess_or_error(source: ImageSource) -> np.ndarray | ImageError:

@@ -26,9 +26,10 @@ import numpy as np
 
 from mnist_app.augment import Distortions, random_distortions
 from mnist_app.errors import TrainingDiverged
-from mnist_app.inputs import check_images, check_labels, one_hot, prepare, to_inputs
+from mnist_app.inputs import check_images, check_labels, one_hot, to_inputs
 from mnist_app.training_progress import FirstEpochProgress, Monitor, ProgressRecord
 from mnist_app.network import Network
+from mnist_app.reading import ReadingConvention
 
 SCHEDULES = ("cosine", "constant")
 CHUNK_EXAMPLES = 2048  # how many uint8 images become floats at once: the rest stay uint8
@@ -53,7 +54,7 @@ class Hyperparameters:
     shift: int = 1  # augmentation: translate each training image by up to this many pixels
     distortions: Distortions = Distortions()  # augmentation: random turns, slants, pens...
     distill: float = 0.0  # weight of the teacher's outputs in the targets (0: labels only)
-    deskew: bool = True  # the network reads digits deskewed (inputs.prepare), as it will predict
+    deskew: bool = True  # the network reads digits deskewed (mnist_app.reading), as it will predict
 
     def validate(self) -> None:
         checks = [
@@ -180,15 +181,15 @@ def train(
     val_labels = check_labels(val_labels, len(val_images), "validation labels")
     dtype = network.weights[0].dtype
     optimizer = MomentumSGD(network.weights + network.biases, hyper.momentum)
-    convention = {"deskew": hyper.deskew}
-    deskew_chunks = hyper.deskew and hyper.distortions.any
-    if hyper.deskew and not deskew_chunks:
+    convention = ReadingConvention(deskew=hyper.deskew)
+    chunk_convention = ReadingConvention(deskew=hyper.deskew and hyper.distortions.any)
+    if hyper.deskew and not chunk_convention.deskew:
         # Shifts and deskewing commute (deskewing keeps the centre of mass), so without
         # distortions every image is deskewed once instead of once per epoch.
-        train_images = prepare(train_images, convention)
-    training_monitor = Monitor.of(prepare(train_images[:MONITOR_EXAMPLES], {"deskew": deskew_chunks}),
-                                train_labels[:MONITOR_EXAMPLES], dtype)
-    validation_monitor = Monitor.of(prepare(val_images, convention), val_labels, dtype)
+        train_images = convention.prepare(train_images)
+    training_monitor = Monitor.of(chunk_convention.prepare(train_images[:MONITOR_EXAMPLES]),
+                                  train_labels[:MONITOR_EXAMPLES], dtype)
+    validation_monitor = Monitor.of(convention.prepare(val_images), val_labels, dtype)
     progress = FirstEpochProgress(on_progress, len(train_images), validation_monitor)
     result = TrainingResult()
     best_weights, best_biases = _copies(network)
@@ -199,7 +200,7 @@ def train(
             started = time.perf_counter()
             learning_rate = hyper.learning_rate_at(epoch - 1)
             examples = 0
-            for x, y in _minibatches(train_images, train_labels, hyper, rng, dtype, teacher, deskew_chunks):
+            for x, y in _minibatches(train_images, train_labels, hyper, rng, dtype, teacher, chunk_convention):
                 nabla_b, nabla_w = network.backprop(x, y, hyper.l2)
                 optimizer.step(nabla_w + nabla_b, learning_rate)
                 if stop_requested():
@@ -235,13 +236,13 @@ def _copies(network: Network) -> tuple[list[np.ndarray], list[np.ndarray]]:
 
 def _minibatches(
     images: np.ndarray, labels: np.ndarray, hyper: Hyperparameters, rng: np.random.Generator, dtype,
-    teacher: Network | None, deskew: bool,
+    teacher: Network | None, convention: ReadingConvention,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """One epoch of shuffled minibatches (x (m, 784), y (m, 10)) of ``dtype``.
 
     The images stay uint8 in memory; a chunk of them at a time is shuffled, distorted,
-    shifted, deskewed (if ``deskew``) and converted, and the minibatches are views into
-    that chunk.
+    shifted, prepared as ``convention`` says (deskewed) and converted, and the minibatches
+    are views into that chunk.
     """
     order = rng.permutation(len(images))
     chunk = hyper.batch_size * max(1, CHUNK_EXAMPLES // hyper.batch_size)
@@ -252,7 +253,7 @@ def _minibatches(
             chunk_images = random_distortions(chunk_images, hyper.distortions, rng)
         if hyper.shift:
             chunk_images = random_shifts(chunk_images, hyper.shift, rng)
-        x = to_inputs(prepare(chunk_images, {"deskew": deskew}), dtype)
+        x = to_inputs(convention.prepare(chunk_images), dtype)
         y = one_hot(labels[indices], dtype)
         if teacher is not None and hyper.distill:
             y = (1 - hyper.distill) * y + hyper.distill * teacher.feedforward(x).astype(dtype)

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from benchmark_notes import add_data_dir_option, load_mnist_or_exit, write_markdown
 
-from mnist_app import model_io
 from mnist_app.data import resolve_data_dir
+from mnist_app.model import Model
 from mnist_app.report.figures import compute_figures
 from mnist_app.report.html import render
 from mnist_app.report.robustness import MAX_IMAGES, robustness_curves, variant_count
@@ -50,16 +50,16 @@ def main() -> None:
     parser.add_argument("--model", help="weights file (default: the shipped model)")
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement; medians are shown")
     args = parser.parse_args()
-    network, metadata = model_io.load(args.model or model_io.default_model_path())
+    model = Model.load(args.model)
 
     samples: dict[str, list[float]] = {}
     for _ in range(args.runs):
         seconds, mnist = timed(load_mnist_or_exit, args.data_dir)
         images, labels = mnist.test_images, mnist.test_labels
         samples.setdefault("load the MNIST files (all four, verified)", []).append(seconds)
-        seconds, figures = timed(compute_figures, network, metadata, images, labels)
+        seconds, figures = timed(compute_figures, model, images, labels)
         samples.setdefault("compute every figure (`figures.compute_figures`)", []).append(seconds)
-        seconds, _ = timed(robustness_curves, network, metadata, images, labels)
+        seconds, _ = timed(robustness_curves, model, images, labels)
         samples.setdefault(f"  of which robustness: {variant_count()} transformed copies of "
                            f"{MAX_IMAGES:,} digits", []).append(seconds)
         seconds, page = timed(render, figures)

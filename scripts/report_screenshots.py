@@ -19,8 +19,8 @@ from benchmark_notes import DOCS, add_data_dir_option, load_mnist_or_exit
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-from mnist_app import model_io
 from mnist_app.atomic import atomic_write
+from mnist_app.model import Model
 from mnist_app.report import render_report
 
 CHROMIUM = "/usr/bin/chromium"
@@ -58,11 +58,11 @@ def main() -> None:
     parser.add_argument("--model", help="weights file (default: the shipped model)")
     add_data_dir_option(parser)
     args = parser.parse_args()
-    network, metadata = model_io.load(args.model or model_io.default_model_path())
+    model = Model.load(args.model)
     mnist = load_mnist_or_exit(args.data_dir)
     with tempfile.TemporaryDirectory() as directory:
         page = Path(directory) / "report.html"
-        page.write_text(render_report(network, metadata, mnist.test_images, mnist.test_labels), encoding="utf-8")
+        page.write_text(render_report(model, mnist.test_images, mnist.test_labels), encoding="utf-8")
         shots = screenshots(page)
     for name, png in shots.items():
         small = palette_png(png)

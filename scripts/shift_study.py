@@ -22,12 +22,11 @@ import numpy as np
 
 from benchmark_notes import add_data_dir_option, load_mnist_or_exit, write_markdown
 from measure_realistic import BUILDERS, VALIDATION
-from mnist_app import model_io
 from mnist_app.confidence import NOT_A_DIGIT_SHARE, UNSURE_SHARE, calibrate
 from mnist_app.errors import ImageError
-from mnist_app.inputs import prepare, to_inputs
+from mnist_app.model import Model
 from mnist_app.preprocess import to_mnist_image
-from mnist_app.reading import ShiftAveraged
+from mnist_app.reading import ReadingConvention
 from mnist_app.synthetic.sets import NOT_A_DIGIT
 
 NOTHING = np.zeros((28, 28), dtype=np.uint8)  # stands for "no digit found": read, never right
@@ -40,14 +39,14 @@ def picture_or_nothing(file: bytes) -> np.ndarray:
         return NOTHING
 
 
-def seconds_per_image(read, inputs: np.ndarray, repeats: int = 5) -> float:
-    """Median seconds per row of ``inputs`` that ``read.feedforward`` takes."""
+def seconds_per_image(model: Model, pictures: np.ndarray, repeats: int = 5) -> float:
+    """Median seconds per picture of ``pictures`` (already deskewed) that ``model.read`` takes."""
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        read.feedforward(inputs)
+        model.read(pictures)
         times.append(time.perf_counter() - started)
-    return float(np.median(times)) / len(inputs)
+    return float(np.median(times)) / len(pictures)
 
 
 def main() -> None:
@@ -58,7 +57,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the sets (default: 0)")
     args = parser.parse_args()
 
-    network, metadata = model_io.load(args.model or model_io.default_model_path())
+    model = Model.load(args.model)
     mnist = load_mnist_or_exit(args.data_dir)
     digits, labels = mnist.train_images[VALIDATION], mnist.train_labels[VALIDATION]
     sets = [("MNIST validation digits", digits, labels)]
@@ -70,9 +69,11 @@ def main() -> None:
             sets.append((labelled.name, np.stack(pool.map(picture_or_nothing, labelled.files, chunksize=16)),
                          labelled.labels))
 
-    ways = {"once": network, "five times, averaged": ShiftAveraged(network)}
-    outputs = {way: [read.feedforward(to_inputs(prepare(images, metadata))) for _, images, _ in sets]
-               for way, read in ways.items()}
+    # Both ways read the pictures as the model prepares them (deskewed), once or five times.
+    ways = {"once": Model(model.network),
+            "five times, averaged": Model(model.network, ReadingConvention(average_shifts=True))}
+    seen = [model.convention.prepare(images) for _, images, _ in sets]
+    outputs = {way: [read.read(pictures).outputs for pictures in seen] for way, read in ways.items()}
     rules = {}
     for way, by_set in outputs.items():
         validation = by_set[0]
@@ -94,8 +95,8 @@ def main() -> None:
         rows.append(f"| {name} | {len(images)} | " + " | ".join(accuracies) + " | " + " | ".join(flagged) + " |")
         print(rows[-1], flush=True)
 
-    inputs = to_inputs(prepare(digits[:1000], metadata))
-    timing = [f"- {way}: {seconds_per_image(read, inputs) * 1e6:.1f} µs of network time per image "
+    pictures = model.convention.prepare(digits[:1000])
+    timing = [f"- {way}: {seconds_per_image(read, pictures) * 1e6:.1f} µs of network time per image "
               "(batches of 1000)" for way, read in ways.items()]
     print("\n".join(timing))
     rule_lines = [f"- {way}: unsure below {rule.unsure_below:.3f}, not a digit below {rule.not_a_digit_below:.3f}"

@@ -25,8 +25,9 @@ import numpy as np
 
 from benchmark_notes import add_data_dir_option, load_mnist_or_exit
 from mnist_app.evaluate import accuracy
-from mnist_app.inputs import prepare
+from mnist_app.model import Model
 from mnist_app.network import Network
+from mnist_app.reading import ReadingConvention
 from mnist_app.training import Hyperparameters, train
 
 BOOK = dict(epochs=30, batch_size=10, learning_rate=3.0, l2=0.0)
@@ -52,7 +53,7 @@ def main() -> None:
                        mnist.train_images[50000:], mnist.train_labels[50000:], hyper, rng)
         curve = [record.val_accuracy for record in result.history]
         below_90 = sum(value < 0.90 for value in curve)
-        test = accuracy(network, prepare(mnist.test_images, {"deskew": hyper.deskew}), mnist.test_labels)
+        test = accuracy(Model(network, ReadingConvention(deskew=hyper.deskew)), mnist.test_images, mnist.test_labels)
         print(f"seed {seed}: epochs below 90% {below_90:2d}, best validation {result.best_val_accuracy:.2%} "
               f"(epoch {result.best_epoch}), test {test:.2%}, "
               f"{sum(record.seconds for record in result.history):.1f} s")

@@ -9,14 +9,13 @@ import numpy as np
 import pytest
 
 from mnist_app import model_io
-from mnist_app.confidence import RejectRule, near_tie
 from mnist_app.data import load_mnist
-from mnist_app.inputs import prepare, to_inputs
+from mnist_app.inputs import to_inputs
 from mnist_app.augment import STANDARD_DISTORTIONS
 from mnist_app.cli import main
 from mnist_app.cli import train as train_command
 from mnist_app.network import Network
-from mnist_app.reading import reader
+from mnist_app.model import Model
 from mnist_app.synthetic.typed import TRAINING_FACES, installed
 
 FAST = ["--epochs", "2", "--batch-size", "16", "--validation", "200", "--quiet"]
@@ -38,11 +37,12 @@ def test_robust_training_records_its_recipe_and_a_calibrated_rule(fake_mnist_dir
     # calibrated on the validation digits read correctly, as the app reads them: about 1%
     # of them (2 of ~200) unsure, or only the near ties if those are more (a weak model's)
     validation = load_mnist(fake_mnist_dir)
-    outputs = reader(network, metadata).feedforward(to_inputs(prepare(validation.train_images[-200:], metadata)))
-    correct = outputs[outputs.argmax(axis=1) == validation.train_labels[-200:]]
-    unsure, _ = RejectRule.from_metadata(metadata).judge(correct)
-    ties = int(near_tie(correct).sum())
-    assert len(correct) > 100 and ties <= unsure.sum() <= max(ties + 1, 3)
+    readout = Model.from_file_contents(network, metadata).read(validation.train_images[-200:])
+    correct = readout.outputs[readout.digits == validation.train_labels[-200:]].astype(np.float64)
+    strongest, top_two = correct.max(axis=1), np.sort(np.rint(correct * 1000), axis=1)[:, -2:]
+    ties = int((top_two[:, 1] - top_two[:, 0] <= 100).sum())  # within 10 points as printed
+    flagged = int(((strongest < rule["unsure_below"]) | (top_two[:, 1] - top_two[:, 0] <= 100)).sum())
+    assert len(correct) > 100 and ties <= flagged <= max(ties + 1, 3)
     hyper = metadata["hyperparameters"]
     assert hyper["nondigits"] == 40 and hyper["typed"] == 20 and hyper["deskew"] is True
     assert hyper["distortions"] == pytest.approx(asdict(STANDARD_DISTORTIONS.scaled(0.5)))

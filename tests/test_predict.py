@@ -19,32 +19,35 @@ from mnist_sample import mnist_sample
 from mnist_app import model_io
 from mnist_app.cli import main
 from mnist_app.errors import ImageError, ModelFileError, NoDigitFound
+from mnist_app.model import Model
 from mnist_app.network import Network
 from mnist_app.predict import Classifier, Prediction, image_files
 from mnist_app.synthetic import sets, typed
 from test_preprocess import encode, png_claiming_size
 
 
-class FixedNetwork:
-    """Gives every input the same output activations."""
+class FixedNetwork(Network):
+    """A 784-10 network that gives every input the same output activations."""
 
     def __init__(self, activations):
+        super().__init__([784, 10], rng=np.random.default_rng(0))
         self.activations = np.asarray(activations, dtype=float)
 
-    def feedforward(self, x):
-        return np.tile(self.activations, (len(x), 1))
+    def forward(self, x):
+        outputs = np.tile(self.activations, (len(x), 1))
+        return [outputs], [x, outputs]
 
 
-class RecordingNetwork:
-    """Passes inputs on to ``network``, recording the shape of each batch."""
+class RecordingNetwork(Network):
+    """A copy of ``network`` that records the shape of each batch it reads."""
 
     def __init__(self, network):
-        self.network = network
+        super().__init__(network.sizes, parameters=(network.weights, network.biases))
         self.batches = []
 
-    def feedforward(self, x):
+    def forward(self, x):
         self.batches.append(x.shape)
-        return self.network.feedforward(x)
+        return super().forward(x)
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +81,7 @@ def run_cli(capsys, *argv: str) -> tuple[int, list[str], list[str]]:
 
 
 def test_probabilities_are_the_raw_outputs_the_rule_judges():
-    classifier = Classifier(FixedNetwork([0.1] * 8 + [0.4, 0.8]))
+    classifier = Classifier(Model(FixedNetwork([0.1] * 8 + [0.4, 0.8])))
     prediction = classifier.predict(mnist_sample()[0][0])
     assert prediction.digit == 9
     assert prediction.confidence == pytest.approx(0.8)
@@ -89,7 +92,7 @@ def test_probabilities_are_the_raw_outputs_the_rule_judges():
 def test_predict_many_sends_batches_and_keeps_the_order(model_path):
     images = mnist_sample()[0][:5]
     network = RecordingNetwork(model_io.load(model_path)[0])
-    classifier = Classifier(network)
+    classifier = Classifier(Model(network))
     one_by_one = [classifier.predict(image).probabilities for image in images]
     network.batches.clear()
     batched = [prediction.probabilities for prediction in classifier.predict_many(images, batch_size=2)]
@@ -99,7 +102,7 @@ def test_predict_many_sends_batches_and_keeps_the_order(model_path):
 
 def test_predict_each_yields_an_error_in_place_of_a_bad_image(tmp_path):
     seven = mnist_sample()[0][0]
-    classifier = Classifier(FixedNetwork([0.5] * 10))
+    classifier = Classifier(Model(FixedNetwork([0.5] * 10)))
     outcomes = list(classifier.predict_each([seven, tmp_path / "missing.png", seven]))
     assert [type(outcome) for outcome in outcomes] == [Prediction, ImageError, Prediction]
     assert str(outcomes[1]) == "no such file"
@@ -108,7 +111,7 @@ def test_predict_each_yields_an_error_in_place_of_a_bad_image(tmp_path):
 def test_predict_many_names_the_image_that_failed(tmp_path):
     seven = mnist_sample()[0][0]
     with pytest.raises(ImageError, match="missing.png: no such file$"):
-        Classifier(FixedNetwork([0.5] * 10)).predict_many([seven, tmp_path / "missing.png"])
+        Classifier(Model(FixedNetwork([0.5] * 10))).predict_many([seven, tmp_path / "missing.png"])
 
 
 def test_load_without_a_path_uses_the_shipped_model(model_path, monkeypatch):
@@ -165,7 +168,7 @@ def test_json_output_is_one_object_per_image(capsys, model_path, digits_dir):
 
 def test_images_named_one_by_one_go_through_the_network_together(capsys, model_path, digits_dir, monkeypatch):
     network = RecordingNetwork(model_io.load(model_path)[0])
-    monkeypatch.setattr(Classifier, "load", classmethod(lambda cls, path=None: cls(network)))
+    monkeypatch.setattr(Classifier, "load", classmethod(lambda cls, path=None: cls(Model(network))))
     files = [str(path) for path in image_files(digits_dir)]
     status, out, _ = run_cli(capsys, "predict", *files, str(digits_dir))
     assert status == 0 and len(out) == 2 * len(files)

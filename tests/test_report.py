@@ -14,11 +14,11 @@ import pytest
 from report_helpers import SECTION_IDS, embedded_pngs, fake_data, run_cli, train_fake_model
 
 from mnist_app import model_io
+from mnist_app.confidence import RejectRule
 from mnist_app.data import load_mnist
-from mnist_app.evaluate import predict_digits
-from mnist_app.inputs import prepare, to_inputs
+from mnist_app.model import Model
 from mnist_app.network import Network
-from mnist_app.reading import reader
+from mnist_app.reading import ReadingConvention
 from mnist_app.report import render_report
 from mnist_app.report.figures import (
     N_EXAMPLES,
@@ -45,15 +45,16 @@ def trained(fake_mnist_files, tmp_path_factory):
                                    "--output", str(page), "--quiet"])
         mnist = load_mnist(data_dir)
     assert status == 0 and f"saved {page}" in printed
-    network, metadata = model_io.load(model)
-    return SimpleNamespace(model=model, network=network, metadata=metadata, summary=summary,
+    loaded = Model.load(model)
+    return SimpleNamespace(model=model, loaded=loaded, network=loaded.network, metadata=loaded.metadata,
+                           summary=summary,
                            evaluation=json.loads(evaluated), html=page.read_text(encoding="utf-8"),
                            images=mnist.test_images, labels=mnist.test_labels)
 
 
 @pytest.fixture(scope="module")
 def figures(trained):
-    return compute_figures(trained.network, trained.metadata, trained.images, trained.labels)
+    return compute_figures(trained.loaded, trained.images, trained.labels)
 
 
 class _Outline(HTMLParser):
@@ -153,7 +154,7 @@ def test_the_figures_describe_the_network_and_its_training(figures, trained):
 
 def test_progress_is_called_once_per_step(trained):
     calls = []
-    compute_figures(trained.network, trained.metadata, trained.images[:20], trained.labels[:20],
+    compute_figures(trained.loaded, trained.images[:20], trained.labels[:20],
                     on_step=lambda: calls.append(1))
     assert len(calls) == step_count()
 
@@ -172,25 +173,26 @@ def test_reliability_bins_by_confidence():
 
 
 def test_the_reject_rule_cost_counts_flagged_and_caught_digits():
-    flags = [(False, False), (True, False), (False, True), (True, False), (False, False)]
-    predictions = [SimpleNamespace(unsure=u, not_a_digit=n) for u, n in flags]
+    flags = np.array([(False, False), (True, False), (False, True), (True, False), (False, False)])
+    readout = SimpleNamespace(unsure=flags[:, 0], not_a_digit=flags[:, 1])
     correct = np.array([True, False, True, True, False])
-    cost = reject_cost({"reject": {"confidence": 0.5}}, predictions, correct)
+    cost = reject_cost(RejectRule(0.1, 0.5), readout, correct)
     assert (cost.total, cost.flagged, cost.not_a_digit, cost.unflagged_correct) == (5, 3, 1, 1)
     assert (cost.misread, cost.misread_flagged) == (2, 1)
-    assert reject_cost({}, predictions, correct) is None
+    assert reject_cost(RejectRule(), readout, correct) is None
 
 
 def test_the_reject_rule_of_the_model_file_is_costed_on_the_test_set(trained):
     rule = {"not_a_digit_below": 0.3, "unsure_below": 0.9}
-    figures = compute_figures(trained.network, {**trained.metadata, "reject": rule}, trained.images, trained.labels)
-    seen = prepare(trained.images, trained.metadata)  # deskewed, as the model reads them
-    model = reader(trained.network, trained.metadata)  # and read five times, moved a pixel each way
-    outputs = model.feedforward(to_inputs(seen))
+    model = Model(trained.network, ReadingConvention(), RejectRule(**rule), trained.metadata)  # read once, as is
+    figures = compute_figures(model, trained.images, trained.labels)
+    (w1, w2), (b1, b2) = trained.network.weights, trained.network.biases  # the network by hand
+    hidden = 1 / (1 + np.exp(-(trained.images.reshape(-1, 784) / 255.0 @ w1.T + b1)))
+    outputs = 1 / (1 + np.exp(-(hidden @ w2.T + b2)))
     strongest = outputs.max(axis=1)
     top_two = np.sort(np.round(outputs * 1000), axis=1)[:, -2:]  # in tenths of a point, as printed
     flagged = (strongest < 0.9) | (top_two[:, 1] - top_two[:, 0] <= 100)  # weak, or a near tie
-    correct = predict_digits(model, seen) == trained.labels
+    correct = outputs.argmax(axis=1) == trained.labels
     cost = figures.reject
     assert cost.rule == rule and cost.total == len(trained.labels)
     assert (cost.flagged, cost.not_a_digit) == (flagged.sum(), (strongest < 0.3).sum())
@@ -198,14 +200,15 @@ def test_the_reject_rule_of_the_model_file_is_costed_on_the_test_set(trained):
     assert 0 < cost.flagged < cost.total  # the thresholds were chosen so that the test means something
     page = unescape(render(figures))
     assert f"{cost.flagged} of {cost.total}" in page and "near tie" in page
-    assert "five times, as it is and moved one pixel" in page  # the model section says how it reads
+    assert "five times, as it is and moved one pixel" in unescape(render(compute_figures(
+        trained.loaded, trained.images[:20], trained.labels[:20])))  # the model section says how it reads
 
 
 def test_a_model_in_the_old_format_or_without_history_still_renders(trained, figures):
     old = {key: value for key, value in trained.metadata.items() if key != "history"}
     old["epochs"] = [{"epoch": r["epoch"], "seconds": r["seconds"], "train_loss": r["train_cost"],
                       "val_accuracy": r["val_accuracy"]} for r in trained.metadata["history"]]
-    page = render_report(trained.network, old, trained.images[:40], trained.labels[:40])
+    page = render_report(Model.from_file_contents(trained.network, old), trained.images[:40], trained.labels[:40])
     assert "mnist_app 0.1" in page and "Cost per epoch" in page
     assert page.count("Not recorded in this model file.") == 1  # the learning rate
 
@@ -246,7 +249,7 @@ def test_odd_metadata_still_renders_every_section(figures, odd, shown):
 
 
 def test_float_images_in_the_books_format_are_read_and_drawn_as_grey_levels(trained, figures):
-    floats = compute_figures(trained.network, trained.metadata, trained.images / 255.0, trained.labels)
+    floats = compute_figures(trained.loaded, trained.images / 255.0, trained.labels)
     assert floats.evaluation.to_json() == figures.evaluation.to_json()
     for grey, scaled in zip(figures.least_sure, floats.least_sure):
         assert scaled.image.dtype == np.uint8 and np.array_equal(grey.image, scaled.image)
@@ -254,10 +257,10 @@ def test_float_images_in_the_books_format_are_read_and_drawn_as_grey_levels(trai
 
 def test_deeper_and_shallower_networks_render_their_first_layer(trained):
     network = Network([784, 12, 8, 10], rng=np.random.default_rng(0))
-    page = render_report(network, {}, trained.images[:20], trained.labels[:20])
+    page = render_report(Model(network), trained.images[:20], trained.labels[:20])
     assert "more hidden layers" in page
     assert sum(picture.mode == "RGB" for picture in embedded_pngs(page)) == 12  # one per hidden neuron
-    page = render_report(Network([784, 10], rng=np.random.default_rng(0)), {}, trained.images[:20],
+    page = render_report(Model(Network([784, 10], rng=np.random.default_rng(0))), trained.images[:20],
                          trained.labels[:20])
     assert "no hidden layer" in page and sum(picture.mode == "RGB" for picture in embedded_pngs(page)) == 10
 

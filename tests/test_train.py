@@ -8,6 +8,7 @@ import pytest
 
 from mnist_app.errors import TrainingDiverged
 from mnist_app.evaluate import accuracy
+from mnist_app.model import Model
 from mnist_app.network import Network
 from mnist_app.training import Hyperparameters, random_shifts, train
 
@@ -33,7 +34,7 @@ def train_tiny(seed=0, **settings):
 
 def test_overfits_a_tiny_set_and_the_loss_decreases():
     network, result, images, labels = train_tiny(momentum=0.9, schedule="cosine")
-    assert accuracy(network, images, labels) == 1.0
+    assert accuracy(Model(network), images, labels) == 1.0
     losses = [record.train_cost for record in result.history]
     assert losses[-1] < 0.1 * losses[0]
 
@@ -50,7 +51,7 @@ def test_keeps_the_weights_of_the_best_validation_epoch():
     network, result, images, labels = train_tiny(epochs=8)
     best = max(result.history, key=lambda record: record.val_accuracy)
     assert result.best_epoch == best.epoch
-    assert accuracy(network, images, labels) == result.best_val_accuracy == best.val_accuracy
+    assert accuracy(Model(network), images, labels) == result.best_val_accuracy == best.val_accuracy
 
 
 def test_ctrl_c_stops_after_the_current_minibatch_and_keeps_the_best_weights():
@@ -67,7 +68,7 @@ def test_ctrl_c_stops_after_the_current_minibatch_and_keeps_the_best_weights():
 
     assert result.interrupted
     assert len(result.history) == 2
-    assert accuracy(network, images, labels) == result.best_val_accuracy
+    assert accuracy(Model(network), images, labels) == result.best_val_accuracy
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 

@@ -12,11 +12,12 @@ import math
 import numpy as np
 import pytest
 
-from mnist_app import augment, inputs, training
+from mnist_app import augment, reading, training
 from mnist_app.augment import STANDARD_DISTORTIONS, Distortions
 from mnist_app.constants import NOT_A_DIGIT
-from mnist_app.inputs import check_images, one_hot, prepare, to_inputs
+from mnist_app.inputs import check_images, one_hot, to_inputs
 from mnist_app.network import Network
+from mnist_app.reading import ReadingConvention
 from mnist_app.training import Hyperparameters, train
 from mnist_sample import mnist_sample
 
@@ -107,10 +108,9 @@ def test_validation_labels_must_be_digits():
 # --- deskewing -----------------------------------------------------------------------
 
 
-def test_prepare_deskews_only_for_a_model_that_says_so(monkeypatch):
-    assert prepare(DIGITS, {}) is DIGITS and prepare(DIGITS, {"deskew": False}) is DIGITS
-    monkeypatch.setattr(inputs, "DESKEW_BATCH", 7)  # several batches, the last one short
-    np.testing.assert_array_equal(prepare(DIGITS, {"deskew": True}), augment.deskew(DIGITS))
+def test_prepare_deskews_in_batches_as_in_one_go(monkeypatch):
+    monkeypatch.setattr(reading, "DESKEW_BATCH", 7)  # several batches, the last one short
+    np.testing.assert_array_equal(ReadingConvention(deskew=True).prepare(DIGITS), augment.deskew(DIGITS))
 
 
 @pytest.mark.parametrize("distortions", [Distortions(), STANDARD_DISTORTIONS.scaled(0.5)], ids=["plain", "distorted"])
@@ -150,7 +150,7 @@ def test_distill_mixes_the_teachers_outputs_into_the_targets(distill):
     teacher = Network([784, 50, 10], rng=np.random.default_rng(9))
     hyper = Hyperparameters(distill=distill, batch_size=16, shift=0)
     batches = list(training._minibatches(DIGITS, DIGIT_LABELS, hyper, np.random.default_rng(2), np.float32,
-                                         teacher=teacher, deskew=False))
+                                         teacher=teacher, convention=ReadingConvention()))
     x, y = (np.concatenate(parts) for parts in zip(*batches))
     labels = DIGIT_LABELS[np.random.default_rng(2).permutation(len(DIGITS))]
     expected = (1 - distill) * one_hot(labels) + distill * teacher.feedforward(x)

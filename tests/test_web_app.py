@@ -177,7 +177,7 @@ def test_a_blank_picture_is_no_digit_never_a_guess(app):
 
 def test_not_a_digit_is_200_with_the_flag_and_no_digit(classifier, sample_digits, tmp_path):
     class NotADigitClassifier:
-        network, metadata = classifier.network, classifier.metadata
+        model, network, metadata = classifier.model, classifier.network, classifier.metadata
 
         def read_picture(self, image):
             reading = classifier.read_picture(image)
@@ -293,7 +293,7 @@ def test_every_response_carries_the_security_headers(app, method, path):
 
 def test_a_bug_is_a_500_json_and_one_log_line_never_a_traceback(classifier, sample_digits, tmp_path, caplog):
     class BrokenClassifier:
-        network, metadata = classifier.network, classifier.metadata
+        model, network, metadata = classifier.model, classifier.network, classifier.metadata
 
         def read_picture(self, image):
             raise RuntimeError("secret internal detail")
@@ -398,8 +398,8 @@ def test_the_weight_sheet_draws_each_neuron_in_its_tile_as_the_report_does():
 # ------------------------------------------------------------------------ report
 
 def fake_render(calls: list):
-    def render_report(network, metadata, test_images, test_labels):
-        calls.append((network.sizes, metadata["cost"], test_images.shape, test_labels.shape))
+    def render_report(model, test_images, test_labels):
+        calls.append((model.network.sizes, model.metadata["cost"], test_images.shape, test_labels.shape))
         return "<!doctype html><title>report</title>"
     return render_report
 
@@ -444,7 +444,7 @@ def test_report_uses_mnist_app_report_when_it_exists(classifier, fake_mnist_dir,
 def test_a_report_request_during_the_build_does_not_wait(classifier, fake_mnist_dir):
     during = []
 
-    def slow_render(network, metadata, test_images, test_labels):
+    def slow_render(model, test_images, test_labels):
         during.append(call(app, "GET", "/report"))  # arrives while this build holds the lock
         return "<p>done</p>"
 

@@ -22,14 +22,12 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
-    from mnist_app import model_io  # numpy and the network: after the arguments are checked
-    from mnist_app.evaluate import evaluate
-    from mnist_app.inputs import prepare
-    from mnist_app.reading import reader
+    from mnist_app.evaluate import evaluate  # numpy and the network: after the arguments are checked
+    from mnist_app.model import Model
 
-    network, metadata = model_io.load(args.model or model_io.default_model_path())
+    model = Model.load(args.model)
     mnist = load_mnist_from_args(args)
-    result = evaluate(reader(network, metadata), prepare(mnist.test_images, metadata), mnist.test_labels)
+    result = evaluate(model, mnist.test_images, mnist.test_labels)
     if args.json:
         print(json.dumps(result.to_json()))
         return EXIT_OK

@@ -8,6 +8,7 @@ from pathlib import Path
 from mnist_app.atomic import atomic_write, check_writable
 from mnist_app.cli.common import EXIT_OK, add_data_options, add_model_option, load_mnist_from_args, printable
 from mnist_app.errors import MnistAppError, ModelFileError
+from mnist_app.model import Model
 
 DEFAULT_OUTPUT = "report.html"
 
@@ -35,16 +36,16 @@ def run(args) -> int:
 
     model_path = Path(args.model) if args.model else model_io.default_model_path()
     output = Path(args.output)
-    network, metadata = model_io.load(model_path)
+    model = Model.load(model_path)
     try:
-        check_network(network)
+        check_network(model.network)
     except ValueError as error:
         raise ModelFileError(f"{model_path}: {error}") from None
     check_output(output, model_path)  # everything is checked before the data loads
 
     mnist = load_mnist_from_args(args)
     with _progress(step_count(), quiet=args.quiet) as bar:
-        figures = compute_figures(network, metadata, mnist.test_images, mnist.test_labels, on_step=bar.update)
+        figures = compute_figures(model, mnist.test_images, mnist.test_labels, on_step=bar.update)
     page = render(figures).encode("utf-8")
     try:
         with atomic_write(output) as file:

@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -34,12 +34,12 @@ from mnist_app.constants import (
     model_file_name,
 )
 from mnist_app.augment import STANDARD_DISTORTIONS
-from mnist_app.confidence import NOT_A_DIGIT_SHARE, UNSURE_SHARE, calibrate
+from mnist_app.confidence import NOT_A_DIGIT_SHARE, UNSURE_SHARE, RejectRule, calibrate
 from mnist_app.data import TRAIN_IMAGES, TRAIN_LABELS
 from mnist_app.evaluate import evaluate
-from mnist_app.inputs import prepare, to_inputs
+from mnist_app.model import Model
 from mnist_app.network import COSTS, INITIALISATIONS, Network
-from mnist_app.reading import reader
+from mnist_app.reading import ReadingConvention
 from mnist_app.training import SCHEDULES, EpochRecord, Hyperparameters, train
 
 MAX_HIDDEN = 4096  # neurons per hidden layer: 784-4096-10 is already 3.2 million weights
@@ -144,11 +144,12 @@ def run(args) -> int:
     network = Network(sizes, cost=args.cost, init=args.init, rng=rng)
     with _epoch_progress(hyper.epochs, quiet=args.quiet) as on_epoch:
         result = train(network, train_images, train_labels, val_images, val_labels, hyper, rng, on_epoch,
-                       teacher=teacher and teacher[0])
-    # How the saved model reads a digit (mnist_app.inputs, mnist_app.reading); the test
-    # score and the rule read it so too.
-    convention = {"deskew": hyper.deskew, "average_shifts": args.average_shifts}
-    test = evaluate(reader(network, convention), prepare(mnist.test_images, convention), mnist.test_labels)
+                       teacher=teacher.network if teacher else None)
+    # The saved model reads digits so (mnist_app.reading); the test score and the rule too.
+    model = Model(network, ReadingConvention(deskew=hyper.deskew, average_shifts=args.average_shifts))
+    if args.nondigits and len(val_labels):
+        model = replace(model, rule=_calibrated_rule(model, val_images, val_labels))
+    test = evaluate(model, mnist.test_images, mnist.test_labels)
     summary = {
         "output": str(output),
         "hyperparameters": {**asdict(hyper), "sizes": sizes, "cost": args.cost, "init": args.init,
@@ -158,30 +159,28 @@ def run(args) -> int:
         "test_accuracy": test.accuracy,
     }
     metadata = {
-        **summary, **convention,
+        **summary, **model.to_metadata(),
         "training_data_sha256": {name: mnist.sha256[name] for name in (TRAIN_IMAGES, TRAIN_LABELS)},
     }
     if teacher:
-        metadata["teacher"] = {key: teacher[1].get(key) for key in ("sizes", "hyperparameters", "test_accuracy")}
-    if args.nondigits and len(val_labels):
-        metadata["reject"] = _calibrated_rule(network, val_images, val_labels, convention).to_metadata()
+        metadata["teacher"] = {key: teacher.metadata.get(key) for key in ("sizes", "hyperparameters", "test_accuracy")}
     model_io.save(output, network, metadata)
     if args.json:
-        print(json.dumps({**summary, "epochs": summary["history"]}))  # "epochs": the name mnist_app 0.1 used
+        print(json.dumps(summary))
     else:
         _print_outcome(result, test, output, hyper.epochs)
     return EXIT_INTERRUPTED if result.interrupted else EXIT_OK
 
 
-def _load_teacher(path: str | None, deskew: bool):
-    """(network, metadata) of the --teacher model, checked before any slow work; None without."""
+def _load_teacher(path: str | None, deskew: bool) -> Model | None:
+    """The --teacher model, checked before any slow work; None without."""
     if path is None:
         return None
-    network, metadata = model_io.load(path)
-    if bool(metadata.get("deskew", False)) != deskew:
-        raise UsageError(f"--teacher {path} reads digits {'deskewed' if metadata.get('deskew') else 'as they are'}; "
+    teacher = Model.load(path)
+    if teacher.convention.deskew != deskew:
+        raise UsageError(f"--teacher {path} reads digits {'deskewed' if teacher.convention.deskew else 'as they are'}; "
                          "train the student the same way (--deskew / --no-deskew)")
-    return network, metadata
+    return teacher
 
 
 def _with_synthetic(images: np.ndarray, labels: np.ndarray, nondigits: int, typed: int,
@@ -201,11 +200,10 @@ def _with_synthetic(images: np.ndarray, labels: np.ndarray, nondigits: int, type
     return np.concatenate([images, extra_images]), np.concatenate([labels, extra_labels])
 
 
-def _calibrated_rule(network: Network, images: np.ndarray, labels: np.ndarray, convention: dict):
-    """The reject rule calibrated on the validation digits the network reads correctly."""
-    inputs = to_inputs(prepare(images, convention), network.weights[0].dtype)
-    outputs = reader(network, convention).feedforward(inputs)
-    return calibrate(outputs[outputs.argmax(axis=1) == labels], NOT_A_DIGIT_SHARE, UNSURE_SHARE)
+def _calibrated_rule(model: Model, images: np.ndarray, labels: np.ndarray) -> RejectRule:
+    """The reject rule calibrated on the validation digits ``model`` reads correctly."""
+    readout = model.read(images)
+    return calibrate(readout.outputs[readout.digits == labels], NOT_A_DIGIT_SHARE, UNSURE_SHARE)
 
 
 def _print_outcome(result, test, output: Path, epochs: int) -> None:

@@ -13,12 +13,13 @@ from typing import Callable
 
 import numpy as np
 
+from mnist_app.confidence import RejectRule
 from mnist_app.constants import FRAME, INPUT_SIZE, N_CLASSES
-from mnist_app.evaluate import Evaluation, evaluate
-from mnist_app.inputs import check_images, check_labels, prepare, to_inputs
+from mnist_app.evaluate import Evaluation, tally
+from mnist_app.inputs import check_images, check_labels
+from mnist_app.model import Model, Readout
 from mnist_app.network import Network
-from mnist_app.predict import Classifier
-from mnist_app.reading import reader
+from mnist_app.reading import ReadingConvention
 from mnist_app.report.history import HistoryError, LearningCurves, read_curves
 from mnist_app.report.robustness import RobustnessCurve, robustness_curves, variant_count
 
@@ -115,6 +116,7 @@ class RejectCost:
 @dataclass(frozen=True)
 class ReportFigures:
     metadata: dict  # the model file's metadata, as recorded
+    convention: ReadingConvention  # how the model reads: deskewed, five shifted readings
     sizes: list[int]
     cost: str
     evaluation: Evaluation  # the test set, exactly as ``mnist-app evaluate`` measures it
@@ -141,45 +143,44 @@ def step_count() -> int:
 
 
 def compute_figures(
-    network: Network,
-    metadata: dict,
+    model: Model,
     test_images: np.ndarray,
     test_labels: np.ndarray,
     on_step: Callable[[], None] = lambda: None,
 ) -> ReportFigures:
-    """Everything the report shows about ``network`` (with ``metadata`` from its file) on the
-    test set ``test_images`` (m, 28, 28) uint8, ``test_labels`` (m,) digits.
+    """Everything the report shows about ``model`` on the test set ``test_images``
+    (m, 28, 28) uint8, ``test_labels`` (m,) digits; the test set is read once.
 
     Raises ValueError for a network that does not read 784 pixels into 10 digits, or for
     bad or empty test arrays. ``on_step`` is called :func:`step_count` times, for progress.
     """
+    network = model.network
     check_network(network)
     test_images = check_images(test_images, "test images")
     test_labels = check_labels(test_labels, len(test_images), "test labels")
     if not len(test_images):
         raise ValueError("the report needs at least one test image")
 
-    evaluation = evaluate(reader(network, metadata), prepare(test_images, metadata), test_labels)
-    predictions = Classifier(network, metadata).predict_vectors(to_inputs(test_images, network.weights[0].dtype))
-    probabilities = np.array([p.probabilities for p in predictions])
-    digits = np.array([p.digit for p in predictions])
+    readout = model.read(test_images)
+    digits = readout.digits
     on_step()
-    curves, curves_note = learning_curves(metadata)
-    examples = _Examples(as_grey_levels(test_images), test_labels, digits, probabilities)
+    curves, curves_note = learning_curves(model.metadata)
+    examples = _Examples(as_grey_levels(test_images), test_labels, digits, readout.outputs.astype(np.float64))
     wrong = np.flatnonzero(digits != test_labels)
     figures = ReportFigures(
-        metadata=metadata,
+        metadata=model.metadata,
+        convention=model.convention,
         sizes=list(network.sizes),
         cost=network.cost.name,
-        evaluation=evaluation,
+        evaluation=tally(digits, test_labels),
         curves=curves,
         curves_note=curves_note,
         confidently_wrong=examples.pick(wrong[np.argsort(-examples.confidence[wrong], kind="stable")]),
         least_sure=examples.pick(np.argsort(examples.confidence, kind="stable")),
         hidden=hidden_neurons(network),
-        robustness=robustness_curves(network, metadata, test_images, test_labels, on_step),
+        robustness=robustness_curves(model, test_images, test_labels, on_step),
         reliability=reliability(examples.confidence, digits == test_labels),
-        reject=reject_cost(metadata, predictions, digits == test_labels),
+        reject=reject_cost(model.rule, readout, digits == test_labels),
     )
     on_step()
     return figures
@@ -245,19 +246,18 @@ def reliability(confidence: np.ndarray, correct: np.ndarray, edges=RELIABILITY_E
                        mean_confidence)
 
 
-def reject_cost(metadata: dict, predictions, correct: np.ndarray) -> RejectCost | None:
-    """The cost of the model's "reject" rule on the test set, None if it has none.
+def reject_cost(rule: RejectRule, readout: Readout, correct: np.ndarray) -> RejectCost | None:
+    """The cost of the model's reject ``rule`` on the test set, None if it flags nothing.
 
-    ``predictions``: the Classifier's Predictions, which carry the rule's ``unsure`` and
+    ``readout``: the test set as the model read it, with the rule's ``unsure`` and
     ``not_a_digit`` flags; ``correct`` (m,) bool: which were read right.
     """
-    rule = metadata.get("reject")
-    if not rule:
+    if rule == RejectRule():
         return None
-    not_a_digit = np.array([p.not_a_digit for p in predictions], dtype=bool)
-    flagged = not_a_digit | np.array([p.unsure for p in predictions], dtype=bool)
+    not_a_digit = readout.not_a_digit
+    flagged = not_a_digit | readout.unsure
     return RejectCost(
-        rule=rule if isinstance(rule, dict) else {"rule": rule},
+        rule=rule.to_metadata(),
         total=len(correct),
         flagged=int(flagged.sum()),
         not_a_digit=int(not_a_digit.sum()),

@@ -17,9 +17,7 @@ import numpy as np
 
 from mnist_app import augment
 from mnist_app.evaluate import accuracy
-from mnist_app.inputs import prepare
-from mnist_app.network import Network
-from mnist_app.reading import reader
+from mnist_app.model import Model
 
 MAX_IMAGES = 2000  # test images in the robustness sample
 Transform = Callable[[np.ndarray, float], np.ndarray]  # (images (m, 28, 28) uint8, strength) -> images
@@ -68,24 +66,22 @@ def variant_count(sweeps=SWEEPS) -> int:
 
 
 def robustness_curves(
-    network: Network,
-    metadata: dict,
+    model: Model,
     images: np.ndarray,
     labels: np.ndarray,
     on_variant: Callable[[], None] = lambda: None,
     sweeps=SWEEPS,
     max_images: int = MAX_IMAGES,
 ) -> list[RobustnessCurve]:
-    """Accuracy of ``network`` on a sample of ``images`` (m, 28, 28) uint8 under every sweep,
-    each transformed image read as the model (``metadata``) reads its inputs.
+    """Accuracy of ``model`` on a sample of ``images`` (m, 28, 28) uint8 under every sweep,
+    each transformed image read as the model reads its pictures.
 
     The sample is every k-th image and label, with k the smallest stride leaving at most
     ``max_images``. ``on_variant`` is called after each transformed copy, for progress.
     """
     stride = -(-len(images) // max_images)
     images, labels = images[::stride], labels[::stride]
-    reading = reader(network, metadata)
-    baseline = accuracy(reading, prepare(images, metadata), labels)
+    baseline = accuracy(model, images, labels)
     curves = []
     for sweep in sweeps:
         accuracies = {}
@@ -93,7 +89,7 @@ def robustness_curves(
             values = []
             for strength in sweep.strengths:
                 if strength:
-                    values.append(accuracy(reading, prepare(transform(images, strength), metadata), labels))
+                    values.append(accuracy(model, transform(images, strength), labels))
                     on_variant()
                 else:
                     values.append(baseline)

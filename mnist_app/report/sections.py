@@ -62,7 +62,7 @@ def model_section(figures: ReportFigures) -> str:
                    f"{figures.sizes[-1]} sigmoid outputs"),
         ("cost", escape(figures.cost)),
     ]
-    if meta.get("average_shifts"):
+    if figures.convention.average_shifts:
         rows.append(("reading", "every digit five times, as it is and moved one pixel up, down, left and "
                                 "right, the ten outputs averaged"))
     if "init" in hyper:

@@ -118,7 +118,7 @@ def public_metadata(metadata: dict) -> dict:
 
 
 def reading_json(reading) -> dict:
-    """A :class:`mnist_app.predict.Reading` as the JSON object POST /api/predict answers."""
+    """A :class:`mnist_app.predict.ImageReadout` as the JSON object POST /api/predict answers."""
     prediction = reading.prediction
     not_a_digit = prediction.not_a_digit
     return {

@@ -135,7 +135,7 @@ def make_app(classifier, limits: Limits = Limits(), data_dir: str | os.PathLike 
     The Train view trains with ``trainer`` (default: one on the MNIST files in ``data_dir``;
     the caller closes it), its event streams bounded by ``streams``."""
     api = Api(classifier, limits, preprocess)
-    report = ReportPage(classifier.network, classifier.metadata, resolve_data_dir(data_dir), render_report)
+    report = ReportPage(classifier.model, resolve_data_dir(data_dir), render_report)
     live = LiveApi(trainer or Trainer(MnistFiles(resolve_data_dir(data_dir))), api.predict_with, streams)
     assets = load_assets()
     routes: dict[str, dict[str, Handler]] = {

@@ -39,18 +39,16 @@ REPORT_CONTENT_SECURITY_POLICY = "; ".join([
     "frame-ancestors 'none'",
 ])
 
-# (network, metadata, test_images (10000, 28, 28) uint8, test_labels (10000,)) -> HTML
+# (model, test_images (10000, 28, 28) uint8, test_labels (10000,)) -> HTML
 RenderReport = Callable[..., str]
 
 
 class ReportPage:
-    """The report of ``network`` (with its ``metadata``), rendered from the test set in
-    ``data_dir`` by ``render`` (default: ``mnist_app.report.render_report``)."""
+    """The report of ``model`` (a :class:`mnist_app.model.Model`), rendered from the test set
+    in ``data_dir`` by ``render`` (default: ``mnist_app.report.render_report``)."""
 
-    def __init__(self, network, metadata: dict, data_dir: str | os.PathLike,
-                 render: RenderReport | None = None):
-        self._network = network
-        self._metadata = metadata
+    def __init__(self, model, data_dir: str | os.PathLike, render: RenderReport | None = None):
+        self._model = model
         self._data_dir = data_dir
         self._render = render
         self._html: bytes | None = None
@@ -100,7 +98,7 @@ class ReportPage:
         except MnistAppError as error:
             raise HttpError(503, f"the report needs the MNIST test set in {self._data_dir}, which "
                             f"is not usable ({str(error).splitlines()[0]}): run `mnist-app download`") from error
-        return render(self._network, self._metadata, mnist.test_images, mnist.test_labels).encode()
+        return render(self._model, mnist.test_images, mnist.test_labels).encode()
 
 
 def _render_function() -> RenderReport:
