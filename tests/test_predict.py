@@ -379,7 +379,7 @@ def test_images_that_fail_keep_none_of_their_pixels_alive():
     blank = np.zeros((1000, 1000))
     tracemalloc.start()
     try:
-        outcomes = list(Classifier(FixedNetwork([0.5] * 10)).predict_each([blank] * 10))
+        outcomes = list(Classifier(Model(FixedNetwork([0.5] * 10))).predict_each([blank] * 10))
         held, _ = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
