@@ -40,10 +40,10 @@ from mnist_app.constants import INPUT_SIZE, N_CLASSES, N_TRAIN_IMAGES
 from mnist_app.data import FILES, TRAIN_IMAGES, TRAIN_LABELS, Mnist, load_mnist
 from mnist_app.errors import MnistAppError
 from mnist_app.evaluate import evaluate
-from mnist_app.inputs import prepare
 from mnist_app.live.settings import RunSettings
+from mnist_app.model import Model
 from mnist_app.network import Network
-from mnist_app.reading import reader
+from mnist_app.reading import ReadingConvention
 from mnist_app.training import EpochRecord, Hyperparameters, train
 from mnist_app.training_progress import ProgressRecord
 
@@ -68,9 +68,9 @@ class MnistFiles:
         return load_mnist(self.data_dir, mirrors=())
 
 
-def reading_convention(hyper: Hyperparameters) -> dict:
+def reading_convention(hyper: Hyperparameters) -> ReadingConvention:
     """How the trained network reads a digit, as ``mnist-app train`` records it by default."""
-    return {"deskew": hyper.deskew, "average_shifts": True}
+    return ReadingConvention(deskew=hyper.deskew, average_shifts=True)
 
 
 def run_training(settings: RunSettings, source, model_path: str, events, stop_requested,
@@ -126,8 +126,8 @@ def _train(settings: RunSettings, source, model_path: str, send, stop_requested,
                    mnist.train_images[-n_validation:], mnist.train_labels[-n_validation:], hyper, rng,
                    on_epoch=lambda record: report("epoch", record),
                    on_progress=lambda record: report("progress", record), stop=stop_requested)
-    convention = reading_convention(hyper)
-    test = evaluate(reader(network, convention), prepare(mnist.test_images, convention), mnist.test_labels)
+    model = Model(network, reading_convention(hyper))
+    test = evaluate(model, mnist.test_images, mnist.test_labels)
     summary = {
         "hyperparameters": {**asdict(hyper), "sizes": sizes, "cost": settings.cost, "init": settings.init,
                             "validation": n_validation, "examples": n_train},
@@ -135,7 +135,7 @@ def _train(settings: RunSettings, source, model_path: str, send, stop_requested,
         **result.summary(),
         "test_accuracy": test.accuracy,
     }
-    metadata = {**summary, **convention,
+    metadata = {**summary, **model.to_metadata(),
                 "training_data_sha256": {name: mnist.sha256[name] for name in (TRAIN_IMAGES, TRAIN_LABELS)}}
     model_io.save(model_path, network, metadata)
     return {**summary, "parameters": (network.weights, network.biases)}

@@ -44,6 +44,7 @@ from mnist_app.limits import (
 )
 from mnist_app.live.runner import MnistMissing, RunInProgress, RunEvent, Trainer, TrainingRun
 from mnist_app.live.settings import RunSettings, SettingError
+from mnist_app.model import Model
 from mnist_app.network import COSTS, INITIALISATIONS
 from mnist_app.predict import Classifier
 from mnist_app.training_progress import PROGRESS_EXAMPLES, PROGRESS_MONITOR_EXAMPLES
@@ -133,7 +134,7 @@ class LiveApi:
         run = self.trainer.run
         if run is None or run.network is None:
             raise HttpError(409, "no network is training yet: start a run in the Train view (/train)")
-        return self.read(Classifier(run.network, run.convention), request)
+        return self.read(Classifier(Model(run.network, run.convention)), request)
 
     def events(self, request: Request) -> Response:
         """The current run's events as a stream (204 once a finished run has sent them all)."""
