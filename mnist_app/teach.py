@@ -10,7 +10,7 @@ float64 copy of the weights, so the model itself never changes:
     lesson.why                              # d a^L_read / d x, shape (784,)
 
 ``picture`` is a (28, 28) uint8 picture as the network sees it (deskewed if the model
-reads deskewed digits: :func:`mnist_app.inputs.prepare`). It is read once, as the book's
+reads deskewed digits: :meth:`mnist_app.reading.ReadingConvention.prepare`). It is read once, as the book's
 network reads: not the five shifted readings of :mod:`mnist_app.reading`.
 
 For one example (m = 1), BP3 says dC/db^l = delta^l, so the deltas are the bias gradients

@@ -18,7 +18,6 @@ from PIL import Image
 import teach_oracle
 from mnist_app import model_io, teach
 from mnist_app.cli import main
-from mnist_app.inputs import prepare
 from mnist_app.predict import Classifier
 from mnist_app.web.app import make_app
 from mnist_sample import mnist_sample
@@ -103,7 +102,7 @@ def test_the_check_fails_for_a_wrong_gradient(classifier, sample):
         nabla_b, nabla_w = type(network).backprop(network, x, y)
         return [b * 1.1 for b in nabla_b], nabla_w
 
-    picture = prepare(sample[0][:1], classifier.metadata)[0]
+    picture = classifier.model.convention.prepare(sample[0][:1])[0]
     original = teach.throwaway_copy
     try:
         teach.throwaway_copy = lambda _: network
@@ -116,7 +115,7 @@ def test_the_check_fails_for_a_wrong_gradient(classifier, sample):
 
 def test_one_step_at_eta_0_1_lowers_the_cost_on_every_picture(classifier, sample):
     rng = np.random.default_rng(0)
-    digits = prepare(sample[0][:60], classifier.metadata)
+    digits = classifier.model.convention.prepare(sample[0][:60])
     noise = rng.integers(0, 256, (10, 28, 28), dtype=np.uint8)
     sparse = (rng.random((10, 28, 28)) < 0.1).astype(np.uint8) * 255
     for picture in [*digits, *noise, *sparse, np.zeros((28, 28), np.uint8), np.full((28, 28), 255, np.uint8)]:
@@ -127,7 +126,7 @@ def test_one_step_at_eta_0_1_lowers_the_cost_on_every_picture(classifier, sample
 
 def test_teaching_never_changes_the_model(classifier, sample):
     before = [w.copy() for w in classifier.network.weights + classifier.network.biases]
-    picture = prepare(sample[0][:1], classifier.metadata)[0]
+    picture = classifier.model.convention.prepare(sample[0][:1])[0]
     teach.teach(classifier.network, picture, 3, eta=5.0, steps=10)
     teach.replay(classifier.network, [teach.Correction(picture, 3, 1.0)])
     assert all(np.array_equal(a, b) for a, b in zip(before, classifier.network.weights + classifier.network.biases))
@@ -135,7 +134,7 @@ def test_teaching_never_changes_the_model(classifier, sample):
 
 def test_why_is_the_gradient_of_the_read_digits_output(classifier, sample):
     """Against the oracle's chain rule and against central differences on the input."""
-    picture = prepare(sample[0][:1], classifier.metadata)[0]
+    picture = classifier.model.convention.prepare(sample[0][:1])[0]
     lesson = teach.teach(classifier.network, picture, 3)
     x = lesson.input
     expected = teach_oracle.lesson(MODEL_PATH, x, 3, 0.5)["why"]

@@ -53,7 +53,6 @@ def run(args) -> int:
     from mnist_app.atomic import check_writable
     from mnist_app.cli.backprop_text import describe, describe_check
     from mnist_app.decode import read_image_bytes
-    from mnist_app.inputs import prepare
     from mnist_app.predict import Classifier
     from mnist_app.preprocess import to_mnist_image
     from mnist_app.teach import teach
@@ -65,7 +64,7 @@ def run(args) -> int:
             raise MnistAppError(f"{args.why}: cannot write the picture here ({error.strerror})") from None
     classifier = Classifier.load(args.model)
     source = read_image_bytes(sys.stdin.buffer) if args.image == "-" else args.image
-    picture = prepare(to_mnist_image(source)[np.newaxis], classifier.metadata)[0]
+    picture = classifier.model.convention.prepare(to_mnist_image(source)[np.newaxis])[0]
     lesson = teach(classifier.network, picture, args.label, args.eta, args.steps)
     errors = _gradient_check(classifier.network, picture, args.label) if args.check else None
     if args.why:
@@ -76,7 +75,7 @@ def run(args) -> int:
             record["check"] = errors
         print(json.dumps(record))
     else:
-        for line in describe(printable(args.image), lesson, classifier.metadata.get("deskew", False)):
+        for line in describe(printable(args.image), lesson, classifier.model.convention.deskew):
             print(line)
         if errors is not None:
             print(describe_check(errors))

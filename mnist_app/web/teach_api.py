@@ -20,10 +20,10 @@ back as this step's correction. Anything malformed is a 400 naming it.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 
-from mnist_app.inputs import prepare
 from mnist_app.limits import MAX_CORRECTIONS
 from mnist_app.predict import Classifier
 from mnist_app.constants import DEFAULT_TEACH_ETA
@@ -55,11 +55,11 @@ class TeachApi:
             raise HttpError(400, str(error)) from None
         classifier = self.api.classifier
         mnist_image = self.api.preprocess(image)
-        picture = prepare(mnist_image[np.newaxis], classifier.metadata)[0]
+        picture = classifier.model.convention.prepare(mnist_image[np.newaxis])[0]
         lesson = teach(replay(classifier.network, corrections), picture, label, eta)
         answer = lesson.to_json(DECIMALS)
         answer["reading_after"] = reading_json(
-            Classifier(lesson.network_after, classifier.metadata).read_picture(mnist_image))
+            Classifier(replace(classifier.model, network=lesson.network_after)).read_picture(mnist_image))
         return gzipped_if_accepted(request, json_response(answer))  # about 140 kB, a fifth gzipped
 
 
