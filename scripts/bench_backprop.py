@@ -40,7 +40,6 @@ from bench_serve import start_server  # noqa: E402
 from benchmark_notes import blas_description, write_markdown  # noqa: E402
 from mnist_sample import mnist_sample  # noqa: E402
 from test_web_app import call, canvas_png, multipart  # noqa: E402  (the canvas export the tests post)
-from mnist_app.inputs import prepare  # noqa: E402
 from mnist_app.limits import MAX_CORRECTIONS  # noqa: E402
 from mnist_app.predict import Classifier  # noqa: E402
 from mnist_app.teach import Correction, replay, teach  # noqa: E402
@@ -146,7 +145,7 @@ def main() -> None:
                                            headers={"Accept-Encoding": "gzip"}), args.requests)
 
     images, labels = mnist_sample()
-    pictures = prepare(images[:DIGITS], classifier.metadata)
+    pictures = classifier.model.convention.prepare(images[:DIGITS])
     corrections = [Correction(pictures[i % DIGITS], int(labels[i % DIGITS]), 0.5) for i in range(MAX_CORRECTIONS)]
     library = time_calls(lambda i: teach(replay(classifier.network, corrections), pictures[i % DIGITS],
                                          (int(labels[i % DIGITS]) + 1) % 10, 0.5), args.requests)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 import tempfile
 from pathlib import Path
 
@@ -29,9 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchmark_notes import DOCS, add_data_dir_option, load_mnist_or_exit, write_markdown  # noqa: E402
 from mnist_app.atomic import atomic_write  # noqa: E402
 from mnist_app.constants import N_TRAIN_IMAGES  # noqa: E402
-from mnist_app.inputs import prepare, to_inputs  # noqa: E402
+from mnist_app.model import Model  # noqa: E402
 from mnist_app.predict import Classifier  # noqa: E402
-from mnist_app.reading import reader  # noqa: E402
 from mnist_app.report.images import png_bytes  # noqa: E402
 from mnist_app.teach import teach  # noqa: E402
 
@@ -45,9 +45,9 @@ SMALL_ETA = 0.1  # one step at this eta must lower the cost on any picture, for 
 SMALL_ETA_PICTURES = 1_000  # the first validation pictures it is checked on, each with all 10 labels
 
 
-def app_reading(network, metadata: dict, picture: np.ndarray) -> int:
-    """The digit the app reads in ``picture`` (28, 28) uint8, already prepared."""
-    return int(reader(network, metadata).feedforward(to_inputs(picture[np.newaxis]))[0].argmax())
+def app_reading(model: Model, image: np.ndarray) -> int:
+    """The digit the app reads in ``image`` (28, 28) uint8, as MNIST has it."""
+    return int(model.read(image[np.newaxis]).digits[0])
 
 
 def main() -> None:
@@ -56,11 +56,11 @@ def main() -> None:
     args = parser.parse_args()
     mnist = load_mnist_or_exit(args.data_dir)
     classifier = Classifier.load()
-    network, metadata = classifier.network, classifier.metadata
+    model, network = classifier.model, classifier.network
     first = N_TRAIN_IMAGES - VALIDATION
     images, labels = mnist.train_images[first:], mnist.train_labels[first:]
-    pictures = prepare(images, metadata)
-    readings = reader(network, metadata).feedforward(to_inputs(pictures)).argmax(axis=1)
+    pictures = model.convention.prepare(images)
+    readings = model.read(images).digits
     misread = np.flatnonzero(readings != labels)[:BLUNDERS]
 
     rows, fixed_single, fixed_app = [], 0, 0
@@ -71,7 +71,7 @@ def main() -> None:
         app_steps = None
         for steps in range(1, MAX_STEPS + 1):  # the app's reading after 1, 2, ... steps
             taught = teach(network, pictures[index], label, ETA, steps).network_after
-            if app_reading(taught, metadata, pictures[index]) == label:
+            if app_reading(replace(model, network=taught), images[index]) == label:
                 app_steps = steps
                 break
         fixed_single += single is not None
