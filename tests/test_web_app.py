@@ -458,7 +458,7 @@ def test_a_report_request_during_the_build_does_not_wait(classifier, fake_mnist_
 def test_a_failed_report_is_kept_and_answered_again_without_a_rebuild(classifier, fake_mnist_dir, tmp_path, caplog):
     calls = []
 
-    def failing_render(network, metadata, test_images, test_labels):
+    def failing_render(model, test_images, test_labels):
         calls.append(1)
         raise ValueError("odd\nmetadata")
 
@@ -491,7 +491,7 @@ def test_a_path_with_control_characters_is_logged_escaped_on_one_line(caplog):
 
 def test_the_model_answer_shows_only_public_plain_metadata(classifier, tmp_path):
     class OddClassifier:
-        network = classifier.network
+        network, model = classifier.network, classifier.model
         metadata = {**classifier.metadata, "output": "/home/trainer/secret/model.npz",
                     "test_accuracy": float("nan"), "activation": "sig\ud800moid", "cost": "cross-entropy"}
 
