@@ -8,7 +8,6 @@ from pathlib import Path
 from mnist_app.atomic import atomic_write, check_writable
 from mnist_app.cli.common import EXIT_OK, add_data_options, add_model_option, load_mnist_from_args, printable
 from mnist_app.errors import MnistAppError, ModelFileError
-from mnist_app.model import Model
 
 DEFAULT_OUTPUT = "report.html"
 
@@ -31,6 +30,7 @@ def add_parser(commands) -> None:
 
 def run(args) -> int:
     from mnist_app import model_io  # the slow imports, here
+    from mnist_app.model import Model
     from mnist_app.report.figures import check_network, compute_figures, step_count
     from mnist_app.report.html import render
 
