@@ -12,12 +12,14 @@ For each set: images, read correctly, accuracy, how many were flagged (the predi
 anyway, how many got "no digit found", and the milliseconds per image of reading,
 preprocessing and the network (generation excluded). The table goes to stdout and, with
 the machine, numpy, BLAS, command and date, to ``--output``; a contact sheet of examples
-to ``--sheet``; with ``--save-dir`` a few example files of each set are written too.
+to ``--sheet``; with ``--save-dir`` a few example files of each set are written too. Then
+the held-out families next to the training families (scripts/family_split.py): non-digits
+flagged and digits read, for generators never trained or calibrated on.
 
 Usage::
 
     python scripts/measure_realistic.py [--model PATH] [--source sample|validation]
-        [--data-dir DIR] [--count N] [--seed N] [--save-dir DIR]
+        [--data-dir DIR] [--count N] [--seed N] [--save-dir DIR] [--no-families]
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from benchmark_notes import SAMPLE_PATH
+from family_split import family_rows
 from mnist_app.atomic import atomic_write
 from mnist_app.data import load_mnist, resolve_data_dir
 from mnist_app.errors import ImageError
@@ -186,6 +189,8 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=8, metavar="N",
                         help="examples of each set on the contact sheet and in --save-dir (default: 8)")
     parser.add_argument("--save-dir", metavar="DIR", help="also write example files of each set here")
+    parser.add_argument("--families", action=argparse.BooleanOptionalAction, default=True,
+                        help="also measure held-out families next to training families (default: on)")
     parser.add_argument("--output", default=str(ROOT / "docs" / "realistic.md"), metavar="PATH",
                         help="markdown report (default: docs/realistic.md)")
     parser.add_argument("--sheet", default=str(ROOT / "docs" / "realistic-examples.png"), metavar="PATH",
@@ -222,13 +227,20 @@ def main() -> None:
                 with atomic_write(folder / f"{index:03d}-{name}{extension(file)}") as out:
                     out.write(file)
 
+    held_out = ""
+    if args.families:
+        print(flush=True)
+        held_out = ("\n## Held-out families\n\nEach generator family is trained on or held out of training and "
+                    "calibration (mnist_app/synthetic/families.py); fresh drawings of each side, "
+                    f"{args.count} a side, on the same pages and photos (scripts/family_split.py):\n\n"
+                    + "\n".join(family_rows(score, classifier, args.count, args.seed)) + "\n")
     model = args.model or "the shipped model"
     report = (f"# Realistic sets\n\nMeasured {datetime.datetime.now().isoformat(timespec='minutes')} with\n\n"
               f"    {shlex.join(['python', 'scripts/measure_realistic.py', *sys.argv[1:]])}\n\n"
               f"Model: {model}. Real handwriting: {described}. Machine: {machine_description()}.\n\n"
               "\"flagged\": the prediction was unsure or the error was \"not a digit\". "
               "Milliseconds per image: reading, preprocessing and the network, one process.\n\n"
-              + "\n".join(rows) + "\n")
+              + "\n".join(rows) + "\n" + held_out)
     with atomic_write(args.output) as out:
         out.write(report.encode())
     with atomic_write(args.sheet) as out:

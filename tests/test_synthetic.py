@@ -178,9 +178,9 @@ def test_typed_digit_images_for_training():
     assert labels.shape == (20,) and labels.dtype == np.uint8 and labels.max() <= 9
 
 
-def test_training_and_evaluation_use_different_faces_and_symbols():
+def test_training_and_evaluation_use_different_faces():
     assert not set(TRAINING_FACES) & set(EVALUATION_FACES)
-    assert not set(training.TRAINING_SYMBOLS) & set(nondigits.EVALUATION_SYMBOLS)
+    assert not set(training.training_faces()) & set(EVALUATION_FACES)
     faces = installed(TRAINING_FACES)
     if faces:
         assert not typed.has_glyph(faces[0], "\U0010FFFD") and typed.has_glyph(faces[0], "D")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import math
+import multiprocessing
 import os
 import re
+import signal
 import sys
 import warnings
 from typing import TYPE_CHECKING
@@ -194,3 +197,20 @@ def escape_unprintable_output() -> None:
     for stream in (sys.stdout, sys.stderr):
         if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+
+
+@contextlib.contextmanager
+def worker_map(use_pool: bool, chunksize: int = 1):
+    """Yields a ``map``: the built-in one, or (if ``use_pool`` and this machine has two
+    usable cores or more) a pool's, one worker process per usable core, forked so they start
+    in milliseconds; Ctrl-C is left to this process."""
+    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if not use_pool or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield map
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=signal.signal,
+                             initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
+        yield functools.partial(pool.map, chunksize=chunksize)

@@ -21,6 +21,7 @@ from mnist_app.cli.common import (
     load_mnist_from_args,
     printable,
     whole_number,
+    worker_map,
 )
 from mnist_app.constants import (
     DEFAULT_COST,
@@ -47,6 +48,11 @@ MAX_EPOCHS = 10_000
 MAX_SEED = 2**63 - 1
 MAX_SYNTHETIC = 200_000  # generated training images of each kind
 PAIR_SHARE = 0.25  # of the --nondigits images, this share are numbers of 2-3 MNIST digits
+# Non-digits every run trains on by default, as a share of its training digits, so that
+# every model it makes has a rule that means something (drawn without fonts when none is
+# installed): 2,000 for MNIST's 50,000, a few seconds of generation on 2 cores.
+DEFAULT_NONDIGIT_SHARE = 0.04
+POOL_MIN_IMAGES = 1000  # generated images from which a pool of worker processes pays
 
 
 def hidden_sizes(text: str) -> list[int]:
@@ -109,13 +115,17 @@ def add_parser(commands) -> None:
                         help="augment with random turns, resizes, slants, elastic wobble and pen widths; "
                         f"1 is up to {STANDARD_DISTORTIONS.degrees:g} degrees, {STANDARD_DISTORTIONS.scale:.0%} "
                         f"size, shear {STANDARD_DISTORTIONS.shear:g}, and so on (default: 0, none)")
-    robust.add_argument("--nondigits", type=whole_number(0, MAX_SYNTHETIC), default=0, metavar="N",
-                        help="add N generated pictures that are not digits (symbols, scribbles, shapes, "
-                        "numbers of several digits) with all ten targets 0, and calibrate the "
-                        "'unsure' / 'not a digit' rule (default: 0)")
+    robust.add_argument("--nondigits", type=whole_number(0, MAX_SYNTHETIC), metavar="N",
+                        help="add N generated pictures that are not digits (letters and symbols "
+                        "typed in the installed fonts or written by hand, scribbles, shapes, numbers of "
+                        "several digits) with all ten targets 0, so that a non-digit leaves every output low "
+                        f"(default: {DEFAULT_NONDIGIT_SHARE:.0%} of the training digits, 2000 for MNIST; "
+                        "without fonts, no typed ones)")
     robust.add_argument("--typed", type=whole_number(0, MAX_SYNTHETIC), default=0, metavar="N",
-                        help="add N generated typed digits (DejaVu faces kept apart from the evaluation "
-                        "ones) (default: 0)")
+                        help="add N generated typed digits (the installed font families on the training "
+                        "side, less the DejaVu faces the evaluation types in) (default: 0)")
+    robust.add_argument("--hands", type=whole_number(0, MAX_SYNTHETIC), default=0, metavar="N",
+                        help="add N digits written as pen strokes by generated hands (default: 0)")
     robust.add_argument("--teacher", metavar="PATH",
                         help="distil: mix this (wider) model's outputs into the targets")
     robust.add_argument("--distill", type=finite_number(0, 1, high_inclusive=True), default=0.5, metavar="W",
@@ -137,9 +147,11 @@ def run(args) -> int:
 
     mnist = load_mnist_from_args(args)
     n_train = len(mnist.train_images) - args.validation
+    if args.nondigits is None:
+        args.nondigits = round(DEFAULT_NONDIGIT_SHARE * n_train)
     rng = np.random.default_rng(args.seed)
     train_images, train_labels = _with_synthetic(
-        mnist.train_images[:n_train], mnist.train_labels[:n_train], args.nondigits, args.typed, rng, args.quiet)
+        mnist.train_images[:n_train], mnist.train_labels[:n_train], args, rng)
     val_images, val_labels = mnist.train_images[n_train:], mnist.train_labels[n_train:]
     network = Network(sizes, cost=args.cost, init=args.init, rng=rng)
     with _epoch_progress(hyper.epochs, quiet=args.quiet) as on_epoch:
@@ -147,13 +159,14 @@ def run(args) -> int:
                        teacher=teacher.network if teacher else None)
     # The saved model reads digits so (mnist_app.reading); the test score and the rule too.
     model = Model(network, ReadingConvention(deskew=hyper.deskew, average_shifts=args.average_shifts))
-    if args.nondigits and len(val_labels):
+    if len(val_labels):  # every model gets a rule
         model = replace(model, rule=_calibrated_rule(model, val_images, val_labels))
     test = evaluate(model, mnist.test_images, mnist.test_labels)
     summary = {
         "output": str(output),
         "hyperparameters": {**asdict(hyper), "sizes": sizes, "cost": args.cost, "init": args.init,
-                            "validation": args.validation, "nondigits": args.nondigits, "typed": args.typed},
+                            "validation": args.validation, "nondigits": args.nondigits, "typed": args.typed,
+                            "hands": args.hands},
         "seed": args.seed,
         **result.summary(),
         "test_accuracy": test.accuracy,
@@ -183,21 +196,26 @@ def _load_teacher(path: str | None, deskew: bool) -> Model | None:
     return teacher
 
 
-def _with_synthetic(images: np.ndarray, labels: np.ndarray, nondigits: int, typed: int,
-                    rng: np.random.Generator, quiet: bool) -> tuple[np.ndarray, np.ndarray]:
-    """The training digits plus the generated non-digits (label NOT_A_DIGIT) and typed digits."""
-    if not nondigits and not typed:
+def _with_synthetic(images: np.ndarray, labels: np.ndarray, args, rng: np.random.Generator
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """The training digits plus the generated non-digits (label NOT_A_DIGIT) and the typed
+    and hand-written digits that ``args`` ask for, made on every usable core."""
+    nondigits, typed, hands = args.nondigits, args.typed, args.hands
+    if not nondigits and not typed and not hands:
         return images, labels
     from mnist_app.synthetic import training  # here: it imports the fonts' machinery
 
     pairs = round(nondigits * PAIR_SHARE)
-    with _progress(nondigits + typed, "generating", quiet) as advance:
-        parts = [training.nondigit_images(nondigits - pairs, rng, advance),
-                 training.digit_pairs(images, pairs, rng, advance)]
-        typed_images, typed_labels = training.typed_digit_images(typed, rng, advance=advance)
-    extra_images = np.concatenate([*parts, typed_images])
-    extra_labels = np.concatenate([np.full(nondigits, NOT_A_DIGIT, dtype=labels.dtype), typed_labels])
-    return np.concatenate([images, extra_images]), np.concatenate([labels, extra_labels])
+    with _progress(nondigits + typed + hands, "generating", args.quiet) as advance, \
+            worker_map(use_pool=nondigits + typed + hands >= POOL_MIN_IMAGES) as mapper:
+        made = dict(advance=advance, mapper=mapper)
+        parts = [training.nondigit_images(nondigits - pairs, rng, **made),
+                 training.digit_pairs(images, pairs, rng, **made)]
+        typed_images, typed_labels = training.typed_digit_images(typed, rng, **made)
+        hand_images, hand_labels = training.hand_digit_images(hands, rng, **made)
+    extra_images = np.concatenate([*parts, typed_images, hand_images])
+    extra_labels = np.concatenate([np.full(nondigits, NOT_A_DIGIT, dtype=labels.dtype), typed_labels, hand_labels])
+    return np.concatenate([images, extra_images]), np.concatenate([labels, extra_labels.astype(labels.dtype)])
 
 
 def _calibrated_rule(model: Model, images: np.ndarray, labels: np.ndarray) -> RejectRule:
@@ -222,7 +240,7 @@ def _progress(total: int, description: str, quiet: bool):
     from tqdm import tqdm
 
     with tqdm(total=total, desc=description, disable=quiet or not sys.stderr.isatty(), leave=False) as bar:
-        yield bar.update
+        yield bar.update  # advance(k): k more steps
 
 
 @contextlib.contextmanager

@@ -14,8 +14,12 @@ Modules, from the bottom up:
 - :mod:`~mnist_app.synthetic.glyphs`, :mod:`~mnist_app.synthetic.handwriting`: digits
   written as pen strokes in a dozen hands, independent of MNIST;
 - :mod:`~mnist_app.synthetic.typed`: digits and symbols typed in the DejaVu fonts;
-- :mod:`~mnist_app.synthetic.nondigits`: things that are not a digit, for evaluation;
-- :mod:`~mnist_app.synthetic.training`: non-digits and typed digits for training, in
-  MNIST's 28x28 convention, from generator choices the evaluation does not use;
+- :mod:`~mnist_app.synthetic.nondigits`, :mod:`~mnist_app.synthetic.marks`: things that
+  are not a digit: letters, shapes, scribbles;
+- :mod:`~mnist_app.synthetic.fonts`: the installed font families, found in one way;
+- :mod:`~mnist_app.synthetic.families`: every non-digit generator as a family, and which
+  families are held out of training and calibration;
+- :mod:`~mnist_app.synthetic.training`: non-digits, typed and hand-written digits for
+  training, in MNIST's 28x28 convention, from the training families only;
 - :mod:`~mnist_app.synthetic.sets`: the seeded evaluation sets.
 """

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mnist_app.synthetic.glyphs import HANDS, Stroke
+from mnist_app.synthetic.glyphs import HANDS, Hand, Stroke
 from mnist_app.synthetic.handwriting import draw_glyph, handwritten_digit
 from mnist_app.synthetic.pens import enlarged, pen_drawing
 from mnist_app.synthetic.strokes import crop_to_ink, pen_widths, render_paths, smooth_path, transform
@@ -61,11 +61,14 @@ SHAPES: dict[str, tuple[Stroke, ...]] = {
 SHAPE_WIDTHS = {"arrow": 1.6, "square": 1.0, "triangle": 1.1}
 
 
-def written_symbol(symbol: str, height: int, pen_width: float, rng: np.random.Generator) -> np.ndarray:
-    """``symbol`` (a key of LETTER_STROKES) written by hand."""
+def written_symbol(symbol: str, height: int, pen_width: float, rng: np.random.Generator,
+                   hand: Hand | None = None, quick: bool = False) -> np.ndarray:
+    """``symbol`` (a key of LETTER_STROKES) written by ``hand`` (a random one of HANDS if
+    None); ``quick`` as for :func:`~mnist_app.synthetic.handwriting.draw_glyph`."""
     strokes, width = LETTER_STROKES[symbol]
-    hand = HANDS[rng.integers(len(HANDS))]
-    return draw_glyph(strokes, height, pen_width, rng, slant=hand.slant, width=width, pressure=hand.pressure)
+    hand = HANDS[rng.integers(len(HANDS))] if hand is None else hand
+    return draw_glyph(strokes, height, pen_width, rng, slant=hand.slant, width=width, pressure=hand.pressure,
+                      quick=quick)
 
 
 def typed_symbol(symbol: str, height: int, rng: np.random.Generator) -> np.ndarray:
@@ -76,10 +79,11 @@ def typed_symbol(symbol: str, height: int, rng: np.random.Generator) -> np.ndarr
     return typed_ink(symbol, faces[rng.integers(len(faces))], height, rng, max_rotation=8)
 
 
-def shape(name: str, height: int, pen_width: float, rng: np.random.Generator) -> np.ndarray:
-    """A hand-drawn shape: one of SHAPES."""
+def shape(name: str, height: int, pen_width: float, rng: np.random.Generator, quick: bool = False) -> np.ndarray:
+    """A hand-drawn shape: one of SHAPES; ``quick`` as for
+    :func:`~mnist_app.synthetic.handwriting.draw_glyph`."""
     return draw_glyph(SHAPES[name], height, pen_width, rng, slant=rng.normal(0, 0.05),
-                      width=SHAPE_WIDTHS.get(name, 0.95), pressure=0.1, max_rotation=12)
+                      width=SHAPE_WIDTHS.get(name, 0.95), pressure=0.1, max_rotation=12, quick=quick)
 
 
 def scribble(height: int, pen_width: float, rng: np.random.Generator) -> np.ndarray:

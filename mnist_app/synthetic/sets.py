@@ -10,12 +10,13 @@ the same bytes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
-from mnist_app.synthetic import nondigits
-from mnist_app.synthetic.glyphs import HANDS
+from mnist_app.synthetic import families, nondigits
+from mnist_app.synthetic.fonts import split_families
+from mnist_app.synthetic.glyphs import HANDS, Hand
 from mnist_app.synthetic.handwriting import handwritten_digit
 from mnist_app.synthetic.paper import EXPORTS, Page, random_page, resize_ink
 from mnist_app.synthetic.pens import BOLD_MARKER, THIN_PEN, enlarged, pen_drawing
@@ -123,15 +124,17 @@ def small_in_photo(digits: np.ndarray, labels: np.ndarray, count: int, rng: np.r
     return _build("40-150 px digit in an 800-4000 px photo", count, rng, make)
 
 
-def handwriting(count: int, rng: np.random.Generator) -> LabelledSet:
-    """Digits in the stroke hands (not MNIST), pen or marker, on paper, canvas or scans."""
+def handwriting(count: int, rng: np.random.Generator, hands: Sequence[Hand] = HANDS,
+                name: str = f"handwriting-like glyphs ({len(HANDS)} hands)") -> LabelledSet:
+    """Digits in the stroke ``hands`` (not MNIST), pen or marker, on paper, canvas or scans."""
     def make(index, rng):
         how = _choose(rng, {"photo": 0.35, "canvas": 0.25, "white": 0.2, "scan": 0.2})
         page = random_page(rng, (300, 1200)) if how in ("photo", "scan") else (int(rng.choice([200, 280, 400])),) * 2
         height = int(min(page) * rng.uniform(0.3, 0.8))
         pen = height * rng.choice([rng.uniform(0.02, 0.06), rng.uniform(0.06, 0.14)])
-        return export(handwritten_digit(index % 10, height, max(pen, 1.5), rng), how, page, rng), index % 10
-    return _build(f"handwriting-like glyphs ({len(HANDS)} hands)", count, rng, make)
+        hand = hands[rng.integers(len(hands))] if len(hands) != len(HANDS) else None
+        return export(handwritten_digit(index % 10, height, max(pen, 1.5), rng, hand), how, page, rng), index % 10
+    return _build(name, count, rng, make)
 
 
 def typed_of(digit: int, font, rng: np.random.Generator, how: str | None = None) -> bytes:
@@ -184,16 +187,64 @@ def canvas_mnist(digits: np.ndarray, labels: np.ndarray, count: int, rng: np.ran
                   lambda index, rng: (canvas_of(digits[index % len(digits)], rng), int(labels[index % len(labels)])))
 
 
+def _nondigit_page(rng: np.random.Generator) -> tuple[str, Page, int, float]:
+    """(export, page, height px, pen px) for one non-digit: canvases, white, photos, scans."""
+    how = _choose(rng, {"canvas": 0.3, "white": 0.25, "photo": 0.2, "cluttered photo": 0.15, "scan": 0.1})
+    photographed = how in ("photo", "cluttered photo", "scan")
+    page = random_page(rng, (300, 1500)) if photographed else (int(rng.choice([200, 280, 400])),) * 2
+    height = int(min(page) * rng.uniform(0.3, 0.7))
+    pen = max(1.5, height * rng.choice([rng.uniform(0.02, 0.06), rng.uniform(0.06, 0.14)]))
+    return how, page, height, pen
+
+
 def not_digits(digits: np.ndarray, labels: np.ndarray, count: int, rng: np.random.Generator) -> LabelledSet:
     """Non-digits of every kind in turn (nondigits.KINDS), on canvases, white, photos, scans."""
     def make(index, rng):
-        how = _choose(rng, {"canvas": 0.3, "white": 0.25, "photo": 0.2, "cluttered photo": 0.15, "scan": 0.1})
-        page = random_page(rng, (300, 1500)) if how in ("photo", "cluttered photo", "scan") else (int(rng.choice([200, 280, 400])),) * 2
-        height = int(min(page) * rng.uniform(0.3, 0.7))
-        pen = max(1.5, height * rng.choice([rng.uniform(0.02, 0.06), rng.uniform(0.06, 0.14)]))
+        how, page, height, pen = _nondigit_page(rng)
         kind = nondigits.KINDS[index % len(nondigits.KINDS)]
         ink = nondigits.nondigit(kind, height, pen, digits, labels, rng)
         if ink.size == 0:  # a typed symbol without fonts: draw it by hand instead
             ink = nondigits.nondigit("written symbol", height, pen, digits, labels, rng)
         return export(ink, how, page, rng), NOT_A_DIGIT
     return _build("not a digit (letters, symbols, scribbles, shapes, numbers)", count, rng, make)
+
+
+def family_nondigits(group: str, held_out: bool, count: int, rng: np.random.Generator) -> LabelledSet:
+    """Non-digits from the families of ``group`` (families.GROUPS) on one side of the split
+    (held out of training, or trained on: new drawings), the families in turn, on the same
+    pages as :func:`not_digits`. Empty if the group has no family there (no fonts)."""
+    chosen = families.split(held_out, group)
+    side = "held-out" if held_out else "training"
+    if not chosen:
+        return LabelledSet(f"{group}, {side} families (none installed)", [], np.zeros(0, dtype=np.int64))
+
+    def make(index, rng):
+        how, page, height, pen = _nondigit_page(rng)
+        while not (ink := chosen[index % len(chosen)].draw(height, pen, rng)).size:
+            index += 1
+        return export(ink, how, page, rng), NOT_A_DIGIT
+    return _build(f"{group}, {len(chosen)} {side} families", count, rng, make)
+
+
+def hands_split(held_out: bool, count: int, rng: np.random.Generator) -> LabelledSet:
+    """Like :func:`handwriting`, in the hands on one side of families.HELD_OUT only."""
+    hands = [hand for hand in HANDS if (hand.name in families.HELD_OUT) == held_out]
+    return handwriting(count, rng, hands, f"handwriting-like glyphs, {len(hands)} "
+                       f"{'held-out' if held_out else 'training'} hands")
+
+
+def typed_split(held_out: bool, count: int, rng: np.random.Generator) -> LabelledSet:
+    """Digits 0-9 in turn typed in the font families on one side of the split: the held-out
+    families, or the faces typed digits are trained on (training.training_faces), each
+    face in turn (see :func:`typed_of`). Empty without such fonts."""
+    from mnist_app.synthetic.training import training_faces  # here: it imports preprocessing
+
+    faces = ([face for paths in split_families(True, digits=True).values() for face in paths] if held_out
+             else training_faces())
+    side = "held-out font families" if held_out else "training fonts"
+    if not faces:
+        return LabelledSet(f"typed, {side} (none installed)", [], np.zeros(0, dtype=np.int64))
+
+    def make(index, rng):
+        return typed_of(index % 10, faces[(index // 10) % len(faces)], rng), index % 10
+    return _build(f"typed, {len(faces)} faces of the {side}", count, rng, make)

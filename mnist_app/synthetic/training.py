@@ -1,110 +1,103 @@
-"""Training images in MNIST's convention: non-digits, numbers of several digits, typed digits.
+"""Training images in MNIST's convention: non-digits, numbers of several digits, typed and
+hand-written digits.
 
 Every image goes through :func:`mnist_app.preprocess.to_mnist_image`, exactly as a user's
 image does before the network sees it, so training sees what prediction will see (if
 preprocessing changes, so do these). Results are (n, 28, 28) uint8, ink 255 on 0.
 
-The generator choices differ from the evaluation non-digits
-(:mod:`mnist_app.synthetic.nondigits`), so that the evaluation stays a held-out check:
-other letters and symbols (:data:`TRAINING_SYMBOLS`), other faces (typed.TRAINING_FACES),
-Lissajous loops and momentum scribbles instead of smooth random paths, ladders instead of
-hatching, blots of any shape instead of round dots, thick dashes instead of pen bars.
+Only the families on the training side of :mod:`mnist_app.synthetic.families` are drawn
+(and only hands and font families on that side), so the held-out families stay an honest
+check; the typed digits never use the DejaVu faces of the typed-digit evaluation set.
+
+Images are made in chunks of CHUNK, each from its own seed drawn from the caller's
+generator, so the result is the same whether the chunks are made in this process or by a
+pool of worker processes (``mapper``: e.g. a pool's ``map``).
 """
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 from PIL import Image
 
 from mnist_app.errors import ImageError
 from mnist_app.preprocess import to_mnist_image
+from mnist_app.synthetic import families
+from mnist_app.synthetic.fonts import split_families
+from mnist_app.synthetic.glyphs import HANDS
+from mnist_app.synthetic.handwriting import handwritten_digit
 from mnist_app.synthetic.nondigits import side_by_side
-from mnist_app.synthetic.strokes import crop_to_ink, render_paths_quickly, smooth_path, transform
-from mnist_app.synthetic.typed import TRAINING_FACES, has_glyph, installed, typed_ink
+from mnist_app.synthetic.strokes import crop_to_ink
+from mnist_app.synthetic.typed import EVALUATION_FACES, TRAINING_FACES, has_glyph, installed, typed_ink
 
-# Letters and symbols that look like no digit and are not among nondigits.EVALUATION_SYMBOLS.
-TRAINING_SYMBOLS = "DJLUadehnrtuvy<>~^€¥¶πΩµ≠≤≥←→✗√∑≈±÷ΨЖДЯШЛλÆŒ♪"
-Progress = Callable[[], object]
+Progress = Callable[[int], object]  # called with the number of images just made
+Mapper = Callable[[Callable, Iterable], Iterable]
+CHUNK = 200  # images made from one seed
 
 
-def _nothing() -> None:
+def _nothing(count: int) -> None:
     """The default progress callback: no progress shown."""
 
 
-HEIGHT = 40  # pixels: non-digits are drawn about this tall, then fitted to 20x20 by preprocessing
+HEIGHT = 40  # pixels: training drawings are about this tall, then fitted to 20x20 by preprocessing
 # Blank border around each drawing, as a fraction of its size: PADDING, plus FILL_PADDING
 # times the fraction of the drawing that is ink, so that even a solid blot stays well
 # inside the paper that preprocessing estimates the background from.
 PADDING, FILL_PADDING = 0.2, 2.0
-LISSAJOUS_RATIOS = ((2, 3), (3, 2), (3, 4), (4, 3), (2, 5), (5, 2), (3, 5), (5, 3))
 
 
-def nondigit_images(n: int, rng: np.random.Generator, advance: Progress = _nothing) -> np.ndarray:
-    """``n`` images of things that are not a digit: (n, 28, 28) uint8 in MNIST's convention.
-
-    A mix of typed symbols (when fonts are installed), loops, scribbles, zigzags, ladders,
-    blots and dashes (see :data:`DRAWERS` for the weights).
-    """
-    fonts = installed(TRAINING_FACES)
-    drawers = {name: weight for name, weight in DRAWERS.items() if fonts or name != "typed symbol"}
-    names = list(drawers)
-    weights = np.array([drawers[name] for name in names])
-    kinds = rng.choice(len(names), size=n, p=weights / weights.sum())
-    return _collect(n, lambda index, rng: _DRAW[names[kinds[index]]](rng, fonts), rng, advance)
+def nondigit_images(n: int, rng: np.random.Generator, advance: Progress = _nothing,
+                    mapper: Mapper = map) -> np.ndarray:
+    """``n`` images of things that are not a digit: (n, 28, 28) uint8 in MNIST's convention,
+    from the training families (:func:`mnist_app.synthetic.families.split`), each group of
+    families equally likely: typed letters and symbols (when fonts are installed), letters
+    written by the training hands, scribbles, shapes."""
+    families.families()  # found once here, before any worker process is forked
+    return _generate(n, _nondigit, [None] * n, rng, advance, mapper)
 
 
-def digit_pairs(digits: np.ndarray, n: int, rng: np.random.Generator, advance: Progress = _nothing) -> np.ndarray:
+def digit_pairs(digits: np.ndarray, n: int, rng: np.random.Generator, advance: Progress = _nothing,
+                mapper: Mapper = map) -> np.ndarray:
     """``n`` numbers of two (three in four) or three MNIST ``digits`` (m, 28, 28) uint8 side
     by side, as one image: (n, 28, 28) uint8, to be trained as "not a digit"."""
-    def draw(index, rng):
-        count = 2 if rng.random() < 0.75 else 3
-        parts = []
-        for source in digits[rng.integers(len(digits), size=count)]:
-            ink = crop_to_ink(source.astype(np.float32) / 255)
-            scale = rng.uniform(0.85, 1.15)
-            if ink.size and scale != 1:
-                size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
-                ink = np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.BILINEAR))
-            parts.append(ink)
-        return side_by_side([part for part in parts if part.size], rng)
-    return _collect(n, draw, rng, advance)
+    sources = [digits[rng.integers(len(digits), size=2 if rng.random() < 0.75 else 3)] for _ in range(n)]
+    return _generate(n, _pair, sources, rng, advance, mapper)
 
 
-def typed_digit_images(n: int, rng: np.random.Generator, faces: Sequence = TRAINING_FACES,
-                       advance: Progress = _nothing) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` digits typed in ``faces`` (the installed ones): images (n, 28, 28) uint8 and
-    labels (n,) uint8. Slightly rotated (up to 8 degrees), 20-60 px before fitting.
-    Raises FileNotFoundError if none of ``faces`` is installed (and n > 0)."""
-    fonts = installed(faces)
+def training_faces() -> list[Path]:
+    """The fonts typed digits are trained on: TRAINING_FACES and every face of the training
+    font families, less the DejaVu faces the typed-digit evaluation uses, each drawing all
+    ten digits."""
+    faces = dict.fromkeys(installed(TRAINING_FACES))
+    for paths in split_families(held_out=False, digits=True).values():
+        faces.update(dict.fromkeys(paths))
+    return [face for face in faces if face not in EVALUATION_FACES
+            and all(has_glyph(face, digit) for digit in "0123456789")]
+
+
+def typed_digit_images(n: int, rng: np.random.Generator, faces: Sequence[Path] | None = None,
+                       advance: Progress = _nothing, mapper: Mapper = map) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` digits typed in ``faces`` (default :func:`training_faces`): images (n, 28, 28)
+    uint8 and labels (n,) uint8. Slightly rotated (up to 8 degrees), 20-60 px before fitting.
+    Raises FileNotFoundError if there is no face (and n > 0)."""
+    fonts = training_faces() if faces is None else installed(faces)
     if n and not fonts:
-        raise FileNotFoundError("none of the typed-digit fonts is installed")
+        raise FileNotFoundError("no font for typed digits is installed (apt-get install fonts-dejavu-core)")
     labels = rng.integers(0, 10, size=n).astype(np.uint8)
-
-    def draw(index, rng):
-        return typed_ink(str(labels[index]), fonts[rng.integers(len(fonts))], int(rng.integers(20, 61)), rng,
-                         max_rotation=8)
-    return _collect(n, draw, rng, advance), labels
+    payloads = [(int(label), fonts[rng.integers(len(fonts))]) for label in labels]
+    return _generate(n, _typed_digit, payloads, rng, advance, mapper), labels
 
 
-def _collect(n: int, draw: Callable[[int, np.random.Generator], np.ndarray], rng: np.random.Generator,
-             advance: Progress) -> np.ndarray:
-    """``draw(index, rng)`` for each index, through preprocessing; a drawing that
-    preprocessing finds empty is drawn again. ``advance()`` is called after each image."""
-    images = np.zeros((n, 28, 28), dtype=np.uint8)
-    for index in range(n):
-        while True:
-            ink = draw(index, rng)
-            if ink.size:
-                pad = int((PADDING + FILL_PADDING * ink.mean()) * max(ink.shape)) + 2
-                try:
-                    images[index] = to_mnist_image(np.pad(ink, pad))
-                    break
-                except ImageError:
-                    pass
-        advance()
-    return images
+def hand_digit_images(n: int, rng: np.random.Generator, advance: Progress = _nothing,
+                      mapper: Mapper = map) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` digits written as pen strokes by the training hands (glyphs.HANDS less
+    families.HELD_OUT): images (n, 28, 28) uint8 and labels (n,) uint8."""
+    hands = [index for index, hand in enumerate(HANDS) if hand.name not in families.HELD_OUT]
+    labels = rng.integers(0, 10, size=n).astype(np.uint8)
+    payloads = [(int(label), hands[rng.integers(len(hands))]) for label in labels]
+    return _generate(n, _hand_digit, payloads, rng, advance, mapper), labels
 
 
 def _pen(rng: np.random.Generator) -> float:
@@ -112,77 +105,59 @@ def _pen(rng: np.random.Generator) -> float:
     return HEIGHT * rng.uniform(0.04, 0.2)
 
 
-def _draw_path(points: np.ndarray, rng: np.random.Generator, smooth: bool = True) -> np.ndarray:
-    """Ink map of a pen path through ``points`` (k, 2), scaled so its larger side is HEIGHT;
-    smoothed through the points (Catmull-Rom) or, if they are already dense, joined."""
-    points = points - points.min(axis=0)
-    points = points * (HEIGHT / max(points.max(), 1e-9))
-    path = smooth_path(points, step=2.0) if smooth else points
-    return render_paths_quickly([path], [_pen(rng)])
+def _nondigit(payload: None, rng: np.random.Generator) -> np.ndarray:
+    return families.draw_from(families.split(held_out=False), HEIGHT * rng.uniform(0.7, 1.2), _pen(rng), rng)
 
 
-def _typed_symbol(rng: np.random.Generator, fonts: list) -> np.ndarray:
-    """A training symbol typed in a training face that has it (empty if it has not)."""
-    symbol, font = TRAINING_SYMBOLS[rng.integers(len(TRAINING_SYMBOLS))], fonts[rng.integers(len(fonts))]
-    if not has_glyph(font, symbol):  # the font's "missing" box would look like a 0
-        return np.zeros((0, 0), dtype=np.float32)
-    return typed_ink(symbol, font, int(HEIGHT * rng.uniform(0.6, 1.2)), rng, max_rotation=15)
+def _pair(sources: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    parts = []
+    for source in sources:
+        ink = crop_to_ink(source.astype(np.float32) / 255)
+        scale = rng.uniform(0.85, 1.15)
+        if ink.size and scale != 1:
+            size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
+            ink = np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.BILINEAR))
+        parts.append(ink)
+    return side_by_side([part for part in parts if part.size], rng)
 
 
-def _loops(rng: np.random.Generator, fonts: list) -> np.ndarray:
-    """A closed Lissajous knot: x = sin(a t + phase), y = sin(b t), a != b both 2-5 (a = b
-    would be an ellipse, a 0; a 1 would be a figure eight or an arch)."""
-    a, b = LISSAJOUS_RATIOS[rng.integers(len(LISSAJOUS_RATIOS))]
-    t = np.linspace(0, 2 * np.pi, 90)
-    points = np.stack([np.sin(a * t + rng.uniform(0, np.pi)), np.sin(b * t)], axis=1)
-    return _draw_path(points * np.array([rng.uniform(0.6, 1.4), 1.0]), rng, smooth=False)
+def _typed_digit(payload: tuple[int, Path], rng: np.random.Generator) -> np.ndarray:
+    label, face = payload
+    return typed_ink(str(label), face, int(rng.integers(20, 61)), rng, max_rotation=8)
 
 
-def _momentum_scribble(rng: np.random.Generator, fonts: list) -> np.ndarray:
-    """A dense scribble: 12-24 steps of a random walk that keeps some of its direction."""
-    steps = int(rng.integers(12, 25))
-    velocity, position, points = np.zeros(2), np.zeros(2), []
-    for _ in range(steps):
-        velocity = 0.6 * velocity + rng.normal(0, 1, 2)
-        position = position + velocity
-        points.append(position)
-    return _draw_path(np.array(points), rng)
+def _hand_digit(payload: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    label, hand = payload
+    return handwritten_digit(label, int(HEIGHT * rng.uniform(0.8, 1.5)), _pen(rng), rng, HANDS[hand], quick=True)
 
 
-def _zigzag(rng: np.random.Generator, fonts: list) -> np.ndarray:
-    """5-9 sharp turns, like a signature's flourish or a crossed-out word."""
-    turns = int(rng.integers(5, 10))
-    xs = np.cumsum(rng.uniform(0.3, 1.0, turns)) * HEIGHT / 4
-    ys = np.where(np.arange(turns) % 2, 0, HEIGHT) * rng.uniform(0.5, 1.0, turns)
-    return render_paths_quickly([np.stack([xs, ys], axis=1)], [_pen(rng)])
+def _generate(n: int, draw: Callable, payloads: list, rng: np.random.Generator, advance: Progress,
+              mapper: Mapper) -> np.ndarray:
+    """``draw(payload, rng)`` for each of ``payloads`` (n), through preprocessing, in chunks
+    of CHUNK each with its own seed, the chunks made by ``mapper``."""
+    seeds = rng.integers(2 ** 63, size=-(-n // CHUNK))
+    chunks = [(draw, payloads[i * CHUNK:(i + 1) * CHUNK], int(seed)) for i, seed in enumerate(seeds)]
+    images = []
+    for chunk in mapper(_make_chunk, chunks):
+        images.append(chunk)
+        advance(len(chunk))
+    return np.concatenate(images) if images else np.zeros((0, 28, 28), dtype=np.uint8)
 
 
-def _ladder(rng: np.random.Generator, fonts: list) -> np.ndarray:
-    """2-5 stacked horizontal strokes, sometimes crossed by one slanted stroke."""
-    count = int(rng.integers(2, 6))
-    length = HEIGHT * rng.uniform(0.6, 1.5)
-    paths = [transform(np.array([[0.0, k * HEIGHT / count], [length, k * HEIGHT / count + rng.normal(0, 2)]]),
-                       rotation=rng.normal(0, 5)) for k in range(count)]
-    if rng.random() < 0.3:
-        paths.append(np.array([[0.0, HEIGHT], [length, 0.0]]))
-    return render_paths_quickly(paths, [max(_pen(rng), 3.0)] * len(paths))
-
-
-def _blot(rng: np.random.Generator, fonts: list) -> np.ndarray:
-    """A filled blot: a capsule at most as long as it is wide, any orientation."""
-    width = HEIGHT * rng.uniform(0.3, 1.0)
-    end = transform(np.array([[width * rng.uniform(0, 1), 0.0]]), rotation=rng.uniform(0, 180))
-    return render_paths_quickly([np.vstack([[0.0, 0.0], end])], [width])
-
-
-def _dash(rng: np.random.Generator, fonts: list) -> np.ndarray:
-    """A thick dash within 25 degrees of horizontal, 2-8 times as long as it is thick."""
-    thickness = HEIGHT * rng.uniform(0.1, 0.4)
-    ends = transform(np.array([[0.0, 0.0], [thickness * rng.uniform(2, 8), 0.0]]), rotation=rng.uniform(-25, 25))
-    return render_paths_quickly([ends], [thickness])
-
-
-_DRAW = {"typed symbol": _typed_symbol, "loops": _loops, "scribble": _momentum_scribble, "zigzag": _zigzag,
-         "ladder": _ladder, "blot": _blot, "dash": _dash}
-DRAWERS = {"typed symbol": 0.4, "loops": 0.12, "scribble": 0.14, "zigzag": 0.1, "ladder": 0.1, "blot": 0.07,
-           "dash": 0.07}  # kind of non-digit -> share of nondigit_images
+def _make_chunk(chunk: tuple[Callable, list, int]) -> np.ndarray:
+    """One chunk's images: (len(payloads), 28, 28) uint8; a drawing that preprocessing
+    finds empty (or that came out empty) is drawn again."""
+    draw, payloads, seed = chunk
+    rng = np.random.default_rng(seed)
+    images = np.zeros((len(payloads), 28, 28), dtype=np.uint8)
+    for index, payload in enumerate(payloads):
+        while True:
+            ink = draw(payload, rng)
+            if ink.size:
+                pad = int((PADDING + FILL_PADDING * ink.mean()) * max(ink.shape)) + 2
+                try:
+                    images[index] = to_mnist_image(np.pad(ink, pad))
+                    break
+                except ImageError:
+                    pass
+    return images
