@@ -39,6 +39,7 @@ class Side:
     images: int
     share: float
     correct_flagged: float | None
+    passing: tuple[bytes, ...] = ()  # non-digits read as a digit without a doubt
 
     def cell(self) -> str:
         if not self.images:
@@ -53,20 +54,24 @@ def measure_side(score, classifier, labelled: sets.LabelledSet) -> Side:
         return Side(0, float("nan"), None)
     result = score(labelled.name, classifier, labelled.files, labelled.labels)
     if (labelled.labels == sets.NOT_A_DIGIT).all():
-        return Side(result.images, result.flagged / result.images, None)
+        return Side(result.images, result.flagged / result.images, None,
+                    tuple(labelled.files[index] for index in result.read_unflagged))
     return Side(result.images, result.correct / result.images, result.correct_flagged / max(result.correct, 1))
 
 
-def family_rows(score, classifier, count: int, seed: int) -> list[str]:
+def family_rows(score, classifier, count: int, seed: int) -> tuple[list[str], dict[str, tuple[bytes, ...]]]:
     """The markdown rows of the held-out table (HEADER first), for ``count`` images a side,
-    and a last row pooling the non-digit groups."""
+    and a last row pooling the non-digit groups; and, by group, the held-out non-digits that
+    still pass as digits (encoded files)."""
     rows = [HEADER]
+    passing = {}
     pooled: dict[bool, list[Side]] = {False: [], True: []}
     for (key, what, build), row_seed in zip(ROWS, np.random.SeedSequence(seed).spawn(len(ROWS))):
         training_seed, held_out_seed = row_seed.spawn(2)
         training = measure_side(score, classifier, build(False, count, np.random.default_rng(training_seed)))
         held_out = measure_side(score, classifier, build(True, count, np.random.default_rng(held_out_seed)))
         if key.startswith("not-"):
+            passing[key[len("not-"):]] = held_out.passing
             for side, outcome in ((False, training), (True, held_out)):
                 if outcome.images:
                     pooled[side].append(outcome)
@@ -80,4 +85,4 @@ def family_rows(score, classifier, count: int, seed: int) -> list[str]:
     rows.append(f"| **non-digits flagged, all groups** | {both[0].cell()} | {both[1].cell()} | "
                 f"{100 * (both[1].share - both[0].share):+.1f} points |")
     print(rows[-1], flush=True)
-    return rows
+    return rows, passing

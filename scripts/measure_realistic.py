@@ -12,14 +12,16 @@ For each set: images, read correctly, accuracy, how many were flagged (the predi
 anyway, how many got "no digit found", and the milliseconds per image of reading,
 preprocessing and the network (generation excluded). The table goes to stdout and, with
 the machine, numpy, BLAS, command and date, to ``--output``; a contact sheet of examples
-to ``--sheet``; with ``--save-dir`` a few example files of each set are written too. Then
-the held-out families next to the training families (scripts/family_split.py): non-digits
-flagged and digits read, for generators never trained or calibrated on.
+to ``--sheet`` (with the non-digits still read as digits); with ``--save-dir`` a few
+example files of each set are written too. Then the held-out families next to the
+training families (scripts/family_split.py): non-digits flagged and digits read, for
+generators never trained or calibrated on, to ``--families-output`` and, the held-out
+non-digits still read as digits, ``--families-sheet``.
 
 Usage::
 
     python scripts/measure_realistic.py [--model PATH] [--source sample|validation]
-        [--data-dir DIR] [--count N] [--seed N] [--save-dir DIR] [--no-families]
+        [--data-dir DIR] [--count N] [--seed N] [--save-dir DIR] [--part all|sets|families]
 """
 
 from __future__ import annotations
@@ -70,7 +72,8 @@ BUILDERS = (
 @dataclass
 class Score:
     """Outcomes of one set: counts of images, correct, flagged (of which "not a digit"),
-    correct-but-flagged, no digit."""
+    correct-but-flagged, no digit; ``read_unflagged``: the indices of the images read as a
+    digit without a doubt (for non-digits: the ones that pass as digits)."""
 
     name: str
     images: int
@@ -80,6 +83,7 @@ class Score:
     correct_flagged: int
     no_digit: int
     ms_per_image: float | None
+    read_unflagged: tuple[int, ...] = ()
 
     def row(self, digits: bool) -> str:
         def share(count: int) -> str:
@@ -102,7 +106,8 @@ def score(name: str, classifier: Classifier, sources: list, labels: np.ndarray) 
     outcomes = list(classifier.predict_each(sources))
     ms = (time.perf_counter() - started) / max(len(sources), 1) * 1000
     correct = flagged = not_a_digit = correct_flagged = no_digit = 0
-    for outcome, label in zip(outcomes, labels):
+    read_unflagged = []
+    for index, (outcome, label) in enumerate(zip(outcomes, labels)):
         if isinstance(outcome, ImageError):
             flagged += str(outcome) == NOT_A_DIGIT_ERROR
             not_a_digit += str(outcome) == NOT_A_DIGIT_ERROR
@@ -113,7 +118,10 @@ def score(name: str, classifier: Classifier, sources: list, labels: np.ndarray) 
         correct += right
         flagged += unsure
         correct_flagged += right and unsure
-    return Score(name, len(sources), correct, flagged, not_a_digit, correct_flagged, no_digit, ms)
+        if not unsure:
+            read_unflagged.append(index)
+    return Score(name, len(sources), correct, flagged, not_a_digit, correct_flagged, no_digit, ms,
+                 tuple(read_unflagged))
 
 
 def source_digits(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, str]:
@@ -189,16 +197,50 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=8, metavar="N",
                         help="examples of each set on the contact sheet and in --save-dir (default: 8)")
     parser.add_argument("--save-dir", metavar="DIR", help="also write example files of each set here")
-    parser.add_argument("--families", action=argparse.BooleanOptionalAction, default=True,
-                        help="also measure held-out families next to training families (default: on)")
+    parser.add_argument("--part", choices=["all", "sets", "families"], default="all",
+                        help="the realistic sets, the held-out families next to the training families, "
+                        "or both (default: all)")
     parser.add_argument("--output", default=str(ROOT / "docs" / "realistic.md"), metavar="PATH",
-                        help="markdown report (default: docs/realistic.md)")
+                        help="markdown report of the sets (default: docs/realistic.md)")
     parser.add_argument("--sheet", default=str(ROOT / "docs" / "realistic-examples.png"), metavar="PATH",
-                        help="contact sheet of examples (default: docs/realistic-examples.png)")
+                        help="contact sheet of examples, and of non-digits still read as digits "
+                        "(default: docs/realistic-examples.png)")
+    parser.add_argument("--families-output", default=str(ROOT / "docs" / "held-out-families.md"), metavar="PATH",
+                        help="markdown report of the families (default: docs/held-out-families.md)")
+    parser.add_argument("--families-sheet", default=str(ROOT / "docs" / "held-out-examples.png"), metavar="PATH",
+                        help="held-out non-digits still read as digits (default: docs/held-out-examples.png)")
     args = parser.parse_args()
 
     classifier = Classifier.load(args.model)
     digits, labels, described = source_digits(args)
+    heading = (f"Measured {datetime.datetime.now().isoformat(timespec='minutes')} with\n\n"
+               f"    {shlex.join(['python', 'scripts/measure_realistic.py', *sys.argv[1:]])}\n\n"
+               f"Model: {args.model or 'the shipped model'}. Real handwriting: {described}. "
+               f"Machine: {machine_description()}.\n\n")
+    if args.part in ("all", "sets"):
+        rows, examples = measure_sets(classifier, digits, labels, args)
+        report = ("# Realistic sets\n\n" + heading
+                  + "\"flagged\": the prediction was unsure or the error was \"not a digit\". "
+                  "Milliseconds per image: reading, preprocessing and the network, one process.\n\n"
+                  + "\n".join(rows) + "\n")
+        write(args.output, args.sheet, report, examples)
+    if args.part in ("all", "families"):
+        print(flush=True)
+        family_table, passing = family_rows(score, classifier, args.count, args.seed)
+        report = ("# Held-out families\n\n" + heading
+                  + "Each generator family is trained on (and calibrated with) or held out of both "
+                  "(mnist_app/synthetic/families.py); fresh drawings of each side, on the same pages and "
+                  "photos (scripts/family_split.py). \"flagged\": unsure or not a digit.\n\n"
+                  + "\n".join(family_table) + "\n")
+        write(args.families_output, args.families_sheet, report,
+              [(f"held-out {group} still read as a digit", files[:args.examples])
+               for group, files in passing.items() if files])
+
+
+def measure_sets(classifier: Classifier, digits: np.ndarray, labels: np.ndarray, args: argparse.Namespace
+                 ) -> tuple[list[str], list[tuple[str, list[bytes]]]]:
+    """The table rows of the realistic sets, and the contact sheet's rows: examples of each
+    set, then the non-digits still read as digits."""
     seeds = np.random.SeedSequence(args.seed).spawn(len(BUILDERS))
     rows = [HEADER]
     as_is = classifier.predict_vectors(digits[:args.count].reshape(-1, 784).astype(np.float32) / 255)
@@ -209,15 +251,18 @@ def main() -> None:
     rows.append(score("MNIST digits, through preprocess", classifier, list(digits[:args.count]),
                       labels[:args.count]).row(True))
     print("\n".join(rows), flush=True)
-    examples = []
+    examples, passing = [], []
     for (key, build), seed in zip(BUILDERS, seeds):
         labelled = build(digits, labels, args.count, np.random.default_rng(seed))
         if not labelled.files:
             rows.append(f"| {labelled.name} | 0 | - | - | - | - | - | - |")
         else:
             is_digits = bool((labelled.labels != sets.NOT_A_DIGIT).any())
-            rows.append(score(labelled.name, classifier, labelled.files, labelled.labels).row(is_digits))
+            result = score(labelled.name, classifier, labelled.files, labelled.labels)
+            rows.append(result.row(is_digits))
             examples.append((labelled.name, labelled.files[:args.examples]))
+            if not is_digits:
+                passing = [labelled.files[index] for index in result.read_unflagged]
         print(rows[-1], flush=True)
         if args.save_dir:
             folder = Path(args.save_dir) / key
@@ -226,26 +271,19 @@ def main() -> None:
                 name = "not-a-digit" if label == sets.NOT_A_DIGIT else f"label{label}"
                 with atomic_write(folder / f"{index:03d}-{name}{extension(file)}") as out:
                     out.write(file)
+    if passing:
+        examples.append(("non-digits still read as a digit, without a doubt", passing[:args.examples]))
+    return rows, examples
 
-    held_out = ""
-    if args.families:
-        print(flush=True)
-        held_out = ("\n## Held-out families\n\nEach generator family is trained on or held out of training and "
-                    "calibration (mnist_app/synthetic/families.py); fresh drawings of each side, "
-                    f"{args.count} a side, on the same pages and photos (scripts/family_split.py):\n\n"
-                    + "\n".join(family_rows(score, classifier, args.count, args.seed)) + "\n")
-    model = args.model or "the shipped model"
-    report = (f"# Realistic sets\n\nMeasured {datetime.datetime.now().isoformat(timespec='minutes')} with\n\n"
-              f"    {shlex.join(['python', 'scripts/measure_realistic.py', *sys.argv[1:]])}\n\n"
-              f"Model: {model}. Real handwriting: {described}. Machine: {machine_description()}.\n\n"
-              "\"flagged\": the prediction was unsure or the error was \"not a digit\". "
-              "Milliseconds per image: reading, preprocessing and the network, one process.\n\n"
-              + "\n".join(rows) + "\n" + held_out)
-    with atomic_write(args.output) as out:
+
+def write(output: str, sheet: str, report: str, examples: list[tuple[str, list[bytes]]]) -> None:
+    """The markdown ``report`` to ``output`` and the contact sheet of ``examples`` to ``sheet``."""
+    with atomic_write(output) as out:
         out.write(report.encode())
-    with atomic_write(args.sheet) as out:
-        contact_sheet(examples).save(out, "PNG", optimize=True)
-    print(f"wrote {args.output} and {args.sheet}")
+    if examples:
+        with atomic_write(sheet) as out:
+            contact_sheet(examples).save(out, "PNG", optimize=True)
+    print(f"wrote {output}" + (f" and {sheet}" if examples else ""))
 
 
 if __name__ == "__main__":

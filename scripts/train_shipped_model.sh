@@ -15,6 +15,6 @@ cd "$(dirname "$0")/.."
 data=()
 if [ -n "${1:-}" ]; then data=(--data-dir "$1"); fi
 # One BLAS thread: the weights then depend only on the numpy build and the fonts installed.
-OPENBLAS_NUM_THREADS=1 "${PYTHON:-python}" -m mnist_app train "${data[@]}" --seed 0 --epochs 60 --lr 1.0 \
-    --momentum 0.9 --distort 0.5 --nondigits 24000 --typed 6000 --hands 4000 \
+OPENBLAS_NUM_THREADS=1 "${PYTHON:-python}" -m mnist_app train "${data[@]}" --seed 0 --epochs 40 --lr 1.0 \
+    --momentum 0.9 --distort 0.5 --nondigits 16000 --typed 4000 --hands 2000 \
     --output "${OUTPUT:-models/mnist-784-30-10.npz}" --json
