@@ -149,7 +149,7 @@ def test_the_figures_describe_the_network_and_its_training(figures, trained):
         for values in curve.accuracies.values():  # strength 0 is the untouched test set
             assert values[untouched] == pytest.approx(trained.evaluation["accuracy"])
             assert np.all((values >= 0) & (values <= 1))
-    assert figures.reject is None  # this model has no reject rule
+    assert figures.reject.rule == trained.metadata["reject"]  # every model train makes has a rule
 
 
 def test_progress_is_called_once_per_step(trained):
