@@ -167,7 +167,7 @@ function drawCharts() {
   const costs = points.flatMap((p) => [p.cost, p.valCost]).filter((v) => typeof v === "number");
   const step = niceStep(Math.max(0.1, ...costs) / 4);
   drawChart($("cost-chart"), [["cost", "training"], ["valCost", "validation"]],
-    0, 4 * step, (v) => (v === 0 ? "0" : v.toFixed(Math.max(0, -Math.floor(Math.log10(step) + 1e-9)))));
+    0, 4 * step, (v) => String(Number(v.toFixed(6))));  // 2.5, not 3; 0.3, not 0.30000000000000004
 }
 
 // The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least ``value``.
