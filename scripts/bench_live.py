@@ -375,7 +375,10 @@ def main() -> None:
         "",
         f"Steps 1-2: median of {args.repeats} runs. Step 2 runs the command and the streamed run one after the "
         "other, alternating; the epoch's seconds are `EpochRecord.seconds` in both (the streamed one includes "
-        "the first epoch's 50 progress reports: a forward pass over 500 validation images each, and the weights sent). "
+        "the first epoch's 50 progress reports: a forward pass over 500 validation images each, and the weights sent); "
+        "the command runs with OpenBLAS's default threads (2 here), the training process with one "
+        "(mnist_app.live.runner.TRAINING_BLAS_THREADS), so on a busy machine the command also loses time "
+        "to BLAS threads waiting for a core. "
         f"Step 3: {CLIENTS} client threads, {REQUESTS_EACH} requests each, half /healthz, half a 128x128 "
         "canvas PNG to /api/predict; during a 50,000-example run at batch 10 with one event stream open. "
         "Load: the 1-minute load average after the step; the machine's 2 cores are shared with other "
