@@ -91,3 +91,6 @@ LIVE_DISCONNECT_POLL_SECONDS = 1
 MAX_TEACH_ETA = 100.0
 MAX_TEACH_STEPS = 100
 MAX_CORRECTIONS = 32
+# The JSON of one correction: 784 grey levels of up to 3 digits, separators, some
+# whitespace; about 3.3 kB written compactly. The field is refused unread past this.
+MAX_CORRECTION_JSON_BYTES = 8 * 1024

@@ -267,7 +267,9 @@ def picture_rows(rows: int = 28, columns: int = 28, value=0):
     ({"corrections": [{"picture": picture_rows(), "label": 1, "eta": 0}]}, "eta"),
     ({"corrections": [{"picture": picture_rows(), "label": 1}]}, "picture, label and eta"),
     ({"corrections": {"picture": 1}}, "list"), ({"corrections": b"[[["}, "JSON"),
-    ({"corrections": b"[" * 100_000}, "nested too deeply"),
+    ({"corrections": b"[" * 300_000}, "bytes"), ({"corrections": b"[" * 100_000}, "nested too deeply"),
+    ({"corrections": json.dumps([{"picture": picture_rows(), "label": 1, "eta": 1}] * 20, indent=40).encode()},
+     "bytes"),
 ])
 def test_api_bad_input_is_a_400_naming_it(app, sample, fields, message):
     answer = post(app, canvas_png(sample[0][0], 128), **fields)

@@ -24,7 +24,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from mnist_app.limits import MAX_CORRECTIONS
+from mnist_app.limits import MAX_CORRECTION_JSON_BYTES, MAX_CORRECTIONS
 from mnist_app.predict import Classifier
 from mnist_app.constants import DEFAULT_TEACH_ETA
 from mnist_app.teach import Correction, check_eta, check_label, check_picture, replay, teach
@@ -64,7 +64,11 @@ class TeachApi:
 
 
 def parse_corrections(text: bytes) -> list[Correction]:
-    """The corrections field (JSON) as Correction objects; ValueError naming what is wrong."""
+    """The corrections field (JSON) as Correction objects; ValueError naming what is wrong.
+    A field longer than MAX_CORRECTIONS corrections can be is refused before parsing."""
+    if len(text) > MAX_CORRECTIONS * MAX_CORRECTION_JSON_BYTES:
+        raise ValueError(f"the corrections are {len(text):,} bytes; {MAX_CORRECTIONS} corrections take at most "
+                         f"{MAX_CORRECTIONS * MAX_CORRECTION_JSON_BYTES:,}")
     try:
         items = json.loads(text)
     except RecursionError:
