@@ -77,6 +77,7 @@ def metadata_items(seed: int, quick: bool):
 
     from mnist_app import model_io
     from mnist_app.errors import ModelFileError
+    from mnist_app.model import Model
     from mnist_app.predict import Classifier
     from mnist_app.report.figures import compute_figures, learning_curves
     from mnist_app.report.html import render
@@ -95,7 +96,7 @@ def metadata_items(seed: int, quick: bool):
         if verdict == "accept" and not figures:
             network, _ = model_io.load(path)
             rng = np.random.default_rng(seed)
-            figures.append(compute_figures(network, {}, rng.integers(0, 256, (40, 28, 28), dtype=np.uint8),
+            figures.append(compute_figures(Model(network), rng.integers(0, 256, (40, 28, 28), dtype=np.uint8),
                                            rng.integers(0, 10, 40)))
 
         def call():
@@ -107,7 +108,7 @@ def metadata_items(seed: int, quick: bool):
                 raise AssertionError("accepted metadata that strict JSON or UTF-8 cannot carry")
             curves, note = learning_curves(metadata)
             render(replace(figures[0], metadata=metadata, curves=curves, curves_note=note)).encode("utf-8")
-            Api(Classifier(network, metadata), Limits()).model_info(None)
+            Api(Classifier(Model.from_file_contents(network, metadata)), Limits()).model_info(None)
         return f"{name} ({verdict})", call, ModelFileError if verdict == "reject" else ()
     return item
 
