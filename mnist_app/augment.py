@@ -14,10 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mnist_app.constants import FRAME
+from mnist_app.constants import FRAME, MASS_CENTRE
 
 _CENTRE = (FRAME - 1) / 2  # geometric transforms turn and scale about the frame's centre
-MASS_CENTRE = FRAME / 2  # where MNIST (and preprocess) put a digit's centre of mass
 
 
 def _per_image(value, m: int) -> np.ndarray:
@@ -110,6 +109,20 @@ def _whole_pixel_shift(images: np.ndarray, dy: int, dx: int) -> np.ndarray:
     return moved
 
 
+def random_shifts(images: np.ndarray, max_shift: int, rng: np.random.Generator) -> np.ndarray:
+    """Each image (m, h, w) moved by its own random whole-pixel (dy, dx), each in
+    [-max_shift, max_shift], the uncovered edge 0: a cheap augmentation that teaches the
+    network small offsets. Draws the offsets as one (m, 2) ``rng.integers`` call."""
+    offsets = max_shift - rng.integers(0, 2 * max_shift + 1, size=(len(images), 2))
+    shifted = np.empty_like(images)
+    # One copy per distinct offset instead of a per-image loop: at most (2s+1)^2 copies.
+    for dy in range(-max_shift, max_shift + 1):
+        for dx in range(-max_shift, max_shift + 1):
+            chosen = (offsets[:, 0] == dy) & (offsets[:, 1] == dx)
+            shifted[chosen] = _whole_pixel_shift(images[chosen], dy, dx)
+    return shifted
+
+
 def _neighbourhood(images: np.ndarray, combine, square: bool) -> np.ndarray:
     """``combine`` (np.maximum or np.minimum) over each pixel's 3x3 square (or its plus-shaped
     4 neighbours and itself), the outside of each (h, w) image counting as background."""
@@ -174,12 +187,15 @@ def elastic_fields(m: int, rms_pixels, smoothness: float, rng: np.random.Generat
 
 
 def centres_of_mass(images: np.ndarray) -> np.ndarray:
-    """(m, 2) row and column of each image's centre of mass, in pixels from the frame's
-    centre; (0, 0) for a blank image."""
+    """(m, 2) row and column of the centre of mass of each image (m, h, w), in pixels from
+    the image's own centre ((h - 1) / 2, (w - 1) / 2): from the frame's centre for MNIST's
+    28 x 28; (0, 0) for a blank image."""
+    height, width = images.shape[1:]
     weights = images.astype(np.float32)
     mass = np.maximum(weights.sum(axis=(1, 2)), 1e-6)
-    positions = np.arange(FRAME, dtype=np.float32) - _CENTRE
-    return np.stack([weights.sum(axis=2) @ positions / mass, weights.sum(axis=1) @ positions / mass], 1)
+    rows = np.arange(height, dtype=np.float32) - (height - 1) / 2
+    columns = np.arange(width, dtype=np.float32) - (width - 1) / 2
+    return np.stack([weights.sum(axis=2) @ rows / mass, weights.sum(axis=1) @ columns / mass], 1)
 
 
 def deskew(images: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from mnist_app import ico
-from mnist_app.errors import ImageError, ImageTooLarge
+from mnist_app.errors import ImageError, ImageTooLarge, reason
 from mnist_app.limits import (
     MAX_DECODED_BYTES,
     MAX_IMAGE_FILE_BYTES,
@@ -83,7 +83,7 @@ def load_image(source: ImageSource, max_side: int | None = None) -> Image.Image:
         except ImageError:
             raise
         except Exception as error:  # Pillow's decoders raise many types for malformed data
-            raise ImageError(f"cannot decode image: {_reason(error)}") from error
+            raise ImageError(f"cannot decode image: {reason(error)}") from error
         finally:
             _raise_on_bomb_warning(caught)
     return image
@@ -106,7 +106,7 @@ def read_image_bytes(source: str | os.PathLike | bytes | BinaryIO) -> bytes:
     except UnsafeInput as error:
         raise ImageError(str(error)) from None
     except Exception as error:  # noqa: BLE001 - a stream that fails to read: OSError, a closed file's ValueError...
-        raise ImageError(f"cannot read: {_reason(error)}") from None
+        raise ImageError(f"cannot read: {reason(error)}") from None
     if not data:
         raise ImageError("empty file")
     return data
@@ -127,7 +127,7 @@ def check_header(data: bytes, max_side: int | None = None, max_pixels: int = MAX
                 except ImageError:
                     raise
                 except Exception as error:  # Pillow's plugins raise many types for bad headers
-                    raise ImageError(f"cannot read image: {_reason(error)}") from None
+                    raise ImageError(f"cannot read image: {reason(error)}") from None
                 return opened.size
         finally:
             _raise_on_bomb_warning(caught)
@@ -194,7 +194,7 @@ def _open(data: bytes, max_pixels: int = MAX_IMAGE_PIXELS) -> Image.Image:
     except UnidentifiedImageError as error:
         raise ImageError("not an image Pillow can identify (unknown format or damaged header)") from error
     except Exception as error:  # Pillow's format plugins raise many types for bad headers
-        raise ImageError(f"cannot read image: {_reason(error)}") from error
+        raise ImageError(f"cannot read image: {reason(error)}") from error
 
 
 @contextlib.contextmanager
@@ -242,11 +242,6 @@ def _fit_transparency_to_palette(image: Image.Image) -> None:
     if isinstance(transparency, bytes) and image.palette is not None:
         entries = len(image.palette.palette) // len(image.palette.mode)
         image.info["transparency"] = transparency[:entries]
-
-
-def _reason(error: Exception) -> str:
-    """The first line of ``error``'s message, or its type if it has none."""
-    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 def _image_from_array(array: np.ndarray) -> Image.Image:

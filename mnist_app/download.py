@@ -24,7 +24,9 @@ from tqdm import tqdm
 
 from mnist_app import __version__
 from mnist_app.atomic import atomic_write
-from mnist_app.data import (
+from mnist_app.errors import DownloadError
+from mnist_app.limits import DOWNLOAD_DEADLINE_TIMEOUTS
+from mnist_app.mnist_files import (
     CACHE_GZIP_LEVEL,
     GZIP_MAGIC,
     BadContent,
@@ -32,8 +34,6 @@ from mnist_app.data import (
     max_stored_bytes,
     verified_content,
 )
-from mnist_app.errors import DownloadError
-from mnist_app.limits import DOWNLOAD_DEADLINE_TIMEOUTS
 
 USER_AGENT = f"mnist_app/{__version__} {requests.utils.default_user_agent()}"
 CHUNK_BYTES = 64 * 1024

@@ -1,5 +1,14 @@
 """Exceptions the library raises for bad input; the CLI turns each into one line."""
 
+MAX_REASON_CHARS = 200  # of another library's error message, quoted in ours
+
+
+def reason(error: BaseException) -> str:
+    """The first line of ``error``'s message (at most MAX_REASON_CHARS), or its type's name
+    if it has none: another library's error, quoted in one of ours."""
+    text = str(error).splitlines()[0] if str(error) else ""
+    return text[:MAX_REASON_CHARS] or type(error).__name__
+
 
 class MnistAppError(Exception):
     """Base class: anything the user can fix (bad file, bad data, unreachable mirror)."""

@@ -124,8 +124,8 @@ def _read_network(archive: NpzReader) -> tuple[Network, dict]:
         raise ModelFileError(f"metadata says sizes {metadata['sizes']}, the arrays have {sizes}")
     weights, biases = [], []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        weights.append(_finite(archive.read(f"weights_{i}", _float_header((n_out, n_in))), f"weights_{i}"))
-        biases.append(_finite(archive.read(f"biases_{i}", _float_header((n_out,))), f"biases_{i}"))
+        weights.append(_checked_finite(archive.read(f"weights_{i}", _float_header((n_out, n_in))), f"weights_{i}"))
+        biases.append(_checked_finite(archive.read(f"biases_{i}", _float_header((n_out,))), f"biases_{i}"))
     if len({a.dtype for a in weights + biases}) != 1:
         raise ModelFileError("weights and biases have mixed dtypes")
     return Network.from_parameters(weights, biases, metadata["cost"]), metadata
@@ -172,7 +172,7 @@ def _float_header(shape: tuple[int, ...]):
     return check
 
 
-def _finite(array: np.ndarray, name: str) -> np.ndarray:
+def _checked_finite(array: np.ndarray, name: str) -> np.ndarray:
     if not np.isfinite(array).all():
         raise ModelFileError(f"{name} holds NaN or infinite values")
     return array

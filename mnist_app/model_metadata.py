@@ -27,12 +27,12 @@ def _integer(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _finite(value) -> bool:
+def _finite_number(value) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _fraction_or_none(value) -> bool:
-    return value is None or (_finite(value) and 0 <= value <= 1)
+    return value is None or (_finite_number(value) and 0 <= value <= 1)
 
 
 def _list_of_objects(value) -> bool:
@@ -49,7 +49,7 @@ REJECT_FIELDS = frozenset(field.name for field in dataclasses.fields(RejectRule)
 def _reject_rule(value) -> bool:
     """The thresholds of a RejectRule: known names, each a number from 0 to 1."""
     return isinstance(value, dict) and set(value) <= REJECT_FIELDS and \
-        all(_finite(v) and 0 <= v <= 1 for v in value.values())
+        all(_finite_number(v) and 0 <= v <= 1 for v in value.values())
 
 
 # key -> (what it must be, in words; the check)

@@ -17,7 +17,7 @@ from typing import IO, BinaryIO, Callable
 import numpy as np
 from numpy.lib import format as npy_format
 
-from mnist_app.errors import ModelFileError
+from mnist_app.errors import ModelFileError, reason
 
 END_OF_DIRECTORY = b"PK\x05\x06"  # the zip's end-of-central-directory record
 END_RECORD_BYTES = 22
@@ -38,7 +38,7 @@ class NpzReader:
         try:
             self._zip = zipfile.ZipFile(file)
         except Exception as error:  # zipfile raises BadZipFile, OSError, ValueError... for damaged zips
-            raise ModelFileError(f"not a readable .npz weights file ({_reason(error)})") from None
+            raise ModelFileError(f"not a readable .npz weights file ({reason(error)})") from None
         self.names = {name[:-4] for name in self._zip.namelist() if name.endswith(".npy")}
 
     def __enter__(self) -> "NpzReader":
@@ -70,7 +70,7 @@ class NpzReader:
         except ModelFileError:
             raise
         except Exception as error:  # zlib, bz2, lzma, CRC and I/O errors of a damaged member
-            raise ModelFileError(f"cannot read {name} ({_reason(error)})") from None
+            raise ModelFileError(f"cannot read {name} ({reason(error)})") from None
         array = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran_order else "C")
         return array.astype(dtype.newbyteorder("="), copy=not dtype.isnative)
 
@@ -86,7 +86,7 @@ def _read_header(member: IO[bytes], name: str) -> tuple[tuple[int, ...], bool, n
         else:
             raise ValueError(f"unknown .npy version {version}")
     except Exception as error:  # numpy raises ValueError, SyntaxError... for a malformed header
-        raise ModelFileError(f"{name} is not a valid .npy array ({_reason(error)})") from None
+        raise ModelFileError(f"{name} is not a valid .npy array ({reason(error)})") from None
     return shape, fortran_order, dtype
 
 
@@ -103,8 +103,3 @@ def _member_count(file: BinaryIO) -> int:
         return 0
     (total,) = struct.unpack("<H", tail[at + 10:at + 12])
     return total
-
-
-def _reason(error: BaseException) -> str:
-    text = str(error).splitlines()[0] if str(error) else ""
-    return text[:200] or type(error).__name__

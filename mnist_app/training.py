@@ -24,7 +24,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from mnist_app.augment import Distortions, random_distortions
+from mnist_app.augment import Distortions, random_distortions, random_shifts
 from mnist_app.errors import TrainingDiverged
 from mnist_app.inputs import check_images, check_labels, one_hot, to_inputs
 from mnist_app.training_progress import FirstEpochProgress, Monitor, ProgressRecord
@@ -32,6 +32,7 @@ from mnist_app.network import Network
 from mnist_app.reading import ReadingConvention
 
 SCHEDULES = ("cosine", "constant")
+MAX_SHIFT = 4  # pixels: the largest random translation of a training image
 CHUNK_EXAMPLES = 2048  # how many uint8 images become floats at once: the rest stay uint8
 MONITOR_EXAMPLES = 10000  # training images on which cost and accuracy are reported per epoch
 
@@ -65,7 +66,7 @@ class Hyperparameters:
             (0 <= self.momentum < 1, f"momentum must be in [0, 1), got {self.momentum}"),
             (self.l2 >= 0 and math.isfinite(self.l2), f"l2 must be >= 0, got {self.l2}"),
             (self.schedule in SCHEDULES, f"schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}"),
-            (0 <= self.shift <= 4, f"shift must be 0 to 4 pixels, got {self.shift}"),
+            (0 <= self.shift <= MAX_SHIFT, f"shift must be 0 to {MAX_SHIFT} pixels, got {self.shift}"),
             (0 <= self.distill <= 1, f"distill must be in [0, 1], got {self.distill}"),
         ]
         for ok, message in checks:
@@ -108,21 +109,6 @@ class TrainingResult:
         """The run as a weights file's metadata records it (JSON-ready)."""
         return {"history": [asdict(record) for record in self.history], "best_epoch": self.best_epoch,
                 "validation_accuracy": self.best_val_accuracy, "interrupted": self.interrupted}
-
-
-def random_shifts(images: np.ndarray, max_shift: int, rng: np.random.Generator) -> np.ndarray:
-    """Each image (m, 28, 28) translated by its own random (dy, dx) in [-max_shift, max_shift],
-    filling with black; a cheap augmentation that teaches the network small offsets."""
-    m, height, width = images.shape
-    padded = np.pad(images, ((0, 0), (max_shift, max_shift), (max_shift, max_shift)))
-    offsets = rng.integers(0, 2 * max_shift + 1, size=(m, 2))
-    shifted = np.empty_like(images)
-    # One slice per distinct offset instead of a per-image loop: at most (2s+1)^2 copies.
-    for dy in range(2 * max_shift + 1):
-        for dx in range(2 * max_shift + 1):
-            chosen = (offsets[:, 0] == dy) & (offsets[:, 1] == dx)
-            shifted[chosen] = padded[chosen, dy : dy + height, dx : dx + width]
-    return shifted
 
 
 class MomentumSGD:

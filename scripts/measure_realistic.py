@@ -43,6 +43,7 @@ from PIL import Image, ImageDraw, ImageFont
 from benchmark_notes import SAMPLE_PATH
 from family_split import family_rows
 from mnist_app.atomic import atomic_write
+from mnist_app.constants import NOT_A_DIGIT
 from mnist_app.data import load_mnist, resolve_data_dir
 from mnist_app.errors import ImageError
 from mnist_app.predict import Classifier
@@ -257,7 +258,7 @@ def measure_sets(classifier: Classifier, digits: np.ndarray, labels: np.ndarray,
         if not labelled.files:
             rows.append(f"| {labelled.name} | 0 | - | - | - | - | - | - |")
         else:
-            is_digits = bool((labelled.labels != sets.NOT_A_DIGIT).any())
+            is_digits = bool((labelled.labels != NOT_A_DIGIT).any())
             result = score(labelled.name, classifier, labelled.files, labelled.labels)
             rows.append(result.row(is_digits))
             examples.append((labelled.name, labelled.files[:args.examples]))
@@ -268,7 +269,7 @@ def measure_sets(classifier: Classifier, digits: np.ndarray, labels: np.ndarray,
             folder = Path(args.save_dir) / key
             folder.mkdir(parents=True, exist_ok=True)
             for index, (file, label) in enumerate(zip(labelled.files[:args.examples], labelled.labels)):
-                name = "not-a-digit" if label == sets.NOT_A_DIGIT else f"label{label}"
+                name = "not-a-digit" if label == NOT_A_DIGIT else f"label{label}"
                 with atomic_write(folder / f"{index:03d}-{name}{extension(file)}") as out:
                     out.write(file)
     if passing:

@@ -23,11 +23,11 @@ import numpy as np
 from benchmark_notes import add_data_dir_option, load_mnist_or_exit, write_markdown
 from measure_realistic import BUILDERS, VALIDATION
 from mnist_app.confidence import NOT_A_DIGIT_SHARE, UNSURE_SHARE, calibrate
+from mnist_app.constants import NOT_A_DIGIT
 from mnist_app.errors import ImageError
 from mnist_app.model import Model
 from mnist_app.preprocess import to_mnist_image
 from mnist_app.reading import ReadingConvention
-from mnist_app.synthetic.sets import NOT_A_DIGIT
 
 NOTHING = np.zeros((28, 28), dtype=np.uint8)  # stands for "no digit found": read, never right
 

@@ -41,7 +41,7 @@ def test_a_bad_argument_is_refused_before_numpy_or_other_commands_load(command):
     assert result["status"] == 2
     assert not [name for name in result["loaded"] if name.startswith(("numpy", "PIL"))]
     assert [name for name in result["loaded"] if name.startswith("mnist_app.cli.")] == \
-        sorted(["mnist_app.cli.common", f"mnist_app.cli.{command}"])
+        sorted(["mnist_app.cli.common", "mnist_app.cli.exits", f"mnist_app.cli.{command}"])
 
 
 def test_help_lists_every_command():

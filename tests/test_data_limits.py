@@ -9,9 +9,9 @@ import zlib
 import pytest
 
 from mirror_server import listing
-from mnist_app import data
-from mnist_app.data import TEST_IMAGES, TRAIN_IMAGES, DownloadSettings, ensure_mnist_files, gunzip, load_mnist
-from mnist_app.data import BadContent
+from mnist_app import mnist_files
+from mnist_app.data import ensure_mnist_files, load_mnist
+from mnist_app.mnist_files import TEST_IMAGES, TRAIN_IMAGES, BadContent, DownloadSettings, gunzip
 from mnist_app.errors import DownloadError
 from mnist_app.limits import DOWNLOAD_DEADLINE_TIMEOUTS
 
@@ -51,14 +51,14 @@ def test_gunzip_refuses_damaged_data(damage, message):
 
 
 def test_a_gzip_bomb_in_the_data_directory_is_treated_as_corrupt(fake_mnist_dir):
-    (fake_mnist_dir / TEST_IMAGES).write_bytes(gzip_of_zeros(data.CONTENT_BYTES[TEST_IMAGES] + (1 << 20)))
+    (fake_mnist_dir / TEST_IMAGES).write_bytes(gzip_of_zeros(mnist_files.CONTENT_BYTES[TEST_IMAGES] + (1 << 20)))
     with pytest.raises(DownloadError, match=f"^{TEST_IMAGES}: not cached and no mirrors given$"):
         load_mnist(fake_mnist_dir, mirrors=[])
 
 
 def test_a_file_larger_than_any_copy_is_not_read(fake_mnist_dir):
     with open(fake_mnist_dir / TRAIN_IMAGES, "r+b") as file:
-        file.truncate(data.max_stored_bytes(TRAIN_IMAGES) + 1)  # sparse: costs no disk
+        file.truncate(mnist_files.max_stored_bytes(TRAIN_IMAGES) + 1)  # sparse: costs no disk
     with pytest.raises(DownloadError, match=f"^{TRAIN_IMAGES}: not cached"):
         load_mnist(fake_mnist_dir, mirrors=[])
 
@@ -86,8 +86,8 @@ def test_a_data_directory_that_is_a_device_is_refused(tmp_path):
 
 
 def test_an_endless_body_stops_at_the_largest_copy(server, data_dir, monkeypatch):
-    monkeypatch.setattr(data, "GZIP_HEADER_ALLOWANCE", 0)
-    limit = data.max_stored_bytes(TRAIN_IMAGES)
+    monkeypatch.setattr(mnist_files, "GZIP_HEADER_ALLOWANCE", 0)
+    limit = mnist_files.max_stored_bytes(TRAIN_IMAGES)
     server.faults["bad"] = "zeros"
     with pytest.raises(DownloadError) as error:
         ensure_mnist_files(data_dir, [server.url("bad")], settings=FAST)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from mnist_app.constants import NOT_A_DIGIT
 from mnist_app.synthetic import glyphs, handwriting, nondigits, paper, pens, sets, strokes, training, typed
 from mnist_app.synthetic.skeleton import zhang_suen
 from mnist_app.synthetic.strokes import draw_segments
@@ -70,7 +71,7 @@ def test_every_file_decodes_and_labels_are_digits_or_not_a_digit(name):
     if name == "typed" and not installed(EVALUATION_FACES):
         pytest.skip("DejaVu fonts not installed")
     assert len(labelled.files) == len(labelled.labels) > 0
-    expected = {sets.NOT_A_DIGIT} if name == "not digits" else set(range(10))
+    expected = {NOT_A_DIGIT} if name == "not digits" else set(range(10))
     assert set(labelled.labels.tolist()) <= expected
     for file in labelled.files:
         assert min(decode(file).size) >= 16

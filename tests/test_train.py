@@ -10,7 +10,8 @@ from mnist_app.errors import TrainingDiverged
 from mnist_app.evaluate import accuracy
 from mnist_app.model import Model
 from mnist_app.network import Network
-from mnist_app.training import Hyperparameters, random_shifts, train
+from mnist_app.augment import random_shifts
+from mnist_app.training import Hyperparameters, train
 
 
 def tiny_set(n=50, seed=0):

@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 
-EXIT_INTERRUPTED = 130  # also in cli.common, which is not loaded yet
+from mnist_app.cli.exits import EXIT_INTERRUPTED  # a leaf: nothing else loads before the handler
 
 
 def _interrupted_while_loading(signum, frame) -> None:

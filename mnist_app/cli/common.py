@@ -17,11 +17,18 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # mnist_app.data is imported by the commands that use data, when they do
     from mnist_app.data import Mnist
 
-EXIT_OK = 0
-EXIT_FAILURE = 1  # a failure the user can fix: bad input, unreachable data, bad model file
-EXIT_USAGE = 2  # bad command-line usage (argparse exits with 2 as well)
-EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
-EXIT_TERMINATED = 143  # SIGTERM (kill, docker stop), as shells report it
+from mnist_app.cli.exits import (  # noqa: F401 - the commands import them from here
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+)
+
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on (its affinity where the system has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class Terminated(KeyboardInterrupt):
@@ -75,7 +82,8 @@ def http_url(text: str) -> str:
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     """Add the options saying where MNIST is cached and how to download it if it is not."""
-    from mnist_app.data import DATA_DIR_ENV, MIRRORS, DownloadSettings
+    from mnist_app.data import DATA_DIR_ENV
+    from mnist_app.mnist_files import MIRRORS, DownloadSettings
 
     group = parser.add_argument_group("MNIST data")
     group.add_argument(
@@ -99,7 +107,8 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
 
 def data_source(args: argparse.Namespace) -> dict:
     """The data options as keyword arguments of load_mnist and ensure_mnist_files."""
-    from mnist_app.data import DownloadSettings, resolve_data_dir
+    from mnist_app.data import resolve_data_dir
+    from mnist_app.mnist_files import DownloadSettings
 
     return {
         "data_dir": resolve_data_dir(args.data_dir),
@@ -110,10 +119,15 @@ def data_source(args: argparse.Namespace) -> dict:
 
 
 def load_mnist_from_args(args: argparse.Namespace) -> Mnist:
-    """Load MNIST as the options of :func:`add_data_options` say, downloading it on first use."""
+    """Load MNIST as the options of :func:`add_data_options` say, downloading it on first use,
+    and say on stderr (unless --quiet) which folder it came from."""
     from mnist_app.data import load_mnist
 
-    return load_mnist(**data_source(args))
+    source = data_source(args)
+    mnist = load_mnist(**source)
+    if not args.quiet:
+        print(printable(f"mnist-app: MNIST from {source['data_dir']}"), file=sys.stderr)
+    return mnist
 
 
 def add_model_option(parser: argparse.ArgumentParser) -> None:

@@ -11,7 +11,7 @@ import sys
 import threading
 from pathlib import Path
 
-from mnist_app.cli.common import EXIT_FAILURE, EXIT_OK, add_model_option, printable, whole_number
+from mnist_app.cli.common import EXIT_FAILURE, EXIT_OK, add_model_option, printable, usable_cores, whole_number
 from mnist_app.constants import N_CLASSES
 from mnist_app.errors import ImageError, MnistAppError
 
@@ -83,7 +83,7 @@ def _preprocessing_map(count: int):
     without doing so (SIGKILL), each worker sees the pipe only this process writes to
     close, and exits: none is left holding the output (`predict DIR | wc -l` ends).
     """
-    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    workers = usable_cores()
     if count < POOL_MIN_IMAGES or workers < 2 or not _can_fork():
         yield map
         return

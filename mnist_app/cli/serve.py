@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import signal
 import sys
 
-from mnist_app.cli.common import EXIT_OK, add_model_option, whole_number
+from mnist_app.cli.common import EXIT_INTERRUPTED, EXIT_OK, add_model_option, usable_cores, whole_number
 from mnist_app.data import DATA_DIR_ENV
 from mnist_app.web.settings import (
     CHANNEL_TIMEOUT,
@@ -43,7 +42,7 @@ def add_parser(commands) -> None:
                         help="TCP port; 0 picks a free one (default: %(default)s)")
     parser.add_argument("--threads", type=whole_number(1, MAX_THREADS), default=DEFAULT_THREADS,
                         metavar="N", help="worker threads answering requests (default: %(default)s)")
-    parser.add_argument("--workers", type=whole_number(0, MAX_THREADS), default=_usable_cores(), metavar="N",
+    parser.add_argument("--workers", type=whole_number(0, MAX_THREADS), default=usable_cores(), metavar="N",
                         help="processes that preprocess posted images, so every core reads; 0 to "
                         "preprocess in the request threads (default: %(default)s, one per core)")
     parser.add_argument("--data-dir", metavar="DIR",
@@ -71,9 +70,9 @@ def run(args) -> int:
         app = make_app(classifier, limits, data_dir=args.data_dir, preprocess=preprocess,
                        trainer=trainer, streams=StreamLimits.for_threads(args.threads))
         server = create_server(app, ServerSettings(host=args.host, port=args.port, threads=args.threads), limits)
-        _serve(server, on_stop=trainer.close)
+        status = _serve(server, on_stop=trainer.close)
     print("mnist-app: stopped", file=sys.stderr)
-    return EXIT_OK
+    return status
 
 
 def _preprocessing(workers: int, cleanup: contextlib.ExitStack):
@@ -85,17 +84,18 @@ def _preprocessing(workers: int, cleanup: contextlib.ExitStack):
     return cleanup.enter_context(PreprocessingPool(workers)) if workers else to_mnist_image
 
 
-def _usable_cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def _serve(server, on_stop) -> None:
-    """Run ``server`` until Ctrl-C or SIGTERM, then close it. ``on_stop`` runs first, in the
-    signal handler: it ends the training run, and so its event streams, which would
-    otherwise hold the server's threads while waitress waits for them to finish."""
+def _serve(server, on_stop) -> int:
+    """Run ``server`` until Ctrl-C or SIGTERM, then close it; the exit status: interrupted
+    (130) after Ctrl-C, as every command, and 0 after SIGTERM, the way a service manager or
+    ``docker stop`` asks a server to end. ``on_stop`` runs first, in the signal handler: it
+    ends the training run, and so its event streams, which would otherwise hold the
+    server's threads while waitress waits for them to finish."""
     from mnist_app.web.server import on_every_interface, urls
 
+    interrupted = []
+
     def stop(signum, frame):
+        interrupted.append(signum == signal.SIGINT)
         on_stop()
         raise KeyboardInterrupt
 
@@ -112,6 +112,7 @@ def _serve(server, on_stop) -> None:
         server.close()
         for number, handler in previous_handlers.items():
             signal.signal(number, handler)
+    return EXIT_INTERRUPTED if any(interrupted) else EXIT_OK
 
 
 def _log_to_stderr() -> None:

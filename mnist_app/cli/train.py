@@ -41,7 +41,7 @@ from mnist_app.evaluate import evaluate
 from mnist_app.model import Model
 from mnist_app.network import COSTS, INITIALISATIONS, Network
 from mnist_app.reading import ReadingConvention
-from mnist_app.training import SCHEDULES, EpochRecord, Hyperparameters, train
+from mnist_app.training import MAX_SHIFT, SCHEDULES, EpochRecord, Hyperparameters, train
 
 MAX_HIDDEN = 4096  # neurons per hidden layer: 784-4096-10 is already 3.2 million weights
 MAX_EPOCHS = 10_000
@@ -88,7 +88,7 @@ def add_parser(commands) -> None:
            f"(the book's form with eta scaled by 1 - mu) (default: {defaults.momentum})")
     option("--schedule", choices=SCHEDULES, default=defaults.schedule,
            help=f"learning-rate schedule over the epochs (default: {defaults.schedule})")
-    option("--shift", type=whole_number(0, 4), default=defaults.shift, metavar="PIXELS",
+    option("--shift", type=whole_number(0, MAX_SHIFT), default=defaults.shift, metavar="PIXELS",
            help=f"augment by shifting each training image up to this many pixels, 0 for none (default: {defaults.shift})")
     option("--hidden", type=hidden_sizes, default=list(DEFAULT_HIDDEN), metavar="N[,N...]",
            help=f"hidden layer sizes, each 1 to {MAX_HIDDEN} (default: {','.join(map(str, DEFAULT_HIDDEN))})")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from mnist_app.augment import centres_of_mass
 from mnist_app.constants import BOX, FRAME, MASS_CENTRE
 from mnist_app.errors import NoDigitFound
 
@@ -27,13 +28,11 @@ def centre_by_mass(digit: np.ndarray) -> np.ndarray:
     inside the frame. Raises NoDigitFound if ``digit`` holds no ink.
     """
     height, width = digit.shape
-    mass = digit.sum()
-    if mass <= 0:  # a faint speck that vanished when scaled down
+    if digit.sum() <= 0:  # a faint speck that vanished when scaled down
         raise NoDigitFound()
-    row_centre = (digit.sum(axis=1) @ np.arange(height)) / mass
-    col_centre = (digit.sum(axis=0) @ np.arange(width)) / mass
-    top = min(max(round(MASS_CENTRE - row_centre), 0), FRAME - height)
-    left = min(max(round(MASS_CENTRE - col_centre), 0), FRAME - width)
+    row, column = centres_of_mass(digit[np.newaxis])[0]  # from the digit's own centre
+    top = min(max(round(MASS_CENTRE - (height - 1) / 2 - row), 0), FRAME - height)
+    left = min(max(round(MASS_CENTRE - (width - 1) / 2 - column), 0), FRAME - width)
     frame = np.zeros((FRAME, FRAME), dtype=np.float32)
     frame[top:top + height, left:left + width] = digit
     return frame

@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from mnist_app.constants import NOT_A_DIGIT
 from mnist_app.synthetic import families, nondigits
 from mnist_app.synthetic.fonts import split_families
 from mnist_app.synthetic.glyphs import HANDS, Hand
@@ -22,7 +23,6 @@ from mnist_app.synthetic.paper import EXPORTS, Page, random_page, resize_ink
 from mnist_app.synthetic.pens import BOLD_MARKER, THIN_PEN, enlarged, pen_drawing
 from mnist_app.synthetic.typed import EVALUATION_FACES, installed, typed_ink
 
-NOT_A_DIGIT = -1
 CANVAS = (280, 280)  # the drawing canvas of the thin-pen and marker sets, pixels
 
 
