@@ -46,6 +46,7 @@ def hostile_image_items(seed: int, quick: bool):
 
 def model_items(seed: int, quick: bool):
     from mnist_app.errors import ModelFileError
+    from mnist_app.model import Model
     from mnist_app.predict import Classifier
 
     names = sorted(set(models.MODELS) - models.HEAVY) if quick else sorted(models.MODELS)
