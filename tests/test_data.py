@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import re
 from pathlib import Path
 
@@ -26,8 +27,21 @@ from mnist_app.data import (
 )
 from mnist_app.errors import DownloadError, IdxFormatError
 
-SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 FAST = DownloadSettings(timeout=0.5, retries=0, backoff=0.0)
+# The real MNIST's sha256 of each decompressed file, as the hashes published with it: a
+# second record, so that a typo in mnist_files.FILES cannot pass as the truth.
+REAL_MNIST_SHA256 = {
+    "train-images-idx3-ubyte.gz": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte.gz": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte.gz": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte.gz": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+
+
+def sha256_of_contents(directory: Path) -> dict[str, str]:
+    """The sha256 of each MNIST file's decompressed content in ``directory``, computed here."""
+    return {name: hashlib.sha256(gzip.decompress((directory / name).read_bytes())).hexdigest()
+            for name in REAL_MNIST_SHA256}
 
 
 # Downloading
@@ -189,7 +203,7 @@ def test_cached_files_are_verified_and_used_without_the_network(
     mnist = load_mnist(data_dir, [refused_url], settings=FAST)
 
     assert server.requests == []
-    assert mnist.sha256 == data.FILES
+    assert mnist.sha256 == sha256_of_contents(data_dir)
 
 
 @pytest.mark.parametrize(
@@ -240,7 +254,7 @@ def test_load_mnist_returns_uint8_arrays_of_the_right_shapes(fake_mnist_dir):
     assert mnist.test_images.shape == (200, 28, 28) and mnist.test_labels.shape == (200,)
     arrays = (mnist.train_images, mnist.train_labels, mnist.test_images, mnist.test_labels)
     assert all(array.dtype == np.uint8 for array in arrays)
-    assert mnist.sha256 == data.FILES
+    assert mnist.sha256 == sha256_of_contents(fake_mnist_dir)
 
 
 def replace_train_labels(directory: Path, labels: np.ndarray, monkeypatch) -> None:
@@ -266,14 +280,16 @@ def test_load_mnist_names_the_file_that_is_malformed(fake_mnist_dir, monkeypatch
 
 
 def test_the_real_mnist_copy_matches_the_built_in_hashes():
-    if not all((SHARED_MNIST / name).is_file() for name in data.FILES):
-        pytest.skip(f"no offline copy of the real MNIST files in {SHARED_MNIST}")
+    """On the real MNIST where the app would look for it ($MNIST_APP_DATA, else the cache)."""
+    directory = resolve_data_dir(None)
+    if not all((directory / name).is_file() for name in REAL_MNIST_SHA256):
+        pytest.skip(f"no copy of the real MNIST files in {directory} (set MNIST_APP_DATA to run this)")
 
-    mnist = load_mnist(SHARED_MNIST, mirrors=[])
+    mnist = load_mnist(directory, mirrors=[])
 
     assert mnist.train_images.shape == (60000, 28, 28) and mnist.train_labels.shape == (60000,)
     assert mnist.test_images.shape == (10000, 28, 28) and mnist.test_labels.shape == (10000,)
-    assert mnist.sha256 == data.FILES
+    assert mnist.sha256 == sha256_of_contents(directory) == REAL_MNIST_SHA256 == data.FILES
     assert np.bincount(mnist.test_labels).tolist()[:2] == [980, 1135]  # the well-known class counts
 
 
