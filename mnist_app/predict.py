@@ -18,17 +18,13 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from mnist_app.decode import ImageSource
+from mnist_app.decode import IMAGE_EXTENSIONS, ImageSource
 from mnist_app.errors import ImageError, NotADigit
 from mnist_app.model import Model, Readout
 from mnist_app.network import Network
 from mnist_app.preprocess import to_mnist_image, to_mnist_vector
 
 BATCH_SIZE = 256  # images per feedforward call in predict_many / predict_each
-IMAGE_EXTENSIONS = frozenset(  # common extensions of formats Pillow reads
-    ".bmp .dib .gif .ico .jfif .jpe .jpeg .jpg .pbm .pcx .pgm .png .pnm .ppm .psd .qoi .tga "
-    ".tif .tiff .webp".split()
-)
 
 
 @dataclass(frozen=True)

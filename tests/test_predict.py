@@ -385,3 +385,13 @@ def test_images_that_fail_keep_none_of_their_pixels_alive():
         tracemalloc.stop()
     assert [type(outcome) for outcome in outcomes] == [NoDigitFound] * 10
     assert held < blank.size * 4  # less than one picture's copy, for all ten errors
+
+
+def test_every_image_extension_names_a_format_the_decoder_opens():
+    """Pillow's own registry (it imports every plugin, so only here) is the oracle."""
+    from PIL import Image
+
+    from mnist_app.decode import FORMATS, IMAGE_EXTENSIONS
+
+    registered = Image.registered_extensions()
+    assert {registered[extension] for extension in IMAGE_EXTENSIONS} == set(FORMATS)
