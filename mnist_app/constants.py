@@ -26,5 +26,6 @@ DEFAULT_MODEL_NAME = model_file_name(DEFAULT_SIZES)
 
 N_TRAIN_IMAGES = 60_000  # MNIST's training set; the last 10,000 are the default validation split
 MASS_CENTRE = 14.0  # row and column (pixel index) of a digit's centre of mass in MNIST
+JSON_DECIMALS = 6  # floats in JSON answers (CLI --json and the web API) are rounded to this many decimals
 NOT_A_DIGIT = N_CLASSES  # the training label of an image that holds no digit: all targets 0
 DEFAULT_TEACH_ETA = 0.5  # learning rate of a teaching step (mnist_app.teach: `backprop`, the page)

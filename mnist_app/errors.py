@@ -61,5 +61,12 @@ class NotADigit(ImageError):
         super().__init__(message)
 
 
+class SeveralDigits(ImageError):
+    """The image holds a number, not one digit: ``predict --number`` reads it."""
+
+    def __init__(self, message: str = "several digits: read them with --number"):
+        super().__init__(message)
+
+
 class TrainingDiverged(MnistAppError):
     """The weights became infinite or NaN during training (the learning rate is too high)."""

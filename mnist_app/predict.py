@@ -18,11 +18,13 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
+from mnist_app.constants import INPUT_SIZE, PIXEL_SCALE
 from mnist_app.decode import IMAGE_EXTENSIONS, ImageSource
-from mnist_app.errors import ImageError, NotADigit
+from mnist_app.errors import ImageError, NotADigit, SeveralDigits
 from mnist_app.model import Model, Readout
 from mnist_app.network import Network
-from mnist_app.preprocess import to_mnist_image, to_mnist_vector
+from mnist_app.numbers import NumberReading, holds_several_digits, read_number
+from mnist_app.preprocess import find_marks, marks_as_digit, to_mnist_image
 
 BATCH_SIZE = 256  # images per feedforward call in predict_many / predict_each
 
@@ -36,7 +38,9 @@ class Prediction:
     they need not sum to 1, and a picture that is no digit leaves them all low. ``digit`` is
     the strongest and ``confidence`` its output: the number people read and the one the
     model's :class:`~mnist_app.confidence.RejectRule` judges (with the runner-up's, for
-    ``unsure`` and ``not_a_digit``).
+    ``unsure`` and ``not_a_digit``). ``box``: where the digit is in the picture, (left,
+    top, right, bottom) in its pixels, right and bottom exclusive, for the digits of a
+    number (:meth:`Classifier.read_number`).
     """
 
     digit: int
@@ -44,6 +48,7 @@ class Prediction:
     probabilities: tuple[float, ...]
     unsure: bool = False
     not_a_digit: bool = False
+    box: tuple[int, int, int, int] | None = None
 
     def top(self, k: int) -> list[tuple[int, float]]:
         """The ``k`` strongest digits with their outputs, strongest first."""
@@ -91,9 +96,33 @@ class Classifier:
         """The digit in one image (path, bytes, file object, PIL image or 2-D array).
 
         Raises ImageError if the image cannot be read or holds no digit (NotADigit if it
-        holds something the model's rule says is not a digit).
+        holds something the model's rule says is not a digit, SeveralDigits if it clearly
+        holds a number: :meth:`read_number` reads those).
         """
-        return _raise_if_not_a_digit(self.predict_vectors(to_mnist_vector(source)[np.newaxis])[0])
+        marks = find_marks(source)
+        prediction = self.predict_pictures(marks_as_digit(marks)[np.newaxis])[0]
+        if marks.looks_wide and holds_several_digits(self, marks):
+            raise SeveralDigits()
+        return _raise_if_not_a_digit(prediction)
+
+    def read_number(self, source: ImageSource) -> NumberReading:
+        """Every digit in one image, left to right: a :class:`~mnist_app.numbers.NumberReading`.
+
+        Raises ImageError if the image cannot be read, NoDigitFound if it is blank,
+        NotADigit if none of its marks reads as a digit.
+        """
+        return read_number(self, source)
+
+    def predict_pictures(self, pictures: np.ndarray) -> list[Prediction]:
+        """Predictions for pictures in MNIST's convention, (n, 28, 28) uint8 (as
+        :func:`~mnist_app.preprocess.to_mnist_image` makes them)."""
+        return self.predict_vectors(_as_vectors(pictures))
+
+    def confidences(self, pictures: list[np.ndarray]) -> np.ndarray:
+        """How strongly the model reads a digit in each picture, (28, 28) uint8: the
+        strongest raw output, (n,) in [0, 1], which the model's rule judges (the score
+        with which :mod:`mnist_app.preprocess.segment` chooses where to cut a number)."""
+        return np.asarray(self.model.read(_as_vectors(np.asarray(pictures))).outputs).max(axis=1)
 
     def read(self, source: ImageSource) -> ImageReadout:
         """Like :meth:`predict`, keeping the 28x28 input and the layers' activations; the
@@ -125,10 +154,12 @@ class Classifier:
         time, so one bad image never stops the others and memory stays bounded. Images are
         preprocessed by ``mapper(preprocess_or_error, sources)``: the built-in ``map`` by
         default, or e.g. a process pool's ``map`` to use several cores (the command line
-        does that for folders).
+        does that for folders). An image whose marks are wide is also cut into digits,
+        here: SeveralDigits if it clearly holds a number.
         """
-        batch: list[np.ndarray | ImageError] = []
-        for item in mapper(preprocess_or_error, sources):
+        sources = list(sources)
+        batch: list[tuple[ImageSource, Preprocessed | ImageError]] = []
+        for item in zip(sources, mapper(preprocess_or_error, sources)):
             batch.append(item)
             if len(batch) == batch_size:
                 yield from self._classify(batch)
@@ -140,15 +171,25 @@ class Classifier:
         [0, 1], e.g. from :func:`~mnist_app.preprocess.to_mnist_vector`."""
         return predictions(self.model.read(vectors)) if len(vectors) else []
 
-    def _classify(self, batch: list[np.ndarray | ImageError]) -> Iterator[Prediction | ImageError]:
-        readable = [item for item in batch if not isinstance(item, ImageError)]
-        results = iter(self.predict_vectors(np.array(readable)) if readable else [])
-        for item in batch:
+    def _classify(self, batch: list[tuple[ImageSource, "Preprocessed | ImageError"]]
+                  ) -> Iterator[Prediction | ImageError]:
+        readable = [item for _, item in batch if not isinstance(item, ImageError)]
+        results = iter(self.predict_vectors(np.array([item.vector for item in readable])) if readable else [])
+        for source, item in batch:
             if isinstance(item, ImageError):
                 yield item
+                continue
+            prediction = next(results)
+            if item.looks_wide and self._holds_several_digits(source):
+                yield SeveralDigits()
             else:
-                prediction = next(results)
                 yield NotADigit() if prediction.not_a_digit else prediction
+
+    def _holds_several_digits(self, source: ImageSource) -> bool:
+        try:
+            return holds_several_digits(self, find_marks(source))
+        except ImageError:  # it was read once already; a second failure leaves the answer as it is
+            return False
 
 
 def predictions(readout: Readout) -> list[Prediction]:
@@ -160,9 +201,18 @@ def predictions(readout: Readout) -> list[Prediction]:
     ]
 
 
-def preprocess_or_error(source: ImageSource) -> np.ndarray | ImageError:
-    """The network's input for ``source`` (784,), or the ImageError that prevented it:
-    the step of :meth:`Classifier.predict_each` that a process pool can run.
+@dataclass(frozen=True)
+class Preprocessed:
+    """One image made ready for the network: ``vector`` (784,) float32 in [0, 1], and
+    whether its marks are wide enough to be a number (see Marks.looks_wide)."""
+
+    vector: np.ndarray
+    looks_wide: bool
+
+
+def preprocess_or_error(source: ImageSource) -> Preprocessed | ImageError:
+    """The network's input for ``source``, or the ImageError that prevented it: the step
+    of :meth:`Classifier.predict_each` that a process pool can run.
 
     An unexpected exception (a bug, or a decoder failing in a way nobody foresaw) also
     becomes this image's ImageError, so that one picture never stops a folder. The error
@@ -171,7 +221,8 @@ def preprocess_or_error(source: ImageSource) -> np.ndarray | ImageError:
     as the error is held (a batch holds up to BATCH_SIZE of them).
     """
     try:
-        return to_mnist_vector(source)
+        marks = find_marks(source)
+        return Preprocessed(_as_vectors(marks_as_digit(marks)[np.newaxis])[0], marks.looks_wide)
     except ImageError as error:
         return _detached(error)
     except Exception as error:  # noqa: BLE001 - see the docstring
@@ -183,6 +234,11 @@ def _detached(error: ImageError) -> ImageError:
     holding no frame of the call that raised it."""
     error.__cause__ = error.__context__ = None
     return error.with_traceback(None)
+
+
+def _as_vectors(pictures: np.ndarray) -> np.ndarray:
+    """Pictures (n, 28, 28) uint8 as the network's input rows (n, 784), float32 in [0, 1]."""
+    return pictures.reshape(len(pictures), INPUT_SIZE).astype(np.float32) * PIXEL_SCALE
 
 
 def _raise_if_not_a_digit(prediction: Prediction) -> Prediction:

@@ -16,12 +16,16 @@ to ``--sheet`` (with the non-digits still read as digits); with ``--save-dir`` a
 example files of each set are written too. Then the held-out families next to the
 training families (scripts/family_split.py): non-digits flagged and digits read, for
 generators never trained or calibrated on, to ``--families-output`` and, the held-out
-non-digits still read as digits, ``--families-sheet``.
+non-digits still read as digits, ``--families-sheet``. Then whole numbers (``--numbers`` of
+each family of mnist_app.synthetic.numbers; scripts/measure_numbers.py): read exactly,
+digit by digit, where digits touch, how many pictures of each digit set ``read_number``
+answers as ``predict`` does, and the time of a 6-digit number against one digit, to
+``--numbers-output``.
 
 Usage::
 
     python scripts/measure_realistic.py [--model PATH] [--source sample|validation]
-        [--data-dir DIR] [--count N] [--seed N] [--save-dir DIR] [--part all|sets|families]
+        [--data-dir DIR] [--count N] [--seed N] [--save-dir DIR] [--numbers N] [--part all|sets|families|numbers]
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+import measure_numbers
 from benchmark_notes import SAMPLE_PATH
 from family_split import family_rows
 from mnist_app.atomic import atomic_write
@@ -54,6 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VALIDATION = slice(50000, 60000)  # MNIST training images kept out of training for validation
 NOT_A_DIGIT_ERROR = "not a digit"
 NO_DIGIT_ERROR = "no digit found"
+SEVERAL_DIGITS_ERROR = "several digits: read them with --number"
 THUMB = 120  # contact sheet cell, pixels
 
 # (key, builder(digits, labels, count, rng)); a set's seed is its place in this list.
@@ -110,7 +116,7 @@ def score(name: str, classifier: Classifier, sources: list, labels: np.ndarray) 
     read_unflagged = []
     for index, (outcome, label) in enumerate(zip(outcomes, labels)):
         if isinstance(outcome, ImageError):
-            flagged += str(outcome) == NOT_A_DIGIT_ERROR
+            flagged += str(outcome) in (NOT_A_DIGIT_ERROR, SEVERAL_DIGITS_ERROR)
             not_a_digit += str(outcome) == NOT_A_DIGIT_ERROR
             no_digit += str(outcome) == NO_DIGIT_ERROR
             continue
@@ -198,9 +204,15 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=8, metavar="N",
                         help="examples of each set on the contact sheet and in --save-dir (default: 8)")
     parser.add_argument("--save-dir", metavar="DIR", help="also write example files of each set here")
-    parser.add_argument("--part", choices=["all", "sets", "families"], default="all",
+    parser.add_argument("--part", choices=["all", "sets", "families", "numbers"], default="all",
                         help="the realistic sets, the held-out families next to the training families, "
-                        "or both (default: all)")
+                        "the whole numbers, or all three (default: all)")
+    parser.add_argument("--numbers", type=int, default=200, metavar="N",
+                        help="numbers in each family of number pictures (default: 200)")
+    parser.add_argument("--numbers-output", default=str(ROOT / "docs" / "numbers-realistic.md"), metavar="PATH",
+                        help="markdown report of the whole numbers (default: docs/numbers-realistic.md)")
+    parser.add_argument("--numbers-sheet", default=str(ROOT / "docs" / "numbers-examples.png"), metavar="PATH",
+                        help="contact sheet of number examples (default: docs/numbers-examples.png)")
     parser.add_argument("--output", default=str(ROOT / "docs" / "realistic.md"), metavar="PATH",
                         help="markdown report of the sets (default: docs/realistic.md)")
     parser.add_argument("--sheet", default=str(ROOT / "docs" / "realistic-examples.png"), metavar="PATH",
@@ -236,6 +248,35 @@ def main() -> None:
         write(args.families_output, args.families_sheet, report,
               [(f"held-out {group} still read as a digit", files[:args.examples])
                for group, files in passing.items() if files])
+    if args.part in ("all", "numbers"):
+        rows, examples = measure_whole_numbers(classifier, digits, labels, args)
+        report = ("# Whole numbers\n\n" + heading
+                  + "\"held out\": the segmenter was tuned without this family. Digits right: "
+                  "1 - edit distance / digits written.\n\n" + "\n".join(rows) + "\n")
+        write(args.numbers_output, args.numbers_sheet, report, examples)
+
+
+def measure_whole_numbers(classifier: Classifier, digits: np.ndarray, labels: np.ndarray, args: argparse.Namespace
+                          ) -> tuple[list[str], list[tuple[str, list[bytes]]]]:
+    """The whole-number report's lines (the families, the single-digit sets' agreement,
+    the time) and examples of each family."""
+    rows, examples = [measure_numbers.HEADER], []
+    seeds = np.random.SeedSequence([args.seed, 1]).spawn(len(measure_numbers.FAMILIES) + 1)
+    for (key, build, held_out), seed in zip(measure_numbers.FAMILIES, seeds):
+        labelled = build(digits, labels, args.numbers, np.random.default_rng(seed))
+        rows.append(measure_numbers.score_numbers(classifier, labelled, held_out).row())
+        examples.append((labelled.name, labelled.files[:args.examples]))
+        print(rows[-1], flush=True)
+    rows += ["", "| single-digit set | pictures | read with --number as predict reads them |", "| --- | ---: | ---: |"]
+    for (key, build), seed in zip(BUILDERS, np.random.SeedSequence(args.seed).spawn(len(BUILDERS))):
+        labelled = build(digits, labels, args.count, np.random.default_rng(seed))
+        if labelled.files and (labelled.labels != sets.NOT_A_DIGIT).any():
+            same = measure_numbers.agreement(classifier, labelled.files)
+            rows.append(f"| {labelled.name} | {len(labelled.files)} | {same} ({same / len(labelled.files):.1%}) |")
+            print(rows[-1], flush=True)
+    rows += ["", *measure_numbers.timing(classifier, digits, np.random.default_rng(seeds[-1]))]
+    print("\n".join(rows[-7:]), flush=True)
+    return rows, examples
 
 
 def measure_sets(classifier: Classifier, digits: np.ndarray, labels: np.ndarray, args: argparse.Namespace

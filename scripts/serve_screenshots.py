@@ -1,5 +1,6 @@
 """Screenshot the drawing page in headless Chromium after drawing a digit with the mouse,
-at a desktop and a phone size, into docs/serve-desktop.png and docs/serve-phone.png.
+at a desktop and a phone size, into docs/serve-desktop.png and docs/serve-phone.png; and
+after writing a number in number mode, into docs/number-desktop.png and docs/number-phone.png.
 
 Starts `python -m mnist_app serve` on a free port of 127.0.0.1 and drives Debian's Chromium
 with Playwright (`pip install '.[test]'`; `apt-get install chromium`). Usage::
@@ -24,6 +25,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # A handwritten 3, as strokes of (x, y) fractions of the pad.
 THREE = [[(0.32, 0.27), (0.45, 0.17), (0.62, 0.2), (0.66, 0.33), (0.55, 0.45), (0.44, 0.48)],
          [(0.55, 0.47), (0.68, 0.58), (0.68, 0.72), (0.55, 0.82), (0.4, 0.8), (0.3, 0.72)]]
+# "4207" on the number mode's wide pad.
+NUMBER = [[(0.1, 0.12), (0.05, 0.62), (0.19, 0.62)], [(0.16, 0.2), (0.16, 0.88)],
+          [(0.27, 0.3), (0.31, 0.15), (0.38, 0.12), (0.42, 0.25), (0.38, 0.5), (0.27, 0.86), (0.45, 0.86)],
+          [(0.6, 0.14), (0.53, 0.3), (0.53, 0.7), (0.6, 0.87), (0.67, 0.7), (0.67, 0.3), (0.6, 0.14)],
+          [(0.76, 0.16), (0.93, 0.16), (0.82, 0.88)]]
 SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 
 
@@ -64,12 +70,19 @@ def main() -> None:
         for name, (width, height) in SIZES.items():
             page = browser.new_page(viewport={"width": width, "height": height}, has_touch=name == "phone")
             page.goto(url)
-            draw(page, THREE)
-            page.wait_for_function("document.querySelector('#digit').textContent.trim() !== ''")
-            page.wait_for_timeout(500)  # the last debounced reading
-            path = DOCS / f"serve-{name}.png"
-            page.screenshot(path=str(path), full_page=name == "phone")
-            print(f"{path}: read {page.locator('#digit').text_content().strip()!r}")
+            shoot(page, THREE, "#digit", DOCS / f"serve-{name}.png", full_page=name == "phone")
+            page.keyboard.press("Escape")
+            page.check("#number-mode")
+            shoot(page, NUMBER, "#number", DOCS / f"number-{name}.png", full_page=name == "phone")
+
+
+def shoot(page, strokes, output: str, path: Path, full_page: bool) -> None:
+    """Draw ``strokes``, wait until the element ``output`` shows a reading, screenshot to ``path``."""
+    draw(page, strokes)
+    page.wait_for_function(f"document.querySelector('{output}').textContent.trim() !== ''")
+    page.wait_for_timeout(800)  # the last debounced reading
+    page.screenshot(path=str(path), full_page=full_page)
+    print(f"{path}: read {page.locator(output).text_content().strip()!r}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from mnist_app.cli.common import EXIT_FAILURE, EXIT_OK, add_model_option, printable, usable_cores, whole_number
-from mnist_app.constants import N_CLASSES
+from mnist_app.constants import JSON_DECIMALS, N_CLASSES
 from mnist_app.errors import ImageError, MnistAppError
 
 # Folders are read by a pool of worker processes, one per core, when they hold at least
@@ -45,7 +45,12 @@ def add_parser(commands) -> None:
                         help='print one JSON object per line per image: {"path", "digit", '
                         '"confidence", "unsure", "probabilities"} or, if it failed, {"path", "error"}')
     parser.add_argument("--top-k", type=whole_number(1, N_CLASSES), default=1, metavar="K",
-                        help="show the K most likely digits with their probabilities (default: 1)")
+                        help="show the K most likely digits with their probabilities (default: 1); "
+                        "with --number, for each digit")
+    parser.add_argument("--number", action="store_true",
+                        help="read every digit in each image, left to right (a number, not one digit); "
+                        'with --json: {"path", "number", "digits": [{"digit", "confidence", "unsure", '
+                        '"box": [left, top, right, bottom]}, ...], "unsure"}')
     parser.set_defaults(run=run)
 
 
@@ -54,6 +59,8 @@ def run(args) -> int:
 
     classifier = Classifier.load(args.model)
     entries = _image_entries(args.paths)
+    if args.number:
+        return _read_numbers(classifier, entries, args)
     readable = [source for _, source in entries if not isinstance(source, ImageError)]
     failed = False
     # A closed pipe (`mnist-app predict DIR | head -1`) or a full disk ends the loop with an
@@ -71,6 +78,45 @@ def run(args) -> int:
                 print(printable(_prediction_line(name, outcome, args.top_k)))
             advance()
     return EXIT_FAILURE if failed else EXIT_OK
+
+
+def _read_numbers(classifier, entries: list[tuple[str, EntrySource]], args) -> int:
+    """``predict --number``: each image's number on a line (or a JSON object), in order."""
+    from mnist_app.numbers import number_json
+
+    failed = False
+    with _image_progress(len(entries)) as (advance, print_error):
+        for name, source in entries:
+            outcome = source if isinstance(source, ImageError) else _number_or_error(classifier, source)
+            failed |= isinstance(outcome, ImageError)
+            if isinstance(outcome, ImageError):
+                if args.json:
+                    print(json.dumps({"path": name, "error": str(outcome)}))
+                else:
+                    print_error(printable(f"mnist-app: error: {name}: {outcome}"))
+            elif args.json:
+                print(json.dumps({"path": name, **number_json(outcome, args.top_k)}))
+            else:
+                print(printable(_number_line(name, outcome, args.top_k)))
+            advance()
+    return EXIT_FAILURE if failed else EXIT_OK
+
+
+def _number_or_error(classifier, source):
+    try:
+        return classifier.read_number(source)
+    except ImageError as error:
+        return error
+
+
+def _number_line(name: str, reading, top_k: int) -> str:
+    """The text output for one number: its name, the number, and with ``top_k`` > 1 each
+    digit's likeliest readings."""
+    line = f"{name}: {reading.number}"
+    if top_k > 1:
+        line += " [" + " | ".join(", ".join(f"{d} ({p:.1%})" for d, p in digit.top(top_k))
+                                  for digit in reading.digits) + "]"
+    return line + (" (unsure)" if reading.unsure else "")
 
 
 @contextlib.contextmanager
@@ -194,7 +240,7 @@ def _prediction_record(name: str, outcome) -> dict:
     return {
         "path": name,
         "digit": outcome.digit,
-        "confidence": round(outcome.confidence, 6),
+        "confidence": round(outcome.confidence, JSON_DECIMALS),
         "unsure": outcome.unsure,
-        "probabilities": [round(p, 6) for p in outcome.probabilities],
+        "probabilities": [round(p, JSON_DECIMALS) for p in outcome.probabilities],
     }

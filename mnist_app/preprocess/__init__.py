@@ -24,6 +24,7 @@ that way, at any size and with any pen:
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
@@ -45,6 +46,35 @@ FINE_SIDE = 768  # ...and a second look at this size for a large picture where i
 SMALL_DIGIT = 24  # pixels: a digit smaller than this in the quick look is looked for again
 READ_SIDE = 96  # the digit's box is read again at this many pixels (its longer side)
 READ_MARGIN = 0.15  # the box read again is widened by this fraction of its size on every side
+WIDE_MARKS = 1.3  # marks wider than this many times their height may be a number (Marks.looks_wide)
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What stands out from the paper in a picture: steps 1 and 2 above.
+
+    ``ink``: the overview's ink without specks, float32 (h, w) in [0, 1]; ``box``: (top,
+    left, bottom, right) of that ink, in overview pixels. A number's digits are all in it.
+    """
+
+    picture: Picture
+    paper: Paper
+    ink: np.ndarray
+    box: tuple[int, int, int, int]
+
+    @property
+    def looks_wide(self) -> bool:
+        """Whether the marks are more than WIDE_MARKS times as wide as tall: a single digit
+        rarely is, a number usually is."""
+        top, left, bottom, right = self.box
+        return right - left > WIDE_MARKS * (bottom - top)
+
+
+def find_marks(source: ImageSource) -> Marks:
+    """Decode ``source`` and find its marks. Raises ImageError if the image cannot be read,
+    NoDigitFound if it holds nothing."""
+    picture = Picture(load_image(source, max_side=DECODE_SIDE))
+    return Marks(picture, *_locate(picture))
 
 
 def to_mnist_image(source: ImageSource) -> np.ndarray:
@@ -52,9 +82,19 @@ def to_mnist_image(source: ImageSource) -> np.ndarray:
 
     Raises ImageError if the image cannot be read, NoDigitFound if it holds no digit.
     """
-    picture = Picture(load_image(source, max_side=DECODE_SIDE))
-    paper, ink, box = _locate(picture)
-    digit = normalise_strokes(_read_again(picture, paper, ink, box))
+    return marks_as_digit(find_marks(source))
+
+
+def marks_as_digit(marks: Marks) -> np.ndarray:
+    """All of ``marks`` read as one digit, (28, 28) uint8 (steps 3-5)."""
+    return frame_digit(_read_again(marks.picture, marks.paper, marks.ink, marks.box))
+
+
+def frame_digit(digit: np.ndarray) -> np.ndarray:
+    """A digit's ink (h, w) in [0, 1], cropped at any resolution, as MNIST draws it: strokes
+    brought to MNIST's width, scaled into the box and centred by mass; (28, 28) uint8.
+    Raises NoDigitFound if it holds too little ink."""
+    digit = normalise_strokes(digit)
     top, left, bottom, right = ink_box(digit)
     return np.rint(centre_by_mass(fit_box(digit[top:bottom, left:right])) * 255).astype(np.uint8)
 

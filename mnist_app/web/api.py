@@ -1,4 +1,5 @@
-"""The JSON API: POST /api/predict, GET /api/model (and its weight sheet), GET /healthz.
+"""The JSON API: POST /api/predict and /api/number, GET /api/model (and its weight sheet),
+GET /healthz.
 
 POST /api/predict answers, for an image that holds a digit (200)::
 
@@ -13,6 +14,15 @@ POST /api/predict answers, for an image that holds a digit (200)::
 When the model's rule says the picture holds something that is not a digit, the answer is
 still 200, with ``"not_a_digit": true`` and ``digit`` and ``confidence`` null: the picture,
 the activations and the probabilities are kept so the page can show what was seen.
+
+POST /api/number takes the same bodies and answers every digit, left to right (200)::
+
+    {"number": "4207", "unsure": false,
+     "digits": [{"digit": 4, "confidence": 0.97, "unsure": false,
+                 "box": [left, top, right, bottom] in the posted picture's pixels,
+                 "input": [28 rows of 28 ints: the picture the network read]}, ...]}
+
+A blank picture is 422 "no digit found", one whose marks read as no digit 400 "not a digit".
 """
 
 from __future__ import annotations
@@ -23,7 +33,9 @@ from typing import Callable
 
 import numpy as np
 
+from mnist_app.constants import JSON_DECIMALS as DECIMALS
 from mnist_app.limits import MAX_CORRECTIONS, MAX_IMAGE_PIXELS
+from mnist_app.numbers import number_json
 from mnist_app.preprocess import to_mnist_image
 from mnist_app.report.images import DIVERGING_ANCHORS
 from mnist_app.web.multipart import form_field
@@ -34,7 +46,6 @@ from mnist_app.web.weights_image import weight_sheet
 IMAGE_FIELD = "image"  # the multipart form field that carries the image
 RAW_IMAGE_TYPES = ("image/", "application/octet-stream")  # bodies that are the image itself
 WEIGHTS_PATH = "/api/model/hidden-weights.png"
-DECIMALS = 6  # floats in answers are rounded to this many decimals
 # What GET /api/model shows of the model file's metadata: how the network was trained and
 # how well it reads. Not the rest (where the trainer kept its files, its full history).
 PUBLIC_METADATA = ("activation", "cost", "mnist_app_version", "created_utc", "best_epoch",
@@ -75,6 +86,12 @@ class Api:
         """:meth:`predict` with another ``classifier`` (the network being trained)."""
         image, _ = self.posted_image(request)
         return json_response(reading_json(classifier.read_picture(self.preprocess(image))))
+
+    def number(self, request: Request) -> Response:
+        """Read every digit in the posted image (the bodies of :meth:`predict`), left to
+        right, in the request's thread: the network chooses where to cut."""
+        image, _ = self.posted_image(request)
+        return json_response(number_reading_json(self.classifier.read_number(image)))
 
     def posted_image(self, request: Request) -> tuple[bytes, Form | None]:
         """The posted image's bytes, checked against the limits, and the multipart form it
@@ -131,6 +148,15 @@ def reading_json(reading) -> dict:
         "hidden": _rounded(reading.hidden),
         "outputs": _rounded(reading.outputs),
     }
+
+
+def number_reading_json(reading) -> dict:
+    """A :class:`mnist_app.numbers.NumberReading` as POST /api/number answers it: each
+    digit also carries the 28x28 picture the network read ("input")."""
+    answer = number_json(reading)
+    for digit, picture in zip(answer["digits"], reading.pictures):
+        digit["input"] = picture.tolist()
+    return answer
 
 
 def _rounded(values) -> list[float]:

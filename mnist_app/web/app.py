@@ -142,6 +142,7 @@ def make_app(classifier, limits: Limits = Limits(), data_dir: str | os.PathLike 
         "/": {"GET": assets["index.html"].respond},
         "/api/predict": {"POST": api.predict},
         "/api/backprop": {"POST": TeachApi(api).backprop},
+        "/api/number": {"POST": api.number},
         "/api/model": {"GET": api.model_info},
         WEIGHTS_PATH: {"GET": api.hidden_weights},
         "/healthz": {"GET": api.health},

@@ -9,13 +9,14 @@
 // Pixels of the PNG posted to /api/predict. Reading time grows with the picture's pixels,
 // and accuracy does not: on 200 MNIST test digits drawn as canvases, 128 and 280 pixels
 // are both read 198 times right, and a 280-pixel canvas takes about 5 times as long.
+import { FRAME, clearNumber, drawPicture, numberMode, setUpNumberMode, showNumber } from "./number.js";
 import { onReaderChange, predictUrl } from "./reader.js";
 import { installTeaching } from "./teach.js";
 
+// In number mode the pad is wider, and so is the PNG: EXPORT_SIZE tall.
 const EXPORT_SIZE = 128;
 const MIN_INTERVAL_MS = 100;      // at most 10 readings a second while drawing
 const N_CLASSES = 10;
-const FRAME = 28;                 // MNIST pictures are 28x28
 const INK = "#111318";
 
 const $ = (id) => document.getElementById(id);
@@ -27,7 +28,7 @@ const stateText = $("state");
 
 // ------------------------------------------------------------------------ state
 
-let strokes = [];                 // [{width, points: [[x, y], ...]}], all in 0..1 of the pad's side
+let strokes = [];                 // [{width, points: [[x, y], ...]}], in units of the pad's height
 let current = null;               // the stroke being drawn
 let shownImage = null;            // an ImageBitmap of a dropped/chosen file, drawn on the pad
 let shownFile = null;             // that file, as it was read
@@ -41,15 +42,23 @@ let neuronPicked = false;         // until the user points at one, show the most
 // ------------------------------------------------------------------------ drawing
 
 function penWidth() {
-  return Number($("pen").value) / 100;  // the control is in percent of the pad's side
+  return Number($("pen").value) / 100;  // the control is in percent of the pad's height
 }
 
 function resizePad() {
-  const size = Math.round(pad.clientWidth * (window.devicePixelRatio || 1));
-  if (size > 0 && pad.width !== size) {
-    pad.width = pad.height = size;
+  const scale = window.devicePixelRatio || 1;
+  const width = Math.round(pad.clientWidth * scale);
+  const height = Math.round(pad.clientHeight * scale);
+  if (width > 0 && height > 0 && (pad.width !== width || pad.height !== height)) {
+    pad.width = width;
+    pad.height = height;
     redrawPad();
   }
+}
+
+// The pad's width over its height: 1, or wider in number mode.
+function padAspect() {
+  return pad.clientHeight > 0 ? pad.clientWidth / pad.clientHeight : 1;
 }
 
 function strokePath(context, size, stroke) {
@@ -82,15 +91,16 @@ function redrawPad() {
     const h = shownImage.height * scale;
     padContext.drawImage(shownImage, (pad.width - w) / 2, (pad.height - h) / 2, w, h);
   }
-  drawStrokes(padContext, pad.width, INK);
+  drawStrokes(padContext, pad.height, INK);
   $("pad-hint").hidden = strokes.length > 0 || shownImage !== null;
   $("undo").disabled = strokes.length === 0;
 }
 
 function padPoint(event) {
   const box = pad.getBoundingClientRect();
-  const clamp = (v) => Math.min(1, Math.max(0, v));
-  return [clamp((event.clientX - box.left) / box.width), clamp((event.clientY - box.top) / box.height)];
+  const clamp = (v, high) => Math.min(high, Math.max(0, v));
+  return [clamp((event.clientX - box.left) / box.height, box.width / box.height),
+          clamp((event.clientY - box.top) / box.height, 1)];
 }
 
 function startStroke(event) {
@@ -182,7 +192,8 @@ async function readDrawing() {
 
 function exportDrawing() {
   const canvas = document.createElement("canvas");
-  canvas.width = canvas.height = EXPORT_SIZE;
+  canvas.height = EXPORT_SIZE;
+  canvas.width = Math.round(EXPORT_SIZE * padAspect());
   drawStrokes(canvas.getContext("2d"), EXPORT_SIZE, "#000");
   return new Promise((resolve, reject) => {
     canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("no PNG"))), "image/png");
@@ -190,7 +201,7 @@ function exportDrawing() {
 }
 
 async function post(body, type) {
-  const response = await fetch(predictUrl(), {
+  const response = await fetch(numberMode() ? "/api/number" : predictUrl(), {
     method: "POST",
     headers: { "Content-Type": type },
     body,
@@ -247,7 +258,10 @@ function setVerdict(kind, digit, text) {
 }
 
 function showAnswer({ status, json }) {
-  if (status === 200 && json) {
+  if (status === 200 && json && numberMode()) {
+    setVerdict(json.unsure ? "unsure" : null, "", json.unsure ? "Unsure of some digits" : "Read left to right");
+    showNumber(json, boxOnPad);
+  } else if (status === 200 && json) {
     showReading(json);
   } else if (status === 422) {
     setVerdict("no-digit", "", "No digit found: the picture looks blank.");
@@ -278,14 +292,29 @@ function showProblem(text) {
   clearNetwork();
 }
 
+// A box [left, top, right, bottom] in the posted picture's pixels, in CSS pixels of the pad:
+// the drawing was posted EXPORT_SIZE tall; a file is shown scaled to fit, centred.
+function boxOnPad(box) {
+  let scale = pad.clientHeight / EXPORT_SIZE;
+  let [dx, dy] = [0, 0];
+  if (shownImage) {
+    scale = Math.min(pad.clientWidth / shownImage.width, pad.clientHeight / shownImage.height);
+    dx = (pad.clientWidth - shownImage.width * scale) / 2;
+    dy = (pad.clientHeight - shownImage.height * scale) / 2;
+  }
+  const [left, top, right, bottom] = box;
+  return [dx + left * scale, dy + top * scale, dx + right * scale, dy + bottom * scale];
+}
+
 function clearReading() {
   generation += 1;
   pending = false;
-  setVerdict(null, "", "Draw a digit on the pad.");
+  setVerdict(null, "", numberMode() ? "Write a number on the pad." : "Draw a digit on the pad.");
   clearNetwork();
 }
 
 function clearNetwork() {
+  clearNumber();
   showBars(null, -1);
   showSeen(null);
   showHidden(null);
@@ -318,16 +347,7 @@ function showBars(probabilities, best) {
 }
 
 function showSeen(input) {
-  const context = $("seen").getContext("2d");
-  const picture = context.createImageData(FRAME, FRAME);
-  if (input) {
-    input.flat().forEach((level, i) => {
-      picture.data.set([level, level, level, 255], 4 * i);  // MNIST: light ink on black
-    });
-  } else {
-    for (let i = 3; i < picture.data.length; i += 4) picture.data[i] = 255;
-  }
-  context.putImageData(picture, 0, 0);
+  drawPicture($("seen").getContext("2d"), input);
 }
 
 // ------------------------------------------------------------------------ hidden neurons
@@ -461,6 +481,10 @@ function start() {
   });
   dropTarget();
   onReaderChange(scheduleReading);
+  setUpNumberMode(() => {
+    clearAll();
+    resizePad();
+  });
   new ResizeObserver(resizePad).observe(pad);
   resizePad();
   redrawPad();

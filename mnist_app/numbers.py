@@ -1,0 +1,98 @@
+"""Read a whole number: every digit in a picture, left to right.
+
+    Classifier.load().read_number("amount.jpg").number     # -> "4207"
+
+The picture's marks are found as for one digit (:func:`~mnist_app.preprocess.find_marks`),
+then cut into digits by :func:`~mnist_app.preprocess.segment.segment`, which asks the
+classifier how confidently it reads each candidate piece. Marks no wider than a digit
+(not ``Marks.looks_wide``) that read as a digit (even unsure), a picture cut into one
+digit, and one whose pieces score lower than the whole read as one digit, are read exactly
+as ``predict`` reads them, on the single-digit path; otherwise each digit's picture is read
+with the same readings and the same rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mnist_app.constants import JSON_DECIMALS
+from mnist_app.errors import NotADigit
+from mnist_app.preprocess import Marks, find_marks, marks_as_digit
+from mnist_app.preprocess.segment import Line, Piece, beats_one_digit, segment
+
+if TYPE_CHECKING:
+    from mnist_app.decode import ImageSource
+    from mnist_app.predict import Classifier, Prediction
+
+
+@dataclass(frozen=True)
+class NumberReading:
+    """The digits of a number, left to right: ``number`` as a string ("4207"), ``digits``
+    a :class:`~mnist_app.predict.Prediction` each, with its ``box``, ``unsure`` if any
+    digit is unsure or a mark between them read as no digit, and ``pictures`` the (28, 28)
+    uint8 picture each digit was read from."""
+
+    number: str
+    digits: tuple["Prediction", ...]
+    unsure: bool
+    pictures: tuple[np.ndarray, ...] = ()
+
+
+def read_number(classifier: "Classifier", source: "ImageSource") -> NumberReading:
+    """Every digit in ``source``, read by ``classifier``. Raises ImageError if it cannot be
+    read, NoDigitFound if it is blank, NotADigit if no mark reads as a digit."""
+    marks = find_marks(source)
+    picture = marks_as_digit(marks)
+    alone = classifier.predict_pictures(picture[np.newaxis])[0]
+    # Marks no wider than a digit that read as a digit are that digit, as predict says.
+    pieces = segment(marks, classifier.confidences) if marks.looks_wide or alone.not_a_digit else []
+    if len(pieces) <= 1 or (not alone.not_a_digit and not beats_one_digit(pieces, alone.confidence)):
+        if alone.not_a_digit:
+            raise NotADigit()
+        box = pieces[0].box if len(pieces) == 1 else _marks_box(marks)
+        return NumberReading(str(alone.digit), (dataclasses.replace(alone, box=box),), alone.unsure, (picture,))
+    predictions = classifier.predict_pictures(np.array([piece.picture for piece in pieces]))
+    kept = [(dataclasses.replace(prediction, box=piece.box), piece.picture)
+            for prediction, piece in zip(predictions, pieces) if not prediction.not_a_digit]
+    if not kept:
+        raise NotADigit()
+    digits = tuple(digit for digit, _ in kept)
+    unsure = len(digits) < len(pieces) or any(digit.unsure for digit in digits)
+    return NumberReading("".join(str(digit.digit) for digit in digits), digits, unsure,
+                         tuple(picture for _, picture in kept))
+
+
+def number_json(reading: NumberReading, top_k: int = 1) -> dict:
+    """``reading`` as JSON: {"number", "digits": [{"digit", "confidence", "unsure", "box"}, ...],
+    "unsure"}; with ``top_k`` > 1 each digit also has "top": [[digit, probability], ...]."""
+    digits = []
+    for digit in reading.digits:
+        record = {"digit": digit.digit, "confidence": round(digit.confidence, JSON_DECIMALS), "unsure": digit.unsure,
+                  "box": list(digit.box or ())}
+        if top_k > 1:
+            record["top"] = [[d, round(p, JSON_DECIMALS)] for d, p in digit.top(top_k)]
+        digits.append(record)
+    return {"number": reading.number, "digits": digits, "unsure": reading.unsure}
+
+
+def holds_several_digits(classifier: "Classifier", marks: Marks) -> bool:
+    """Whether ``marks`` clearly hold a number: they are cut into two or more digits, in
+    separate marks (not only cut apart where they touch), and the classifier reads each of
+    them without doubt."""
+    pieces: list[Piece] = segment(marks, classifier.confidences)
+    if len({piece.group for piece in pieces}) < 2:
+        return False
+    predictions = classifier.predict_pictures(np.array([piece.picture for piece in pieces]))
+    return not any(prediction.unsure or prediction.not_a_digit for prediction in predictions)
+
+
+def _marks_box(marks: Marks) -> tuple[int, int, int, int]:
+    """The box of ``marks`` in the picture's pixels."""
+    rows, columns = marks.ink.shape
+    width, height = marks.picture.size
+    top, left, bottom, right = marks.box
+    return Line(marks.ink, (0.0, 0.0), (width / columns, height / rows)).box(top, left, bottom, right)

@@ -1,0 +1,61 @@
+"""Candidate cuts through touching digits: where to try separating them, for the recogniser to judge.
+
+A cut is a path, one column per row of the group's box: the pixels left of it are the left
+piece. In every stretch of CUT_WINDOW digit heights of a group, at its thinnest column (the
+projection's valley) a vertical line, a line along the ink's slant and a drop-fall path from
+the top are proposed; at the lowest dip of the upper outline, a drop-fall path from the top;
+at the highest rise of the lower outline, one from the bottom.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+CUT_WINDOW = 0.25  # candidate cuts are looked for in stretches this many digit heights wide
+CUT_EDGE = 0.15  # no cut closer than this many digit heights to a group's side
+
+
+def cut_paths(solid: np.ndarray, digit_height: float) -> list[np.ndarray]:
+    """Candidate cuts (see the module's docstring) through ``solid`` (h, w) bool, one
+    group's ink in its box, for digits ``digit_height`` pixels tall: paths (h,) of columns."""
+    height, width = solid.shape
+    edge = int(CUT_EDGE * digit_height)
+    if width - 2 * edge < 2:
+        return []
+    profile = np.convolve(solid.sum(axis=0).astype(np.float64), np.ones(3) / 3, mode="same")
+    inked = solid.any(axis=0)
+    top = np.where(inked, solid.argmax(axis=0), height)  # first ink row per column
+    bottom = np.where(inked, height - solid[::-1].argmax(axis=0), 0)  # one past the last
+    rows, cols = np.nonzero(solid)
+    slant = float(np.cov(cols, rows)[0, 1] / max(np.var(rows), 1.0)) if rows.size > 1 else 0.0
+    leaning = np.rint(slant * (np.arange(height) - rows.mean())).astype(np.intp) if rows.size else 0
+    step = max(2, int(CUT_WINDOW * digit_height))
+    paths = {}
+    for start in range(edge, width - edge, step):
+        window = slice(start, min(start + step, width - edge))
+        thinnest = start + int(np.argmin(profile[window]))
+        dip = start + int(np.argmax(top[window]))
+        rise = start + int(np.argmin(bottom[window]))
+        for path in (np.full(height, thinnest), np.clip(thinnest + leaning, 0, width), _drop_fall(solid, thinnest),
+                     _drop_fall(solid, dip), _drop_fall(solid[::-1], rise)[::-1]):
+            paths[path.tobytes()] = path
+    return list(paths.values())
+
+
+def _drop_fall(solid: np.ndarray, column: int) -> np.ndarray:
+    """The column per row of a drop falling from the top of ``solid`` at ``column``: it
+    moves down, else down-left, else down-right through paper, and cuts through ink when
+    all three are ink."""
+    height, width = solid.shape
+    path = np.empty(height, dtype=np.intp)
+    for row in range(height):
+        path[row] = column
+        if row + 1 == height:
+            break
+        below = solid[row + 1]
+        if below[column]:
+            if column > 0 and not below[column - 1]:
+                column -= 1
+            elif column + 1 < width and not below[column + 1]:
+                column += 1
+    return path

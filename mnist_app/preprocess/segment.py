@@ -1,0 +1,306 @@
+"""Cut a number into its digits, left to right; the recogniser judges where (it knows no network).
+
+1. The marks' line is read again from the full-resolution picture, at most LINE_HEIGHT
+   pixels tall, and its ink split into connected parts; specks (under SPECK digit heights,
+   or lighter than LIGHT_PART of the heaviest part) go.
+2. Parts whose column extents overlap are one digit's pieces (a 5's hat, a 4 in two
+   strokes), put together into *groups*; two tall parts side by side stay apart (a 7's bar
+   over a 1). The digit height is the median height of the heavy groups.
+3. Groups closer than CLUSTER_GAP digit heights form a *cluster*: they may be one broken
+   digit, or digits written close. Each group is read on its own first; when all of a
+   cluster's groups are narrow and read with SURE confidence, they are its digits.
+4. Otherwise candidate cuts (:mod:`.cuts`) are proposed in its wide or doubtful groups, and
+   every way of cutting and joining is scored by ``score``, the recogniser's confidence in
+   each piece (framed as MNIST digits by :func:`~mnist_app.preprocess.frame_digit`): the
+   best has the highest sum of log(confidence) - PIECE_PENALTY per piece, - CUT_PENALTY
+   per cut through ink, - JOIN_PENALTY per join of separate marks (dynamic programming).
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from mnist_app.errors import NoDigitFound
+from mnist_app.preprocess import Marks, frame_digit
+from mnist_app.preprocess.cuts import cut_paths
+from mnist_app.preprocess.parts import FAINT_INK, label_parts, spread
+
+LINE_HEIGHT = 96  # the line is read again at most this many pixels tall...
+MAX_LINE_WIDTH = 2048  # ...and this many wide
+LINE_MARGIN = 0.1  # the marks' box is widened by this fraction of its height on every side
+SPECK = 0.2  # parts smaller than this many digit heights on both sides are specks
+LIGHT_PART = 0.03  # parts with less than this share of the heaviest part's ink are specks
+HEAVY_PART = 0.25  # parts with this share of the heaviest one's ink set the digit height
+OVERLAP = 0.5  # parts whose column extents overlap by this share of the narrower are one digit...
+TALL = 0.7  # ...unless both are this many digit heights tall
+APART = 0.35  # ...and their centres this many digit heights apart
+CLUSTER_GAP = 0.2  # groups closer than this many digit heights are cut together
+SPLIT_WIDTH = 0.95  # a group wider than this many digit heights may hold touching digits...
+MIN_SPLIT_WIDTH = 0.5  # ...and one wider than this that is read with less than SURE confidence
+PIECE_WIDTHS = (0.1, 1.3)  # a digit is this many digit heights wide
+SURE = 0.8  # narrow groups each read at least this confidently are taken as they are
+PIECE_PENALTY = 0.5  # the cost of each piece, against log(confidence) in (-inf, 0]
+CUT_PENALTY = 0.5  # the cost of cutting through ink: one digit must not become two lightly
+JOIN_PENALTY = 1.0  # the cost of reading two separate marks as one digit (a broken 0's two halves)
+MIN_CONFIDENCE = 1e-6  # confidences are clipped here before the log
+
+Box = tuple[int, int, int, int]  # (left, top, right, bottom) in the picture's pixels, right/bottom exclusive
+Score = Callable[[list[np.ndarray]], np.ndarray]  # (28, 28) uint8 pictures -> confidences (n,) in [0, 1]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One digit of a number: ``picture`` (28, 28) uint8 as MNIST draws it, its ``box`` in
+    the picture's pixels, the ``confidence`` the scorer gave it, and the ``group`` (index,
+    left to right, of the line's separate marks) where it starts: pieces cut from touching
+    digits share one."""
+
+    picture: np.ndarray
+    box: Box
+    confidence: float
+    group: int
+
+
+@dataclass(frozen=True)
+class Line:
+    """The marks read again: ``ink`` (h, w) float32 in [0, 1]; line pixel (row, column) is
+    picture pixel (top + row * scale[1], left + column * scale[0]), ``origin`` = (left, top)."""
+
+    ink: np.ndarray
+    origin: tuple[float, float]
+    scale: tuple[float, float]
+
+    def box(self, top: int, left: int, bottom: int, right: int) -> Box:
+        """A box in line pixels (exclusive ends) as a box in the picture's pixels."""
+        (x0, y0), (sx, sy) = self.origin, self.scale
+        return (int(np.floor(x0 + left * sx)), int(np.floor(y0 + top * sy)),
+                int(np.ceil(x0 + right * sx)), int(np.ceil(y0 + bottom * sy)))
+
+
+def read_line(marks: Marks) -> Line:
+    """The region of ``marks`` read again from the full picture (at most LINE_HEIGHT x
+    MAX_LINE_WIDTH pixels, never enlarged), as ink. Raises NoDigitFound if none stands out."""
+    top, left, bottom, right = marks.box
+    rows, columns = marks.ink.shape
+    width, height = marks.picture.size
+    x_scale, y_scale = width / columns, height / rows
+    margin = LINE_MARGIN * (bottom - top) + 1
+    region = (max(0, left - margin), max(0, top - margin), min(columns, right + margin), min(rows, bottom + margin))
+    full = (region[0] * x_scale, region[1] * y_scale, min(width, region[2] * x_scale), min(height, region[3] * y_scale))
+    full_width, full_height = full[2] - full[0], full[3] - full[1]
+    factor = min(1.0, LINE_HEIGHT / full_height, MAX_LINE_WIDTH / full_width)
+    levels = marks.picture.levels(max(1, round(max(full_width, full_height) * factor)), full)
+    ink = marks.paper.ink(levels, region)
+    return Line(ink, (full[0], full[1]), (full_width / ink.shape[1], full_height / ink.shape[0]))
+
+
+@dataclass(frozen=True)
+class Group:
+    """Parts of one digit (or of touching digits): a boolean ``mask`` over the line and its
+    extent, ``top, left, bottom, right`` (exclusive), in line pixels."""
+
+    mask: np.ndarray
+    top: int
+    left: int
+    bottom: int
+    right: int
+
+    @classmethod
+    def of(cls, mask: np.ndarray) -> "Group":
+        rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+        return cls(mask, int(rows[0]), int(columns[0]), int(rows[-1]) + 1, int(columns[-1]) + 1)
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+    def joined(self, other: "Group") -> "Group":
+        return Group.of(self.mask | other.mask)
+
+
+def digit_groups(ink: np.ndarray) -> tuple[list[Group], float]:
+    """(the groups of ``ink``'s parts, left to right; the digit height in line pixels: the
+    median height of the heavy parts, then of the heavy groups).
+    Raises NoDigitFound if only specks are left."""
+    strong = ink >= FAINT_INK
+    labels, count = label_parts(spread(np.maximum, strong, 1))  # with each stroke's soft edge
+    if count == 0:
+        raise NoDigitFound()
+    masses = np.bincount(labels.ravel(), weights=ink.ravel(), minlength=count + 1)[1:]
+    parts = [Group.of(labels == index + 1) for index in range(count)]
+    heavy = [part.height for part, mass in zip(parts, masses) if mass >= HEAVY_PART * masses.max()]
+    digit_height = float(np.median(heavy))
+    kept = [part for part, mass in zip(parts, masses)
+            if mass >= LIGHT_PART * masses.max() and max(part.width, part.height) >= SPECK * digit_height]
+    groups: list[Group] = []
+    for part in sorted(kept, key=lambda part: part.left):
+        for index, group in enumerate(groups):
+            if _same_digit(group, part, digit_height):
+                groups[index] = group.joined(part)
+                break
+        else:
+            groups.append(part)
+    # The digit height again, from whole digits: a broken one's parts are shorter.
+    group_masses = np.array([ink[group.mask].sum() for group in groups])
+    digit_height = float(np.median([group.height for group, mass in zip(groups, group_masses)
+                                    if mass >= HEAVY_PART * group_masses.max()]))
+    return sorted(groups, key=lambda group: (group.left + group.right) / 2), digit_height
+
+
+def _same_digit(a: Group, b: Group, digit_height: float) -> bool:
+    overlap = min(a.right, b.right) - max(a.left, b.left)
+    if overlap < OVERLAP * min(a.width, b.width):
+        return False
+    both_tall = min(a.height, b.height) >= TALL * digit_height
+    apart = abs((a.left + a.right) - (b.left + b.right)) / 2 >= APART * digit_height
+    return not (both_tall and apart)
+
+
+def clusters(groups: list[Group], digit_height: float) -> list[list[Group]]:
+    """``groups`` (left to right) in runs whose neighbours are less than CLUSTER_GAP digit
+    heights apart."""
+    runs: list[list[Group]] = []
+    for group in groups:
+        if runs and group.left - max(g.right for g in runs[-1]) < CLUSTER_GAP * digit_height:
+            runs[-1].append(group)
+        else:
+            runs.append([group])
+    return runs
+
+
+def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float,
+                  score: Score) -> list[tuple[np.ndarray, tuple[int, int, int, int], float, int]]:
+    """The best way to cut ``cluster`` (groups of the line ``ink``) into digits: a list of
+    (picture (28, 28) uint8, box (top, left, bottom, right) in line pixels, confidence,
+    index in ``cluster`` of the group where the piece starts), left to right.
+
+    Each group is first read on its own. When every group is narrow and read with at
+    least SURE confidence, the groups are the digits; otherwise cuts are proposed in the
+    groups wider than SPLIT_WIDTH digit heights, or than MIN_SPLIT_WIDTH if read with less,
+    and every way of cutting and joining is weighed."""
+    top = min(group.top for group in cluster)
+    left = min(group.left for group in cluster)
+    window = (slice(top, max(group.bottom for group in cluster)), slice(left, max(group.right for group in cluster)))
+    crop = ink[window]
+    plain, plain_ends = _boundaries(crop, cluster, window, digit_height, [False] * len(cluster))
+    singles = _candidates(crop, plain, list(zip(plain_ends, plain_ends[1:])), digit_height, (top, left),
+                          any_width=True)
+    sure = [False] * len(cluster)
+    if len(singles) == len(cluster):
+        confidences = np.asarray(score([picture for _, _, picture, _ in singles]), dtype=np.float64)
+        sure = list(confidences >= SURE)
+    wide = [group.width > SPLIT_WIDTH * digit_height for group in cluster]
+    if all(sure) and not any(wide):
+        return [(picture, box, float(confidence), group)
+                for group, ((_, _, picture, box), confidence) in enumerate(zip(singles, confidences))]
+    to_cut = [is_wide or (not is_sure and group.width > MIN_SPLIT_WIDTH * digit_height)
+              for group, is_wide, is_sure in zip(cluster, wide, sure)]
+    lefts, group_ends = _boundaries(crop, cluster, window, digit_height, to_cut)
+    pairs = [(start, end) for end in range(1, len(lefts)) for start in range(end)]
+    candidates = _candidates(crop, lefts, pairs, digit_height, (top, left))
+    if not candidates:
+        return []
+    confidences = np.asarray(score([picture for _, _, picture, _ in candidates]), dtype=np.float64)
+    joined = np.array([sum(start < end_of_group < end for end_of_group in group_ends)
+                       for start, end, _, _ in candidates])  # separate marks read as one digit
+    cut = np.array([end not in group_ends for _, end, _, _ in candidates])  # ends where it cuts through ink
+    gains = np.log(np.maximum(confidences, MIN_CONFIDENCE)) - PIECE_PENALTY - JOIN_PENALTY * joined - CUT_PENALTY * cut
+    best = np.full(len(lefts), -np.inf)
+    best[0] = 0.0
+    choice = [-1] * len(lefts)  # the candidate that ends the best way to each boundary
+    for index in sorted(range(len(candidates)), key=lambda i: candidates[i][1]):  # by where they end
+        start, end = candidates[index][:2]
+        if best[start] + gains[index] > best[end]:
+            best[end], choice[end] = best[start] + gains[index], index
+    end = len(lefts) - 1
+    if choice[end] < 0:  # no way to cut it into digit-wide pieces: the groups as they are
+        chosen = _candidates(crop, lefts, list(zip(group_ends, group_ends[1:])), digit_height, (top, left),
+                             any_width=True)
+        return [(picture, box, float(c), group_ends.index(start))
+                for (start, _, picture, box), c in zip(chosen, score([c[2] for c in chosen]))]
+    pieces = []
+    while end > 0:
+        start, _, picture, box = candidates[choice[end]]
+        pieces.append((picture, box, float(confidences[choice[end]]), bisect.bisect_right(group_ends, start) - 1))
+        end = start
+    return pieces[::-1]
+
+
+def _boundaries(crop: np.ndarray, cluster: list[Group], window: tuple[slice, slice],
+                digit_height: float, to_cut: list[bool]) -> tuple[list[np.ndarray], list[int]]:
+    """(the ways to cut the cluster's ``crop``, as "left of here" masks over it, each
+    containing the one before: nothing, then for each group its cuts (if ``to_cut`` says)
+    and the whole group in turn; the indices of the masks that end a group, 0 first)."""
+    columns = np.arange(crop.shape[1])
+    left = window[1].start
+    lefts = [np.zeros(crop.shape, dtype=bool)]
+    group_ends = [0]
+    done = lefts[0]
+    for group, cut in zip(cluster, to_cut):
+        mask = group.mask[window]
+        if cut:
+            solid = (crop >= FAINT_INK) & mask
+            inside = solid[:, group.left - left:group.right - left]
+            for path in sorted(cut_paths(inside, digit_height), key=lambda path: path.mean()):
+                lefts.append(done | (mask & (columns[None, :] < (path + group.left - left)[:, None])))
+        done = done | mask
+        lefts.append(done)
+        group_ends.append(len(lefts) - 1)
+    return lefts, group_ends
+
+
+def _candidates(crop: np.ndarray, lefts: list[np.ndarray], pairs: list[tuple[int, int]], digit_height: float,
+                origin: tuple[int, int], any_width: bool = False) -> list[tuple[int, int, np.ndarray, tuple[int, int, int, int]]]:
+    """(start, end, picture (28, 28) uint8, box (top, left, bottom, right) in line pixels)
+    for each piece between boundaries ``start`` and ``end`` of ``pairs`` that is as wide as a
+    digit (any piece if ``any_width``) and holds enough ink to be framed."""
+    candidates = []
+    for start, end in pairs:
+        piece = lefts[end] & ~lefts[start]
+        columns = np.flatnonzero(piece.any(axis=0))
+        if columns.size == 0:
+            continue
+        width = columns[-1] - columns[0] + 1
+        if not (any_width or PIECE_WIDTHS[0] * digit_height <= width <= PIECE_WIDTHS[1] * digit_height):
+            continue
+        rows = np.flatnonzero(piece.any(axis=1))
+        box = (int(rows[0]), int(columns[0]), int(rows[-1]) + 1, int(columns[-1]) + 1)
+        try:
+            picture = frame_digit(np.where(piece, crop, 0)[box[0]:box[2], box[1]:box[3]])
+        except NoDigitFound:
+            continue
+        candidates.append((start, end, picture, (box[0] + origin[0], box[1] + origin[1],
+                                                 box[2] + origin[0], box[3] + origin[1])))
+    return candidates
+
+
+def segment(marks: Marks, score: Score) -> list[Piece]:
+    """The digits of the number in ``marks``, left to right (see the module's docstring).
+    Raises NoDigitFound if the line holds only specks."""
+    line = read_line(marks)
+    groups, digit_height = digit_groups(line.ink)
+    pieces = []
+    first_group = 0
+    for cluster in clusters(groups, digit_height):
+        for picture, (top, left, bottom, right), confidence, group in split_cluster(line.ink, cluster, digit_height,
+                                                                                    score):
+            pieces.append(Piece(picture, line.box(top, left, bottom, right), confidence, first_group + group))
+        first_group += len(cluster)
+    return pieces
+
+
+def beats_one_digit(pieces: list[Piece], confidence: float) -> bool:
+    """Whether ``pieces`` read as separate digits score higher than all the marks read as
+    one digit with ``confidence``, by the same measure as the cutting (log(confidence) -
+    PIECE_PENALTY for each piece), by JOIN_PENALTY at least: a picture that is read as one
+    digit is taken apart only for a clearly better reading."""
+    def gain(value: float) -> float:
+        return float(np.log(max(value, MIN_CONFIDENCE))) - PIECE_PENALTY
+    return sum(gain(piece.confidence) for piece in pieces) > gain(confidence) + JOIN_PENALTY

@@ -1,0 +1,71 @@
+// Number mode of the draw-a-digit page: the pad widens so several digits fit side by
+// side, POST /api/number reads them all, and each digit's box is drawn over the pad with
+// the 28x28 picture the network read there and its confidence.
+
+export const FRAME = 28;          // MNIST pictures are 28x28
+const TAG_HEIGHT = 32;            // CSS pixels of a digit's tag (its 28x28 picture and confidence)
+                                  // above its box; with less room, the tag goes inside
+const $ = (id) => document.getElementById(id);
+
+export function numberMode() {
+  return $("number-mode").checked;
+}
+
+// Call ``changed`` after the mode is switched (the page clears the pad and resizes it).
+export function setUpNumberMode(changed) {
+  $("number-mode").addEventListener("change", () => {
+    document.body.classList.toggle("number-mode", numberMode());
+    $("pad-hint").innerHTML = numberMode() ? "Write a number here<br>or drop a photo of one"
+      : "Draw one digit here<br>or drop a photo of one";
+    clearNumber();
+    changed();
+  });
+}
+
+// A 28x28 picture (rows of grey levels, ink 255 on 0) drawn on a 28x28 canvas context,
+// light ink on black as MNIST shows it; null: black.
+export function drawPicture(context, input) {
+  const picture = context.createImageData(FRAME, FRAME);
+  if (input) {
+    input.flat().forEach((level, i) => {
+      picture.data.set([level, level, level, 255], 4 * i);
+    });
+  } else {
+    for (let i = 3; i < picture.data.length; i += 4) picture.data[i] = 255;
+  }
+  context.putImageData(picture, 0, 0);
+}
+
+// Show a /api/number answer: the number in #number, and a box over the pad for each digit.
+// ``toPad([left, top, right, bottom])`` maps a box in the posted picture's pixels to CSS
+// pixels of the pad.
+export function showNumber(reading, toPad) {
+  $("number").textContent = reading.number;
+  const layer = $("number-boxes");
+  layer.replaceChildren();
+  for (const digit of reading.digits) {
+    const [left, top, right, bottom] = toPad(digit.box);
+    const box = document.createElement("div");
+    box.className = digit.unsure ? "digit-box unsure" : "digit-box";
+    if (top < TAG_HEIGHT) box.classList.add("tag-inside");
+    Object.assign(box.style, {
+      left: `${left}px`, top: `${top}px`, width: `${right - left}px`, height: `${bottom - top}px`,
+    });
+    const tag = document.createElement("span");
+    tag.className = "digit-tag";
+    const seen = document.createElement("canvas");
+    seen.width = seen.height = FRAME;
+    seen.className = "pixels";
+    drawPicture(seen.getContext("2d"), digit.input);
+    const label = document.createElement("span");
+    label.textContent = `${digit.digit} · ${Math.round(100 * digit.confidence)}%`;
+    tag.append(seen, label);
+    box.append(tag);
+    layer.append(box);
+  }
+}
+
+export function clearNumber() {
+  $("number").textContent = "";
+  $("number-boxes").replaceChildren();
+}

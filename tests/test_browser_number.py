@@ -1,0 +1,35 @@
+"""Number mode in a real browser: write "42" on the widened pad with the mouse, see 42."""
+
+from __future__ import annotations
+
+from test_browser_page import Visit, base_url, browser, sync_api  # noqa: F401 - fixtures
+
+# Strokes as fractions of the (3:1) pad: a 4 (down and across, then the stem) and a 2.
+FOUR = [[(0.14, 0.12), (0.08, 0.62), (0.26, 0.62)], [(0.22, 0.2), (0.22, 0.88)]]
+TWO = [[(0.34, 0.3), (0.38, 0.15), (0.45, 0.12), (0.5, 0.25), (0.46, 0.5), (0.34, 0.86), (0.54, 0.86)]]
+
+
+def test_writing_42_in_number_mode_reads_42_with_a_box_per_digit(browser, base_url):
+    visit = Visit(browser, base_url)
+    try:
+        page = visit.page
+        square = page.locator("#pad").bounding_box()
+        page.check("#number-mode")
+        wide = page.locator("#pad").bounding_box()
+        assert wide["width"] > 2 * wide["height"] and wide["width"] > square["width"]
+        visit.draw(FOUR + TWO)
+        sync_api.expect(page.locator("#number")).to_have_text("42", timeout=10_000)
+        boxes = page.locator("#number-boxes .digit-box")
+        sync_api.expect(boxes).to_have_count(2)
+        sync_api.expect(boxes.nth(0)).to_contain_text("4 · ")
+        sync_api.expect(boxes.nth(1)).to_contain_text("2 · ")
+        first, second = boxes.nth(0).bounding_box(), boxes.nth(1).bounding_box()
+        assert first["x"] + first["width"] <= second["x"] + 4  # left to right, side by side
+        page.keyboard.press("Escape")
+        sync_api.expect(page.locator("#number")).to_have_text("")
+        sync_api.expect(boxes).to_have_count(0)
+        page.uncheck("#number-mode")
+        assert page.locator("#pad").bounding_box()["width"] == square["width"]
+        assert visit.problems == []
+    finally:
+        visit.close()

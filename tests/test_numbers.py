@@ -1,0 +1,177 @@
+"""Whole numbers: segmentation (driven by a fake scorer where it can be), read_number, and
+``predict --number`` / plain ``predict`` on small generated pictures.
+
+The oracles are where the pictures' digits were drawn and what they are: MNIST test
+digits (the committed sample) and bars drawn here.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from mnist_app import NumberReading
+from mnist_app.cli import main
+from mnist_app.errors import NoDigitFound, SeveralDigits
+from mnist_app.predict import Classifier
+from mnist_app.preprocess import find_marks, frame_digit
+from mnist_app.preprocess.segment import segment
+from mnist_app.synthetic.numbers import Line, write_line
+from mnist_app.synthetic.paper import encode, to_uint8
+from mnist_app.synthetic.pens import enlarged
+from mnist_sample import mnist_sample
+from PIL import Image
+
+IMAGES, LABELS = mnist_sample()
+HEIGHT = 80  # pixels: the digits' height in the generated pictures
+MARGIN = 40  # pixels of paper around the ink
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Classifier:
+    return Classifier.load()
+
+
+def on_white(ink: np.ndarray) -> bytes:
+    """A PNG of ``ink`` (h, w coverage) as dark ink on white paper, MARGIN pixels around."""
+    return encode(Image.fromarray(to_uint8(1 - np.pad(ink, MARGIN))), "PNG")
+
+
+def clear_digits(count: int, start: int = 0) -> tuple[list[np.ndarray], str]:
+    """``count`` sample digits the shipped model reads with confidence on their own, as
+    ink HEIGHT pixels tall, and their labels as a string."""
+    rng = np.random.default_rng(start)
+    chosen = [index for index in range(start, start + 3 * count) if LABELS[index] not in (1, 7)][:count]
+    return [enlarged(IMAGES[i], HEIGHT, rng, max_rotation=0) for i in chosen], "".join(str(LABELS[i]) for i in chosen)
+
+
+def bars(lefts: list[int], width: int = 10, height: int = HEIGHT) -> np.ndarray:
+    """Vertical bars (the simplest marks) starting at each of ``lefts`` on a blank line."""
+    ink = np.zeros((height, max(lefts) + width), dtype=np.float32)
+    for left in lefts:
+        ink[:, left:left + width] = 1
+    return ink
+
+
+def always_sure(pictures):
+    return np.full(len(pictures), 0.99)
+
+
+def test_separate_marks_are_separate_digits_in_order():
+    pieces = segment(find_marks(on_white(bars([0, 60, 120]))), always_sure)
+    assert [piece.box[0] - MARGIN for piece in pieces] == pytest.approx([0, 60, 120], abs=2)
+    assert [piece.group for piece in pieces] == [0, 1, 2]
+
+
+def test_a_broken_digit_is_put_back_together():
+    # A stroke broken by the scan, and a detached hat over it (as a 5's): one digit.
+    ink = np.zeros((HEIGHT, 60), dtype=np.float32)
+    ink[12:, 20:28] = 1  # the stroke...
+    ink[38:42] = 0  # ...broken
+    ink[:6, 14:50] = 1  # the hat, above the stroke, not touching it
+    pieces = segment(find_marks(on_white(ink)), always_sure)
+    assert len(pieces) == 1
+    assert pieces[0].box == pytest.approx((MARGIN + 14, MARGIN, MARGIN + 50, MARGIN + HEIGHT), abs=2)
+
+
+def test_specks_are_ignored():
+    clean = bars([0, 60])
+    speckled = clean.copy()
+    for row, column in ((5, 40), (70, 48), (40, 30)):
+        speckled[row:row + 3, column:column + 3] = 1
+    boxes = [piece.box for piece in segment(find_marks(on_white(speckled)), always_sure)]
+    assert boxes == [piece.box for piece in segment(find_marks(on_white(clean)), always_sure)]
+    assert len(boxes) == 2
+
+
+def test_two_touching_digits_are_split_where_the_scorer_reads_both_best():
+    (left, right), _ = clear_digits(2)
+    ink, touching = write_line([left, right], HEIGHT, Line(touch=True, drift=0.0, sizes=0.0), np.random.default_rng(3))
+    assert touching
+    truth = [frame_digit(left), frame_digit(right)]
+
+    def knows_the_two(pictures):  # a scorer that has seen the two digits: correlation with either
+        def similarity(a, b):
+            a, b = a.astype(np.float64).ravel(), b.astype(np.float64).ravel()
+            return max(0.0, np.corrcoef(a, b)[0, 1])
+        return np.array([max(similarity(picture, digit) for digit in truth) for picture in pictures])
+
+    pieces = segment(find_marks(on_white(ink)), knows_the_two)
+    assert len(pieces) == 2 and pieces[0].group == pieces[1].group == 0
+    assert min(piece.confidence for piece in pieces) > 0.8
+    assert pieces[0].box[0] - MARGIN == pytest.approx(0, abs=3)
+    assert pieces[0].box[2] < pieces[1].box[2]
+
+
+def test_a_number_is_read_left_to_right_under_a_drifting_baseline(shipped):
+    inks, number = clear_digits(5, start=10)
+    ink, _ = write_line(inks, HEIGHT, Line(gaps=(0.2, 0.4), drift=0.0, sizes=0.0), np.random.default_rng(1))
+    # Each digit a third of its height lower than the one before: a falling line.
+    falling = np.zeros((ink.shape[0] + 2 * HEIGHT, ink.shape[1]), dtype=np.float32)
+    step = ink.shape[1] // len(inks)
+    for index in range(len(inks)):
+        columns = slice(index * step, (index + 1) * step if index + 1 < len(inks) else ink.shape[1])
+        falling[index * HEIGHT // 3:index * HEIGHT // 3 + ink.shape[0], columns] = ink[:, columns]
+    reading = shipped.read_number(on_white(falling))
+    assert isinstance(reading, NumberReading)
+    assert reading.number == number
+    tops = [digit.box[1] for digit in reading.digits]
+    assert tops == sorted(tops)  # each lower than the one before, read in order all the same
+
+
+def test_one_digit_is_read_exactly_as_predict_reads_it(shipped):
+    for index in range(8):
+        picture = on_white(enlarged(IMAGES[index], HEIGHT, np.random.default_rng(index)))
+        reading, prediction = shipped.read_number(picture), shipped.predict(picture)
+        assert reading.number == str(prediction.digit)
+        assert reading.digits[0].confidence == prediction.confidence
+        assert reading.unsure == prediction.unsure
+
+
+def test_plain_predict_refuses_a_number(shipped, tmp_path, capsys):
+    inks, number = clear_digits(3, start=30)
+    ink, _ = write_line(inks, HEIGHT, Line(gaps=(0.3, 0.4), drift=0.0), np.random.default_rng(2))
+    path = tmp_path / "number.png"
+    path.write_bytes(on_white(ink))
+    with pytest.raises(SeveralDigits):
+        shipped.predict(path)
+    assert main(["predict", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == f"mnist-app: error: {path}: several digits: read them with --number"
+    assert main(["predict", "--number", str(path)]) == 0
+    assert capsys.readouterr().out.strip() == f"{path}: {number}"
+
+
+def test_number_json_has_a_box_per_digit_inside_the_picture(tmp_path, capsys):
+    inks, number = clear_digits(4, start=50)
+    ink, _ = write_line(inks, HEIGHT, Line(), np.random.default_rng(4))
+    path = tmp_path / "amount.png"
+    path.write_bytes(on_white(ink))
+    width, height = ink.shape[1] + 2 * MARGIN, ink.shape[0] + 2 * MARGIN
+    assert main(["predict", "--number", "--json", "--top-k", "2", str(path)]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert set(record) == {"path", "number", "digits", "unsure"}
+    assert record["path"] == str(path) and record["number"] == number
+    assert [digit["digit"] for digit in record["digits"]] == [int(d) for d in number]
+    for digit in record["digits"]:
+        assert set(digit) == {"digit", "confidence", "unsure", "box", "top"}
+        left, top, right, bottom = digit["box"]
+        assert 0 <= left < right <= width and 0 <= top < bottom <= height
+        assert len(digit["top"]) == 2 and digit["top"][0] == [digit["digit"], digit["confidence"]]
+    lefts = [digit["box"][0] for digit in record["digits"]]
+    assert lefts == sorted(lefts)
+
+
+def test_blank_and_unreadable_pictures_fail_in_one_line(tmp_path, capsys):
+    blank = tmp_path / "blank.png"
+    blank.write_bytes(encode(Image.new("L", (300, 100), 255), "PNG"))
+    with pytest.raises(NoDigitFound):
+        Classifier.load().read_number(blank)
+    missing = tmp_path / "missing.png"
+    assert main(["predict", "--number", str(blank), str(missing)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"mnist-app: error: {blank}: no digit found"
+    assert err[1].startswith(f"mnist-app: error: {missing}: ")

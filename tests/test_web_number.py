@@ -1,0 +1,81 @@
+"""POST /api/number: the same bodies as /api/predict, every digit left to right, JSON errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mnist_app.predict import Classifier
+from mnist_app.synthetic import nondigits
+from mnist_app.synthetic.numbers import Line, write_line
+from mnist_app.web.app import make_app
+from test_numbers import HEIGHT, MARGIN, clear_digits, on_white
+from test_web_app import blank_png, call, multipart, png_claiming_size
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    return make_app(Classifier.load(), data_dir=tmp_path_factory.mktemp("no-mnist-here"))
+
+
+@pytest.fixture(scope="module")
+def number_png() -> tuple[str, bytes, tuple[int, int]]:
+    """(the number, a PNG of it in ink on white, the picture's (width, height))."""
+    inks, number = clear_digits(3, start=70)
+    ink, _ = write_line(inks, HEIGHT, Line(gaps=(0.3, 0.4), drift=0.0), np.random.default_rng(7))
+    return number, on_white(ink), (ink.shape[1] + 2 * MARGIN, ink.shape[0] + 2 * MARGIN)
+
+
+def test_number_reads_every_digit_with_its_box_and_picture(app, number_png):
+    number, png, (width, height) = number_png
+    answer = call(app, "POST", "/api/number", png, "image/png")
+    assert answer.status == 200
+    reading = answer.json()
+    assert set(reading) == {"number", "digits", "unsure"}
+    assert reading["number"] == number
+    for digit, expected in zip(reading["digits"], number):
+        assert set(digit) == {"digit", "confidence", "unsure", "box", "input"}
+        assert digit["digit"] == int(expected)
+        left, top, right, bottom = digit["box"]
+        assert 0 <= left < right <= width and 0 <= top < bottom <= height
+        picture = np.array(digit["input"])
+        assert picture.shape == (28, 28) and 0 <= picture.min() and picture.max() <= 255
+
+
+def test_number_takes_the_image_field_of_a_multipart_form(app, number_png):
+    number, png, _ = number_png
+    body, content_type = multipart([("image", "number.png", png)])
+    answer = call(app, "POST", "/api/number", body, content_type)
+    assert answer.status == 200 and answer.json()["number"] == number
+
+
+@pytest.mark.parametrize("body, content_type, status, message", [
+    (b"", "image/png", 400, "the image is empty"),
+    (b"this is not an image", "image/png", 400, "not an image Pillow can identify"),
+    (b"{}", "application/json", 415, "cannot read a body of type application/json"),
+])
+def test_bad_bodies_are_json_4xx_with_the_reason(app, body, content_type, status, message):
+    answer = call(app, "POST", "/api/number", body, content_type)
+    assert answer.status == status
+    assert message in answer.json()["error"]
+
+
+def test_a_blank_picture_is_422_no_digit_found(app):
+    answer = call(app, "POST", "/api/number", blank_png(), "image/png")
+    assert answer.status == 422 and answer.json() == {"error": "no digit found"}
+
+
+def test_marks_that_are_no_digits_are_400_not_a_digit(app):
+    dash = nondigits.bar(HEIGHT, 6, np.random.default_rng(0))  # a pen stroke across: no digit
+    answer = call(app, "POST", "/api/number", on_white(dash), "image/png")
+    assert answer.status == 400 and answer.json() == {"error": "not a digit"}
+
+
+def test_an_image_over_the_pixel_budget_is_413(app):
+    answer = call(app, "POST", "/api/number", png_claiming_size(10_000, 10_000), "image/png")
+    assert answer.status == 413 and answer.json()["error"].startswith("image too large")
+
+
+def test_only_post_is_allowed(app):
+    answer = call(app, "GET", "/api/number")
+    assert answer.status == 405 and answer.headers["allow"] == "POST"
