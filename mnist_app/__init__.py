@@ -22,13 +22,9 @@ __version__ = "0.2.0"
 _EXPORTS = {
     "Classifier": "mnist_app.predict",
     "Prediction": "mnist_app.predict",
-<<<<<<< HEAD
     "ImageReadout": "mnist_app.predict",
     "Model": "mnist_app.model",
-=======
-    "Reading": "mnist_app.predict",
     "NumberReading": "mnist_app.numbers",
->>>>>>> bdd701b (Read whole numbers: predict --number, Classifier.read_number, POST /api/number and the page's number mode)
     "Network": "mnist_app.network",
     "Hyperparameters": "mnist_app.training",
     "train": "mnist_app.training",
@@ -40,25 +36,16 @@ _EXPORTS = {
     "SeveralDigits": "mnist_app.errors",
 }
 __all__ = [
-<<<<<<< HEAD
-    "Classifier", "Prediction", "ImageReadout", "Model", "Network", "Hyperparameters", "train",
-    "MnistAppError", "ImageError", "ModelFileError", "NoDigitFound", "NotADigit", "__version__",
-=======
-    "Classifier", "Prediction", "Reading", "NumberReading", "Network", "Hyperparameters", "train",
+    "Classifier", "Prediction", "ImageReadout", "Model", "NumberReading", "Network", "Hyperparameters", "train",
     "MnistAppError", "ImageError", "ModelFileError", "NoDigitFound", "NotADigit", "SeveralDigits", "__version__",
->>>>>>> bdd701b (Read whole numbers: predict --number, Classifier.read_number, POST /api/number and the page's number mode)
 ]
 
 if TYPE_CHECKING:
     from mnist_app.errors import ImageError, MnistAppError, ModelFileError, NoDigitFound, NotADigit, SeveralDigits
     from mnist_app.network import Network
-<<<<<<< HEAD
     from mnist_app.model import Model
-    from mnist_app.predict import Classifier, ImageReadout, Prediction
-=======
     from mnist_app.numbers import NumberReading
-    from mnist_app.predict import Classifier, Prediction, Reading
->>>>>>> bdd701b (Read whole numbers: predict --number, Classifier.read_number, POST /api/number and the page's number mode)
+    from mnist_app.predict import Classifier, ImageReadout, Prediction
     from mnist_app.training import Hyperparameters, train
 
 
