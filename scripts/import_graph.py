@@ -28,7 +28,7 @@ FLOORS = (
     ("network and its reading", ("network", "inputs", "confidence", "reading", "training", "training_progress",
                                  "teach")),
     ("files", ("idx", "npz", "model_metadata", "model_io", "mnist_files", "data", "download")),
-    ("model", ("model", "evaluate", "predict")),
+    ("model", ("model", "evaluate", "predict", "numbers")),
     ("report", ("report",)),
     ("live training", ("live",)),
     ("web", ("web",)),
