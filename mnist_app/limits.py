@@ -50,7 +50,6 @@ MAX_METADATA_CHARS = 4 * MiB  # the JSON metadata, training history included
 # 1e3, epochs below 1e6), far below where an axis's round ticks overflow (near 1.7e308).
 # A history past it is shown as a note saying so, not as charts.
 MAX_CHARTED_FIGURE = 1e12
-MAX_METADATA_DEPTH = 32  # nesting of JSON arrays and objects in the metadata
 
 # --- downloads (mnist_app.download) ----------------------------------------------------
 # Each file must arrive from one mirror within this many --timeout periods, however the
