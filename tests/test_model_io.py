@@ -220,6 +220,14 @@ def test_known_metadata_keys_are_type_checked(tmp_path, network, changes, messag
         model_io.load(path)
 
 
+def test_a_model_asking_for_a_preprocessing_is_refused(tmp_path, network):
+    path = tmp_path / "model.npz"
+    model_io.save(path, network, {})
+    rewrite(path, metadata=metadata_with(path, preprocess={"invert": True}))
+    with pytest.raises(ModelFileError, match="'preprocess' asks for a preprocessing this mnist_app does not apply"):
+        model_io.load(path)
+
+
 def test_unknown_metadata_keys_and_extra_arrays_are_kept_and_ignored(tmp_path, network):
     path = tmp_path / "model.npz"
     model_io.save(path, network, {"favourite_colour": "blue", "history": [{"epoch": 1}]})
