@@ -48,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from benchmark_notes import add_data_dir_option, write_markdown  # noqa: E402
+from mnist_app.cli.exits import EXIT_INTERRUPTED  # noqa: E402
 from mnist_app.data import resolve_data_dir  # noqa: E402
 from mnist_sample import mnist_sample  # noqa: E402
 from processes import alive, descendants  # noqa: E402
@@ -369,7 +370,7 @@ def main() -> None:
         f" | {idle['load']:.1f} |",
         f"| after Ctrl-C | exit {stopped['exit']} in {stopped['seconds']:.2f} s; {stopped['left']} of the "
         f"{stopped['processes_before']} processes under the server left | none left | "
-        f"{verdict(stopped['left'] == 0 and stopped['exit'] == 0)} | |",
+        f"{verdict(stopped['left'] == 0 and stopped['exit'] == EXIT_INTERRUPTED)} | |",
     ]
     notes = [
         "",
