@@ -68,5 +68,9 @@ class SeveralDigits(ImageError):
         super().__init__(message)
 
 
+class FontsMissing(MnistAppError):
+    """No installed font types the digits that training was asked to generate."""
+
+
 class TrainingDiverged(MnistAppError):
     """The weights became infinite or NaN during training (the learning rate is too high)."""

@@ -93,3 +93,37 @@ def test_a_teacher_of_the_same_convention_is_recorded(fake_mnist_dir, tmp_path):
     _, metadata = model_io.load(model)
     assert metadata["teacher"]["sizes"] == [784, 40, 10] and metadata["teacher"]["test_accuracy"] == 0.5
     assert metadata["hyperparameters"]["distill"] == 0.3
+
+
+@pytest.fixture
+def no_fonts(tmp_path, monkeypatch):
+    """A machine with no font at all: the font search finds an empty folder."""
+    from mnist_app.synthetic import families, fonts, training
+    empty = tmp_path / "no-fonts"
+    monkeypatch.setattr(fonts, "FONT_DIRS", (empty,))
+    monkeypatch.setattr(training, "TRAINING_FACES", tuple(empty / face.name for face in TRAINING_FACES))
+    fonts.font_families.cache_clear(), families.families.cache_clear()
+    yield
+    fonts.font_families.cache_clear(), families.families.cache_clear()
+
+
+def test_typed_digits_without_fonts_is_one_line_naming_what_to_install(fake_mnist_dir, tmp_path, capsys, no_fonts):
+    assert train(fake_mnist_dir, tmp_path / "model.npz", "--typed", "10") == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == ["mnist-app: error: no font to type digits in is installed "
+                                         "(on Debian or Ubuntu: apt-get install fonts-dejavu-core fonts-liberation)"]
+    assert not (tmp_path / "model.npz").exists()
+
+
+def test_nondigits_without_fonts_are_drawn_without_typed_families(fake_mnist_dir, tmp_path, no_fonts):
+    assert train(fake_mnist_dir, tmp_path / "model.npz", "--nondigits", "10") == 0
+    assert model_io.load(tmp_path / "model.npz")[1]["fonts"] == {"typed_digit_faces": [], "nondigit_families": []}
+
+
+def test_the_fonts_a_run_typed_in_are_recorded(fake_mnist_dir, tmp_path):
+    if not installed(TRAINING_FACES):
+        pytest.skip("--typed needs the DejaVu training faces")
+    assert train(fake_mnist_dir, tmp_path / "model.npz", "--typed", "10", "--nondigits", "10") == 0
+    fonts = model_io.load(tmp_path / "model.npz")[1]["fonts"]
+    assert {face.name for face in installed(TRAINING_FACES)} <= set(fonts["typed_digit_faces"])
+    assert "DejaVu Sans" in fonts["nondigit_families"] and fonts["nondigit_families"] == sorted(fonts["nondigit_families"])

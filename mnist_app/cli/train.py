@@ -144,6 +144,9 @@ def run(args) -> int:
     output = Path(args.output or model_file_name(sizes))
     model_io.check_writable(output)  # before the slow part, so a finished run is never lost
     teacher = _load_teacher(args.teacher, args.deskew)
+    if args.typed:  # fonts are looked for before the slow part too
+        from mnist_app.synthetic.training import require_training_faces  # here: it imports the fonts' machinery
+        require_training_faces()
 
     mnist = load_mnist_from_args(args)
     n_train = len(mnist.train_images) - args.validation
@@ -174,6 +177,7 @@ def run(args) -> int:
     metadata = {
         **summary, **model.to_metadata(),
         "training_data_sha256": {name: mnist.sha256[name] for name in (TRAIN_IMAGES, TRAIN_LABELS)},
+        "fonts": _fonts_used(args),
     }
     if teacher:
         metadata["teacher"] = {key: teacher.metadata.get(key) for key in ("sizes", "hyperparameters", "test_accuracy")}
@@ -183,6 +187,12 @@ def run(args) -> int:
     else:
         _print_outcome(result, test, output, hyper.epochs)
     return EXIT_INTERRUPTED if result.interrupted else EXIT_OK
+
+
+def _fonts_used(args) -> dict[str, list[str]]:
+    """The fonts this run typed its generated pictures in (none without --typed or --nondigits)."""
+    from mnist_app.synthetic.training import fonts_used  # here: it imports the fonts' machinery
+    return fonts_used(args.typed, args.nondigits)
 
 
 def _load_teacher(path: str | None, deskew: bool) -> Model | None:

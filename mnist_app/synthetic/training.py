@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 from PIL import Image
 
-from mnist_app.errors import ImageError
+from mnist_app.errors import FontsMissing, ImageError
 from mnist_app.preprocess import to_mnist_image
 from mnist_app.synthetic import families
 from mnist_app.synthetic.fonts import split_families
@@ -77,14 +77,34 @@ def training_faces() -> list[Path]:
             and all(has_glyph(face, digit) for digit in "0123456789")]
 
 
+NO_TYPED_FONT = ("no font to type digits in is installed (on Debian or Ubuntu: "
+                 "apt-get install fonts-dejavu-core fonts-liberation)")
+
+
+def require_training_faces() -> list[Path]:
+    """:func:`training_faces`; raises FontsMissing (naming the packages to install) if
+    there is none."""
+    faces = training_faces()
+    if not faces:
+        raise FontsMissing(NO_TYPED_FONT)
+    return faces
+
+
+def fonts_used(typed: int, nondigits: int) -> dict[str, list[str]]:
+    """What a training run with ``typed`` typed digits and ``nondigits`` non-digits types
+    in, for the model file: the font files' names and the font families, sorted."""
+    return {"typed_digit_faces": sorted(face.name for face in training_faces()) if typed else [],
+            "nondigit_families": sorted(family.name for family in families.split(False, "typed")) if nondigits else []}
+
+
 def typed_digit_images(n: int, rng: np.random.Generator, faces: Sequence[Path] | None = None,
                        advance: Progress = _nothing, mapper: Mapper = map) -> tuple[np.ndarray, np.ndarray]:
     """``n`` digits typed in ``faces`` (default :func:`training_faces`): images (n, 28, 28)
     uint8 and labels (n,) uint8. Slightly rotated (up to 8 degrees), 20-60 px before fitting.
-    Raises FileNotFoundError if there is no face (and n > 0)."""
+    Raises FontsMissing if there is no face (and n > 0)."""
     fonts = training_faces() if faces is None else installed(faces)
     if n and not fonts:
-        raise FileNotFoundError("no font for typed digits is installed (apt-get install fonts-dejavu-core)")
+        raise FontsMissing(NO_TYPED_FONT)
     labels = rng.integers(0, 10, size=n).astype(np.uint8)
     payloads = [(int(label), fonts[rng.integers(len(fonts))]) for label in labels]
     return _generate(n, _typed_digit, payloads, rng, advance, mapper), labels
