@@ -71,6 +71,7 @@ def place(ink: np.ndarray, page: Page, rng: np.random.Generator) -> tuple[np.nda
     return ink, top, left
 
 
+# Not augment.blur, which keeps a batch of 28 x 28 frames their size; this grows one ink map by 3 sigma.
 def blur(ink: np.ndarray, sigma: float) -> np.ndarray:
     """``ink`` (h, w) in [0, 1] blurred by a Gaussian of ``sigma`` pixels (8-bit precision).
 
