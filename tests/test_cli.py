@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mnist_app import __version__
-from mnist_app.cli import main
+from mnist_app.cli import COMMANDS, main
 
 
 def exit_code_and_output(capsys, *argv: str) -> tuple[int, str, str]:
@@ -26,6 +26,18 @@ def test_help_lists_every_command_and_the_exit_statuses(capsys):
     for command in ("download", "train", "evaluate", "predict"):
         assert f"\n    {command} " in out
     assert "exit status: 0 success, 1 failure" in out and "130 interrupted" in out
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_each_command_has_a_help_that_reads_as_written(capsys, command):
+    # argparse expands %-formats in help texts: a bare "5% size" once printed "5{...} size"
+    # and "4% of" stopped `train --help` with a TypeError.
+    code, out, err = exit_code_and_output(capsys, command, "--help")
+    assert code == 0 and err == ""
+    assert out.startswith(f"usage: mnist-app {command}") and "{'" not in out
+    if command == "train":
+        words = " ".join(out.split())
+        assert "10% size" in words and "4% of the training digits" in words
 
 
 @pytest.mark.parametrize("argv, help_command", [

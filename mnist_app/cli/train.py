@@ -113,13 +113,13 @@ def add_parser(commands) -> None:
     robust = parser.add_argument_group("robustness (the shipped model's recipe: scripts/train_shipped_model.sh)")
     robust.add_argument("--distort", type=finite_number(0, 3, high_inclusive=True), default=0.0, metavar="STRENGTH",
                         help="augment with random turns, resizes, slants, elastic wobble and pen widths; "
-                        f"1 is up to {STANDARD_DISTORTIONS.degrees:g} degrees, {STANDARD_DISTORTIONS.scale:.0%} "
+                        f"1 is up to {STANDARD_DISTORTIONS.degrees:g} degrees, {STANDARD_DISTORTIONS.scale:.0%}% "
                         f"size, shear {STANDARD_DISTORTIONS.shear:g}, and so on (default: 0, none)")
     robust.add_argument("--nondigits", type=whole_number(0, MAX_SYNTHETIC), metavar="N",
                         help="add N generated pictures that are not digits (letters and symbols "
                         "typed in the installed fonts or written by hand, scribbles, shapes, numbers of "
                         "several digits) with all ten targets 0, so that a non-digit leaves every output low "
-                        f"(default: {DEFAULT_NONDIGIT_SHARE:.0%} of the training digits, 2000 for MNIST; "
+                        f"(default: {DEFAULT_NONDIGIT_SHARE:.0%}% of the training digits, 2000 for MNIST; "
                         "without fonts, no typed ones)")
     robust.add_argument("--typed", type=whole_number(0, MAX_SYNTHETIC), default=0, metavar="N",
                         help="add N generated typed digits (the installed font families on the training "
