@@ -90,8 +90,9 @@ EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
 
-# `docker stop` sends SIGINT: the CLI exits cleanly (130; `serve` exits 0) and partial
-# files are removed.
-STOPSIGNAL SIGINT
+# `docker stop` sends SIGTERM, which every command answers with Ctrl-C's clean-up (partial
+# files removed, worker processes ended): `serve` then exits 0, as a server stopped by its
+# manager, and the one-shot commands 143. (SIGINT would make `serve` exit 130, Ctrl-C's status.)
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["mnist-app"]
 CMD ["--help"]

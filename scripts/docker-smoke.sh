@@ -240,7 +240,7 @@ served="$("$PYTHON" "$tmp/check_serve.py" "$address" "$digits"/*.png)" \
 echo "$served"
 ok "serve answers the page and reads posted PNGs: $(tail -1 <<<"$served")"
 
-step "docker stop (SIGINT)"
+step "docker stop (SIGTERM)"
 docker stop "$server" >/dev/null
 status="$(docker inspect -f '{{.State.ExitCode}}' "$server")"
 logs="$(docker logs "$server" 2>&1)"
