@@ -34,6 +34,7 @@ from benchmark_notes import add_data_dir_option, load_mnist_or_exit, write_markd
 from mnist_app.data import resolve_data_dir
 from mnist_app.inputs import one_hot, to_inputs
 from mnist_app.network import Network
+from mnist_app.reading import ReadingConvention
 from mnist_app.training import Hyperparameters, _minibatches, train
 
 # The book's recipe as the issue gives it: mnist_app's defaults fill in the rest.
@@ -180,7 +181,7 @@ def unrolled_epoch_seconds(mnist, epochs: int) -> float:
     for _ in range(epochs):
         started = time.perf_counter()
         for x, y in _minibatches(mnist.train_images[:50000], mnist.train_labels[:50000], TEXTBOOK, rng,
-                                 np.float32, teacher=None, deskew=False):
+                                 np.float32, teacher=None, convention=ReadingConvention()):
             step.step(x, y, eta)
         np.argmax(network.feedforward(val_inputs), axis=1)
         seconds.append(time.perf_counter() - started)
