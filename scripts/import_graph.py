@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The floors, bottom first: (name, module prefixes). A module belongs to the floor of its
 # longest matching prefix. Each import must point to its own floor or one below.
 FLOORS = (
-    ("leaves", ("constants", "limits", "errors", "safe_io", "atomic")),
+    ("leaves", ("constants", "limits", "errors", "safe_io", "atomic", "lifeline")),
     ("transforms", ("augment",)),
     ("pictures (know no network)", ("decode", "ico", "preprocess", "synthetic")),
     ("network and its reading", ("network", "inputs", "confidence", "reading", "training", "training_progress",

@@ -8,12 +8,12 @@ import json
 import os
 import signal
 import sys
-import threading
 from pathlib import Path
 
 from mnist_app.cli.common import EXIT_FAILURE, EXIT_OK, add_model_option, printable, usable_cores, whole_number
 from mnist_app.constants import JSON_DECIMALS, N_CLASSES
 from mnist_app.errors import ImageError, MnistAppError
+from mnist_app.lifeline import exit_when_closed
 
 # Folders are read by a pool of worker processes, one per core, when they hold at least
 # POOL_MIN_IMAGES images: below that, starting the workers costs about what they save
@@ -171,12 +171,7 @@ def _start_worker(lifeline: int, held_by_parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     os.close(held_by_parent)
-    threading.Thread(target=_exit_when_closed, args=(lifeline,), daemon=True).start()
-
-
-def _exit_when_closed(lifeline: int) -> None:
-    os.read(lifeline, 1)  # nobody writes: this returns when the last writer, the parent, is gone
-    os._exit(EXIT_FAILURE)
+    exit_when_closed(lifeline, EXIT_FAILURE)
 
 
 def _can_fork() -> bool:

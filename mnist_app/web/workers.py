@@ -36,6 +36,7 @@ from multiprocessing.connection import Connection
 import numpy as np
 
 from mnist_app.errors import ImageError
+from mnist_app.lifeline import exit_when_closed
 from mnist_app.preprocess import to_mnist_image
 from mnist_app.web.api import Preprocess
 from mnist_app.web.settings import PREPROCESS_SECONDS
@@ -151,7 +152,7 @@ def _work(requests: Connection, server_alive: Connection, preprocess: Preprocess
     """A worker's life: preprocess each image the server sends, answer with the picture or
     the exception, until the server closes the pipe or its process ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with_the_server, args=(server_alive,), daemon=True).start()
+    exit_when_closed(server_alive.fileno())
     while True:
         try:
             image = requests.recv_bytes()
@@ -169,12 +170,3 @@ def _work(requests: Connection, server_alive: Connection, preprocess: Preprocess
         except Exception as error:  # an exception that does not pickle: its text does
             requests.send(RuntimeError(f"{type(error).__name__}: {error}"))
 
-
-def _exit_with_the_server(server_alive: Connection) -> None:
-    """Wait for end-of-file on the server's pipe (nothing is ever written to it), then end
-    this process at once, even in the middle of reading an image."""
-    try:
-        server_alive.recv_bytes()
-    except (EOFError, OSError):
-        pass
-    os._exit(0)
