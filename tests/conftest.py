@@ -10,7 +10,10 @@ import pytest
 from fake_mnist import write_fake_mnist
 from mnist_app import data
 
-pytest_plugins = ("mirror_server",)  # its loopback-mirror fixtures: server, published, data_dir, ...
+# mirror_server: the loopback-mirror fixtures (server, published, data_dir, ...);
+# browser_fixtures: one Chromium and one page server per session (browser, base_url);
+# report_helpers: the fake model and its report, made once per session (fake_report).
+pytest_plugins = ("mirror_server", "browser_fixtures", "report_helpers")
 
 
 @pytest.fixture(scope="session")

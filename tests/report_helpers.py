@@ -1,4 +1,5 @@
-"""What the report tests share: a small trained model on the fake MNIST, and HTML probes."""
+"""What the report tests share: a small trained model on the fake MNIST and its report (a
+session fixture, so it is trained once), and HTML probes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import io
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from PIL import Image
@@ -43,6 +45,21 @@ def train_fake_model(directory: Path, model: Path) -> dict:
                                *TRAIN_FAST])
     assert status == 0
     return json.loads(printed.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def fake_report(fake_mnist_files, tmp_path_factory) -> SimpleNamespace:
+    """A model trained for two epochs on the fake MNIST (``model``), train --json's summary
+    (``summary``) and the report the CLI wrote from it (``page``), made once per session;
+    tests read them and never change them."""
+    directory = tmp_path_factory.mktemp("report")
+    model, page = directory / "model.npz", directory / "out" / "report.html"
+    with fake_data(fake_mnist_files) as data_dir:
+        summary = train_fake_model(data_dir, model)
+        status, printed = run_cli(["report", "--model", str(model), "--data-dir", str(data_dir),
+                                   "--output", str(page), "--quiet"])
+    assert status == 0 and f"saved {page}" in printed
+    return SimpleNamespace(model=model, summary=summary, page=page)
 
 
 def embedded_pngs(html: str) -> list[Image.Image]:

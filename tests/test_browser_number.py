@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_browser_page import Visit, base_url, browser, sync_api  # noqa: F401 - fixtures
+from test_browser_page import Visit, sync_api
 
 # Strokes as fractions of the (3:1) pad: a 4 (down and across, then the stem) and a 2.
 FOUR = [[(0.14, 0.12), (0.08, 0.62), (0.26, 0.62)], [(0.22, 0.2), (0.22, 0.88)]]

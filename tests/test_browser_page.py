@@ -6,53 +6,33 @@ Skips, saying why, when Chromium or Playwright is missing (`.ci/run` installs Ch
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 
 import pytest
 
+from browser_fixtures import CHROMIUM, chromium_path
 from mnist_app.predict import Classifier
 from mnist_app.web.app import make_app
 from mnist_app.web.settings import Limits
 from test_serve_server import running_server
 from test_web_app import blank_png
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 WAIT_MS = 10_000  # how long to wait for the page before failing (not a timing check)
 
 # Strokes as fractions of the pad: a 7 (bar, then the long diagonal) and a 1.
 SEVEN = [[(0.25, 0.2), (0.75, 0.2), (0.42, 0.85)]]
 ONE = [[(0.52, 0.15), (0.5, 0.85)]]
 
-if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+if chromium_path() is None:
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
 pytest.importorskip("waitress", reason="the serve extra (waitress) is not installed")
-
-
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
-    app = make_app(Classifier.load(), data_dir=tmp_path_factory.mktemp("no-mnist"))
-    with running_server(app) as url:
-        yield url
 
 
 @pytest.fixture
 def classifier_and_fake_mnist(fake_mnist_dir):
     pytest.importorskip("mnist_app.report", reason="this version has no report module")
     return Classifier.load(), Limits(), fake_mnist_dir
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Visit:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_browser_page import SEVEN, Visit, base_url, browser, count_colours, visit  # noqa: F401 - fixtures
+from test_browser_page import SEVEN, Visit, count_colours, visit  # noqa: F401 - visit: a fixture
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
 
@@ -52,7 +52,7 @@ def test_teaching_shows_the_step_and_raises_the_taught_digit(visit):
     assert visit.problems == []
 
 
-def test_teaching_works_with_touch_on_a_phone(browser, base_url):  # noqa: F811 - fixture
+def test_teaching_works_with_touch_on_a_phone(browser, base_url):
     visit = Visit(browser, base_url, viewport={"width": 390, "height": 844}, device_scale_factor=2,
                   has_touch=True)
     try:

@@ -14,7 +14,7 @@ from mnist_app.live.runner import Trainer
 from mnist_app.predict import Classifier
 from mnist_app.web.app import make_app
 from mnist_app.web.live import StreamLimits
-from test_browser_page import SEVEN, WAIT_MS, Visit, browser, sync_api  # noqa: F401  (browser: a fixture)
+from test_browser_page import SEVEN, WAIT_MS, Visit, sync_api
 from test_live import STREAM_HEAD_START
 from test_serve_server import TIMEOUT, running_server
 

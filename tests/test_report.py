@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from report_helpers import SECTION_IDS, embedded_pngs, fake_data, run_cli, train_fake_model
+from report_helpers import SECTION_IDS, embedded_pngs, fake_data, run_cli
 
 from mnist_app import model_io
 from mnist_app.confidence import RejectRule
@@ -32,23 +32,18 @@ from mnist_app.report.html import render
 
 
 @pytest.fixture(scope="module")
-def trained(fake_mnist_files, tmp_path_factory):
-    """A model trained for two epochs on the fake MNIST, its train --json summary, the test
-    set, evaluate --json's answer and the report the CLI wrote."""
-    directory = tmp_path_factory.mktemp("report")
-    model, page = directory / "model.npz", directory / "out" / "report.html"
+def trained(fake_report, fake_mnist_files):
+    """The session's fake model and report (report_helpers.fake_report), with evaluate
+    --json's answer and the test set."""
     with fake_data(fake_mnist_files) as data_dir:
-        summary = train_fake_model(data_dir, model)
-        status, evaluated = run_cli(["evaluate", "--model", str(model), "--data-dir", str(data_dir), "--json"])
+        status, evaluated = run_cli(["evaluate", "--model", str(fake_report.model), "--data-dir", str(data_dir),
+                                     "--json"])
         assert status == 0
-        status, printed = run_cli(["report", "--model", str(model), "--data-dir", str(data_dir),
-                                   "--output", str(page), "--quiet"])
         mnist = load_mnist(data_dir)
-    assert status == 0 and f"saved {page}" in printed
-    loaded = Model.load(model)
-    return SimpleNamespace(model=model, loaded=loaded, network=loaded.network, metadata=loaded.metadata,
-                           summary=summary,
-                           evaluation=json.loads(evaluated), html=page.read_text(encoding="utf-8"),
+    loaded = Model.load(fake_report.model)
+    return SimpleNamespace(model=fake_report.model, loaded=loaded, network=loaded.network, metadata=loaded.metadata,
+                           summary=fake_report.summary,
+                           evaluation=json.loads(evaluated), html=fake_report.page.read_text(encoding="utf-8"),
                            images=mnist.test_images, labels=mnist.test_labels)
 
 

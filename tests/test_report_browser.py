@@ -1,6 +1,7 @@
 """The report in a real browser: Debian's headless Chromium, offline, at desktop and phone widths.
 
-Skips, saying why, when Chromium or Playwright is missing (`.ci/run` installs Chromium).
+Skips, saying why, when Chromium or Playwright is missing (`.ci/run` installs Chromium;
+the browser is browser_fixtures' session one).
 """
 
 from __future__ import annotations
@@ -8,34 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from report_helpers import SECTION_IDS, fake_data, run_cli, train_fake_model
+from report_helpers import SECTION_IDS
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (apt-get install chromium)")
+pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
 
 
 @pytest.fixture(scope="module")
-def report_file(fake_mnist_files, tmp_path_factory) -> Path:
-    directory = tmp_path_factory.mktemp("browser")
-    model, page = directory / "model.npz", directory / "report.html"
-    with fake_data(fake_mnist_files) as data_dir:
-        train_fake_model(data_dir, model)
-        status, _ = run_cli(["report", "--model", str(model), "--data-dir", str(data_dir), "--output", str(page),
-                             "--quiet"])
-    assert status == 0
-    return page
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def report_file(fake_report) -> Path:
+    return fake_report.page
 
 
 @pytest.mark.parametrize("width", [1200, 390])

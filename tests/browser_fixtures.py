@@ -1,0 +1,48 @@
+"""Fixtures for the tests that drive a real browser: one headless Chromium (Debian's, via
+Playwright) and one server of the drawing page, each started once per session and shared by
+every browser test module. A test that asks for them is skipped, saying why, when Chromium,
+Playwright or waitress is missing (`.ci/run` installs all three)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium, else any chromium on PATH, else None."""
+    return CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium for the whole session; each test opens its own context."""
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory):
+    """The drawing page and its API, served by waitress with the shipped model, for the session."""
+    if importlib.util.find_spec("waitress") is None:
+        pytest.skip("the serve extra (waitress) is not installed")
+    from mnist_app.predict import Classifier
+    from mnist_app.web.app import make_app
+    from test_serve_server import running_server
+
+    app = make_app(Classifier.load(), data_dir=tmp_path_factory.mktemp("no-mnist"))
+    with running_server(app) as url:
+        yield url
