@@ -112,18 +112,21 @@ def test_what_waitress_refuses_is_answered_as_the_app_answers(small_server, name
     assert clients.refusal_problems(status, headers, body, expected) == []
 
 
-def test_an_uploaded_ico_is_never_opened_in_the_servers_process(tmp_path, monkeypatch):
-    """With worker processes, the server's own process parses no upload."""
+@pytest.mark.parametrize("path", ["/api/predict", "/api/number"])
+def test_an_uploaded_ico_is_never_opened_in_the_servers_process(tmp_path, monkeypatch, path):
+    """With worker processes, the server's own process parses no upload, whether it is read
+    as a digit or as a number."""
     import PIL.Image
 
     opened = []
     real_open = PIL.Image.open
     monkeypatch.setattr(PIL.Image, "open", lambda *args, **kwargs: opened.append(1) or real_open(*args, **kwargs))
     ico = clients.ico_holding_png(png_of_zeros(2000, 2000))
-    with PreprocessingPool(1) as pool:
-        app = make_app(Classifier.load(), data_dir=tmp_path, preprocess=pool)
+    classifier = Classifier.load()
+    with PreprocessingPool(1, read_number=classifier.read_number) as pool:
+        app = make_app(classifier, data_dir=tmp_path, preprocess=pool, read_number=pool.read_number)
         with running_server(app) as url:
-            status, headers, body, _ = clients.exchange(address(url), clients.upload(ico, "image/x-icon"))
+            status, headers, body, _ = clients.exchange(address(url), clients.upload(ico, "image/x-icon", path))
     assert 400 <= status < 500 and clients.refusal_problems(status, headers, body, status) == []
     assert opened == []
 

@@ -221,7 +221,7 @@ def test_serve_checks_its_arguments(arguments, capsys):
 
 
 @pytest.mark.parametrize("stop_signal, status", [(signal.SIGINT, 130), (signal.SIGTERM, 0)], ids=["SIGINT", "SIGTERM"])
-def test_serve_prints_its_url_serves_and_stops_cleanly(stop_signal, status, tmp_path):
+def test_serve_prints_its_url_serves_and_stops_cleanly(stop_signal, status, tmp_path, digits):
     environment = {**os.environ, "MNIST_APP_DATA": str(tmp_path)}
     process = subprocess.Popen([sys.executable, "-m", "mnist_app", "serve", "--port", "0"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
@@ -230,6 +230,10 @@ def test_serve_prints_its_url_serves_and_stops_cleanly(stop_signal, status, tmp_
         assert first_line.startswith("mnist-app: serving http://127.0.0.1:")
         url = first_line.split()[2]
         assert requests.get(f"{url}healthz", timeout=TIMEOUT).json()["status"] == "ok"
+        label, png = digits[0]  # read by the worker processes, as a digit and as a number
+        for path, key in (("api/predict", "digit"), ("api/number", "number")):
+            answer = requests.post(f"{url}{path}", data=png, headers={"Content-Type": "image/png"}, timeout=TIMEOUT)
+            assert str(answer.json()[key]) == str(label), path
         process.send_signal(stop_signal)
         assert process.wait(TIMEOUT) == status  # Ctrl-C: 130, interrupted, as the README's table says
         assert process.stderr.read() == "mnist-app: stopped\n"

@@ -79,3 +79,20 @@ def test_an_image_over_the_pixel_budget_is_413(app):
 def test_only_post_is_allowed(app):
     answer = call(app, "GET", "/api/number")
     assert answer.status == 405 and answer.headers["allow"] == "POST"
+
+
+def test_a_pool_of_workers_reads_numbers_as_the_request_thread_does(number_png):
+    """`serve --workers N` reads numbers in its worker processes: the same answer, and the
+    same 4xx for a blank picture."""
+    from mnist_app.web.workers import PreprocessingPool
+
+    number, png, _ = number_png
+    classifier = Classifier.load()
+    with PreprocessingPool(1, read_number=classifier.read_number) as pool:
+        pooled = make_app(classifier, data_dir="no-mnist-here", preprocess=pool, read_number=pool.read_number)
+        in_worker = call(pooled, "POST", "/api/number", png, "image/png")
+        blank = call(pooled, "POST", "/api/number", blank_png(), "image/png")
+    assert in_worker.status == 200 and in_worker.json()["number"] == number
+    assert in_worker.json() == call(make_app(classifier, data_dir="no-mnist-here"), "POST", "/api/number", png,
+                                    "image/png").json()
+    assert blank.status == 422 and blank.json()["error"] == "no digit found"

@@ -65,9 +65,9 @@ def run(args) -> int:
     classifier = Classifier.load(args.model)  # a bad model stops here, before listening
     limits = Limits()
     with contextlib.ExitStack() as cleanup:
-        preprocess = _preprocessing(args.workers, cleanup)
+        readers = _readers(classifier, args.workers, cleanup)
         trainer = cleanup.enter_context(Trainer(MnistFiles(resolve_data_dir(args.data_dir))))
-        app = make_app(classifier, limits, data_dir=args.data_dir, preprocess=preprocess,
+        app = make_app(classifier, limits, data_dir=args.data_dir, **readers,
                        trainer=trainer, streams=StreamLimits.for_threads(args.threads))
         server = create_server(app, ServerSettings(host=args.host, port=args.port, threads=args.threads), limits)
         status = _serve(server, on_stop=trainer.close)
@@ -75,13 +75,17 @@ def run(args) -> int:
     return status
 
 
-def _preprocessing(workers: int, cleanup: contextlib.ExitStack):
-    """How posted images are preprocessed: by a pool of ``workers`` processes (closed by
-    ``cleanup``), or in the request threads when ``workers`` is 0."""
+def _readers(classifier, workers: int, cleanup: contextlib.ExitStack) -> dict:
+    """How posted images are read, as make_app's ``preprocess`` and ``read_number``: by a
+    pool of ``workers`` processes (closed by ``cleanup``), or in the request threads when
+    ``workers`` is 0."""
     from mnist_app.preprocess import to_mnist_image
     from mnist_app.web.workers import PreprocessingPool
 
-    return cleanup.enter_context(PreprocessingPool(workers)) if workers else to_mnist_image
+    if not workers:
+        return {"preprocess": to_mnist_image, "read_number": classifier.read_number}
+    pool = cleanup.enter_context(PreprocessingPool(workers, read_number=classifier.read_number))
+    return {"preprocess": pool, "read_number": pool.read_number}
 
 
 def _serve(server, on_stop) -> int:

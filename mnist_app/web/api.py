@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
@@ -43,6 +43,9 @@ from mnist_app.web.protocol import HttpError, Request, Response, json_response
 from mnist_app.web.settings import Limits
 from mnist_app.web.weights_image import weight_sheet
 
+if TYPE_CHECKING:
+    from mnist_app.numbers import NumberReading
+
 IMAGE_FIELD = "image"  # the multipart form field that carries the image
 RAW_IMAGE_TYPES = ("image/", "application/octet-stream")  # bodies that are the image itself
 WEIGHTS_PATH = "/api/model/hidden-weights.png"
@@ -53,18 +56,22 @@ PUBLIC_METADATA = ("activation", "cost", "mnist_app_version", "created_utc", "be
 
 
 Preprocess = Callable[[bytes], np.ndarray]  # image file bytes -> (28, 28) uint8, MNIST's convention
+ReadNumber = Callable[[bytes], "NumberReading"]  # image file bytes -> every digit, left to right
 Form = Callable[[str], bytes]  # a multipart form: field name -> the field's bytes
 
 
 class Api:
     """The API's handlers for one loaded ``classifier``, within ``limits``. Posted images are
-    turned into MNIST's 28x28 by ``preprocess``: :func:`~mnist_app.preprocess.to_mnist_image`
-    in the request's thread, or a pool of worker processes (``mnist-app serve --workers``)."""
+    turned into MNIST's 28x28 by ``preprocess``, and read as numbers by ``read_number``: in
+    the request's thread (:func:`~mnist_app.preprocess.to_mnist_image`, the classifier's
+    own ``read_number``), or by a pool of worker processes (``mnist-app serve --workers``)."""
 
-    def __init__(self, classifier, limits: Limits, preprocess: Preprocess = to_mnist_image):
+    def __init__(self, classifier, limits: Limits, preprocess: Preprocess = to_mnist_image,
+                 read_number: ReadNumber | None = None):
         self.classifier = classifier
         self.limits = limits
         self.preprocess = preprocess
+        self.read_number = read_number or classifier.read_number
         network = classifier.network
         self.sheet = weight_sheet(network.weights[0])
         self.model = {
@@ -89,9 +96,9 @@ class Api:
 
     def number(self, request: Request) -> Response:
         """Read every digit in the posted image (the bodies of :meth:`predict`), left to
-        right, in the request's thread: the network chooses where to cut."""
+        right: the network chooses where to cut."""
         image, _ = self.posted_image(request)
-        return json_response(number_reading_json(self.classifier.read_number(image)))
+        return json_response(number_reading_json(self.read_number(image)))
 
     def posted_image(self, request: Request) -> tuple[bytes, Form | None]:
         """The posted image's bytes, checked against the limits, and the multipart form it

@@ -1,5 +1,7 @@
-"""Preprocess posted images in worker processes, so that the server uses every core and a
-picture that crashes or hangs its reader never reaches the server's own process.
+"""Read posted images in worker processes, so that the server uses every core and a
+picture that crashes or hangs its reader never reaches the server's own process: a digit's
+picture (preprocessing) for /api/predict, and a whole number (preprocessing, and the cuts
+the network chooses) for /api/number.
 
 The server answers requests in threads of one process, and preprocessing (decoding, finding
 the digit, redrawing it) is Python and numpy work that mostly holds the interpreter's lock:
@@ -32,29 +34,39 @@ import queue
 import signal
 import threading
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
 from mnist_app.errors import ImageError
 from mnist_app.lifeline import exit_when_closed
 from mnist_app.preprocess import to_mnist_image
-from mnist_app.web.api import Preprocess
+from mnist_app.web.api import Preprocess, ReadNumber
 from mnist_app.web.settings import PREPROCESS_SECONDS
 
+if TYPE_CHECKING:
+    from mnist_app.numbers import NumberReading
+
 STOP_SECONDS = 5  # how long close() waits for a worker to exit before killing it
+_PICTURE, _NUMBER = b"picture", b"number"  # the jobs a worker does, named on its pipe
 
 
 class PreprocessingPool:
     """A callable like :func:`to_mnist_image` (image file bytes -> (28, 28) uint8) that runs
     ``preprocess`` (a module-level function, default ``to_mnist_image``) in ``workers``
-    processes, each image within ``timeout`` seconds. Use as a context manager, or call
-    :meth:`close`."""
+    processes, each image within ``timeout`` seconds; :meth:`read_number` runs
+    ``read_number`` there the same way (a picklable callable, such as a Classifier's bound
+    ``read_number``: each worker gets its own copy of the classifier when it starts). Use as
+    a context manager, or call :meth:`close`."""
 
-    def __init__(self, workers: int, timeout: float = PREPROCESS_SECONDS, preprocess: Preprocess = to_mnist_image):
+    def __init__(self, workers: int, timeout: float = PREPROCESS_SECONDS, preprocess: Preprocess = to_mnist_image,
+                 read_number: ReadNumber | None = None):
         self.timeout = timeout
-        self._preprocess = preprocess
+        self._jobs: dict[bytes, Callable[[bytes], object]] = {_PICTURE: preprocess}
+        if read_number is not None:
+            self._jobs[_NUMBER] = read_number
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload([__name__, preprocess.__module__])
+        self._context.set_forkserver_preload([__name__, *{job.__module__ for job in self._jobs.values()}])
         # Workers exit when this pipe reads end-of-file: when the server's process is gone.
         self._server_alive, self._server_alive_writer = self._context.Pipe(duplex=False)
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
@@ -68,9 +80,18 @@ class PreprocessingPool:
         """The (28, 28) uint8 picture of ``image``; what ``preprocess`` raised in the worker
         (ImageError, NoDigitFound) is raised here. ImageError if the worker died on the image
         or did not finish within ``timeout`` seconds."""
+        return self._run(_PICTURE, image)
+
+    def read_number(self, image: bytes) -> NumberReading:
+        """Every digit in ``image``, by the pool's ``read_number``, raising as :meth:`__call__`."""
+        if _NUMBER not in self._jobs:
+            raise TypeError("this pool was made without read_number")
+        return self._run(_NUMBER, image)
+
+    def _run(self, job: bytes, image: bytes):
         worker = self._idle.get()  # waits while every worker is busy
         try:
-            outcome = worker.read(image, self.timeout)
+            outcome = worker.read(job, image, self.timeout)
         except _WorkerLost as lost:
             worker = self._replace(worker)
             raise ImageError(f"cannot read this image: {lost}") from None
@@ -98,7 +119,7 @@ class PreprocessingPool:
 
     def _start_worker(self) -> "_Worker":
         ours, theirs = self._context.Pipe()
-        process = self._context.Process(target=_work, args=(theirs, self._server_alive, self._preprocess),
+        process = self._context.Process(target=_work, args=(theirs, self._server_alive, self._jobs),
                                         name="mnist-app preprocessing", daemon=True)
         process.start()
         theirs.close()  # the worker holds the only other end: its exit is our end-of-file
@@ -128,9 +149,10 @@ class _Worker:
         self.process = process
         self.connection = connection
 
-    def read(self, image: bytes, timeout: float):
-        """The worker's outcome for ``image``: a picture or the exception it raised."""
+    def read(self, job: bytes, image: bytes, timeout: float):
+        """The worker's outcome of ``job`` for ``image``: what it made or the exception it raised."""
         try:
+            self.connection.send_bytes(job)
             self.connection.send_bytes(image)
             if not self.connection.poll(timeout):
                 raise _WorkerLost(f"reading it took over {timeout:g} s")
@@ -148,19 +170,21 @@ class _Worker:
             self.process.join()
 
 
-def _work(requests: Connection, server_alive: Connection, preprocess: Preprocess) -> None:
-    """A worker's life: preprocess each image the server sends, answer with the picture or
-    the exception, until the server closes the pipe or its process ends."""
+def _work(requests: Connection, server_alive: Connection, jobs: dict[bytes, Callable[[bytes], object]]) -> None:
+    """A worker's life: do the job the server names for each image it sends (its name, then
+    the image), answer with what the job made or the exception it raised, until the server
+    closes the pipe or its process ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_when_closed(server_alive.fileno())
     while True:
         try:
+            job = jobs[requests.recv_bytes()]
             image = requests.recv_bytes()
         except (EOFError, OSError):
             return
-        outcome: np.ndarray | Exception
+        outcome: object
         try:
-            outcome = preprocess(image)
+            outcome = job(image)
         except Exception as error:  # sent back to be raised in the request's thread
             outcome = error.with_traceback(None)
         try:

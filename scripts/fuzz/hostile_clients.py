@@ -158,8 +158,8 @@ def long_content_type(chars: int) -> bytes:
             f"Content-Length: 4\r\nConnection: close\r\n\r\nabcd").encode()
 
 
-def upload(image: bytes, content_type: str = "image/png") -> bytes:
-    return (f"POST /api/predict HTTP/1.1\r\nHost: fuzz\r\nContent-Type: {content_type}\r\n"
+def upload(image: bytes, content_type: str = "image/png", path: str = "/api/predict") -> bytes:
+    return (f"POST {path} HTTP/1.1\r\nHost: fuzz\r\nContent-Type: {content_type}\r\n"
             f"Content-Length: {len(image)}\r\nConnection: close\r\n\r\n").encode() + image
 
 
