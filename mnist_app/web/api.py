@@ -71,7 +71,7 @@ class Api:
         self.classifier = classifier
         self.limits = limits
         self.preprocess = preprocess
-        self.read_number = read_number or classifier.read_number
+        self._read_number = read_number
         network = classifier.network
         self.sheet = weight_sheet(network.weights[0])
         self.model = {
@@ -98,7 +98,8 @@ class Api:
         """Read every digit in the posted image (the bodies of :meth:`predict`), left to
         right: the network chooses where to cut."""
         image, _ = self.posted_image(request)
-        return json_response(number_reading_json(self.read_number(image)))
+        read_number = self._read_number or self.classifier.read_number
+        return json_response(number_reading_json(read_number(image)))
 
     def posted_image(self, request: Request) -> tuple[bytes, Form | None]:
         """The posted image's bytes, checked against the limits, and the multipart form it
