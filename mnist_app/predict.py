@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -23,8 +23,10 @@ from mnist_app.decode import IMAGE_EXTENSIONS, ImageSource
 from mnist_app.errors import ImageError, NotADigit, SeveralDigits
 from mnist_app.model import Model, Readout
 from mnist_app.network import Network
-from mnist_app.numbers import NumberReading, holds_several_digits, read_number
 from mnist_app.preprocess import find_marks, marks_as_digit, to_mnist_image
+
+if TYPE_CHECKING:  # numbers (and segment) load when a picture looks wide enough to hold several
+    from mnist_app.numbers import NumberReading
 
 BATCH_SIZE = 256  # images per feedforward call in predict_many / predict_each
 
@@ -101,7 +103,7 @@ class Classifier:
         """
         marks = find_marks(source)
         prediction = self.predict_pictures(marks_as_digit(marks)[np.newaxis])[0]
-        if marks.looks_wide and holds_several_digits(self, marks):
+        if marks.looks_wide and _marks_hold_several_digits(self, marks):
             raise SeveralDigits()
         return _raise_if_not_a_digit(prediction)
 
@@ -111,6 +113,8 @@ class Classifier:
         Raises ImageError if the image cannot be read, NoDigitFound if it is blank,
         NotADigit if none of its marks reads as a digit.
         """
+        from mnist_app.numbers import read_number
+
         return read_number(self, source)
 
     def predict_pictures(self, pictures: np.ndarray) -> list[Prediction]:
@@ -187,9 +191,16 @@ class Classifier:
 
     def _holds_several_digits(self, source: ImageSource) -> bool:
         try:
-            return holds_several_digits(self, find_marks(source))
+            return _marks_hold_several_digits(self, find_marks(source))
         except ImageError:  # it was read once already; a second failure leaves the answer as it is
             return False
+
+
+def _marks_hold_several_digits(classifier: Classifier, marks) -> bool:
+    """:func:`mnist_app.numbers.holds_several_digits`, imported only for wide marks."""
+    from mnist_app.numbers import holds_several_digits
+
+    return holds_several_digits(classifier, marks)
 
 
 def predictions(readout: Readout) -> list[Prediction]:

@@ -57,3 +57,28 @@ def test_a_misspelt_command_lists_the_choices():
                                text=True, timeout=60)
     assert completed.returncode == 2
     assert "invalid choice: 'predcit'" in completed.stderr and "predict" in completed.stderr
+
+
+READ_ONE_PROBE = """
+import json, sys
+from mnist_app.cli import main
+status = main(sys.argv[1:])
+loaded = sorted(name for name in sys.modules
+                if name.endswith("ImagePlugin") or name in ("multiprocessing", "mnist_app.numbers"))
+print(json.dumps({"status": status, "loaded": loaded}))
+"""
+
+
+@pytest.mark.parametrize("suffix, plugin", [(".png", "PIL.PngImagePlugin"), (".jpg", "PIL.JpegImagePlugin")])
+def test_reading_one_picture_loads_only_its_format_and_no_pool(tmp_path, suffix, plugin):
+    from PIL import Image
+
+    path = tmp_path / f"one{suffix}"
+    picture = Image.new("L", (64, 64), 255)
+    picture.paste(0, (28, 12, 36, 52))  # a black bar: a one
+    picture.save(path)
+    completed = subprocess.run([sys.executable, "-c", READ_ONE_PROBE, "predict", str(path)],
+                               capture_output=True, text=True, timeout=60)
+    result = json.loads(completed.stdout.splitlines()[-1])
+    assert result["status"] == 0, completed.stderr
+    assert result["loaded"] == [plugin]

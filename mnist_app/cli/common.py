@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import functools
 import math
-import multiprocessing
 import os
 import re
 import signal
@@ -218,11 +217,13 @@ def worker_map(use_pool: bool, chunksize: int = 1):
     """Yields a ``map``: the built-in one, or (if ``use_pool`` and this machine has two
     usable cores or more) a pool's, one worker process per usable core, forked so they start
     in milliseconds; Ctrl-C is left to this process."""
-    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    import multiprocessing  # 6 ms to import: only the commands that may start a pool pay for it
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = usable_cores()
     if not use_pool or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield map
         return
-    from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=signal.signal,
