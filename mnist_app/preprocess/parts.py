@@ -95,26 +95,24 @@ def label_parts(mask: np.ndarray) -> tuple[np.ndarray, int]:
     """8-connected parts of a boolean (h, w) mask: (labels (h, w) int32, count); 0 is background.
 
     Works on horizontal runs of set pixels: runs in adjacent rows that touch are linked
-    (found with numpy), then joined by union-find, which needs one step per link.
+    (found with numpy), then joined by union-find, which needs one step per link. Parts
+    are numbered 1, 2, ... in the order of their first pixel, row by row.
     """
     height, width = mask.shape
+    stride = width + 1  # runs are keyed by their flat index in (height, width + 1)
     padded = np.zeros((height, width + 2), dtype=np.int8)
     padded[:, 1:-1] = mask
-    edges = np.diff(padded, axis=1)
-    run_rows, starts = np.nonzero(edges == 1)
-    _, ends = np.nonzero(edges == -1)  # exclusive; same order as starts
-    stride = width + 2
-    start_keys = run_rows * stride + starts
-    end_keys = run_rows * stride + ends
+    changes = np.flatnonzero(np.diff(padded, axis=1))  # along each row: a run's start, its end, ...
+    start_keys, end_keys = changes[0::2], changes[1::2]  # ends exclusive
     # Runs of the next row touching run i are the index range [first, last): their end is
     # at or after i's start and their start at or before i's end (8-connectivity).
-    first = np.searchsorted(end_keys, (run_rows + 1) * stride + starts, side="left")
-    last = np.searchsorted(start_keys, (run_rows + 1) * stride + ends, side="right")
+    first = np.searchsorted(end_keys, start_keys + stride, side="left")
+    last = np.searchsorted(start_keys, end_keys + stride, side="right")
     links = np.maximum(last - first, 0)
-    upper = np.repeat(np.arange(len(starts)), links)
+    upper = np.repeat(np.arange(len(start_keys)), links)
     lower = np.repeat(first - np.cumsum(links) + links, links) + np.arange(links.sum())
 
-    parent = list(range(len(starts)))  # union-find over the runs, with path halving
+    parent = list(range(len(start_keys)))  # union-find over the runs, with path halving
 
     def root(run: int) -> int:
         while parent[run] != run:
@@ -129,8 +127,9 @@ def label_parts(mask: np.ndarray) -> tuple[np.ndarray, int]:
     roots = np.array([root(run) for run in range(len(parent))], dtype=np.intp)
 
     is_root = roots == np.arange(len(roots))
-    part = np.cumsum(is_root)[roots]  # parts numbered 1, 2, ... in order of their roots
-    labels = np.zeros((height, width + 1), dtype=np.int32)
-    labels[run_rows, starts] = part
-    labels[run_rows, ends] = -part
-    return np.cumsum(labels, axis=1)[:, :width], int(is_root.sum())
+    part = np.cumsum(is_root, dtype=np.int32)[roots]  # parts numbered in order of their roots
+    # Each set pixel takes the part of its run: the last run that starts at or before it.
+    pixels = np.flatnonzero(mask)
+    labels = np.zeros(height * width, dtype=np.int32)
+    labels[pixels] = part[np.searchsorted(start_keys, pixels + pixels // width, side="right") - 1]
+    return labels.reshape(height, width), int(is_root.sum())
