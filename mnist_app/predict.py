@@ -11,6 +11,8 @@ reads them with its :class:`~mnist_app.model.Model`.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,14 +158,16 @@ class Classifier:
 
         Images are preprocessed one by one and go through the network ``batch_size`` at a
         time, so one bad image never stops the others and memory stays bounded. Images are
-        preprocessed by ``mapper(preprocess_or_error, sources)``: the built-in ``map`` by
-        default, or e.g. a process pool's ``map`` to use several cores (the command line
-        does that for folders). An image whose marks are wide is also cut into digits,
-        here: SeveralDigits if it clearly holds a number.
+        preprocessed by ``mapper(function, sources)``, ``function`` being
+        :func:`preprocess_or_error` for this classifier: the built-in ``map`` by default, or
+        e.g. a process pool's ``map`` to use several cores (the command line does that for
+        folders). An image whose marks are wide is also cut into digits there (the costly
+        part of a wide image, run where it was decoded): SeveralDigits if it clearly holds
+        a number.
         """
         sources = list(sources)
         batch: list[tuple[ImageSource, Preprocessed | ImageError]] = []
-        for item in zip(sources, mapper(preprocess_or_error, sources)):
+        for item in zip(sources, mapper(functools.partial(preprocess_or_error, self), sources)):
             batch.append(item)
             if len(batch) == batch_size:
                 yield from self._classify(batch)
@@ -184,16 +188,10 @@ class Classifier:
                 yield item
                 continue
             prediction = next(results)
-            if item.looks_wide and self._holds_several_digits(source):
+            if item.several_digits:
                 yield SeveralDigits()
             else:
                 yield NotADigit() if prediction.not_a_digit else prediction
-
-    def _holds_several_digits(self, source: ImageSource) -> bool:
-        try:
-            return _marks_hold_several_digits(self, find_marks(source))
-        except ImageError:  # it was read once already; a second failure leaves the answer as it is
-            return False
 
 
 def _marks_hold_several_digits(classifier: Classifier, marks) -> bool:
@@ -215,15 +213,17 @@ def predictions(readout: Readout) -> list[Prediction]:
 @dataclass(frozen=True)
 class Preprocessed:
     """One image made ready for the network: ``vector`` (784,) float32 in [0, 1], and
-    whether its marks are wide enough to be a number (see Marks.looks_wide)."""
+    whether it clearly holds several digits (wide marks that
+    :func:`~mnist_app.numbers.holds_several_digits` cuts into digits)."""
 
     vector: np.ndarray
-    looks_wide: bool
+    several_digits: bool
 
 
-def preprocess_or_error(source: ImageSource) -> Preprocessed | ImageError:
+def preprocess_or_error(classifier: Classifier, source: ImageSource) -> Preprocessed | ImageError:
     """The network's input for ``source``, or the ImageError that prevented it: the step
-    of :meth:`Classifier.predict_each` that a process pool can run.
+    of :meth:`Classifier.predict_each` that a process pool can run. Wide marks are also
+    cut into digits, which ``classifier`` reads, to tell whether they hold a number.
 
     An unexpected exception (a bug, or a decoder failing in a way nobody foresaw) also
     becomes this image's ImageError, so that one picture never stops a folder. The error
@@ -233,7 +233,12 @@ def preprocess_or_error(source: ImageSource) -> Preprocessed | ImageError:
     """
     try:
         marks = find_marks(source)
-        return Preprocessed(_as_vectors(marks_as_digit(marks)[np.newaxis])[0], marks.looks_wide)
+        vector = _as_vectors(marks_as_digit(marks)[np.newaxis])[0]
+        several_digits = False
+        if marks.looks_wide:
+            with contextlib.suppress(ImageError):  # marks that cannot be cut are read as one digit
+                several_digits = _marks_hold_several_digits(classifier, marks)
+        return Preprocessed(vector, several_digits)
     except ImageError as error:
         return _detached(error)
     except Exception as error:  # noqa: BLE001 - see the docstring

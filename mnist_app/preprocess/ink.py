@@ -129,4 +129,5 @@ def _stretch_strokes(ink: np.ndarray) -> np.ndarray:
         raise NoDigitFound()
     core = round((floor * 255 + peak_bin) / 2)
     stroke_level = (core + _quantile_bins(counts[core:], STROKE_PERCENTILE / 100)) / 255
-    return np.clip((ink - floor) / (stroke_level - floor), 0, 1)
+    # Python floats, so that the float32 ink stays float32 (a numpy float64 would make it float64).
+    return np.clip((ink - float(floor)) / float(stroke_level - floor), 0, 1)
