@@ -5,6 +5,7 @@ are loaded is read from sys.modules in a fresh interpreter)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -82,3 +83,35 @@ def test_reading_one_picture_loads_only_its_format_and_no_pool(tmp_path, suffix,
     result = json.loads(completed.stdout.splitlines()[-1])
     assert result["status"] == 0, completed.stderr
     assert result["loaded"] == [plugin]
+
+
+BLAS_PROBE = """
+import json, sys
+from mnist_app.cli import main
+status = main(sys.argv[1:])
+from threadpoolctl import threadpool_info
+print(json.dumps({"status": status, "threads": [pool["num_threads"] for pool in threadpool_info()
+                                                if pool["internal_api"] == "openblas"]}))
+"""
+
+
+@pytest.mark.parametrize("chosen", [None, "2"])
+def test_predict_starts_one_blas_thread_unless_the_user_chose(tmp_path, chosen):
+    pytest.importorskip("threadpoolctl", reason="threadpoolctl (the oracle) is not installed")
+    if chosen and len(os.sched_getaffinity(0)) < int(chosen):
+        pytest.skip(f"OpenBLAS starts at most one thread per core: {chosen} needs {chosen} cores")
+    from PIL import Image
+
+    path = tmp_path / "one.png"
+    picture = Image.new("L", (64, 64), 255)
+    picture.paste(0, (28, 12, 36, 52))
+    picture.save(path)
+    environment = {name: value for name, value in os.environ.items()
+                   if name not in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")}
+    if chosen:
+        environment["OMP_NUM_THREADS"] = chosen
+    completed = subprocess.run([sys.executable, "-c", BLAS_PROBE, "predict", str(path)], capture_output=True,
+                               text=True, timeout=60, env=environment)
+    result = json.loads(completed.stdout.splitlines()[-1])
+    assert result["status"] == 0, completed.stderr
+    assert result["threads"] == [int(chosen or 1)]

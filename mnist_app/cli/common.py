@@ -25,6 +25,23 @@ from mnist_app.cli.exits import (  # noqa: F401 - the commands import them from 
 )
 
 
+# What sets OpenBLAS's thread count, in the order it reads them.
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
+
+
+def one_blas_thread() -> None:
+    """Have numpy's OpenBLAS start with one thread, unless the user set its thread count
+    (BLAS_THREAD_VARIABLES) or numpy is loaded already. Call before numpy loads.
+
+    Reading pictures multiplies a few of them at a time by a small network: OpenBLAS's
+    threads do not make products that small faster, but starting them and their spinning
+    after each product cost CPU time (measured by scripts/bench_predict.py, docs/speed.md).
+    Worker processes inherit the setting: each of them has a core of its own to use.
+    """
+    if "numpy" not in sys.modules and not any(name in os.environ for name in BLAS_THREAD_VARIABLES):
+        os.environ[BLAS_THREAD_VARIABLES[0]] = "1"
+
+
 def usable_cores() -> int:
     """The CPU cores this process may run on (its affinity where the system has one)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

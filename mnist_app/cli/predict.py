@@ -10,7 +10,15 @@ import signal
 import sys
 from pathlib import Path
 
-from mnist_app.cli.common import EXIT_FAILURE, EXIT_OK, add_model_option, printable, usable_cores, whole_number
+from mnist_app.cli.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    add_model_option,
+    one_blas_thread,
+    printable,
+    usable_cores,
+    whole_number,
+)
 from mnist_app.constants import JSON_DECIMALS, N_CLASSES
 from mnist_app.errors import ImageError, MnistAppError
 from mnist_app.lifeline import exit_when_closed
@@ -55,6 +63,7 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
+    one_blas_thread()
     from mnist_app.predict import Classifier
 
     classifier = Classifier.load(args.model)
