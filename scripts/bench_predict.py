@@ -3,7 +3,8 @@ docs/benchmarks/predict.md.
 
 - Start-up: `mnist-app predict one.png` (a 280x280 canvas export), run as the console script
   pip installs runs it, and `python -c "import mnist_app; mnist_app.Classifier.load()"`,
-  each against the bare `python -c "import numpy, PIL.Image"`. The three commands take
+  each against the bare `python -c "import numpy, PIL.Image"`; and that floor once more
+  with one BLAS thread, as predict starts OpenBLAS, to show what that alone saves. The three commands take
   turns, RUNS times; the table gives their medians and the median of each turn's ratios,
   in wall time and in CPU time (user and system: on a busy machine the wall time also
   counts the waits for a core). Every child runs with its bytecode cached
@@ -51,6 +52,7 @@ FOLDER_SIZE = 400
 PNG_SHARE = 0.7
 PHOTO_SIDES = (80, 2000)
 AIMS = {"predict one image": 1.25, "import and load": 1.3, "folder": 0.6, "beyond decoding ms": 2.0}
+ONE_BLAS_THREAD_FLOOR = "import os; os.environ['OPENBLAS_NUM_THREADS'] = '1'; import numpy, PIL.Image"
 # pip's console-script wrapper for `mnist-app`, as it writes it into bin/.
 CONSOLE_SCRIPT = """import re
 import sys
@@ -97,11 +99,15 @@ def startup_rows(root: Path, runs: int, environment: dict[str, str]) -> list[str
     png.write_bytes(export(enlarged(digit, 200, np.random.default_rng(0)), "canvas", CANVAS, np.random.default_rng(1)))
     wrapper = root / "mnist-app"
     wrapper.write_text(CONSOLE_SCRIPT)
+    floor = [sys.executable, "-c", "import numpy, PIL.Image"]
     commands = {
-        "`python -c \"import numpy, PIL.Image\"` (the floor)": [sys.executable, "-c", "import numpy, PIL.Image"],
+        "`python -c \"import numpy, PIL.Image\"` (the floor)": floor,
         "`mnist-app predict one.png` (280x280 canvas)": [sys.executable, str(wrapper), "predict", str(png)],
         "`python -c \"import mnist_app; mnist_app.Classifier.load()\"`":
             [sys.executable, "-c", "import mnist_app; mnist_app.Classifier.load()"],
+        # predict starts OpenBLAS with one thread (cli.common.one_blas_thread): this row shows
+        # how much of its lead over the floor that alone makes.
+        "the floor with one BLAS thread, as predict sets it": [sys.executable, "-c", ONE_BLAS_THREAD_FLOOR],
     }
     for command in commands.values():  # write the bytecode cache
         wall_time(command, environment)
@@ -113,7 +119,7 @@ def startup_rows(root: Path, runs: int, environment: dict[str, str]) -> list[str
             walls[name].append(wall)
             cpus[name].append(cpu)
     floor_wall, floor_cpu = walls[next(iter(commands))], cpus[next(iter(commands))]
-    aims = (None, AIMS["predict one image"], AIMS["import and load"])
+    aims = (None, AIMS["predict one image"], AIMS["import and load"], None)
     rows = []
     for name, aim in zip(commands, aims):
         wall_ratio = statistics.median(t / f for t, f in zip(walls[name], floor_wall))
