@@ -94,9 +94,12 @@ def frame_digit(digit: np.ndarray) -> np.ndarray:
     """A digit's ink (h, w) in [0, 1], cropped at any resolution, as MNIST draws it: strokes
     brought to MNIST's width, scaled into the box and centred by mass; (28, 28) uint8.
     Raises NoDigitFound if it holds too little ink."""
-    digit = normalise_strokes(digit)
-    top, left, bottom, right = ink_box(digit)
-    return np.rint(centre_by_mass(fit_box(digit[top:bottom, left:right])) * 255).astype(np.uint8)
+    fitted = fit_box(digit)
+    strokes = normalise_strokes(digit, fitted)
+    top, left, bottom, right = ink_box(strokes)
+    if strokes is not digit or (bottom - top, right - left) != digit.shape:  # else it is fitted already
+        fitted = fit_box(strokes[top:bottom, left:right])
+    return np.rint(centre_by_mass(fitted) * 255).astype(np.uint8)
 
 
 def to_mnist_vector(source: ImageSource) -> np.ndarray:

@@ -27,26 +27,28 @@ OUTLINE_LEVEL = 0.1  # ink at or above this level counts as inside a stroke's ou
 MAX_INK_LOST = 0.7  # thinning that would remove more than this share of the ink is skipped
 
 
-def stroke_width_in_box(digit: np.ndarray) -> float:
+def stroke_width_in_box(digit: np.ndarray, fitted: np.ndarray | None = None) -> float:
     """The mean stroke width of ``digit`` (h, w) in pixels, after it is scaled to fit the box.
 
     A stroke of width w and length L has ink mass wL and an outline 2L long, so w = 2 x
     mass / outline. The outline is counted in pixel edges (horizontal plus vertical), which
     overcounts a slanted edge by |cos| + |sin|, 4/pi on average: hence the pi/4.
+    ``fitted``, if given, is ``fit_box(digit)``, already computed.
     """
-    ink = fit_box(digit)
+    ink = fit_box(digit) if fitted is None else fitted
     inside = ink >= OUTLINE_LEVEL
     edges = np.count_nonzero(np.diff(inside, axis=0)) + np.count_nonzero(np.diff(inside, axis=1))
     edges += np.count_nonzero(inside[[0, -1], :]) + np.count_nonzero(inside[:, [0, -1]])  # box sides
     return 2 * float(ink.sum()) / (edges * math.pi / 4) if edges else 0.0
 
 
-def normalise_strokes(digit: np.ndarray) -> np.ndarray:
+def normalise_strokes(digit: np.ndarray, fitted: np.ndarray | None = None) -> np.ndarray:
     """``digit`` (h, w), cropped ink in [0, 1], with its strokes widened or narrowed into
     MNIST's range (MNIST_STROKE_WIDTHS, measured in the box). A digit already in range is
     returned as it is; a changed one comes with a margin, for the caller to crop again. The
-    pen grows or shrinks at ``digit``'s own resolution."""
-    width = stroke_width_in_box(digit)
+    pen grows or shrinks at ``digit``'s own resolution. ``fitted``, if given, is
+    ``fit_box(digit)``, already computed."""
+    width = stroke_width_in_box(digit, fitted)
     low, high = MNIST_STROKE_WIDTHS
     if low <= width <= high:
         return digit
