@@ -40,16 +40,21 @@ def digit_parts(ink: np.ndarray) -> tuple[np.ndarray, bool]:
     """
     strong = ink >= FAINT_INK
     link = max(1, round(LINK_FRACTION * max(ink.shape)))
-    labels, parts = label_parts(spread(np.maximum, strong, link))
-    masses = np.bincount(labels.ravel(), weights=ink.ravel(), minlength=parts + 1)
-    masses[0] = 0  # label 0 is the paper
+    linked = spread(np.maximum, strong, link)
+    labels, parts = label_parts(linked)
+    inside = np.flatnonzero(linked)  # the pixels of parts, flat: the rest is paper (label 0)
+    part_of = labels.ravel()[inside]
+    masses = np.bincount(part_of, weights=ink.ravel()[inside], minlength=parts + 1)  # the paper's is 0
     furniture = _page_furniture(labels, parts)
     only_furniture = not masses[~furniture].any()
     if not only_furniture:
         masses[furniture] = 0
     keep = masses >= SPECK_FRACTION * masses.max()
     keep[0] = False
-    return np.where(keep[labels], ink, 0).astype(np.float32), only_furniture
+    kept = inside[keep[part_of]]
+    digit = np.zeros(ink.shape, dtype=np.float32)
+    digit.reshape(-1)[kept] = ink.ravel()[kept]
+    return digit, only_furniture
 
 
 def _page_furniture(labels: np.ndarray, parts: int) -> np.ndarray:
