@@ -58,17 +58,19 @@ class Paper:
         (left, top, right, bottom, in overview pixels). Raises NoDigitFound
         when nothing stands out from the paper's noise.
         """
-        if self.dark_ink:
-            levels = 1 - levels
+        ink = 1 - levels if self.dark_ink else levels.copy()  # a copy of its own, worked in place
         background = self.background
         if region is not None or background.shape != levels.shape:
-            height, width = levels.shape
+            height, width = ink.shape
             background = np.asarray(Image.fromarray(background).resize(
                 (width, height), Image.Resampling.BILINEAR, box=region), dtype=np.float32)
         # Ink as a fraction of the way from the local background to full ink, so strokes in
         # a shadow keep the level of strokes in the light; the gain is capped at 2 so that a
         # background already near full ink cannot blow small ripples up into strokes.
-        return _stretch_strokes(np.clip((levels - background) / np.maximum(1 - background, 0.5), 0, 1))
+        headroom = np.maximum(1 - background, 0.5)
+        ink -= background
+        ink /= headroom
+        return _stretch_strokes(np.clip(ink, 0, 1, out=ink))
 
 
 def _ink_is_dark(grey: np.ndarray) -> bool:
@@ -110,7 +112,7 @@ def _quantile_bins(counts: np.ndarray, fractions) -> np.ndarray:
 
 
 def _stretch_strokes(ink: np.ndarray) -> np.ndarray:
-    """Map the paper's noise floor to 0 and the stroke level to 1, linearly, clipped.
+    """Map the paper's noise floor to 0 and the stroke level to 1, linearly, clipped (in place).
 
     The paper is most of the picture: its level is the median of all pixels, its noise
     their robust standard deviation, and the floor lies NOISE_SIGMAS of those above. The
@@ -130,5 +132,8 @@ def _stretch_strokes(ink: np.ndarray) -> np.ndarray:
         raise NoDigitFound()
     core = round((floor * 255 + peak_bin) / 2)
     stroke_level = (core + _quantile_bins(counts[core:], STROKE_PERCENTILE / 100)) / 255
-    # Python floats, so that the float32 ink stays float32 (a numpy float64 would make it float64).
-    return np.clip((ink - float(floor)) / float(stroke_level - floor), 0, 1)
+    # In place, with Python floats, so that the float32 ink stays float32 (a numpy float64
+    # would make a float64 copy).
+    ink -= float(floor)
+    ink /= float(stroke_level - floor)
+    return np.clip(ink, 0, 1, out=ink)

@@ -39,7 +39,9 @@ class Picture:
         size = (max(1, round(width * factor)), max(1, round(height * factor)))
         resized = self.grey.resize(size, Image.Resampling.BOX, box=(left, top, right, bottom),
                                    reducing_gap=2.0 if factor < 0.5 else None)
-        return np.asarray(resized, dtype=np.float32) * PIXEL_SCALE
+        levels = np.array(resized, dtype=np.float32)
+        levels *= PIXEL_SCALE
+        return levels
 
 
 def _single_band(image: Image.Image) -> Image.Image:
