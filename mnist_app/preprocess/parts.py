@@ -90,8 +90,9 @@ def spread(combine, values: np.ndarray, radius: int) -> np.ndarray:
             ahead = [slice(None), slice(None)]
             behind = [slice(None), slice(None)]
             ahead[axis], behind[axis] = slice(shift, None), slice(None, -shift)
-            spread[tuple(ahead)] = combine(spread[tuple(ahead)], values[tuple(behind)])
-            spread[tuple(behind)] = combine(spread[tuple(behind)], values[tuple(ahead)])
+            later, earlier = spread[tuple(ahead)], spread[tuple(behind)]  # views, combined in place
+            combine(later, values[tuple(behind)], out=later)
+            combine(earlier, values[tuple(ahead)], out=earlier)
         values = spread
     return values
 
