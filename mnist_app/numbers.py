@@ -5,10 +5,10 @@
 The picture's marks are found as for one digit (:func:`~mnist_app.preprocess.find_marks`),
 then cut into digits by :func:`~mnist_app.preprocess.segment.segment`, which asks the
 classifier how confidently it reads each candidate piece. Marks no wider than a digit
-(not ``Marks.looks_wide``) that read as a digit (even unsure), a picture cut into one
-digit, and one whose pieces score lower than the whole read as one digit, are read exactly
-as ``predict`` reads them, on the single-digit path; otherwise each digit's picture is read
-with the same readings and the same rule.
+(not ``Marks.looks_wide``) that read as a digit (if unsure, unless they fall into separate
+marks), a picture cut into one digit, and one whose pieces score lower than the whole read
+as one digit, are read exactly as ``predict`` reads them, on the single-digit path;
+otherwise each digit's picture is read with the same readings and the same rule.
 """
 
 from __future__ import annotations
@@ -48,8 +48,12 @@ def read_number(classifier: "Classifier", source: "ImageSource") -> NumberReadin
     marks = find_marks(source)
     picture = marks_as_digit(marks)
     alone = classifier.predict_pictures(picture[np.newaxis])[0]
-    # Marks no wider than a digit that read as a digit are that digit, as predict says.
-    pieces = segment(marks, classifier.confidences) if marks.looks_wide or alone.not_a_digit else []
+    # Marks no wider than a digit that read as a digit are that digit, as predict says,
+    # unless the reading is unsure and they fall into separate marks (a "16" written close).
+    narrow_digit = not (marks.looks_wide or alone.not_a_digit)
+    pieces = segment(marks, classifier.confidences) if not narrow_digit or alone.unsure else []
+    if narrow_digit and len({piece.group for piece in pieces}) < 2:
+        pieces = []
     if len(pieces) <= 1 or (not alone.not_a_digit and not beats_one_digit(pieces, alone.confidence)):
         if alone.not_a_digit:
             raise NotADigit()

@@ -76,6 +76,24 @@ def test_a_broken_digit_is_put_back_together():
     assert pieces[0].box == pytest.approx((MARGIN + 14, MARGIN, MARGIN + 50, MARGIN + HEIGHT), abs=2)
 
 
+def test_marks_a_hair_apart_stay_separate_digits():
+    # Two strokes 3 pixels apart: no stroke's soft edge may bridge them into one mark.
+    pieces = segment(find_marks(on_white(bars([0, 13]))), always_sure)
+    assert [piece.box[0] - MARGIN for piece in pieces] == pytest.approx([0, 13], abs=2)
+
+
+def test_a_narrow_two_digit_number_is_read_as_two_digits(shipped):
+    # A 1 written close beside a 5: no wider than one digit, read unsure as one, so its
+    # separate marks are read as the number they are.
+    inks, number = clear_digits(4, start=50)
+    five = inks[2]
+    one = np.zeros((five.shape[0], 10), dtype=np.float32)
+    one[:, 2:9] = 1
+    ink = np.concatenate([one, np.zeros_like(one), five], axis=1)
+    assert not find_marks(on_white(ink)).looks_wide
+    assert shipped.read_number(on_white(ink)).number == "1" + number[2]
+
+
 def test_specks_are_ignored():
     clean = bars([0, 60])
     speckled = clean.copy()

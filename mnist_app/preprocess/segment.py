@@ -130,7 +130,9 @@ def digit_groups(ink: np.ndarray) -> tuple[list[Group], float]:
     median height of the heavy parts, then of the heavy groups).
     Raises NoDigitFound if only specks are left."""
     strong = ink >= FAINT_INK
-    labels, count = label_parts(spread(np.maximum, strong, 1))  # with each stroke's soft edge
+    labels, count = label_parts(strong)
+    # Each part with its stroke's soft edge: the pixels next to it (labelled after a neighbour).
+    labels = np.where(strong, labels, spread(np.maximum, labels, 1))
     if count == 0:
         raise NoDigitFound()
     masses = np.bincount(labels.ravel(), weights=ink.ravel(), minlength=count + 1)[1:]
