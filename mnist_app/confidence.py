@@ -26,7 +26,8 @@ import numpy as np
 # digits, fixed in advance (chosen on the realistic validation sets; see the README). A
 # digit called "not a digit" gets no answer at all, so that share is kept small: at 0.005
 # instead, the shipped model flagged the same non-digits but lost 0.3-1.0 points of
-# accuracy on four kinds of realistic digits.
+# accuracy on four kinds of realistic digits. Other scores of the five readings, and other
+# prices: scripts/rule_study.py (docs/benchmarks/rule-study.md).
 NOT_A_DIGIT_SHARE = 0.001
 UNSURE_SHARE = 0.01
 # Outputs are shown as percentages with one decimal (the CLI, the page): steps of 0.001.
@@ -77,11 +78,20 @@ def calibrate(correct_digits: np.ndarray, not_a_digit_share: float, unsure_share
     ``unsure_share`` of them in all, near ties included: the cost on real digits is fixed
     in advance, and everything weaker than those digits is caught. If near ties alone
     flag more than ``unsure_share``, the unsure threshold adds nothing to them."""
-    strongest = correct_digits.max(axis=1)
-    not_a_digit_below = float(np.quantile(strongest, not_a_digit_share))
-    untied = np.sort(strongest[~near_tie(correct_digits)])
-    still_to_flag = unsure_share * len(strongest) - (len(strongest) - len(untied))
+    not_a_digit_below, unsure_below = thresholds(correct_digits.max(axis=1), near_tie(correct_digits),
+                                                 not_a_digit_share, unsure_share)
+    return RejectRule(not_a_digit_below=not_a_digit_below, unsure_below=unsure_below)
+
+
+def thresholds(scores: np.ndarray, tied: np.ndarray, not_a_digit_share: float, unsure_share: float
+               ) -> tuple[float, float]:
+    """(not_a_digit_below, unsure_below) on ``scores`` (n,) of correctly read digits, higher
+    for a surer digit, of which ``tied`` (n,) booleans are flagged anyway (near ties): see
+    :func:`calibrate`, which passes the strongest outputs."""
+    not_a_digit_below = float(np.quantile(scores, not_a_digit_share))
+    untied = np.sort(scores[~tied])
+    still_to_flag = unsure_share * len(scores) - (len(scores) - len(untied))
     unsure_below = not_a_digit_below
     if still_to_flag > 0 and len(untied):
         unsure_below = max(unsure_below, float(np.quantile(untied, min(still_to_flag / len(untied), 1.0))))
-    return RejectRule(not_a_digit_below=not_a_digit_below, unsure_below=unsure_below)
+    return not_a_digit_below, unsure_below
