@@ -305,6 +305,7 @@ def measure_sets(classifier: Classifier, digits: np.ndarray, labels: np.ndarray,
             examples.append((labelled.name, labelled.files[:args.examples]))
             if not is_digits:
                 passing = [labelled.files[index] for index in result.read_unflagged]
+                by_kind = passing_by_kind(result.read_unflagged, len(labelled.files))
         print(rows[-1], flush=True)
         if args.save_dir:
             folder = Path(args.save_dir) / key
@@ -315,7 +316,18 @@ def measure_sets(classifier: Classifier, digits: np.ndarray, labels: np.ndarray,
                     out.write(file)
     if passing:
         examples.append(("non-digits still read as a digit, without a doubt", passing[:args.examples]))
+        rows += ["", f"Non-digits still read as a digit, without a doubt, by kind: {by_kind}."]
+        print(rows[-1], flush=True)
     return rows, examples
+
+
+def passing_by_kind(read_unflagged: tuple[int, ...], count: int) -> str:
+    """"KIND n of m, ..." for the images of sets.not_digits (``count`` of them) at the indices
+    ``read_unflagged``: how many of each kind passed as a digit, most first."""
+    kinds = [sets.not_digit_kind(index) for index in range(count)]
+    passed = [kinds[index] for index in read_unflagged]
+    ranked = sorted(dict.fromkeys(kinds), key=lambda kind: -passed.count(kind))
+    return ", ".join(f"{kind} {passed.count(kind)} of {kinds.count(kind)}" for kind in ranked)
 
 
 def write(output: str, sheet: str, report: str, examples: list[tuple[str, list[bytes]]]) -> None:

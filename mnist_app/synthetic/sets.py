@@ -197,11 +197,16 @@ def _nondigit_page(rng: np.random.Generator) -> tuple[str, Page, int, float]:
     return how, page, height, pen
 
 
+def not_digit_kind(index: int) -> str:
+    """The kind (one of nondigits.KINDS) of the ``index``-th image of :func:`not_digits`."""
+    return nondigits.KINDS[index % len(nondigits.KINDS)]
+
+
 def not_digits(digits: np.ndarray, labels: np.ndarray, count: int, rng: np.random.Generator) -> LabelledSet:
-    """Non-digits of every kind in turn (nondigits.KINDS), on canvases, white, photos, scans."""
+    """Non-digits of every kind in turn (:func:`not_digit_kind`), on canvases, white, photos, scans."""
     def make(index, rng):
         how, page, height, pen = _nondigit_page(rng)
-        kind = nondigits.KINDS[index % len(nondigits.KINDS)]
+        kind = not_digit_kind(index)
         ink = nondigits.nondigit(kind, height, pen, digits, labels, rng)
         if ink.size == 0:  # a typed symbol without fonts: draw it by hand instead
             ink = nondigits.nondigit("written symbol", height, pen, digits, labels, rng)
