@@ -22,7 +22,7 @@ BLUNDER = DOCS / "blunder.png"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--label", type=int, default=5, help="the digit docs/blunder.png shows (default: 5)")
+    parser.add_argument("--label", type=int, default=1, help="the digit docs/blunder.png shows (default: 1)")
     args = parser.parse_args()
     with browser_on_server([]) as (browser, url):
         for name, (width, height) in SIZES.items():
