@@ -94,6 +94,23 @@ def test_a_narrow_two_digit_number_is_read_as_two_digits(shipped):
     assert shipped.read_number(on_white(ink)).number == "1" + number[2]
 
 
+def test_a_digit_in_lighter_ink_is_kept(shipped):
+    # The middle digit written in a pen a quarter as dark as the others'.
+    inks, number = clear_digits(3, start=20)
+    height = max(ink.shape[0] for ink in inks)
+    gap = np.zeros((height, HEIGHT // 3), dtype=np.float32)
+    line = [np.pad(ink, ((height - ink.shape[0], 0), (0, 0))) * strength for ink, strength in zip(inks, (1, 0.25, 1))]
+    ink = np.concatenate([line[0], gap, line[1], gap, line[2]], axis=1)
+    assert shipped.read_number(on_white(ink)).number == number
+
+
+def test_a_ruled_line_is_ignored(shipped):
+    # The number sits on a faint ruled line that runs past it on both sides.
+    inks, number = clear_digits(4, start=20)
+    ink, _ = write_line(inks, HEIGHT, Line(gaps=(0.2, 0.4), drift=0.0, sizes=0.0, ruled=True), np.random.default_rng(2))
+    assert shipped.read_number(on_white(ink)).number == number
+
+
 def test_specks_are_ignored():
     clean = bars([0, 60])
     speckled = clean.copy()

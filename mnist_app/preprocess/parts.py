@@ -8,6 +8,15 @@ from mnist_app.errors import NoDigitFound
 
 # Ink below this level (after stretching) counts only next to stronger ink.
 FAINT_INK = 0.3
+# In a number's line, ink of at least WEAK_INK is connected into marks, and a mark whose
+# strongest pixel reaches FAINT_PEAK is brought to full strength (a digit in a lighter pen).
+WEAK_INK = 0.1
+FAINT_PEAK = 0.15
+# In a number's line, a row of ink longer than RULE_LENGTH times the line's height is a
+# ruled line (no digit's stroke is that long); it is wiped, except where a stroke crosses
+# it (ink within RULE_REACH of the line's height both above and below).
+RULE_LENGTH = 1.5
+RULE_REACH = 0.05
 # Ink parts lighter than this fraction of the heaviest part are specks; parts closer than
 # LINK_FRACTION of the picture's longer side are joined first so a broken stroke stays whole.
 SPECK_FRACTION = 0.05
@@ -66,6 +75,45 @@ def _page_furniture(labels: np.ndarray, parts: int) -> np.ndarray:
     furniture = (contact.max(axis=0) > EDGE_CONTACT_FRACTION) | (touches[0] & touches[1]) | (touches[2] & touches[3])
     furniture[0] = False
     return furniture
+
+
+def without_rules(ink: np.ndarray) -> np.ndarray:
+    """``ink`` (h, w) in [0, 1], a number's line, without its ruled lines (see RULE_LENGTH)."""
+    height, width = ink.shape
+    inked = ink >= WEAK_INK
+    padded = np.zeros((height, width + 2), dtype=np.int8)
+    padded[:, 1:-1] = inked
+    edges = np.diff(padded, axis=1)
+    rows, starts = np.nonzero(edges == 1)
+    _, ends = np.nonzero(edges == -1)  # exclusive; same order as starts
+    long = (ends - starts) >= RULE_LENGTH * height
+    if not long.any():
+        return ink
+    runs = np.zeros((height, width + 1), dtype=np.int32)  # +1 where a long run starts, -1 past its end
+    np.add.at(runs, (rows[long], starts[long]), 1)
+    np.add.at(runs, (rows[long], ends[long]), -1)
+    rule = np.cumsum(runs, axis=1)[:, :width] > 0
+    rule[1:] |= rule[:-1].copy()  # with its soft edges, a row above and below
+    rule[:-1] |= rule[1:].copy()
+    stroke = inked & ~rule
+    reach = max(2, round(RULE_REACH * height))
+    strokes_before = np.vstack([np.zeros((1, width), dtype=np.int32), np.cumsum(stroke, axis=0, dtype=np.int32)])
+    row = np.arange(height)
+    above = strokes_before[row] > strokes_before[np.maximum(row - reach, 0)]
+    below = strokes_before[np.minimum(row + 1 + reach, height)] > strokes_before[row + 1]
+    return np.where(rule & ~(above & below), 0, ink).astype(np.float32)
+
+
+def even_marks(ink: np.ndarray) -> np.ndarray:
+    """``ink`` (h, w) in [0, 1], each mark (connected ink of at least WEAK_INK) scaled so
+    that its strongest pixel is 1 if that reaches FAINT_PEAK: a digit written lighter than
+    its neighbours keeps its strokes above FAINT_INK. Fainter marks are left as they are."""
+    labels, count = label_parts(ink >= WEAK_INK)
+    inside = labels > 0
+    peaks = np.zeros(count + 1, dtype=np.float32)
+    np.maximum.at(peaks, labels[inside], ink[inside])
+    gain = np.where(peaks >= FAINT_PEAK, 1 / np.maximum(peaks, FAINT_PEAK), 1).astype(np.float32)
+    return np.minimum(ink * gain[labels], 1)
 
 
 def ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:

@@ -1,8 +1,10 @@
 """Cut a number into its digits, left to right; the recogniser judges where (it knows no network).
 
 1. The marks' line is read again from the full-resolution picture, at most LINE_HEIGHT
-   pixels tall, and its ink split into connected parts; specks (under SPECK digit heights,
-   or lighter than LIGHT_PART of the heaviest part) go.
+   pixels tall, without its ruled lines and with each mark at full strength
+   (:func:`~.parts.without_rules`, :func:`~.parts.even_marks`); its ink is split into
+   connected parts; specks (under SPECK digit heights, or lighter than LIGHT_PART of the
+   heaviest part) go.
 2. Parts whose column extents overlap are one digit's pieces (a 5's hat, a 4 in two
    strokes), put together into *groups*; two tall parts side by side stay apart (a 7's bar
    over a 1). The digit height is the median height of the heavy groups.
@@ -26,7 +28,7 @@ import numpy as np
 from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess import Marks, frame_digit
 from mnist_app.preprocess.cuts import cut_paths
-from mnist_app.preprocess.parts import FAINT_INK, label_parts, spread
+from mnist_app.preprocess.parts import FAINT_INK, even_marks, label_parts, spread, without_rules
 
 LINE_HEIGHT = 96  # the line is read again at most this many pixels tall...
 MAX_LINE_WIDTH = 2048  # ...and this many wide
@@ -82,7 +84,8 @@ class Line:
 
 def read_line(marks: Marks) -> Line:
     """The region of ``marks`` read again from the full picture (at most LINE_HEIGHT x
-    MAX_LINE_WIDTH pixels, never enlarged), as ink. Raises NoDigitFound if none stands out."""
+    MAX_LINE_WIDTH pixels, never enlarged), as ink without ruled lines, each mark at full
+    strength. Raises NoDigitFound if none stands out."""
     top, left, bottom, right = marks.box
     rows, columns = marks.ink.shape
     width, height = marks.picture.size
@@ -93,7 +96,7 @@ def read_line(marks: Marks) -> Line:
     full_width, full_height = full[2] - full[0], full[3] - full[1]
     factor = min(1.0, LINE_HEIGHT / full_height, MAX_LINE_WIDTH / full_width)
     levels = marks.picture.levels(max(1, round(max(full_width, full_height) * factor)), full)
-    ink = marks.paper.ink(levels, region)
+    ink = even_marks(without_rules(marks.paper.ink(levels, region)))
     return Line(ink, (full[0], full[1]), (full_width / ink.shape[1], full_height / ink.shape[0]))
 
 
