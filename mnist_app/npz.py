@@ -61,9 +61,7 @@ class NpzReader:
         self._file = file
         try:
             self._members = _directory(file, max_members)
-        except ModelFileError:
-            raise
-        except Exception as error:  # struct, decoding and I/O errors of a damaged zip
+        except (struct.error, ValueError) as error:  # a damaged zip (I/O errors are the caller's to report)
             raise ModelFileError(f"not a readable .npz weights file ({reason(error)})") from None
         self.names = {name[:-4] for name in self._members if name.endswith(".npy")}
 
