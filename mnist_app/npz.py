@@ -7,13 +7,15 @@ number of zip members is checked before the zip's directory is parsed. Every pro
 :class:`~mnist_app.errors.ModelFileError` with a one-line reason.
 
 The zip is read here rather than by :mod:`zipfile`, whose import (with pathlib, shutil,
-bz2 and lzma) cost 10 ms of ``mnist-app predict``'s start-up: only what ``np.savez`` and
-``np.savez_compressed`` write is read (stored or deflated members in one archive of at
-most 65,535 members and 4 GB, no encryption), each member's CRC-32 checked as zipfile does.
+bz2 and lzma) cost 10 ms of ``mnist-app predict``'s start-up: the directory of one archive
+of at most 65,535 members and 4 GB, and the members ``np.savez`` and ``np.savez_compressed``
+write (stored or deflated, not encrypted), each member's CRC-32 checked as zipfile does.
+A member compressed otherwise (bzip2, LZMA) is handed to zipfile.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import struct
 import zlib
@@ -80,23 +82,34 @@ class NpzReader:
         if name not in self.names:
             raise ModelFileError(f"missing array {name!r}")
         try:
-            member = _MemberReader(self._file, f"{name}.npy", self._members[f"{name}.npy"])
-            shape, fortran_order, dtype = _read_header(member, name)
-            problem = check(shape, dtype)
-            if problem:
-                raise ModelFileError(f"{name} {problem}")
-            size = math.prod(shape) * dtype.itemsize
-            data = member.read(size)
-            if len(data) < size:
-                raise ModelFileError(f"{name} is truncated: {len(data)} of {size} bytes")
-            if member.read(1):  # at the end, the reader also checks the member's CRC
-                raise ModelFileError(f"{name} has data after its {size} bytes")
+            with self._open(f"{name}.npy") as member:
+                shape, fortran_order, dtype = _read_header(member, name)
+                problem = check(shape, dtype)
+                if problem:
+                    raise ModelFileError(f"{name} {problem}")
+                size = math.prod(shape) * dtype.itemsize
+                data = member.read(size)
+                if len(data) < size:
+                    raise ModelFileError(f"{name} is truncated: {len(data)} of {size} bytes")
+                if member.read(1):  # at the end, the reader also checks the member's CRC
+                    raise ModelFileError(f"{name} has data after its {size} bytes")
         except ModelFileError:
             raise
         except Exception as error:  # zlib, CRC and I/O errors of a damaged member
             raise ModelFileError(f"cannot read {name} ({reason(error)})") from None
         array = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran_order else "C")
         return array.astype(dtype.newbyteorder("="), copy=not dtype.isnative)
+
+
+    def _open(self, name: str):
+        """A context manager giving the member ``name``'s data as a stream: read here if it
+        is stored or deflated (what numpy writes), else by zipfile (bzip2, LZMA...)."""
+        member = self._members[name]
+        if member.method in (STORED, DEFLATED):
+            return contextlib.nullcontext(_MemberReader(self._file, name, member))
+        import zipfile  # 10 ms to import: only for the methods numpy does not write
+
+        return zipfile.ZipFile(self._file).open(name)
 
 
 class _MemberReader:
@@ -114,8 +127,6 @@ class _MemberReader:
         file.seek(fields[11], 1)  # its extra field
         if member.flags & ENCRYPTED:
             raise ValueError("the member is encrypted")
-        if member.method not in (STORED, DEFLATED):
-            raise ValueError(f"compression method {member.method} is not supported")
         self._file = file
         self._inflate = zlib.decompressobj(-15) if member.method == DEFLATED else None
         self._compressed_left = member.compressed_bytes
