@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchmark_notes import add_data_dir_option, load_mnist_or_exit, write_markdown  # noqa: E402
 from mnist_app.augment import shift  # noqa: E402
-from mnist_app.confidence import NOT_A_DIGIT_SHARE, near_tie, thresholds  # noqa: E402
+from mnist_app.confidence import NEAR_TIE, NOT_A_DIGIT_SHARE, near_tie, thresholds  # noqa: E402
 from mnist_app.model import Model  # noqa: E402
-from mnist_app.predict import Preprocessed, preprocess_or_error  # noqa: E402
+from mnist_app.predict import Classifier, Preprocessed, preprocess_or_error  # noqa: E402
 from mnist_app.reading import SHIFTS  # noqa: E402
 from mnist_app.synthetic import families, sets  # noqa: E402
 
@@ -80,15 +80,16 @@ def fit_logistic(digits: np.ndarray, nondigits: np.ndarray) -> tuple[np.ndarray,
     return mean, scale, w
 
 
-def pictures_of(labelled: sets.LabelledSet) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+def pictures_of(classifier: Classifier, labelled: sets.LabelledSet) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """(pictures (k, 28, 28), labels (k,), several-digits flags (k,), images in all) of the
-    images preprocessing reads (the others were "no digit found" and are never flagged)."""
+    images preprocessing reads (the others were "no digit found" and are never flagged);
+    a picture ``classifier`` reads as several digits is refused by predict, so flagged."""
     kept = [(outcome, label) for outcome, label in
-            ((preprocess_or_error(file), label) for file, label in zip(labelled.files, labelled.labels))
+            ((preprocess_or_error(classifier, file), label) for file, label in zip(labelled.files, labelled.labels))
             if isinstance(outcome, Preprocessed)]
     pictures = np.array([outcome.vector.reshape(28, 28) for outcome, _ in kept], dtype=np.float32)
     return (pictures.reshape(-1, 28, 28), np.array([label for _, label in kept]),
-            np.array([outcome.looks_wide for outcome, _ in kept], dtype=bool), len(labelled.files))
+            np.array([outcome.several_digits for outcome, _ in kept], dtype=bool), len(labelled.files))
 
 
 def main() -> None:
@@ -99,6 +100,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11, metavar="N", help="seed of the sets (default: 11)")
     args = parser.parse_args()
     model = Model.load(args.model)
+    classifier = Classifier(model)
     mnist = load_mnist_or_exit(args.data_dir)
     digits, labels = mnist.train_images[VALIDATION], mnist.train_labels[VALIDATION]
     seeds = iter(np.random.SeedSequence(args.seed).spawn(16))
@@ -107,15 +109,15 @@ def main() -> None:
         side = "held-out" if held_out else "training"
         for group in families.GROUPS:
             labelled = sets.family_nondigits(group, held_out, args.count, np.random.default_rng(next(seeds)))
-            groups[f"non-digits, {side}"] = groups.get(f"non-digits, {side}", []) + [pictures_of(labelled)]
+            groups[f"non-digits, {side}"] = groups.get(f"non-digits, {side}", []) + [pictures_of(classifier, labelled)]
     for build in (sets.photo_mnist, sets.canvas_mnist, sets.thin_pens):
         groups.setdefault("validation photo, canvas, thin pens", []).append(
-            pictures_of(build(digits, labels, args.count, np.random.default_rng(next(seeds)))))
+            pictures_of(classifier, build(digits, labels, args.count, np.random.default_rng(next(seeds)))))
     for build in (sets.hands_split, sets.typed_split):
         groups.setdefault("held-out hands and font families", []).append(
-            pictures_of(build(True, args.count, np.random.default_rng(next(seeds)))))
-    read = {name: [(scores(outputs), outputs.mean(axis=1), y, wide, n)
-                   for outputs, y, wide, n in ((readings(model, p), y, wide, n) for p, y, wide, n in parts)]
+            pictures_of(classifier, build(True, args.count, np.random.default_rng(next(seeds)))))
+    read = {name: [(scores(outputs), outputs.mean(axis=1), y, several, n)
+                   for outputs, y, several, n in ((readings(model, p), y, several, n) for p, y, several, n in parts)]
             for name, parts in groups.items()}
     validation_outputs = readings(model, digits.astype(np.float32) / 255)
     validation = scores(validation_outputs)
@@ -139,20 +141,23 @@ def main() -> None:
             cells = []
             for group, parts in read.items():
                 flagged = total = 0
-                for score_of, outputs, y, wide, images in parts:
+                for score_of, outputs, y, several, images in parts:
                     doubt = (value(score_of, name) < threshold) | near_tie(outputs)
                     if group.startswith("non-digits"):
-                        flagged, total = flagged + (doubt | wide).sum(), total + images
+                        flagged, total = flagged + (doubt | several).sum(), total + images
                     else:
                         right = outputs.argmax(axis=1) == y
                         flagged, total = flagged + (doubt & right).sum(), total + right.sum()
                 cells.append(f"{flagged / max(total, 1):.1%}")
             rows.append(f"| {name} | {price:.1%} | " + " | ".join(cells) + " |")
             print(rows[-1], flush=True)
+    ties = near_tie(validation_outputs.mean(axis=1))[correct].mean()
     body = [__doc__.split("\n\n")[0].replace("\n", " "), "",
             f"Model: {args.model or 'the shipped model'}. {args.count} images a set, seed {args.seed}. "
             "Non-digits: the share flagged (unsure, not a digit, or several digits); digits: the share "
-            "of the correctly read ones flagged.", "", *rows]
+            "of the correctly read ones flagged.", "", *rows, "",
+            f"Near ties (the two strongest within {NEAR_TIE * 100:.0f} points as printed), always unsure and "
+            f"counted in every price: {ties:.2%} of the {correct.sum():,} correctly read validation digits."]
     print(write_markdown("rule-study", "Scores for the unsure rule, and its price", body))
 
 
