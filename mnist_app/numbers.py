@@ -54,7 +54,7 @@ def read_number(classifier: "Classifier", source: "ImageSource") -> NumberReadin
     pieces = segment(marks, classifier.confidences) if not narrow_digit or alone.unsure else []
     if narrow_digit and len({piece.group for piece in pieces}) < 2:
         pieces = []
-    if len(pieces) <= 1 or (not alone.not_a_digit and not beats_one_digit(pieces, alone.confidence)):
+    if len(pieces) <= 1 or (not alone.not_a_digit and not beats_one_digit(pieces, alone.confidence, marks.aspect)):
         if alone.not_a_digit:
             raise NotADigit()
         box = pieces[0].box if len(pieces) == 1 else _marks_box(marks)

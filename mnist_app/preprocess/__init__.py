@@ -63,6 +63,12 @@ class Marks:
     box: tuple[int, int, int, int]
 
     @property
+    def aspect(self) -> float:
+        """The marks' width over their height."""
+        top, left, bottom, right = self.box
+        return (right - left) / max(bottom - top, 1)
+
+    @property
     def looks_wide(self) -> bool:
         """Whether the marks are more than WIDE_MARKS times as wide as tall: a single digit
         rarely is, a number usually is."""

@@ -15,7 +15,10 @@
    every way of cutting and joining is scored by ``score``, the recogniser's confidence in
    each piece (framed as MNIST digits by :func:`~mnist_app.preprocess.frame_digit`): the
    best has the highest sum of log(confidence) - PIECE_PENALTY per piece, - CUT_PENALTY
-   per cut through ink, - JOIN_PENALTY per join of separate marks (dynamic programming).
+   per cut through ink, - JOIN_PENALTY per join of separate marks (dynamic programming),
+   - the piece's width cost (the recogniser reads two squeezed digits as one all too
+   surely, so a piece much wider than the line's digit width, the median width of its
+   narrow groups, pays for it) and - SLIVER_COST for a narrow strip cut off a digit.
 """
 from __future__ import annotations
 
@@ -47,6 +50,13 @@ SURE = 0.8  # narrow groups each read at least this confidently are taken as the
 PIECE_PENALTY = 0.5  # the cost of each piece, against log(confidence) in (-inf, 0]
 CUT_PENALTY = 0.5  # the cost of cutting through ink: one digit must not become two lightly
 JOIN_PENALTY = 1.0  # the cost of reading two separate marks as one digit (a broken 0's two halves)
+DIGIT_WIDTHS = (0.7, 0.8)  # the line's digit width (its narrow groups' median) lies in this many digit heights
+DIGIT_WIDTH = 0.7  # ...and is this many when no group is narrow
+NARROW_GROUP = 1.0  # groups narrower than this many digit heights set the line's digit width
+WIDE_PIECE = 1.3  # a piece wider than this many of the line's digit widths is likely two digits...
+WIDE_COST = 2.0  # ...and costs this much per digit width beyond it
+SLIVER = 0.35  # a piece cut off narrower than this many digit widths is likely a stroke of a digit...
+SLIVER_COST = 2.0  # ...and costs this much
 MIN_CONFIDENCE = 1e-6  # confidences are clipped here before the log
 
 Box = tuple[int, int, int, int]  # (left, top, right, bottom) in the picture's pixels, right/bottom exclusive
@@ -180,11 +190,26 @@ def clusters(groups: list[Group], digit_height: float) -> list[list[Group]]:
     return runs
 
 
-def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float,
+def line_digit_width(groups: list[Group], digit_height: float) -> float:
+    """The line's digit width in line pixels: the median width of its groups narrower than
+    NARROW_GROUP digit heights (most hold one digit), kept within DIGIT_WIDTHS."""
+    narrow = [group.width for group in groups if group.width < NARROW_GROUP * digit_height]
+    typical = float(np.median(narrow)) / digit_height if narrow else DIGIT_WIDTH
+    return float(np.clip(typical, *DIGIT_WIDTHS)) * digit_height
+
+
+def width_cost(widths: np.ndarray) -> np.ndarray:
+    """The cost of reading pieces ``widths`` digit widths wide (any shape) as one digit each:
+    WIDE_COST per digit width beyond WIDE_PIECE (a digit as wide as one and a half is two)."""
+    return WIDE_COST * np.maximum(widths - WIDE_PIECE, 0.0)
+
+
+def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float, digit_width: float,
                   score: Score) -> list[tuple[np.ndarray, tuple[int, int, int, int], float, int]]:
     """The best way to cut ``cluster`` (groups of the line ``ink``) into digits: a list of
     (picture (28, 28) uint8, box (top, left, bottom, right) in line pixels, confidence,
-    index in ``cluster`` of the group where the piece starts), left to right.
+    index in ``cluster`` of the group where the piece starts), left to right; the line's
+    ``digit_height`` and ``digit_width`` in line pixels.
 
     Each group is first read on its own. When every group is narrow and read with at
     least SURE confidence, the groups are the digits; otherwise cuts are proposed in the
@@ -216,7 +241,11 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float,
     joined = np.array([sum(start < end_of_group < end for end_of_group in group_ends)
                        for start, end, _, _ in candidates])  # separate marks read as one digit
     cut = np.array([end not in group_ends for _, end, _, _ in candidates])  # ends where it cuts through ink
-    gains = np.log(np.maximum(confidences, MIN_CONFIDENCE)) - PIECE_PENALTY - JOIN_PENALTY * joined - CUT_PENALTY * cut
+    widths = np.array([(box[3] - box[1]) / digit_width for _, _, _, box in candidates])
+    gains = (np.log(np.maximum(confidences, MIN_CONFIDENCE)) - PIECE_PENALTY - JOIN_PENALTY * joined
+             - CUT_PENALTY * cut - width_cost(widths))
+    cut_off = np.array([start not in group_ends or end not in group_ends for start, end, _, _ in candidates])
+    gains -= SLIVER_COST * (cut_off & (widths < SLIVER))
     best = np.full(len(lefts), -np.inf)
     best[0] = 0.0
     choice = [-1] * len(lefts)  # the candidate that ends the best way to each boundary
@@ -291,21 +320,25 @@ def segment(marks: Marks, score: Score) -> list[Piece]:
     Raises NoDigitFound if the line holds only specks."""
     line = read_line(marks)
     groups, digit_height = digit_groups(line.ink)
+    width = line_digit_width(groups, digit_height)
     pieces = []
     first_group = 0
     for cluster in clusters(groups, digit_height):
-        for picture, (top, left, bottom, right), confidence, group in split_cluster(line.ink, cluster, digit_height,
-                                                                                    score):
+        for picture, (top, left, bottom, right), confidence, group in split_cluster(
+                line.ink, cluster, digit_height, width, score):
             pieces.append(Piece(picture, line.box(top, left, bottom, right), confidence, first_group + group))
         first_group += len(cluster)
     return pieces
 
 
-def beats_one_digit(pieces: list[Piece], confidence: float) -> bool:
-    """Whether ``pieces`` read as separate digits score higher than all the marks read as
-    one digit with ``confidence``, by the same measure as the cutting (log(confidence) -
-    PIECE_PENALTY for each piece), by JOIN_PENALTY at least: a picture that is read as one
-    digit is taken apart only for a clearly better reading."""
+def beats_one_digit(pieces: list[Piece], confidence: float, aspect: float) -> bool:
+    """Whether ``pieces`` read as separate digits score higher than all the marks (``aspect``
+    times as wide as tall) read as one digit with ``confidence``, by the same measure as
+    the cutting (log(confidence) - PIECE_PENALTY for each piece; for the one digit, also
+    its width's cost, as if DIGIT_WIDTH digit heights made a digit width), by JOIN_PENALTY
+    at least: a picture that is read as one digit is taken apart only for a clearly better
+    reading."""
     def gain(value: float) -> float:
         return float(np.log(max(value, MIN_CONFIDENCE))) - PIECE_PENALTY
-    return sum(gain(piece.confidence) for piece in pieces) > gain(confidence) + JOIN_PENALTY
+    one = gain(confidence) - float(width_cost(np.array(aspect / DIGIT_WIDTH)))
+    return sum(gain(piece.confidence) for piece in pieces) > one + JOIN_PENALTY
