@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mnist_app.constants import JSON_DECIMALS
-from mnist_app.errors import NotADigit
+from mnist_app.errors import NoDigitFound, NotADigit
 from mnist_app.preprocess import Marks, find_marks, marks_as_digit
 from mnist_app.preprocess.segment import Line, Piece, beats_one_digit, segment
 
@@ -51,7 +51,13 @@ def read_number(classifier: "Classifier", source: "ImageSource") -> NumberReadin
     # Marks no wider than a digit that read as a digit are that digit, as predict says,
     # unless the reading is unsure and they fall into separate marks (a "16" written close).
     narrow_digit = not (marks.looks_wide or alone.not_a_digit)
-    pieces = segment(marks, classifier.confidences) if not narrow_digit or alone.unsure else []
+    pieces = []
+    if not narrow_digit or alone.unsure:
+        try:
+            pieces = segment(marks, classifier.confidences)
+        except NoDigitFound:  # the line read again holds nothing: the digit stands as read
+            if not narrow_digit:
+                raise
     if narrow_digit and len({piece.group for piece in pieces}) < 2:
         pieces = []
     if len(pieces) <= 1 or (not alone.not_a_digit and not beats_one_digit(pieces, alone.confidence, marks.aspect)):
