@@ -19,9 +19,15 @@ from test_live import STREAM_HEAD_START
 from test_serve_server import TIMEOUT, running_server
 
 
+# Seconds a run waits before training: a browser opens its event stream later than a test's
+# own client (a stream opened late gets the run so far with only the newest weights, and the
+# test counts every picture). A head start of 0.5 s was once too short in a full suite.
+BROWSER_HEAD_START = 4 * STREAM_HEAD_START
+
+
 @pytest.fixture(scope="module")
 def train_url():
-    with Trainer(FakeMnistSource(delay=STREAM_HEAD_START), grace_seconds=TIMEOUT) as trainer:
+    with Trainer(FakeMnistSource(delay=BROWSER_HEAD_START), grace_seconds=TIMEOUT) as trainer:
         with running_server(make_app(Classifier.load(), trainer=trainer, streams=StreamLimits(max_streams=2))) as url:
             yield url
 
