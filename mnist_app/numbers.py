@@ -22,7 +22,8 @@ import numpy as np
 from mnist_app.constants import JSON_DECIMALS
 from mnist_app.errors import NoDigitFound, NotADigit
 from mnist_app.preprocess import Marks, find_marks, marks_as_digit
-from mnist_app.preprocess.segment import Line, Piece, beats_one_digit, segment
+from mnist_app.preprocess.line import Line
+from mnist_app.preprocess.segment import Piece, beats_one_digit, segment
 
 if TYPE_CHECKING:
     from mnist_app.decode import ImageSource

@@ -13,8 +13,8 @@ import pytest
 
 from mnist_app.preprocess import find_marks
 from mnist_app.predict import Classifier
-from mnist_app.preprocess.segment import (DIGIT_WIDTH, DIGIT_WIDTHS, Group, Piece, beats_one_digit,
-                                          line_digit_width, segment)
+from mnist_app.preprocess.line import Group
+from mnist_app.preprocess.segment import DIGIT_WIDTH, DIGIT_WIDTHS, Piece, beats_one_digit, line_digit_width, segment
 from mnist_app.synthetic.numbers import Line, write_line
 from test_numbers import HEIGHT, MARGIN, always_sure, clear_digits, on_white
 
