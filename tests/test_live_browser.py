@@ -58,12 +58,12 @@ def test_a_two_epoch_run_draws_its_curves_and_its_weights_form(browser, train_ur
         # Points at 0 and 1,000 examples, then one per epoch; the table lists the two epochs.
         assert page.locator("#accuracy-chart").get_attribute("data-points") == "4"
         assert page.locator("#epochs tbody tr:nth-child(2) td:first-child").text_content() == "2"
-        # Neuron 1's picture after each event that carried weights: five, or four when the
-        # last epoch's weights were superseded by done's before the page's stream sent them
-        # (the run's log keeps only the newest weights, mnist_app.live.runner; a quiet machine
-        # ends a run that fast).
+        # Neuron 1's picture after each event that carried weights when the page's stream
+        # sent it: up to five, fewer when newer weights superseded an event's before it was
+        # sent (the run's log keeps only the newest weights, mnist_app.live.runner; a quiet
+        # machine runs this tiny network faster than the stream polls).
         drawn = page.evaluate("window.drawnPictures")
-        assert len(drawn) in (4, 5), drawn
+        assert 2 <= len(drawn) <= 5, drawn
         assert len(set(drawn[:-1])) == len(drawn) - 1, drawn  # it changed at every event before done
         if len(drawn) == 5:
             assert drawn[4] in drawn[2:4]  # done: the kept weights are those of the best epoch
