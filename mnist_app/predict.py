@@ -105,7 +105,7 @@ class Classifier:
         """
         marks = find_marks(source)
         prediction = self.predict_pictures(marks_as_digit(marks)[np.newaxis])[0]
-        if marks.looks_wide and _marks_hold_several_digits(self, marks):
+        if _holds_several_digits(self, marks):
             raise SeveralDigits()
         return _raise_if_not_a_digit(prediction)
 
@@ -194,11 +194,16 @@ class Classifier:
                 yield NotADigit() if prediction.not_a_digit else prediction
 
 
-def _marks_hold_several_digits(classifier: Classifier, marks) -> bool:
-    """:func:`mnist_app.numbers.holds_several_digits`, imported only for wide marks."""
+def _holds_several_digits(classifier: Classifier, marks) -> bool:
+    """Whether ``marks`` are wide and :func:`mnist_app.numbers.holds_several_digits` (imported
+    only for wide marks) cuts them into digits; marks that cannot be cut are one digit."""
+    if not marks.looks_wide:
+        return False
     from mnist_app.numbers import holds_several_digits
 
-    return holds_several_digits(classifier, marks)
+    with contextlib.suppress(ImageError):
+        return holds_several_digits(classifier, marks)
+    return False
 
 
 def predictions(readout: Readout) -> list[Prediction]:
@@ -234,11 +239,7 @@ def preprocess_or_error(classifier: Classifier, source: ImageSource) -> Preproce
     try:
         marks = find_marks(source)
         vector = _as_vectors(marks_as_digit(marks)[np.newaxis])[0]
-        several_digits = False
-        if marks.looks_wide:
-            with contextlib.suppress(ImageError):  # marks that cannot be cut are read as one digit
-                several_digits = _marks_hold_several_digits(classifier, marks)
-        return Preprocessed(vector, several_digits)
+        return Preprocessed(vector, _holds_several_digits(classifier, marks))
     except ImageError as error:
         return _detached(error)
     except Exception as error:  # noqa: BLE001 - see the docstring
