@@ -81,13 +81,6 @@ def digits():
     return [(int(labels[i]), canvas_png(images[i])) for i in range(8)]
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
-    app = make_app(Classifier.load(), data_dir=tmp_path_factory.mktemp("no-mnist"))
-    with running_server(app) as url:
-        yield url
-
-
 def raw_request(url: str, data: bytes, wait_for_answer: bool = True) -> bytes:
     """Send ``data`` on a new connection and return what the server answers."""
     host, port = url.removeprefix("http://").split(":")
