@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmark_notes import add_data_dir_option, load_mnist_or_exit, write_markdown
+from benchmark_notes import add_data_dir_option, add_model_option, load_mnist_or_exit, write_markdown
 
 from mnist_app.data import resolve_data_dir
 from mnist_app.model import Model
@@ -47,7 +47,7 @@ def end_to_end(data_dir: Path, model: str | None) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_data_dir_option(parser)
-    parser.add_argument("--model", help="weights file (default: the shipped model)")
+    add_model_option(parser)
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement; medians are shown")
     args = parser.parse_args()
     model = Model.load(args.model)

@@ -27,6 +27,19 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 SAMPLE_PATH = DOCS.parent / "tests" / "data" / "mnist_test_sample.npz"
 
 
+def add_model_option(parser) -> None:
+    """--model PATH: the weights file a script measures (default: the shipped model)."""
+    parser.add_argument("--model", metavar="PATH", help="weights file (default: the shipped model)")
+
+
+def add_sets_options(parser, *, count: int | None, seed: int) -> None:
+    """--count (images per set; left out when ``count`` is None) and --seed of the generated sets."""
+    if count is not None:
+        parser.add_argument("--count", type=int, default=count, metavar="N",
+                            help=f"images per set (default: {count})")
+    parser.add_argument("--seed", type=int, default=seed, metavar="N", help=f"seed of the sets (default: {seed})")
+
+
 def add_data_dir_option(parser) -> None:
     """--data-dir, found as the app finds it: the option, else $MNIST_APP_DATA, else the cache."""
     parser.add_argument("--data-dir", metavar="DIR",

@@ -45,7 +45,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 import measure_numbers
-from benchmark_notes import SAMPLE_PATH
+from benchmark_notes import SAMPLE_PATH, add_model_option, add_sets_options
 from family_split import family_rows
 from mnist_app.atomic import atomic_write
 from mnist_app.constants import NOT_A_DIGIT
@@ -194,13 +194,12 @@ def extension(file: bytes) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", metavar="PATH", help="weights file (default: the shipped model)")
+    add_model_option(parser)
     parser.add_argument("--source", choices=["sample", "validation"], default="sample",
                         help="real handwriting to redraw (default: sample)")
     parser.add_argument("--data-dir", metavar="DIR", help="MNIST folder for --source validation "
                         "(default: $MNIST_APP_DATA or the cache)")
-    parser.add_argument("--count", type=int, default=300, metavar="N", help="images per set (default: 300)")
-    parser.add_argument("--seed", type=int, default=0, metavar="N", help="seed of all the sets (default: 0)")
+    add_sets_options(parser, count=300, seed=0)
     parser.add_argument("--examples", type=int, default=8, metavar="N",
                         help="examples of each set on the contact sheet and in --save-dir (default: 8)")
     parser.add_argument("--save-dir", metavar="DIR", help="also write example files of each set here")

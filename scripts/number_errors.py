@@ -32,6 +32,7 @@ from PIL import Image, ImageDraw
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import measure_numbers  # noqa: E402
+from benchmark_notes import add_model_option, add_sets_options  # noqa: E402
 from measure_realistic import source_digits  # noqa: E402
 
 from mnist_app.errors import ImageError  # noqa: E402
@@ -71,11 +72,11 @@ def cell(file: bytes, boxes: list, caption: str) -> Image.Image:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", metavar="PATH", help="weights file (default: the shipped model)")
+    add_model_option(parser)
     parser.add_argument("--source", choices=["sample", "validation"], default="validation",
                         help="real handwriting to redraw (default: validation)")
     parser.add_argument("--data-dir", metavar="DIR", help="MNIST folder (default: $MNIST_APP_DATA or the cache)")
-    parser.add_argument("--seed", type=int, default=0, metavar="N", help="seed of all the sets (default: 0)")
+    add_sets_options(parser, count=None, seed=0)
     parser.add_argument("--numbers", type=int, default=100, metavar="N", help="numbers per family (default: 100)")
     keys = [key for key, _, _ in measure_numbers.FAMILIES]
     parser.add_argument("--families", default=",".join(keys), metavar="KEYS",

@@ -15,7 +15,8 @@ import io
 import tempfile
 from pathlib import Path
 
-from benchmark_notes import DOCS, add_data_dir_option, load_mnist_or_exit
+from benchmark_notes import DOCS, add_data_dir_option, add_model_option, load_mnist_or_exit
+from chromium import CHROMIUM, CHROMIUM_ARGS
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
@@ -23,9 +24,6 @@ from mnist_app.atomic import atomic_write
 from mnist_app.model import Model
 from mnist_app.report import render_report
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 WIDTHS = {"desktop": 1200, "phone": 390}  # CSS pixels of the browser window
 MAX_BYTES = 1_000_000
 
@@ -55,7 +53,7 @@ def palette_png(png: bytes) -> bytes:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", help="weights file (default: the shipped model)")
+    add_model_option(parser)
     add_data_dir_option(parser)
     args = parser.parse_args()
     model = Model.load(args.model)

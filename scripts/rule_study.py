@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchmark_notes import add_data_dir_option, load_mnist_or_exit, write_markdown  # noqa: E402
+from benchmark_notes import add_data_dir_option, add_model_option, add_sets_options, load_mnist_or_exit, write_markdown  # noqa: E402
 from mnist_app.augment import shift  # noqa: E402
 from mnist_app.confidence import NEAR_TIE, NOT_A_DIGIT_SHARE, near_tie, thresholds  # noqa: E402
 from mnist_app.model import Model  # noqa: E402
@@ -94,10 +94,9 @@ def pictures_of(classifier: Classifier, labelled: sets.LabelledSet) -> tuple[np.
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", metavar="PATH", help="weights file (default: the shipped model)")
+    add_model_option(parser)
     add_data_dir_option(parser)
-    parser.add_argument("--count", type=int, default=300, metavar="N", help="images per set (default: 300)")
-    parser.add_argument("--seed", type=int, default=11, metavar="N", help="seed of the sets (default: 11)")
+    add_sets_options(parser, count=300, seed=11)
     args = parser.parse_args()
     model = Model.load(args.model)
     classifier = Classifier(model)

@@ -18,10 +18,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+from benchmark_notes import DOCS, add_model_option
+from chromium import CHROMIUM, CHROMIUM_ARGS
+
 # A handwritten 3, as strokes of (x, y) fractions of the pad.
 THREE = [[(0.32, 0.27), (0.45, 0.17), (0.62, 0.2), (0.66, 0.33), (0.55, 0.45), (0.44, 0.48)],
          [(0.55, 0.47), (0.68, 0.58), (0.68, 0.72), (0.55, 0.82), (0.4, 0.8), (0.3, 0.72)]]
@@ -64,7 +63,7 @@ def browser_on_server(serve_options: list[str]):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", metavar="PATH", help="weights file (default: the shipped model)")
+    add_model_option(parser)
     args = parser.parse_args()
     with browser_on_server(["--model", args.model] if args.model else []) as (browser, url):
         for name, (width, height) in SIZES.items():

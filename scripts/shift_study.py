@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from benchmark_notes import add_data_dir_option, load_mnist_or_exit, write_markdown
+from benchmark_notes import add_data_dir_option, add_model_option, add_sets_options, load_mnist_or_exit, write_markdown
 from measure_realistic import BUILDERS, VALIDATION
 from mnist_app.confidence import NOT_A_DIGIT_SHARE, UNSURE_SHARE, calibrate
 from mnist_app.constants import NOT_A_DIGIT
@@ -51,10 +51,9 @@ def seconds_per_image(model: Model, pictures: np.ndarray, repeats: int = 5) -> f
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", metavar="PATH", help="weights file (default: the shipped model)")
+    add_model_option(parser)
     add_data_dir_option(parser)
-    parser.add_argument("--count", type=int, default=1000, metavar="N", help="images per set (default: 1000)")
-    parser.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the sets (default: 0)")
+    add_sets_options(parser, count=1000, seed=0)
     args = parser.parse_args()
 
     model = Model.load(args.model)

@@ -6,19 +6,13 @@ Playwright or waitress is missing (`.ci/run` installs all three)."""
 from __future__ import annotations
 
 import importlib.util
-import os
-import shutil
+import sys
+from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-
-
-def chromium_path() -> str | None:
-    """Debian's Chromium, else any chromium on PATH, else None."""
-    return CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from chromium import CHROMIUM, CHROMIUM_ARGS, chromium_path  # noqa: E402
 
 
 @pytest.fixture(scope="session")
