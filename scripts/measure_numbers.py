@@ -70,7 +70,7 @@ class NumberScore:
 
     def row(self) -> str:
         def share(part: int, whole: int) -> str:
-            return f"{part}/{whole} ({part / max(whole, 1):.1%})"
+            return f"{part}/{whole} ({part / whole:.1%})" if whole else "-"
         digits_right = 1 - self.digit_errors / max(self.digits, 1)
         return (f"| {self.name} | {'yes' if self.held_out else 'no'} | {self.count} | {share(self.exact, self.count)} "
                 f"| {digits_right:.1%} | {share(self.touching_exact, self.touching)} | {self.ms:.0f} |")
