@@ -140,6 +140,24 @@ def test_two_touching_digits_are_split_where_the_scorer_reads_both_best():
     assert pieces[0].box[2] < pieces[1].box[2]
 
 
+def test_a_digit_wider_than_any_cut_piece_stays_whole():
+    # A 0 half again as wide as tall (wider than a piece cut from touching digits may be)
+    # beside a 1, scored by a reader that knows the two: the 0 is one digit, not two halves.
+    rows, columns = np.mgrid[:HEIGHT, :int(1.5 * HEIGHT)]
+    radius = np.hypot((rows - HEIGHT / 2) / (HEIGHT / 2 - 3), (columns - 0.75 * HEIGHT) / (0.75 * HEIGHT - 3))
+    ring = (np.abs(radius - 1) < 0.06).astype(np.float32)
+    ink = np.concatenate([ring, np.zeros((HEIGHT, 30), dtype=np.float32), bars([0])], axis=1)
+    truth = [frame_digit(ring), frame_digit(bars([0]))]
+
+    def knows_the_two(pictures):  # correlation with the whole 0 or the 1
+        return np.array([max(max(0.0, np.corrcoef(picture.ravel().astype(float), digit.ravel().astype(float))[0, 1])
+                             for digit in truth) for picture in pictures])
+
+    pieces = segment(find_marks(on_white(ink)), knows_the_two)
+    assert [piece.box[0] - MARGIN for piece in pieces] == pytest.approx([0, ring.shape[1] + 30], abs=2)
+    assert [piece.box[2] - MARGIN for piece in pieces] == pytest.approx([ring.shape[1], ring.shape[1] + 40], abs=2)
+
+
 def test_a_number_is_read_left_to_right_under_a_drifting_baseline(shipped):
     inks, number = clear_digits(5, start=10)
     ink, _ = write_line(inks, HEIGHT, Line(gaps=(0.2, 0.4), drift=0.0, sizes=0.0), np.random.default_rng(1))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Collection
 
 import numpy as np
 
@@ -89,8 +89,8 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float, di
     window = (slice(top, max(group.bottom for group in cluster)), slice(left, max(group.right for group in cluster)))
     crop = ink[window]
     plain, plain_ends = _boundaries(crop, cluster, window, digit_height, [False] * len(cluster))
-    singles = _candidates(crop, plain, list(zip(plain_ends, plain_ends[1:])), digit_height, (top, left),
-                          any_width=True)
+    whole_groups = list(zip(plain_ends, plain_ends[1:]))
+    singles = _candidates(crop, plain, whole_groups, digit_height, (top, left), whole_groups)
     sure = [False] * len(cluster)
     if len(singles) == len(cluster):
         confidences = np.asarray(score([picture for _, _, picture, _ in singles]), dtype=np.float64)
@@ -103,7 +103,8 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float, di
               for group, is_wide, is_sure in zip(cluster, wide, sure)]
     lefts, group_ends = _boundaries(crop, cluster, window, digit_height, to_cut)
     pairs = [(start, end) for end in range(1, len(lefts)) for start in range(end)]
-    candidates = _candidates(crop, lefts, pairs, digit_height, (top, left))
+    whole_groups = list(zip(group_ends, group_ends[1:]))
+    candidates = _candidates(crop, lefts, pairs, digit_height, (top, left), set(whole_groups))
     if not candidates:
         return []
     confidences = np.asarray(score([picture for _, _, picture, _ in candidates]), dtype=np.float64)
@@ -124,8 +125,7 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float, di
             best[end], choice[end] = best[start] + gains[index], index
     end = len(lefts) - 1
     if choice[end] < 0:  # no way to cut it into digit-wide pieces: the groups as they are
-        chosen = _candidates(crop, lefts, list(zip(group_ends, group_ends[1:])), digit_height, (top, left),
-                             any_width=True)
+        chosen = _candidates(crop, lefts, whole_groups, digit_height, (top, left), whole_groups)
         return [(picture, box, float(c), group_ends.index(start))
                 for (start, _, picture, box), c in zip(chosen, score([c[2] for c in chosen]))]
     pieces = []
@@ -160,10 +160,12 @@ def _boundaries(crop: np.ndarray, cluster: list[Group], window: tuple[slice, sli
 
 
 def _candidates(crop: np.ndarray, lefts: list[np.ndarray], pairs: list[tuple[int, int]], digit_height: float,
-                origin: tuple[int, int], any_width: bool = False) -> list[tuple[int, int, np.ndarray, tuple[int, int, int, int]]]:
+                origin: tuple[int, int], digit_pairs: Collection[tuple[int, int]] = ()
+                ) -> list[tuple[int, int, np.ndarray, tuple[int, int, int, int]]]:
     """(start, end, picture (28, 28) uint8, box (top, left, bottom, right) in line pixels)
-    for each piece between boundaries ``start`` and ``end`` of ``pairs`` that is as wide as a
-    digit (any piece if ``any_width``) and holds enough ink to be framed."""
+    for each piece between boundaries ``start`` and ``end`` of ``pairs`` that holds enough
+    ink to be framed and is as wide as a digit, unless (start, end) is in ``digit_pairs``
+    (a whole group, read whatever its width: a wide 0 is one digit, not two)."""
     candidates = []
     for start, end in pairs:
         piece = lefts[end] & ~lefts[start]
@@ -171,7 +173,7 @@ def _candidates(crop: np.ndarray, lefts: list[np.ndarray], pairs: list[tuple[int
         if columns.size == 0:
             continue
         width = columns[-1] - columns[0] + 1
-        if not (any_width or PIECE_WIDTHS[0] * digit_height <= width <= PIECE_WIDTHS[1] * digit_height):
+        if not ((start, end) in digit_pairs or PIECE_WIDTHS[0] * digit_height <= width <= PIECE_WIDTHS[1] * digit_height):
             continue
         rows = np.flatnonzero(piece.any(axis=1))
         box = (int(rows[0]), int(columns[0]), int(rows[-1]) + 1, int(columns[-1]) + 1)
