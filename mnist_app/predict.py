@@ -103,11 +103,16 @@ class Classifier:
         holds something the model's rule says is not a digit, SeveralDigits if it clearly
         holds a number: :meth:`read_number` reads those).
         """
+        return _raise_if_not_a_digit(self.predict_pictures(self.digit_picture(source)[np.newaxis])[0])
+
+    def digit_picture(self, source: ImageSource) -> np.ndarray:
+        """The one digit in ``source`` as :meth:`predict` frames it for the network, (28, 28)
+        uint8. Raises ImageError if the image cannot be read or holds no digit,
+        SeveralDigits if it clearly holds a number (the server's /api/predict reads so)."""
         marks = find_marks(source)
-        prediction = self.predict_pictures(marks_as_digit(marks)[np.newaxis])[0]
         if _holds_several_digits(self, marks):
             raise SeveralDigits()
-        return _raise_if_not_a_digit(prediction)
+        return marks_as_digit(marks)
 
     def read_number(self, source: ImageSource) -> NumberReading:
         """Every digit in one image, left to right: a :class:`~mnist_app.numbers.NumberReading`.

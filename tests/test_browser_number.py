@@ -44,3 +44,26 @@ def test_writing_42_in_number_mode_reads_42_with_a_box_per_digit(browser, base_u
         assert visit.problems == []
     finally:
         visit.close()
+
+
+def on_square_pad(strokes):
+    """``strokes`` drawn for the 3:1 pad, on the square pad: the 4 and the 2 side by side across
+    its width (x 0.03-0.85), flattened (y 0.35-0.7) so they are clearly wider than one digit."""
+    return [[((x * 3 - 0.2) * 0.6 + 0.05, y * 0.45 + 0.3) for x, y in stroke] for stroke in strokes]
+
+
+def test_two_digits_in_single_digit_mode_offer_number_mode_which_reads_them(browser, base_url):
+    visit = Visit(browser, base_url)
+    try:
+        page = visit.page
+        visit.draw(on_square_pad(FOUR + TWO))
+        state = page.locator("#state")
+        sync_api.expect(state).to_contain_text("several digits", timeout=10_000)
+        assert "--number" not in state.inner_text()  # plain words, not the command line's hint
+        sync_api.expect(page.locator("#digit")).to_have_text("")  # never one of them
+        page.click("#read-as-number")
+        sync_api.expect(page.locator("#number-mode")).to_be_checked()
+        sync_api.expect(page.locator("#number")).to_have_text("42", timeout=10_000)  # the drawing stayed
+        assert [problem for problem in visit.problems if "status of 400" not in problem] == []  # the 400s: the refusals
+    finally:
+        visit.close()

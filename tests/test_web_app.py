@@ -177,7 +177,8 @@ def test_a_blank_picture_is_no_digit_never_a_guess(app):
 
 def test_not_a_digit_is_200_with_the_flag_and_no_digit(classifier, sample_digits, tmp_path):
     class NotADigitClassifier:
-        model, network, metadata = classifier.model, classifier.network, classifier.metadata
+        model, network, metadata, digit_picture = classifier.model, classifier.network, classifier.metadata, \
+            classifier.digit_picture
 
         def read_picture(self, image):
             reading = classifier.read_picture(image)
@@ -293,7 +294,8 @@ def test_every_response_carries_the_security_headers(app, method, path):
 
 def test_a_bug_is_a_500_json_and_one_log_line_never_a_traceback(classifier, sample_digits, tmp_path, caplog):
     class BrokenClassifier:
-        model, network, metadata = classifier.model, classifier.network, classifier.metadata
+        model, network, metadata, digit_picture = classifier.model, classifier.network, classifier.metadata, \
+            classifier.digit_picture
 
         def read_picture(self, image):
             raise RuntimeError("secret internal detail")
@@ -491,7 +493,7 @@ def test_a_path_with_control_characters_is_logged_escaped_on_one_line(caplog):
 
 def test_the_model_answer_shows_only_public_plain_metadata(classifier, tmp_path):
     class OddClassifier:
-        network, model = classifier.network, classifier.model
+        network, model, digit_picture = classifier.network, classifier.model, classifier.digit_picture
         metadata = {**classifier.metadata, "output": "/home/trainer/secret/model.npz",
                     "test_accuracy": float("nan"), "activation": "sig\ud800moid", "cost": "cross-entropy"}
 

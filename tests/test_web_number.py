@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from mnist_app.confidence import RejectRule
+from mnist_app.errors import SeveralDigits
 from mnist_app.predict import Classifier
 from mnist_app.synthetic import nondigits
 from mnist_app.synthetic.numbers import Line, write_line
@@ -83,6 +84,16 @@ def test_an_image_over_the_pixel_budget_is_413(app):
     assert answer.status == 413 and answer.json()["error"].startswith("image too large")
 
 
+def test_predict_refuses_a_number_with_the_several_digits_error(app, number_png):
+    # What the page offers number mode for; a single digit is still read.
+    _, png, _ = number_png
+    answer = call(app, "POST", "/api/predict", png, "image/png")
+    assert answer.status == 400 and answer.json() == {"error": str(SeveralDigits())}
+    inks, number = clear_digits(1, start=70)
+    one = call(app, "POST", "/api/predict", on_white(inks[0]), "image/png")
+    assert one.status == 200 and one.json()["digit"] == int(number)
+
+
 def test_only_post_is_allowed(app):
     answer = call(app, "GET", "/api/number")
     assert answer.status == 405 and answer.headers["allow"] == "POST"
@@ -90,16 +101,18 @@ def test_only_post_is_allowed(app):
 
 def test_a_pool_of_workers_reads_numbers_as_the_request_thread_does(number_png):
     """`serve --workers N` reads numbers in its worker processes: the same answer, and the
-    same 4xx for a blank picture."""
+    same 4xx for a blank picture, and for a number posted to /api/predict."""
     from mnist_app.web.workers import PreprocessingPool
 
     number, png, _ = number_png
     classifier = Classifier.load()
-    with PreprocessingPool(1, read_number=classifier.read_number) as pool:
+    with PreprocessingPool(1, preprocess=classifier.digit_picture, read_number=classifier.read_number) as pool:
         pooled = make_app(classifier, data_dir="no-mnist-here", preprocess=pool, read_number=pool.read_number)
         in_worker = call(pooled, "POST", "/api/number", png, "image/png")
         blank = call(pooled, "POST", "/api/number", blank_png(), "image/png")
+        as_one_digit = call(pooled, "POST", "/api/predict", png, "image/png")
     assert in_worker.status == 200 and in_worker.json()["number"] == number
+    assert as_one_digit.status == 400 and as_one_digit.json() == {"error": str(SeveralDigits())}
     assert in_worker.json() == call(make_app(classifier, data_dir="no-mnist-here"), "POST", "/api/number", png,
                                     "image/png").json()
     assert blank.status == 422 and blank.json()["error"] == "no digit found"

@@ -36,7 +36,6 @@ import numpy as np
 from mnist_app.constants import JSON_DECIMALS as DECIMALS
 from mnist_app.limits import MAX_CORRECTIONS, MAX_IMAGE_PIXELS
 from mnist_app.numbers import number_json
-from mnist_app.preprocess import to_mnist_image
 from mnist_app.report.images import DIVERGING_ANCHORS
 from mnist_app.web.multipart import form_field
 from mnist_app.web.protocol import HttpError, Request, Response, json_response
@@ -63,14 +62,15 @@ Form = Callable[[str], bytes]  # a multipart form: field name -> the field's byt
 class Api:
     """The API's handlers for one loaded ``classifier``, within ``limits``. Posted images are
     turned into MNIST's 28x28 by ``preprocess``, and read as numbers by ``read_number``: in
-    the request's thread (:func:`~mnist_app.preprocess.to_mnist_image`, the classifier's
-    own ``read_number``), or by a pool of worker processes (``mnist-app serve --workers``)."""
+    the request's thread (the classifier's own ``digit_picture``, which refuses a picture
+    that clearly holds several digits, and ``read_number``), or by a pool of worker
+    processes (``mnist-app serve --workers``)."""
 
-    def __init__(self, classifier, limits: Limits, preprocess: Preprocess = to_mnist_image,
+    def __init__(self, classifier, limits: Limits, preprocess: Preprocess | None = None,
                  read_number: ReadNumber | None = None):
         self.classifier = classifier
         self.limits = limits
-        self.preprocess = preprocess
+        self.preprocess = preprocess or classifier.digit_picture
         self._read_number = read_number
         network = classifier.network
         self.sheet = weight_sheet(network.weights[0])

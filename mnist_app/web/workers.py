@@ -53,7 +53,8 @@ _PICTURE, _NUMBER = b"picture", b"number"  # the jobs a worker does, named on it
 
 class PreprocessingPool:
     """A callable like :func:`to_mnist_image` (image file bytes -> (28, 28) uint8) that runs
-    ``preprocess`` (a module-level function, default ``to_mnist_image``) in ``workers``
+    ``preprocess`` (a picklable callable: a module-level function, default ``to_mnist_image``,
+    or a Classifier's bound ``digit_picture``) in ``workers``
     processes, each image within ``timeout`` seconds; :meth:`read_number` runs
     ``read_number`` there the same way (a picklable callable, such as a Classifier's bound
     ``read_number``: each worker gets its own copy of the classifier when it starts). Use as

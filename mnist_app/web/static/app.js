@@ -9,7 +9,9 @@
 // Pixels of the PNG posted to /api/predict. Reading time grows with the picture's pixels,
 // and accuracy does not: on 200 MNIST test digits drawn as canvases, 128 and 280 pixels
 // are both read 198 times right, and a 280-pixel canvas takes about 5 times as long.
-import { FRAME, clearNumber, drawPicture, numberMode, setUpNumberMode, showNumber } from "./number.js";
+import {
+  FRAME, clearNumber, drawPicture, isSeveralDigits, numberMode, offerNumberMode, setUpNumberMode, showNumber,
+} from "./number.js";
 import { onReaderChange, predictUrl } from "./reader.js";
 import { installTeaching } from "./teach.js";
 
@@ -266,6 +268,10 @@ function showAnswer({ status, json }) {
   } else if (status === 422) {
     setVerdict("no-digit", "", "No digit found: the picture looks blank.");
     clearNetwork();
+  } else if (isSeveralDigits(status, json)) {
+    setVerdict(null, "", "");
+    offerNumberMode(stateText);
+    clearNetwork();
   } else {
     const reason = json && json.error ? json.error : `HTTP ${status}`;
     showProblem(`Could not read that image: ${reason}.`);
@@ -481,9 +487,15 @@ function start() {
   });
   dropTarget();
   onReaderChange(scheduleReading);
-  setUpNumberMode(() => {
-    clearAll();
-    resizePad();
+  setUpNumberMode((entered) => {
+    if (entered) {                // the pad only widens: the drawing stays, read as a number
+      clearReading();
+      resizePad();
+      readAgain();
+    } else {
+      clearAll();
+      resizePad();
+    }
   });
   new ResizeObserver(resizePad).observe(pad);
   resizePad();

@@ -11,15 +11,38 @@ export function numberMode() {
   return $("number-mode").checked;
 }
 
-// Call ``changed`` after the mode is switched (the page clears the pad and resizes it).
+// Call ``changed(numberMode())`` after the mode is switched (the page resizes the pad; it
+// reads the drawing again as a number, or clears the pad when it narrows).
 export function setUpNumberMode(changed) {
   $("number-mode").addEventListener("change", () => {
     document.body.classList.toggle("number-mode", numberMode());
     $("pad-hint").innerHTML = numberMode() ? "Write a number here<br>or drop a photo of one"
       : "Draw one digit here<br>or drop a photo of one";
     clearNumber();
-    changed();
+    changed(numberMode());
   });
+}
+
+// How the server's error for a picture that clearly holds several digits, read as one
+// (mnist_app.errors.SeveralDigits, a 400), begins.
+export const SEVERAL_DIGITS = "several digits";
+
+export function isSeveralDigits(status, json) {
+  return status === 400 && typeof json?.error === "string" && json.error.startsWith(SEVERAL_DIGITS);
+}
+
+// Say in plain words, in ``state`` (an element), that the picture holds several digits,
+// with a button that switches number mode on (the drawing stays and is read as a number).
+export function offerNumberMode(state) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.id = "read-as-number";
+  button.textContent = "Read it as a number";
+  button.addEventListener("click", () => {
+    $("number-mode").checked = true;
+    $("number-mode").dispatchEvent(new Event("change"));
+  });
+  state.replaceChildren("That looks like several digits, not one. ", button);
 }
 
 // A 28x28 picture (rows of grey levels, ink 255 on 0) drawn on a 28x28 canvas context,
