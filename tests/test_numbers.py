@@ -140,6 +140,20 @@ def test_two_touching_digits_are_split_where_the_scorer_reads_both_best():
     assert pieces[0].box[2] < pieces[1].box[2]
 
 
+def test_two_tall_marks_over_the_same_columns_stay_two_digits():
+    # Two strokes slanting side by side, 7 pixels apart, their columns overlapping by two
+    # thirds and their centres 0.15 digit heights apart (a 1 leaning under its neighbour):
+    # two digits unless the reading joins them, and a reader sure of everything does not.
+    rows = np.arange(HEIGHT)[:, None]
+    columns = np.arange(50)[None, :]
+    ink = np.zeros((HEIGHT, 50), dtype=np.float32)
+    for top in (30, 42):  # each stroke's column at the top; it leans 30 pixels left
+        ink[np.abs(columns - (top - rows * 30 / HEIGHT)) < 2.5] = 1
+    pieces = segment(find_marks(on_white(ink)), always_sure)
+    assert [piece.group for piece in pieces] == [0, 1]
+    assert [piece.box[2] - MARGIN for piece in pieces] == pytest.approx([33, 45], abs=2)
+
+
 def test_a_digit_wider_than_any_cut_piece_stays_whole():
     # A 0 half again as wide as tall (wider than a piece cut from touching digits may be)
     # beside a 1, scored by a reader that knows the two: the 0 is one digit, not two halves.

@@ -5,9 +5,11 @@
    (:func:`~.parts.without_rules`, :func:`~.parts.even_marks`); its ink is split into
    connected parts; specks (under SPECK digit heights, or lighter than LIGHT_PART of the
    heaviest part) go.
-2. Parts whose column extents overlap are one digit's pieces (a 5's hat, a 4 in two
-   strokes), put together into *groups*; two tall parts side by side stay apart (a 7's bar
-   over a 1). The digit height is the median height of the heavy groups.
+2. Parts whose column extents overlap are one digit's pieces (a 5's hat, a stroke broken
+   in two), put together into *groups*; two tall parts side by side (over the same rows)
+   stay apart, however close (a 1 leaning under a 7's bar, a 4 in two strokes): whether
+   they are one digit is the cutting's choice, by the network's reading (:mod:`.segment`).
+   The digit height is the median height of the heavy groups.
 3. Groups closer than CLUSTER_GAP digit heights form a *cluster*: they may be one broken
    digit, or digits written close, and are cut together (:mod:`.segment`).
 """
@@ -29,7 +31,7 @@ LIGHT_PART = 0.03  # parts with less than this share of the heaviest part's ink 
 HEAVY_PART = 0.25  # parts with this share of the heaviest one's ink set the digit height
 OVERLAP = 0.5  # parts whose column extents overlap by this share of the narrower are one digit...
 TALL = 0.7  # ...unless both are this many digit heights tall
-APART = 0.35  # ...and their centres this many digit heights apart
+SIDE_BY_SIDE = 0.5  # ...and their row extents overlap by this share of the shorter (not a broken stroke's halves)
 CLUSTER_GAP = 0.2  # groups closer than this many digit heights are cut together
 
 Box = tuple[int, int, int, int]  # (left, top, right, bottom) in the picture's pixels, right/bottom exclusive
@@ -133,8 +135,8 @@ def _same_digit(a: Group, b: Group, digit_height: float) -> bool:
     if overlap < OVERLAP * min(a.width, b.width):
         return False
     both_tall = min(a.height, b.height) >= TALL * digit_height
-    apart = abs((a.left + a.right) - (b.left + b.right)) / 2 >= APART * digit_height
-    return not (both_tall and apart)
+    side_by_side = min(a.bottom, b.bottom) - max(a.top, b.top) >= SIDE_BY_SIDE * min(a.height, b.height)
+    return not (both_tall and side_by_side)
 
 
 def clusters(groups: list[Group], digit_height: float) -> list[list[Group]]:
