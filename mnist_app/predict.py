@@ -15,7 +15,6 @@ import contextlib
 import functools
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import numpy as np
@@ -28,6 +27,8 @@ from mnist_app.network import Network
 from mnist_app.preprocess import find_marks, marks_as_digit, to_mnist_image
 
 if TYPE_CHECKING:  # numbers (and segment) load when a picture looks wide enough to hold several
+    from pathlib import Path  # only to list a folder: 4% of `mnist-app predict one.png` to import
+
     from mnist_app.numbers import NumberReading
 
 BATCH_SIZE = 256  # images per feedforward call in predict_many / predict_each
@@ -276,6 +277,8 @@ def image_files(directory: str | os.PathLike) -> list[Path]:
     Pillow for all it registers would import every plugin, about 0.3 s). Raises ImageError
     if there is none or the directory cannot be listed.
     """
+    from pathlib import Path
+
     try:
         entries = sorted(Path(directory).iterdir())
     except OSError as error:

@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import sys
-from pathlib import Path
 
 from mnist_app.cli.common import (
     EXIT_FAILURE,
@@ -32,7 +31,7 @@ PREPROCESS_CHUNK = 8
 
 # What one PATH argument's image comes from: a file path, stdin's bytes, or the ImageError
 # that made it unreadable (an unlistable directory, a failed read of stdin).
-EntrySource = str | Path | bytes | ImageError
+EntrySource = str | os.PathLike | bytes | ImageError
 
 
 def add_parser(commands) -> None:

@@ -34,7 +34,7 @@ def run(args) -> int:
     from mnist_app.report.figures import check_network, compute_figures, step_count
     from mnist_app.report.html import render
 
-    model_path = Path(args.model) if args.model else model_io.default_model_path()
+    model_path = Path(args.model or model_io.default_model_path())
     output = Path(args.output)
     model = Model.load(model_path)
     try:
