@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -27,8 +28,7 @@ from mnist_app.reading import ReadingConvention
 READ_BATCH = 10_000  # pictures read at once: five shifted float32 copies of 10,000 are 160 MB
 
 
-@dataclass(frozen=True)
-class Readout:
+class Readout(NamedTuple):  # not a dataclass, whose methods compile at import (docs/speed.md)
     """What the network made of n pictures.
 
     ``pictures``: (n, 28, 28) as the network saw them (deskewed if the model deskews), in

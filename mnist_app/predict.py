@@ -15,7 +15,7 @@ import contextlib
 import functools
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple
 
 import numpy as np
 
@@ -226,8 +226,7 @@ def predictions(readout: Readout) -> list[Prediction]:
     ]
 
 
-@dataclass(frozen=True)
-class Preprocessed:
+class Preprocessed(NamedTuple):  # not a dataclass, whose methods compile at import (docs/speed.md)
     """One image made ready for the network: ``vector`` (784,) float32 in [0, 1], and
     whether it clearly holds several digits (wide marks that
     :func:`~mnist_app.numbers.holds_several_digits` cuts into digits)."""

@@ -24,7 +24,7 @@ that way, at any size and with any pen:
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image
@@ -49,8 +49,7 @@ READ_MARGIN = 0.15  # the box read again is widened by this fraction of its size
 WIDE_MARKS = 1.3  # marks wider than this many times their height may be a number (Marks.looks_wide)
 
 
-@dataclass(frozen=True)
-class Marks:
+class Marks(NamedTuple):  # not a dataclass, whose methods compile at import (docs/speed.md)
     """What stands out from the paper in a picture: steps 1 and 2 above.
 
     ``ink``: the overview's ink without specks, float32 (h, w) in [0, 1]; ``box``: (top,

@@ -3,7 +3,7 @@ each pixel stands above it, stretched so paper is 0 and a stroke's core is 1."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image
@@ -31,8 +31,7 @@ STROKE_PERCENTILE = 90
 MIN_CONTRAST = 0.08
 
 
-@dataclass(frozen=True)
-class Paper:
+class Paper(NamedTuple):  # not a dataclass, whose methods compile at import (docs/speed.md)
     """The page without its ink, measured on an overview of the whole picture.
 
     ``dark_ink``: the ink is darker than the paper (pen on paper) rather than lighter
