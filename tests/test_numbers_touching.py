@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from mnist_app.preprocess import find_marks
+from mnist_app.preprocess.cuts import ink_cut
 from mnist_app.predict import Classifier
-from mnist_app.preprocess.line import Group
-from mnist_app.preprocess.segment import DIGIT_WIDTH, DIGIT_WIDTHS, Piece, beats_one_digit, line_digit_width, segment
+from mnist_app.preprocess.segment import Piece, beats_one_digit, segment
 from mnist_app.synthetic.numbers import Line, write_line
 from test_numbers import HEIGHT, MARGIN, always_sure, clear_digits, on_white
 
@@ -34,6 +34,16 @@ def test_two_touching_digits_a_digit_and_a_half_wide_are_read_as_two(shipped):
     assert reading.digits[0].box[2] <= reading.digits[1].box[2]
 
 
+@pytest.mark.parametrize("start, count", [(60, 2), (180, 3), (90, 4)])
+def test_touching_digits_are_cut_where_the_model_reads_every_piece_best(shipped, start, count):
+    # Pushed together until they touch: each cut piece must read as its own digit, none
+    # left as two squeezed digits (the shipped model reads such a pair all too surely).
+    inks, number = clear_digits(count, start=start)
+    ink, touching = write_line(inks, HEIGHT, Line(touch=True, drift=0.0, sizes=0.0), np.random.default_rng(start))
+    assert touching
+    assert shipped.read_number(on_white(ink)).number == number
+
+
 @pytest.mark.parametrize("aspect, split", [(0.8, False), (1.6, True)])
 def test_marks_are_taken_apart_when_as_wide_as_two_digits(aspect, split):
     # Two pieces read exactly as surely as the whole: only the marks' width decides.
@@ -51,10 +61,18 @@ def test_one_digit_is_not_cut_by_a_scorer_sure_of_any_piece():
     assert pieces[0].box == pytest.approx((MARGIN, MARGIN, MARGIN + HEIGHT, MARGIN + HEIGHT), abs=3)
 
 
-def test_the_line_s_digit_width_is_its_narrow_groups_median_within_bounds():
-    def groups(*widths):
-        return [Group(np.zeros((1, 1), bool), 0, 0, HEIGHT, round(width * HEIGHT)) for width in widths]
-    # The narrow groups' median; the wide one (two touching digits) has no say.
-    assert line_digit_width(groups(0.72, 0.78, 0.75, 1.6), HEIGHT) == pytest.approx(0.75 * HEIGHT, abs=1)
-    assert line_digit_width(groups(0.3, 0.3, 0.4), HEIGHT) == pytest.approx(DIGIT_WIDTHS[0] * HEIGHT)  # ones
-    assert line_digit_width(groups(1.5), HEIGHT) == pytest.approx(DIGIT_WIDTH * HEIGHT)  # no narrow group
+def test_a_cut_counts_the_strokes_and_rows_of_ink_it_cuts():
+    # A square ring with 2-pixel sides, cut down its middle: two strokes, 2 rows each; a
+    # bar 3 rows thick: one stroke; a cut along the paper between two bars: none.
+    ring = np.zeros((20, 20), dtype=bool)
+    ring[[0, 1, 18, 19], :] = True
+    ring[:, [0, 1, 18, 19]] = True
+    middle = np.zeros_like(ring)
+    middle[:, :10] = True
+    assert ink_cut(ring, middle) == (4, 2)
+    bar = np.zeros_like(ring)
+    bar[8:11] = True
+    assert ink_cut(bar, middle) == (3, 1)
+    two_bars = np.zeros_like(ring)
+    two_bars[:, 4:8] = two_bars[:, 12:16] = True
+    assert ink_cut(two_bars, middle) == (0, 0)

@@ -42,6 +42,13 @@ def cut_paths(solid: np.ndarray, digit_height: float) -> list[np.ndarray]:
     return list(paths.values())
 
 
+def ink_cut(solid: np.ndarray, left: np.ndarray) -> tuple[int, int]:
+    """How much ink a cut cuts: (rows in which ``left`` (h, w) bool, the pixels left of the
+    cut, meets ``solid`` (h, w) bool ink on both sides, strokes: runs of such rows)."""
+    crossing = (solid[:, :-1] & left[:, :-1] & solid[:, 1:] & ~left[:, 1:]).any(axis=1)
+    return int(crossing.sum()), int(np.count_nonzero(np.diff(crossing.astype(np.int8), prepend=0) == 1))
+
+
 def _drop_fall(solid: np.ndarray, column: int) -> np.ndarray:
     """The column per row of a drop falling from the top of ``solid`` at ``column``: it
     moves down, else down-left, else down-right through paper, and cuts through ink when

@@ -6,12 +6,15 @@
    and read with SURE confidence, they are its digits.
 3. Otherwise candidate cuts (:mod:`.cuts`) are proposed in its wide or doubtful groups, and
    every way of cutting and joining is scored by ``score``, the recogniser's confidence in
-   each piece (framed as MNIST digits by :func:`~mnist_app.preprocess.frame_digit`): the
-   best has the highest sum of log(confidence) - PIECE_PENALTY per piece, - CUT_PENALTY
-   per cut through ink, - JOIN_PENALTY per join of separate marks (dynamic programming),
-   - the piece's width cost (the recogniser reads two squeezed digits as one all too
-   surely, so a piece much wider than the line's digit width, the median width of its
-   narrow groups, pays for it) and - SLIVER_COST for a narrow strip cut off a digit.
+   each piece (framed as MNIST digits by :func:`~mnist_app.preprocess.frame_digit`), and
+   the best kept (dynamic programming): the highest sum, over the pieces, of
+   log(confidence) + PIECE_BONUS, less the piece's shape costs (wider than WIDE_PIECE,
+   narrower than NARROW_PIECE or shorter than SHORT_PIECE digit heights: two squeezed
+   digits, or a stroke cut off one), JOIN_PENALTY per join of separate marks (a broken 0's
+   two halves) and, where it ends by cutting through ink, the cut's costs: CUT_PENALTY, and
+   more the more ink it cuts (touching digits meet in one short stroke; a cut through one
+   digit crosses more of it). The constants were chosen on numbers drawn from MNIST's
+   validation digits (photos and canvases whose digits touch), read by the shipped model.
 """
 from __future__ import annotations
 
@@ -23,25 +26,36 @@ import numpy as np
 
 from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess import Marks, frame_digit
-from mnist_app.preprocess.cuts import cut_paths
+from mnist_app.preprocess.cuts import cut_paths, ink_cut
 from mnist_app.preprocess.line import Box, Group, clusters, digit_groups, read_line
 from mnist_app.preprocess.parts import FAINT_INK
 
-SPLIT_WIDTH = 0.95  # a group wider than this many digit heights may hold touching digits...
+SPLIT_WIDTH = 1.05  # a group wider than this many digit heights may hold touching digits...
 MIN_SPLIT_WIDTH = 0.5  # ...and one wider than this that is read with less than SURE confidence
 PIECE_WIDTHS = (0.1, 1.3)  # a digit is this many digit heights wide
 SURE = 0.8  # narrow groups each read at least this confidently are taken as they are
-PIECE_PENALTY = 0.5  # the cost of each piece, against log(confidence) in (-inf, 0]
-CUT_PENALTY = 0.5  # the cost of cutting through ink: one digit must not become two lightly
-JOIN_PENALTY = 1.0  # the cost of reading two separate marks as one digit (a broken 0's two halves)
-DIGIT_WIDTHS = (0.7, 0.8)  # the line's digit width (its narrow groups' median) lies in this many digit heights
-DIGIT_WIDTH = 0.7  # ...and is this many when no group is narrow
-NARROW_GROUP = 1.0  # groups narrower than this many digit heights set the line's digit width
-WIDE_PIECE = 1.3  # a piece wider than this many of the line's digit widths is likely two digits...
-WIDE_COST = 2.0  # ...and costs this much per digit width beyond it
-SLIVER = 0.35  # a piece cut off narrower than this many digit widths is likely a stroke of a digit...
-SLIVER_COST = 2.0  # ...and costs this much
 MIN_CONFIDENCE = 1e-6  # confidences are clipped here before the log
+# Weighing the ways of cutting a cluster: each piece gains log(confidence) + PIECE_BONUS...
+PIECE_BONUS = 0.5
+WIDE_PIECE = 0.9  # ...less WIDE_COST per digit height it is wider than this (two squeezed digits)...
+WIDE_COST = 1.5
+NARROW_PIECE = 0.3  # ...NARROW_COST per digit height it is narrower than this (a stroke cut off)...
+NARROW_COST = 2.25
+SHORT_PIECE = 0.75  # ...SHORT_COST per digit height it is shorter than this (a digit's part)...
+SHORT_COST = 3.5
+JOIN_PENALTY = 0.5  # ...this per join of separate marks...
+CUT_PENALTY = 0.4  # ...and, if it ends by cutting through ink, this...
+NARROW_CUT_PENALTY = 1.0  # ...this more if the mark it cuts is not wide (most likely one digit)...
+STROKE_COST = 0.5  # ...this per stroke it cuts beyond the first (digits touch in one)...
+CUT_LENGTH_COST = 0.5  # ...and this per digit height of ink along the cut
+# Weighing a picture read as one digit against its pieces (beats_one_digit): each reading
+# scores log(confidence) - READING_COST; the one digit also pays WHOLE_WIDE_COST per
+# DIGIT_WIDTH beyond WHOLE_WIDE of them, and the pieces must win by SPLIT_MARGIN.
+READING_COST = 0.5
+DIGIT_WIDTH = 0.7  # digit heights
+WHOLE_WIDE = 1.3
+WHOLE_WIDE_COST = 2.0
+SPLIT_MARGIN = 1.0
 
 Score = Callable[[list[np.ndarray]], np.ndarray]  # (28, 28) uint8 pictures -> confidences (n,) in [0, 1]
 
@@ -59,31 +73,17 @@ class Piece:
     group: int
 
 
-def line_digit_width(groups: list[Group], digit_height: float) -> float:
-    """The line's digit width in line pixels: the median width of its groups narrower than
-    NARROW_GROUP digit heights (most hold one digit), kept within DIGIT_WIDTHS."""
-    narrow = [group.width for group in groups if group.width < NARROW_GROUP * digit_height]
-    typical = float(np.median(narrow)) / digit_height if narrow else DIGIT_WIDTH
-    return float(np.clip(typical, *DIGIT_WIDTHS)) * digit_height
-
-
-def width_cost(widths: np.ndarray) -> np.ndarray:
-    """The cost of reading pieces ``widths`` digit widths wide (any shape) as one digit each:
-    WIDE_COST per digit width beyond WIDE_PIECE (a digit as wide as one and a half is two)."""
-    return WIDE_COST * np.maximum(widths - WIDE_PIECE, 0.0)
-
-
-def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float, digit_width: float,
+def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float,
                   score: Score) -> list[tuple[np.ndarray, tuple[int, int, int, int], float, int]]:
     """The best way to cut ``cluster`` (groups of the line ``ink``) into digits: a list of
     (picture (28, 28) uint8, box (top, left, bottom, right) in line pixels, confidence,
     index in ``cluster`` of the group where the piece starts), left to right; the line's
-    ``digit_height`` and ``digit_width`` in line pixels.
+    ``digit_height`` in line pixels.
 
     Each group is first read on its own. When every group is narrow and read with at
     least SURE confidence, the groups are the digits; otherwise cuts are proposed in the
     groups wider than SPLIT_WIDTH digit heights, or than MIN_SPLIT_WIDTH if read with less,
-    and every way of cutting and joining is weighed."""
+    and every way of cutting and joining is weighed (see the module's docstring)."""
     top = min(group.top for group in cluster)
     left = min(group.left for group in cluster)
     window = (slice(top, max(group.bottom for group in cluster)), slice(left, max(group.right for group in cluster)))
@@ -108,14 +108,7 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float, di
     if not candidates:
         return []
     confidences = np.asarray(score([picture for _, _, picture, _ in candidates]), dtype=np.float64)
-    joined = np.array([sum(start < end_of_group < end for end_of_group in group_ends)
-                       for start, end, _, _ in candidates])  # separate marks read as one digit
-    cut = np.array([end not in group_ends for _, end, _, _ in candidates])  # ends where it cuts through ink
-    widths = np.array([(box[3] - box[1]) / digit_width for _, _, _, box in candidates])
-    gains = (np.log(np.maximum(confidences, MIN_CONFIDENCE)) - PIECE_PENALTY - JOIN_PENALTY * joined
-             - CUT_PENALTY * cut - width_cost(widths))
-    cut_off = np.array([start not in group_ends or end not in group_ends for start, end, _, _ in candidates])
-    gains -= SLIVER_COST * (cut_off & (widths < SLIVER))
+    gains = _gains(crop, lefts, group_ends, wide, candidates, confidences, digit_height)
     best = np.full(len(lefts), -np.inf)
     best[0] = 0.0
     choice = [-1] * len(lefts)  # the candidate that ends the best way to each boundary
@@ -134,6 +127,31 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float, di
         pieces.append((picture, box, float(confidences[choice[end]]), bisect.bisect_right(group_ends, start) - 1))
         end = start
     return pieces[::-1]
+
+
+def _gains(crop: np.ndarray, lefts: list[np.ndarray], group_ends: list[int], wide: list[bool],
+           candidates: list[tuple[int, int, np.ndarray, tuple[int, int, int, int]]], confidences: np.ndarray,
+           digit_height: float) -> np.ndarray:
+    """What each of ``candidates`` (start, end, picture, box, from :func:`_candidates`) adds
+    to a way of cutting the cluster ``crop``, read with ``confidences`` (n,): see the
+    module's docstring; ``wide`` says which of its groups are wide. (n,) float."""
+    solid = crop >= FAINT_INK
+    ink_cuts = np.array([ink_cut(solid, left) for left in lefts], dtype=np.float64)  # (boundaries, 2)
+    starts = np.array([start for start, _, _, _ in candidates])
+    ends = np.array([end for _, end, _, _ in candidates])
+    boxes = np.array([box for _, _, _, box in candidates], dtype=np.float64)
+    widths = (boxes[:, 3] - boxes[:, 1]) / digit_height
+    heights = (boxes[:, 2] - boxes[:, 0]) / digit_height
+    ends_of_groups = np.array(group_ends)
+    joined = ((ends_of_groups[None, :] > starts[:, None]) & (ends_of_groups[None, :] < ends[:, None])).sum(axis=1)
+    cuts = ~np.isin(ends, ends_of_groups)  # ends where it cuts through ink
+    rows, strokes = ink_cuts[ends].T
+    narrow_cut = cuts & ~np.asarray(wide)[np.searchsorted(ends_of_groups, ends) - 1]  # cuts a group not wide
+    return (np.log(np.maximum(confidences, MIN_CONFIDENCE)) + PIECE_BONUS
+            - WIDE_COST * np.maximum(widths - WIDE_PIECE, 0.0) - NARROW_COST * np.maximum(NARROW_PIECE - widths, 0.0)
+            - SHORT_COST * np.maximum(SHORT_PIECE - heights, 0.0) - JOIN_PENALTY * joined
+            - NARROW_CUT_PENALTY * narrow_cut
+            - cuts * (CUT_PENALTY + STROKE_COST * np.maximum(strokes - 1, 0.0) + CUT_LENGTH_COST * rows / digit_height))
 
 
 def _boundaries(crop: np.ndarray, cluster: list[Group], window: tuple[slice, slice],
@@ -191,12 +209,11 @@ def segment(marks: Marks, score: Score) -> list[Piece]:
     Raises NoDigitFound if the line holds only specks."""
     line = read_line(marks)
     groups, digit_height = digit_groups(line.ink)
-    width = line_digit_width(groups, digit_height)
     pieces = []
     first_group = 0
     for cluster in clusters(groups, digit_height):
         for picture, (top, left, bottom, right), confidence, group in split_cluster(
-                line.ink, cluster, digit_height, width, score):
+                line.ink, cluster, digit_height, score):
             pieces.append(Piece(picture, line.box(top, left, bottom, right), confidence, first_group + group))
         first_group += len(cluster)
     return pieces
@@ -204,12 +221,11 @@ def segment(marks: Marks, score: Score) -> list[Piece]:
 
 def beats_one_digit(pieces: list[Piece], confidence: float, aspect: float) -> bool:
     """Whether ``pieces`` read as separate digits score higher than all the marks (``aspect``
-    times as wide as tall) read as one digit with ``confidence``, by the same measure as
-    the cutting (log(confidence) - PIECE_PENALTY for each piece; for the one digit, also
-    its width's cost, as if DIGIT_WIDTH digit heights made a digit width), by JOIN_PENALTY
-    at least: a picture that is read as one digit is taken apart only for a clearly better
-    reading."""
+    times as wide as tall) read as one digit with ``confidence``: each reading scores
+    log(confidence) - READING_COST, the one digit less WHOLE_WIDE_COST per DIGIT_WIDTH
+    beyond WHOLE_WIDE of them, and the pieces must win by SPLIT_MARGIN: a picture that is
+    read as one digit is taken apart only for a clearly better reading."""
     def gain(value: float) -> float:
-        return float(np.log(max(value, MIN_CONFIDENCE))) - PIECE_PENALTY
-    one = gain(confidence) - float(width_cost(np.array(aspect / DIGIT_WIDTH)))
-    return sum(gain(piece.confidence) for piece in pieces) > one + JOIN_PENALTY
+        return float(np.log(max(value, MIN_CONFIDENCE))) - READING_COST
+    one = gain(confidence) - WHOLE_WIDE_COST * max(aspect / DIGIT_WIDTH - WHOLE_WIDE, 0.0)
+    return sum(gain(piece.confidence) for piece in pieces) > one + SPLIT_MARGIN
