@@ -5,10 +5,11 @@
 The picture's marks are found as for one digit (:func:`~mnist_app.preprocess.find_marks`),
 then cut into digits by :func:`~mnist_app.preprocess.segment.segment`, which asks the
 classifier how confidently it reads each candidate piece. Marks no wider than a digit
-(not ``Marks.looks_wide``) that read as a digit (if unsure, unless they fall into separate
+(not ``Marks.looks_wide``) that read as a digit (if doubtful, unless they fall into separate
 marks), a picture cut into one digit, and one whose pieces score lower than the whole read
-as one digit, are read exactly as ``predict`` reads them, on the single-digit path;
-otherwise each digit's picture is read with the same readings and the same rule.
+as one digit (unless they are separate marks, each read surely and more surely than the
+whole), are read exactly as ``predict`` reads them, on the single-digit path; otherwise
+each digit's picture is read with the same readings and the same rule.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from mnist_app.errors import NoDigitFound, NotADigit
 from mnist_app.preprocess import Marks, find_marks, marks_as_digit
 from mnist_app.preprocess.line import Line
 from mnist_app.preprocess.segment import Piece, beats_one_digit, segment
+
+SURE_DIGIT = 0.8  # a digit read with less confidence than this may be several, written close
 
 if TYPE_CHECKING:
     from mnist_app.decode import ImageSource
@@ -50,10 +53,10 @@ def read_number(classifier: "Classifier", source: "ImageSource") -> NumberReadin
     picture = marks_as_digit(marks)
     alone = classifier.predict_pictures(picture[np.newaxis])[0]
     # Marks no wider than a digit that read as a digit are that digit, as predict says,
-    # unless the reading is unsure and they fall into separate marks (a "16" written close).
+    # unless the reading is doubtful and they fall into separate marks (a "16" written close).
     narrow_digit = not (marks.looks_wide or alone.not_a_digit)
     pieces = []
-    if not narrow_digit or alone.unsure:
+    if not narrow_digit or alone.unsure or alone.confidence < SURE_DIGIT:
         try:
             pieces = segment(marks, classifier.confidences)
         except NoDigitFound:  # the line read again holds nothing: the digit stands as read
@@ -61,12 +64,13 @@ def read_number(classifier: "Classifier", source: "ImageSource") -> NumberReadin
                 raise
     if narrow_digit and len({piece.group for piece in pieces}) < 2:
         pieces = []
-    if len(pieces) <= 1 or (not alone.not_a_digit and not beats_one_digit(pieces, alone.confidence, marks.aspect)):
+    predictions = classifier.predict_pictures(np.array([piece.picture for piece in pieces])) if pieces else []
+    if len(pieces) <= 1 or not (alone.not_a_digit or beats_one_digit(pieces, alone.confidence, marks.aspect)
+                                or _surer_apart(pieces, predictions, alone)):
         if alone.not_a_digit:
             raise NotADigit()
         box = pieces[0].box if len(pieces) == 1 else _marks_box(marks)
         return NumberReading(str(alone.digit), (dataclasses.replace(alone, box=box),), alone.unsure, (picture,))
-    predictions = classifier.predict_pictures(np.array([piece.picture for piece in pieces]))
     kept = [(dataclasses.replace(prediction, box=piece.box), piece.picture)
             for prediction, piece in zip(predictions, pieces) if not prediction.not_a_digit]
     if not kept:
@@ -75,6 +79,15 @@ def read_number(classifier: "Classifier", source: "ImageSource") -> NumberReadin
     unsure = len(digits) < len(pieces) or any(digit.unsure for digit in digits)
     return NumberReading("".join(str(digit.digit) for digit in digits), digits, unsure,
                          tuple(picture for _, picture in kept))
+
+
+def _surer_apart(pieces: list[Piece], predictions: list["Prediction"], alone: "Prediction") -> bool:
+    """Whether ``pieces`` are separate marks, each read as a digit without doubt (at least
+    SURE_DIGIT) and more surely than all of them read as one digit (``alone``): a "16"
+    written close, which the network may also read as a doubtful 6."""
+    return (len({piece.group for piece in pieces}) == len(pieces)
+            and all(not p.unsure and not p.not_a_digit and p.confidence >= max(SURE_DIGIT, alone.confidence)
+                    for p in predictions))
 
 
 def number_json(reading: NumberReading, top_k: int = 1) -> dict:
