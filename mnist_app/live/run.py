@@ -92,16 +92,16 @@ def run_training(settings: RunSettings, source, model_path: str, events, stop_re
 
 def main() -> None:
     """``python -m mnist_app.live.run FD``: the training process. Reads the pickled
-    (sys.path, pickled (settings, source, model_path)) its server writes on stdin, sends
+    (sys.path, pickled (settings, source, model_path, seed)) its server writes on stdin, sends
     events on file descriptor FD, and stops (keeping its weights) at SIGINT."""
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda signum, frame: stop.set())  # train() adds its own while it runs
     path, job = pickle.load(sys.stdin.buffer)
     sys.path[:] = path  # where the server found the source's class
-    settings, source, model_path = pickle.loads(job)
+    settings, source, model_path, seed = pickle.loads(job)
     events = Connection(int(sys.argv[1]), readable=False)
     events.send(("started", {}))  # from now on a SIGINT stops the run instead of killing it
-    run_training(settings, source, model_path, events, stop.is_set)
+    run_training(settings, source, model_path, events, stop.is_set, seed)
 
 
 def _train(settings: RunSettings, source, model_path: str, send, stop_requested, seed: int) -> dict:

@@ -103,7 +103,7 @@ class TrainingRun:
     """One run of ``settings``: its process, its events, and its latest network."""
 
     def __init__(self, number: int, settings: RunSettings, source, model_path: Path,
-                 max_seconds: float, grace_seconds: float):
+                 max_seconds: float, grace_seconds: float, seed: int | None = None):
         self.number = number
         self.settings = settings
         self.model_path = model_path
@@ -115,7 +115,7 @@ class TrainingRun:
         self._grace_seconds = grace_seconds
         self._started = False  # whether the process answers SIGINT by stopping (not dying)
         self._stopping = threading.Lock()
-        self.process, receive = _start_process(settings, source, model_path)
+        self.process, receive = _start_process(settings, source, model_path, seed)
         self._listener = threading.Thread(target=self._listen, args=(receive,), daemon=True,
                                           name=f"mnist-app-training-{number}-events")
         self._listener.start()
@@ -202,11 +202,13 @@ class TrainingRun:
 
 class Trainer:
     """Starts, stops and keeps the latest run on ``source`` (:class:`~mnist_app.live.run.MnistFiles`
-    or alike): one at a time."""
+    or alike): one at a time. ``seed`` seeds every run alike (None: a fresh seed each run,
+    recorded in the saved model)."""
 
     def __init__(self, source, max_seconds: float = LIVE_MAX_TRAINING_SECONDS,
-                 grace_seconds: float = LIVE_STOP_GRACE_SECONDS):
+                 grace_seconds: float = LIVE_STOP_GRACE_SECONDS, seed: int | None = None):
         self.source = source
+        self.seed = seed
         self.max_seconds = max_seconds
         self.grace_seconds = grace_seconds
         self.run: TrainingRun | None = None
@@ -231,7 +233,7 @@ class Trainer:
                 self._work_dir = Path(tempfile.mkdtemp(prefix="mnist-app-training-"))
             self._runs += 1
             self.run = TrainingRun(self._runs, settings, self.source, self._work_dir / f"run-{self._runs}.npz",
-                                   self.max_seconds, self.grace_seconds)
+                                   self.max_seconds, self.grace_seconds, self.seed)
             return self.run
 
     def stop(self) -> TrainingRun | None:
@@ -257,7 +259,8 @@ class Trainer:
         self.close()
 
 
-def _start_process(settings: RunSettings, source, model_path: Path) -> tuple[subprocess.Popen, Connection]:
+def _start_process(settings: RunSettings, source, model_path: Path,
+                   seed: int | None) -> tuple[subprocess.Popen, Connection]:
     """Start ``python -m mnist_app.live.run`` for one run, in a session of its own (a Ctrl-C
     at the server's terminal is the server's to handle); the process and the receiving
     end of its event pipe. Its stderr is the server's."""
@@ -273,5 +276,5 @@ def _start_process(settings: RunSettings, source, model_path: Path) -> tuple[sub
         os.close(send_fd)  # the process holds the sending end; the pipe ends when it does
     assert process.stdin is not None
     with process.stdin:
-        pickle.dump((sys.path, pickle.dumps((settings, source, str(model_path)))), process.stdin)
+        pickle.dump((sys.path, pickle.dumps((settings, source, str(model_path), seed))), process.stdin)
     return process, Connection(receive_fd, writable=False)
