@@ -67,3 +67,24 @@ def test_two_digits_in_single_digit_mode_offer_number_mode_which_reads_them(brow
         assert [problem for problem in visit.problems if "status of 400" not in problem] == []  # the 400s: the refusals
     finally:
         visit.close()
+
+
+# "42" written across the square pad as people write it, as tall as wide: not clearly a
+# number to the single-digit reading (which answers "not a digit"), but number mode reads it.
+CLOSE_42 = [[(0.22, 0.2), (0.12, 0.6), (0.42, 0.6)], [(0.36, 0.3), (0.36, 0.85)],
+            [(0.55, 0.3), (0.7, 0.2), (0.85, 0.3), (0.6, 0.8), (0.9, 0.8)]]
+
+
+def test_a_number_read_as_not_a_digit_offers_number_mode(browser, base_url):
+    visit = Visit(browser, base_url)
+    try:
+        page = visit.page
+        visit.draw(CLOSE_42)
+        state = page.locator("#state")
+        sync_api.expect(state).to_contain_text("Not a digit", timeout=10_000)
+        sync_api.expect(state).to_contain_text("Several digits?")
+        page.click("#read-as-number")
+        sync_api.expect(page.locator("#number")).to_have_text("42", timeout=10_000)
+        assert visit.problems == []
+    finally:
+        visit.close()

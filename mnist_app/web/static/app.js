@@ -270,7 +270,7 @@ function showAnswer({ status, json }) {
     clearNetwork();
   } else if (isSeveralDigits(status, json)) {
     setVerdict(null, "", "");
-    offerNumberMode(stateText);
+    offerNumberMode(stateText, "That looks like several digits, not one.");
     clearNetwork();
   } else {
     const reason = json && json.error ? json.error : `HTTP ${status}`;
@@ -281,7 +281,10 @@ function showAnswer({ status, json }) {
 function showReading(reading) {
   const ranked = reading.probabilities.map((p, d) => [p, d]).sort((a, b) => b[0] - a[0]);
   if (reading.not_a_digit) {
-    setVerdict("no-digit", "", "Not a digit: the network sees no digit it knows.");
+    // Digits drawn close on the square pad are not clearly a number, so the server reads
+    // them as one picture, which is no digit: number mode may read them.
+    setVerdict("no-digit", "", "");
+    offerNumberMode(stateText, "Not a digit: the network sees no digit it knows. Several digits?");
   } else if (reading.unsure) {
     setVerdict("unsure", String(reading.digit),
       `Unsure: ${reading.digit} (${percent(ranked[0][0])}) or ${ranked[1][1]} (${percent(ranked[1][0])})?`);

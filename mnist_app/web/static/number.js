@@ -31,9 +31,9 @@ export function isSeveralDigits(status, json) {
   return status === 400 && typeof json?.error === "string" && json.error.startsWith(SEVERAL_DIGITS);
 }
 
-// Say in plain words, in ``state`` (an element), that the picture holds several digits,
-// with a button that switches number mode on (the drawing stays and is read as a number).
-export function offerNumberMode(state) {
+// Say ``words`` in ``state`` (an element), with a button that switches number mode on (the
+// drawing stays and is read as a number): for a picture that holds several digits, or may.
+export function offerNumberMode(state, words) {
   const button = document.createElement("button");
   button.type = "button";
   button.id = "read-as-number";
@@ -42,7 +42,7 @@ export function offerNumberMode(state) {
     $("number-mode").checked = true;
     $("number-mode").dispatchEvent(new Event("change"));
   });
-  state.replaceChildren("That looks like several digits, not one. ", button);
+  state.replaceChildren(`${words} `, button);
 }
 
 // A 28x28 picture (rows of grey levels, ink 255 on 0) drawn on a 28x28 canvas context,
