@@ -1,7 +1,8 @@
 """Fixtures for the tests that drive a real browser or the server: one headless Chromium
-(Debian's, via Playwright) and one server of the drawing page and its API, each started once
-per session and shared by every module that asks for them. A test that asks for them is skipped, saying why, when Chromium,
-Playwright or waitress is missing (`.ci/run` installs all three)."""
+(Debian's, via Playwright, launched as scripts/chromium.py says) and one server of the
+drawing page and its API, each started once per session and shared by every module that
+asks for them. A test that asks for them is skipped, saying why, when Chromium, Playwright
+or waitress is missing (`.ci/run` installs all three)."""
 
 from __future__ import annotations
 
