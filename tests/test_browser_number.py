@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_browser_page import Visit, sync_api
+from test_browser_page import SEVEN, Visit, sync_api
 
 # Strokes as fractions of the (3:1) pad: a 4 (down and across, then the stem) and a 2.
 FOUR = [[(0.14, 0.12), (0.08, 0.62), (0.26, 0.62)], [(0.22, 0.2), (0.22, 0.88)]]
@@ -86,5 +86,23 @@ def test_a_number_read_as_not_a_digit_offers_number_mode(browser, base_url):
         page.click("#read-as-number")
         sync_api.expect(page.locator("#number")).to_have_text("42", timeout=10_000)
         assert visit.problems == []
+    finally:
+        visit.close()
+
+
+def test_the_pad_stays_put_on_a_phone_whatever_the_verdict_says(browser, base_url):
+    """A finger stays where it is while the page reads the drawing: if a longer verdict
+    pushed the pad down mid-stroke, the rest of the stroke would land elsewhere."""
+    visit = Visit(browser, base_url, viewport={"width": 320, "height": 640}, has_touch=True)
+    try:
+        page, state = visit.page, visit.page.locator("#state")
+        top = page.locator("#pad").bounding_box()["y"]
+        for strokes, words in [(CLOSE_42, "Several digits?"), (on_square_pad(FOUR + TWO), "several digits"),
+                               (SEVEN, "sure")]:
+            visit.draw(strokes)
+            sync_api.expect(state).to_contain_text(words, timeout=10_000)
+            assert page.locator("#pad").bounding_box()["y"] == top, words
+            page.keyboard.press("Escape")  # clears without scrolling to a button
+        assert [problem for problem in visit.problems if "status of 400" not in problem] == []  # the refusal
     finally:
         visit.close()

@@ -270,7 +270,7 @@ function showAnswer({ status, json }) {
     clearNetwork();
   } else if (isSeveralDigits(status, json)) {
     setVerdict(null, "", "");
-    offerNumberMode(stateText, "That looks like several digits, not one.");
+    offerNumberMode(stateText, "Looks like several digits.");
     clearNetwork();
   } else {
     const reason = json && json.error ? json.error : `HTTP ${status}`;
@@ -284,7 +284,7 @@ function showReading(reading) {
     // Digits drawn close on the square pad are not clearly a number, so the server reads
     // them as one picture, which is no digit: number mode may read them.
     setVerdict("no-digit", "", "");
-    offerNumberMode(stateText, "Not a digit: the network sees no digit it knows. Several digits?");
+    offerNumberMode(stateText, "Not a digit. Several digits?");
   } else if (reading.unsure) {
     setVerdict("unsure", String(reading.digit),
       `Unsure: ${reading.digit} (${percent(ranked[0][0])}) or ${ranked[1][1]} (${percent(ranked[1][0])})?`);
