@@ -65,13 +65,13 @@ import json, sys
 from mnist_app.cli import main
 status = main(sys.argv[1:])
 loaded = sorted(name for name in sys.modules
-                if name.endswith("ImagePlugin") or name in ("multiprocessing", "mnist_app.numbers"))
+                if name.endswith("ImagePlugin") or name in ("multiprocessing", "mnist_app.numbers", "shutil"))
 print(json.dumps({"status": status, "loaded": loaded}))
 """
 
 
 @pytest.mark.parametrize("suffix, plugin", [(".png", "PIL.PngImagePlugin"), (".jpg", "PIL.JpegImagePlugin")])
-def test_reading_one_picture_loads_only_its_format_and_no_pool(tmp_path, suffix, plugin):
+def test_reading_one_picture_loads_only_its_format_and_no_pool_nor_shutil(tmp_path, suffix, plugin):
     from PIL import Image
 
     path = tmp_path / f"one{suffix}"
@@ -116,3 +116,17 @@ def test_predict_starts_one_blas_thread_unless_the_user_chose(tmp_path, chosen):
     result = json.loads(completed.stdout.splitlines()[-1])
     assert result["status"] == 0, completed.stderr
     assert result["threads"] == int(chosen or 1)
+
+
+@pytest.mark.parametrize("columns", [None, "120", "30", "0", "-5", "wide"])
+def test_help_is_as_wide_as_argparse_would_make_it(monkeypatch, columns):
+    """The parser sizes its help without shutil, to the width shutil would give argparse."""
+    import shutil
+
+    from mnist_app.cli import help_width
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert help_width() == shutil.get_terminal_size().columns - 2
