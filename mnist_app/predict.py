@@ -115,11 +115,6 @@ class Classifier:
             raise SeveralDigits()
         return marks_as_digit(marks)
 
-    def read_digit(self, source: ImageSource) -> ImageReadout:
-        """The :class:`ImageReadout` of the one digit in ``source``, framed as by
-        :meth:`digit_picture` (whose errors it raises): what the server's /api/predict answers."""
-        return self.read_picture(self.digit_picture(source))
-
     def read_number(self, source: ImageSource) -> NumberReading:
         """Every digit in one image, left to right: a :class:`~mnist_app.numbers.NumberReading`.
 

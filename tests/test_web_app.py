@@ -520,13 +520,13 @@ def test_a_header_value_over_the_limit_is_400(app, sample_digits, header):
 
 
 def test_a_pool_of_workers_reads_digits_as_the_request_thread_does(classifier, sample_digits, tmp_path):
-    """`serve --workers N` reads /api/predict's digit, network included, in its worker
-    processes: the same answer as the request thread's, to the byte, and the same 422."""
+    """`serve --workers N` preprocesses /api/predict's picture in its worker processes: the
+    same answer as the request thread's, to the byte, and the same 422."""
     from mnist_app.web.workers import PreprocessingPool
 
     in_thread = make_app(classifier, data_dir=tmp_path / "no-mnist-here")
-    with PreprocessingPool(1, preprocess=classifier.digit_picture, read_digit=classifier.read_digit) as pool:
-        pooled = make_app(classifier, data_dir=tmp_path / "no-mnist-here", preprocess=pool, read_digit=pool.read_digit)
+    with PreprocessingPool(1, preprocess=classifier.digit_picture) as pool:
+        pooled = make_app(classifier, data_dir=tmp_path / "no-mnist-here", preprocess=pool)
         answers = [call(pooled, "POST", "/api/predict", png, "image/png") for _, png in sample_digits]
         blank = call(pooled, "POST", "/api/predict", blank_png(), "image/png")
     for answer, (_, png) in zip(answers, sample_digits):

@@ -76,18 +76,16 @@ def run(args) -> int:
 
 
 def _readers(classifier, workers: int, cleanup: contextlib.ExitStack) -> dict:
-    """How posted images are read, as make_app's ``preprocess``, ``read_digit`` and
-    ``read_number``: by a pool of ``workers`` processes (closed by ``cleanup``), or in the
-    request threads when ``workers`` is 0."""
+    """How posted images are read, as make_app's ``preprocess`` and ``read_number``: by a
+    pool of ``workers`` processes (closed by ``cleanup``), or in the request threads when
+    ``workers`` is 0."""
     from mnist_app.web.workers import PreprocessingPool
 
     if not workers:
-        return {"preprocess": classifier.digit_picture, "read_digit": classifier.read_digit,
-                "read_number": classifier.read_number}
+        return {"preprocess": classifier.digit_picture, "read_number": classifier.read_number}
     pool = cleanup.enter_context(PreprocessingPool(workers, preprocess=classifier.digit_picture,
-                                                   read_digit=classifier.read_digit,
                                                    read_number=classifier.read_number))
-    return {"preprocess": pool, "read_digit": pool.read_digit, "read_number": pool.read_number}
+    return {"preprocess": pool, "read_number": pool.read_number}
 
 
 def _serve(server, on_stop) -> int:

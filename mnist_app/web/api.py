@@ -44,7 +44,6 @@ from mnist_app.web.weights_image import weight_sheet
 
 if TYPE_CHECKING:
     from mnist_app.numbers import NumberReading
-    from mnist_app.predict import ImageReadout
 
 IMAGE_FIELD = "image"  # the multipart form field that carries the image
 RAW_IMAGE_TYPES = ("image/", "application/octet-stream")  # bodies that are the image itself
@@ -56,25 +55,22 @@ PUBLIC_METADATA = ("activation", "cost", "mnist_app_version", "created_utc", "be
 
 
 Preprocess = Callable[[bytes], np.ndarray]  # image file bytes -> (28, 28) uint8, MNIST's convention
-ReadDigit = Callable[[bytes], "ImageReadout"]  # image file bytes -> the one digit as the network read it
 ReadNumber = Callable[[bytes], "NumberReading"]  # image file bytes -> every digit, left to right
 Form = Callable[[str], bytes]  # a multipart form: field name -> the field's bytes
 
 
 class Api:
     """The API's handlers for one loaded ``classifier``, within ``limits``. Posted images are
-    turned into MNIST's 28x28 by ``preprocess``, read as one digit by ``read_digit`` (by
-    default, ``preprocess`` and then the classifier) and as numbers by ``read_number``: in
+    turned into MNIST's 28x28 by ``preprocess``, and read as numbers by ``read_number``: in
     the request's thread (the classifier's own ``digit_picture``, which refuses a picture
     that clearly holds several digits, and ``read_number``), or by a pool of worker
     processes (``mnist-app serve --workers``)."""
 
     def __init__(self, classifier, limits: Limits, preprocess: Preprocess | None = None,
-                 read_number: ReadNumber | None = None, read_digit: ReadDigit | None = None):
+                 read_number: ReadNumber | None = None):
         self.classifier = classifier
         self.limits = limits
         self.preprocess = preprocess or classifier.digit_picture
-        self._read_digit = read_digit
         self._read_number = read_number
         network = classifier.network
         self.sheet = weight_sheet(network.weights[0])
@@ -91,10 +87,7 @@ class Api:
     def predict(self, request: Request) -> Response:
         """Read the digit in the posted image: the body itself (Content-Type image/* or
         application/octet-stream) or the ``image`` field of a multipart form."""
-        if self._read_digit is None:
-            return self.predict_with(self.classifier, request)
-        image, _ = self.posted_image(request)
-        return json_response(reading_json(self._read_digit(image)))
+        return self.predict_with(self.classifier, request)
 
     def predict_with(self, classifier, request: Request) -> Response:
         """:meth:`predict` with another ``classifier`` (the network being trained)."""

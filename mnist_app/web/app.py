@@ -20,7 +20,7 @@ from mnist_app.data import resolve_data_dir
 from mnist_app.errors import ImageError, ImageTooLarge, NoDigitFound
 from mnist_app.live.run import MnistFiles
 from mnist_app.live.runner import Trainer
-from mnist_app.web.api import WEIGHTS_PATH, Api, Preprocess, ReadDigit, ReadNumber
+from mnist_app.web.api import WEIGHTS_PATH, Api, Preprocess, ReadNumber
 from mnist_app.web.live import EVENTS_PATH, MODEL_PATH, LiveApi, StreamLimits
 from mnist_app.web.protocol import HttpError, Request, Response, error_response, loggable
 from mnist_app.web.report_page import RenderReport, ReportPage
@@ -126,19 +126,17 @@ def response_headers(response: Response) -> list[tuple[str, str]]:
 
 def make_app(classifier, limits: Limits = Limits(), data_dir: str | os.PathLike | None = None,
              render_report: RenderReport | None = None, preprocess: Preprocess | None = None,
-             read_number: ReadNumber | None = None, read_digit: ReadDigit | None = None,
-             trainer: Trainer | None = None,
+             read_number: ReadNumber | None = None, trainer: Trainer | None = None,
              streams: StreamLimits = StreamLimits()) -> WebApp:
     """The app serving ``classifier`` (a :class:`mnist_app.predict.Classifier`): the page,
     the JSON API, and GET /report, rendered by ``render_report`` (default:
     ``mnist_app.report.render_report``) from the MNIST test set in ``data_dir`` (default:
     :func:`mnist_app.data.resolve_data_dir`'s). Posted images go through ``preprocess`` (default:
     the classifier's ``digit_picture``, in the request's thread), and
-    through ``read_number`` for /api/number (default: the classifier's, in the request's thread),
-    and read for /api/predict by ``read_digit`` (default: ``preprocess``, then the classifier).
+    through ``read_number`` for /api/number (default: the classifier's, in the request's thread).
     The Train view trains with ``trainer`` (default: one on the MNIST files in ``data_dir``;
     the caller closes it), its event streams bounded by ``streams``."""
-    api = Api(classifier, limits, preprocess, read_number, read_digit)
+    api = Api(classifier, limits, preprocess, read_number)
     report = ReportPage(classifier.model, resolve_data_dir(data_dir), render_report)
     live = LiveApi(trainer or Trainer(MnistFiles(resolve_data_dir(data_dir))), api.predict_with, streams)
     assets = load_assets()

@@ -1,15 +1,13 @@
 """Read posted images in worker processes, so that the server uses every core and a
-picture that crashes or hangs its reader never reaches the server's own process: a digit
-(preprocessing, and the network's reading of it) for /api/predict, and a whole number
-(preprocessing, and the cuts the network chooses) for /api/number.
+picture that crashes or hangs its reader never reaches the server's own process: a digit's
+picture (preprocessing) for /api/predict, and a whole number (preprocessing, and the cuts
+the network chooses) for /api/number.
 
 The server answers requests in threads of one process, and preprocessing (decoding, finding
 the digit, redrawing it) is Python and numpy work that mostly holds the interpreter's lock:
 one process reads about one image at a time whatever its thread count. A pool of worker
-processes does that part in parallel; the server's threads only parse requests and write
-JSON. The network's reading is done in the workers too (about 0.45 ms of CPU a canvas),
-so that it is not serialised by the server's one interpreter lock with everything else
-the server's process does.
+processes does that part in parallel; the server's threads only parse requests, run the
+small network and write JSON.
 
 Each worker has a pipe of its own, and one request thread uses it at a time, so whatever
 happens in a worker is pinned on the image it was reading:
@@ -43,34 +41,31 @@ import numpy as np
 from mnist_app.errors import ImageError
 from mnist_app.lifeline import exit_when_closed
 from mnist_app.preprocess import to_mnist_image
-from mnist_app.web.api import Preprocess, ReadDigit, ReadNumber
+from mnist_app.web.api import Preprocess, ReadNumber
 from mnist_app.web.settings import PREPROCESS_SECONDS
 
 if TYPE_CHECKING:
     from mnist_app.numbers import NumberReading
-    from mnist_app.predict import ImageReadout
 
 STOP_SECONDS = 5  # how long close() waits for a worker to exit before killing it
-_PICTURE, _DIGIT, _NUMBER = b"picture", b"digit", b"number"  # the jobs a worker does, named on its pipe
+_PICTURE, _NUMBER = b"picture", b"number"  # the jobs a worker does, named on its pipe
 
 
 class PreprocessingPool:
     """A callable like :func:`to_mnist_image` (image file bytes -> (28, 28) uint8) that runs
     ``preprocess`` (a picklable callable: a module-level function, default ``to_mnist_image``,
     or a Classifier's bound ``digit_picture``) in ``workers``
-    processes, each image within ``timeout`` seconds; :meth:`read_digit` and
-    :meth:`read_number` run ``read_digit`` and ``read_number`` there the same way (picklable
-    callables, such as a Classifier's bound ``read_digit`` and ``read_number``: each worker
-    gets its own copy of the classifier when it starts). Use as a context manager, or call
-    :meth:`close`."""
+    processes, each image within ``timeout`` seconds; :meth:`read_number` runs
+    ``read_number`` there the same way (a picklable callable, such as a Classifier's bound
+    ``read_number``: each worker gets its own copy of the classifier when it starts). Use as
+    a context manager, or call :meth:`close`."""
 
     def __init__(self, workers: int, timeout: float = PREPROCESS_SECONDS, preprocess: Preprocess = to_mnist_image,
-                 read_digit: ReadDigit | None = None, read_number: ReadNumber | None = None):
+                 read_number: ReadNumber | None = None):
         self.timeout = timeout
         self._jobs: dict[bytes, Callable[[bytes], object]] = {_PICTURE: preprocess}
-        for name, job in ((_DIGIT, read_digit), (_NUMBER, read_number)):
-            if job is not None:
-                self._jobs[name] = job
+        if read_number is not None:
+            self._jobs[_NUMBER] = read_number
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload([__name__, *{job.__module__ for job in self._jobs.values()}])
         # Workers exit when this pipe reads end-of-file: when the server's process is gone.
@@ -88,18 +83,13 @@ class PreprocessingPool:
         or did not finish within ``timeout`` seconds."""
         return self._run(_PICTURE, image)
 
-    def read_digit(self, image: bytes) -> ImageReadout:
-        """The one digit in ``image`` as the network read it, by the pool's ``read_digit``,
-        raising as :meth:`__call__`."""
-        return self._run(_DIGIT, image)
-
     def read_number(self, image: bytes) -> NumberReading:
         """Every digit in ``image``, by the pool's ``read_number``, raising as :meth:`__call__`."""
+        if _NUMBER not in self._jobs:
+            raise TypeError("this pool was made without read_number")
         return self._run(_NUMBER, image)
 
     def _run(self, job: bytes, image: bytes):
-        if job not in self._jobs:
-            raise TypeError(f"this pool was made without read_{job.decode()}")
         worker = self._idle.get()  # waits while every worker is busy
         try:
             outcome = worker.read(job, image, self.timeout)
