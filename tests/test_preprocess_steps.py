@@ -216,3 +216,25 @@ def test_the_shipped_model_reads_clear_digits_without_a_flag(shipped):
     outcomes = list(shipped.predict_each(IMAGES[:10]))
     assert all(isinstance(outcome, Prediction) and not outcome.unsure for outcome in outcomes)
     assert [outcome.digit for outcome in outcomes] == LABELS[:10].tolist()
+
+
+@pytest.mark.parametrize("shape", [(288, 384), (128, 100), (37, 5), (3, 300)])
+def test_the_papers_background_takes_each_cells_low_percentile(shape):
+    """The background's grid, counted on the 256 grey steps, against a partial sort of each
+    cell's levels (the percentile by definition), in both polarities."""
+    from mnist_app.preprocess import ink
+    from mnist_app.preprocess.parts import spread
+
+    rng = np.random.default_rng(sum(shape))
+    overview = rng.integers(0, 256, shape).astype(np.float32)
+    overview *= 1 / 255  # as Picture.levels makes them
+    for levels in (overview, 1 - overview):
+        height, width = shape
+        rows, cols = min(ink.BACKGROUND_GRID, height), min(ink.BACKGROUND_GRID, width)
+        cell_h, cell_w = height // rows, width // cols
+        cells = np.array([[levels[r * cell_h:(r + 1) * cell_h, c * cell_w:(c + 1) * cell_w].ravel()
+                           for c in range(cols)] for r in range(rows)])
+        rank = cell_h * cell_w * ink.BACKGROUND_PERCENTILE // 100
+        grid = spread(np.minimum, np.partition(cells, rank, axis=-1)[..., rank], 1)
+        expected = np.asarray(Image.fromarray(grid).resize((width, height), Image.Resampling.BILINEAR))
+        np.testing.assert_array_equal(ink._background(levels), expected)
