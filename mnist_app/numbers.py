@@ -59,9 +59,8 @@ def read_number(classifier: "Classifier", source: "ImageSource") -> NumberReadin
     if not narrow_digit or alone.unsure or alone.confidence < SURE_DIGIT:
         try:
             pieces = segment(marks, classifier.confidences)
-        except NoDigitFound:  # the line read again holds nothing: the digit stands as read
-            if not narrow_digit:
-                raise
+        except NoDigitFound:  # the line read again holds nothing (a ruled line, a page's edge):
+            pass  # the marks stand as read alone, as predict reads them
     if narrow_digit and len({piece.group for piece in pieces}) < 2:
         pieces = []
     predictions = classifier.predict_pictures(np.array([piece.picture for piece in pieces])) if pieces else []

@@ -14,7 +14,7 @@ import pytest
 
 from mnist_app import NumberReading
 from mnist_app.cli import main
-from mnist_app.errors import NoDigitFound, SeveralDigits
+from mnist_app.errors import NoDigitFound, NotADigit, SeveralDigits
 from mnist_app.predict import Classifier
 from mnist_app.numbers import SURE_DIGIT
 from mnist_app.preprocess import find_marks, frame_digit, marks_as_digit
@@ -256,3 +256,15 @@ def test_blank_and_unreadable_pictures_fail_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()
     assert err[0] == f"mnist-app: error: {blank}: no digit found"
     assert err[1].startswith(f"mnist-app: error: {missing}: ")
+
+
+def test_marks_the_line_drops_are_answered_as_predict_answers_them(shipped):
+    # A lone ruled line: predict finds marks and reads no digit in them; the number's line,
+    # read again without ruled lines, holds nothing: --number must say what predict says.
+    paper = np.full((300, 400), 255, np.uint8)
+    paper[100:108, 20:380] = 0
+    picture = encode(Image.fromarray(paper), "PNG")
+    with pytest.raises(NotADigit):
+        shipped.predict(picture)
+    with pytest.raises(NotADigit):
+        shipped.read_number(picture)
