@@ -50,13 +50,27 @@ class Paper(NamedTuple):  # not a dataclass, whose methods compile at import (do
             dark_ink = _ink_is_dark(overview)
         return cls(dark_ink, _background(1 - overview if dark_ink else overview))
 
-    def ink(self, levels: np.ndarray, region: tuple[float, float, float, float] | None = None) -> np.ndarray:
+    def ink(self, levels: np.ndarray, region: tuple[float, float, float, float] | None = None,
+            stroke_range: tuple[float, float] | None = None) -> np.ndarray:
         """Ink in ``levels`` (h, w): float32, 0 paper, 1 stroke core (stretched).
 
         ``levels`` is the overview itself, or a sharper read of the overview's ``region``
-        (left, top, right, bottom, in overview pixels). Raises NoDigitFound
+        (left, top, right, bottom, in overview pixels). The stretch is measured on
+        ``levels`` (:func:`_stroke_range`) unless ``stroke_range`` gives it, measured by
+        :meth:`stroke_range` on a read with more paper around the ink. Raises NoDigitFound
         when nothing stands out from the paper's noise.
         """
+        ink = self._above_paper(levels, region)
+        return _stretch(ink, *(stroke_range or _stroke_range(ink)))
+
+    def stroke_range(self, levels: np.ndarray, region: tuple[float, float, float, float] | None = None
+                     ) -> tuple[float, float]:
+        """(the paper's noise floor, the stroke level) in ``levels`` of ``region``, as
+        :meth:`ink` measures them. Raises NoDigitFound when nothing stands out."""
+        return _stroke_range(self._above_paper(levels, region))
+
+    def _above_paper(self, levels: np.ndarray, region: tuple[float, float, float, float] | None) -> np.ndarray:
+        """How far each pixel of ``levels`` stands above the paper, float32 (h, w) in [0, 1]."""
         ink = 1 - levels if self.dark_ink else levels.copy()  # a copy of its own, worked in place
         background = self.background
         if region is not None or background.shape != levels.shape:
@@ -69,7 +83,7 @@ class Paper(NamedTuple):  # not a dataclass, whose methods compile at import (do
         headroom = np.maximum(1 - background, 0.5)
         ink -= background
         ink /= headroom
-        return _stretch_strokes(np.clip(ink, 0, 1, out=ink))
+        return np.clip(ink, 0, 1, out=ink)
 
 
 def _ink_is_dark(grey: np.ndarray) -> bool:
@@ -119,8 +133,9 @@ def _quantile_bins(counts: np.ndarray, fractions) -> np.ndarray:
     return np.searchsorted(cumulative, np.multiply(fractions, cumulative[-1]))
 
 
-def _stretch_strokes(ink: np.ndarray) -> np.ndarray:
-    """Map the paper's noise floor to 0 and the stroke level to 1, linearly, clipped (in place).
+def _stroke_range(ink: np.ndarray) -> tuple[float, float]:
+    """(floor, stroke level) of ``ink`` (h, w) in [0, 1]: the levels :func:`_stretch` maps
+    to 0 and 1. Raises NoDigitFound if the strokes stand less than MIN_CONTRAST above the floor.
 
     The paper is most of the picture: its level is the median of all pixels, its noise
     their robust standard deviation, and the floor lies NOISE_SIGMAS of those above. The
@@ -139,9 +154,12 @@ def _stretch_strokes(ink: np.ndarray) -> np.ndarray:
     if peak_bin / 255 - floor < MIN_CONTRAST:
         raise NoDigitFound()
     core = round((floor * 255 + peak_bin) / 2)
-    stroke_level = (core + _quantile_bins(counts[core:], STROKE_PERCENTILE / 100)) / 255
-    # In place, with Python floats, so that the float32 ink stays float32 (a numpy float64
-    # would make a float64 copy).
-    ink -= float(floor)
-    ink /= float(stroke_level - floor)
+    return float(floor), float((core + _quantile_bins(counts[core:], STROKE_PERCENTILE / 100)) / 255)
+
+
+def _stretch(ink: np.ndarray, floor: float, stroke_level: float) -> np.ndarray:
+    """Map ``floor`` to 0 and ``stroke_level`` to 1, linearly, clipped (in place, with
+    Python floats, so that the float32 ink stays float32)."""
+    ink -= floor
+    ink /= stroke_level - floor
     return np.clip(ink, 0, 1, out=ink)

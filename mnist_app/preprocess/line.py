@@ -1,8 +1,9 @@
 """The line of a number's marks, read again at full resolution, and its ink put into digits' groups.
 
 1. The marks' line is read again from the full-resolution picture, at most LINE_HEIGHT
-   pixels tall, without its ruled lines and with each mark at full strength
-   (:func:`~.parts.without_rules`, :func:`~.parts.even_marks`); its ink is split into
+   pixels tall, its ink stretched as measured on a band with paper on both sides, widened
+   to marks the overview missed that continue it, without its ruled lines and with each
+   mark at full strength (:func:`~.parts.without_rules`, :func:`~.parts.even_marks`); its ink is split into
    connected parts; specks (under SPECK digit heights, or lighter than LIGHT_PART of the
    heaviest part) go.
 2. Parts whose column extents overlap are one digit's pieces (a 5's hat, a stroke broken
@@ -25,7 +26,9 @@ from mnist_app.preprocess.parts import FAINT_INK, even_marks, label_parts, sprea
 
 LINE_HEIGHT = 96  # the line is read again at most this many pixels tall...
 MAX_LINE_WIDTH = 2048  # ...and this many wide
-LINE_MARGIN = 0.1  # the marks' box is widened by this fraction of its height on every side
+LINE_MARGIN = 0.1  # the marks' box is widened by this fraction of its height on every side...
+LINE_REACH = 2.0  # ...and read this many box heights further left and right, for marks the overview missed...
+REACH_GAP = 1.0  # ...of which those that continue the line, less than this many box heights from it, are kept
 SPECK = 0.2  # parts smaller than this many digit heights on both sides are specks
 LIGHT_PART = 0.03  # parts with less than this share of the heaviest part's ink are specks
 HEAVY_PART = 0.25  # parts with this share of the heaviest one's ink set the digit height
@@ -33,8 +36,10 @@ OVERLAP = 0.5  # parts whose column extents overlap by this share of the narrowe
 TALL = 0.7  # ...unless both are this many digit heights tall
 SIDE_BY_SIDE = 0.5  # ...and their row extents overlap by this share of the shorter (not a broken stroke's halves)
 CLUSTER_GAP = 0.2  # groups closer than this many digit heights are cut together
+PIECE_WIDTH = 1.5  # a mark beyond the overview's box wider than this many box heights is not a digit
 
 Box = tuple[int, int, int, int]  # (left, top, right, bottom) in the picture's pixels, right/bottom exclusive
+Region = tuple[float, float, float, float]  # (left, top, right, bottom), in the overview's or the picture's pixels
 
 
 @dataclass(frozen=True)
@@ -56,19 +61,73 @@ class Line:
 def read_line(marks: Marks) -> Line:
     """The region of ``marks`` read again from the full picture (at most LINE_HEIGHT x
     MAX_LINE_WIDTH pixels, never enlarged), as ink without ruled lines, each mark at full
-    strength. Raises NoDigitFound if none stands out."""
+    strength. Its band is first read LINE_REACH box heights further on each side: there
+    the paper's noise and the strokes' level are measured on mostly paper (in the marks'
+    box alone, dense ink would lift the noise floor over a lighter digit's strokes), and
+    marks the overview missed (a digit in a lighter or thinner pen than the rest) widen
+    the region if they continue the line (:func:`_continuing`). Raises NoDigitFound if
+    none stands out."""
     top, left, bottom, right = marks.box
+    margin = LINE_MARGIN * (bottom - top) + 1
+    reach = margin + LINE_REACH * (bottom - top)
+    band, band_region, band_full = _levels(marks, (left - reach, top - margin, right + reach, bottom + margin))
+    stroke_range = marks.paper.stroke_range(band, band_region)
+    wide = even_marks(without_rules(marks.paper.ink(band, band_region, stroke_range)))
+    x_scale = marks.picture.size[0] / marks.ink.shape[1]  # picture pixels per overview pixel
+    x0, step = band_full[0], (band_full[2] - band_full[0]) / wide.shape[1]  # picture pixels per band column
+    box_columns = (int(np.floor((left * x_scale - x0) / step)), int(np.ceil((right * x_scale - x0) / step)))
+    box_height = (bottom - top) * wide.shape[0] / (band_region[3] - band_region[1])  # in band pixels
+    first, last = _continuing(wide, box_columns, box_height)
+    if first < box_columns[0]:
+        left = (x0 + first * step) / x_scale
+    if last > box_columns[1]:
+        right = (x0 + last * step) / x_scale
+    levels, region, full = _levels(marks, (left - margin, top - margin, right + margin, bottom + margin))
+    ink = even_marks(without_rules(marks.paper.ink(levels, region, stroke_range)))
+    return Line(ink, (full[0], full[1]), ((full[2] - full[0]) / ink.shape[1], (full[3] - full[1]) / ink.shape[0]))
+
+
+def _levels(marks: Marks, region: Region) -> tuple[np.ndarray, Region, Region]:
+    """(the grey levels of ``region`` (left, top, right, bottom) of the overview, cut to
+    it, read from the full picture at most LINE_HEIGHT x MAX_LINE_WIDTH pixels and never
+    enlarged; that region, cut; the same in the picture's pixels)."""
     rows, columns = marks.ink.shape
     width, height = marks.picture.size
     x_scale, y_scale = width / columns, height / rows
-    margin = LINE_MARGIN * (bottom - top) + 1
-    region = (max(0, left - margin), max(0, top - margin), min(columns, right + margin), min(rows, bottom + margin))
+    region = (max(0, region[0]), max(0, region[1]), min(columns, region[2]), min(rows, region[3]))
     full = (region[0] * x_scale, region[1] * y_scale, min(width, region[2] * x_scale), min(height, region[3] * y_scale))
     full_width, full_height = full[2] - full[0], full[3] - full[1]
     factor = min(1.0, LINE_HEIGHT / full_height, MAX_LINE_WIDTH / full_width)
-    levels = marks.picture.levels(max(1, round(max(full_width, full_height) * factor)), full)
-    ink = even_marks(without_rules(marks.paper.ink(levels, region)))
-    return Line(ink, (full[0], full[1]), (full_width / ink.shape[1], full_height / ink.shape[0]))
+    return marks.picture.levels(max(1, round(max(full_width, full_height) * factor)), full), region, full
+
+
+def _continuing(ink: np.ndarray, box_columns: tuple[int, int], box_height: float) -> tuple[int, int]:
+    """The columns (first, last, exclusive) of ``ink`` (h, w) that hold the marks' line:
+    the overview's box ``box_columns`` (left, right), widened to take in each mark (ink of
+    at least FAINT_INK) beyond it that continues the line: less than REACH_GAP times
+    ``box_height`` (pixels) from the line so far, no speck (SPECK box heights), no wider
+    than a digit (PIECE_WIDTH box heights) and not running across the band."""
+    labels, count = label_parts(ink >= FAINT_INK)
+    first, last = box_columns
+    if count == 0:
+        return first, last
+    rows, columns = np.nonzero(labels)
+    part = labels[rows, columns] - 1
+    starts, tops = np.full(count, ink.shape[1]), np.full(count, ink.shape[0])
+    ends, bottoms = np.zeros(count, dtype=np.intp), np.zeros(count, dtype=np.intp)
+    for extent, where, at in ((starts, columns, np.minimum), (ends, columns + 1, np.maximum),
+                              (tops, rows, np.minimum), (bottoms, rows + 1, np.maximum)):
+        at.at(extent, part, where)
+    size = np.maximum(ends - starts, bottoms - tops)
+    digit_like = ((size >= SPECK * box_height) & (ends - starts <= PIECE_WIDTH * box_height)
+                  & ~((tops == 0) & (bottoms == ink.shape[0])))
+    gap = REACH_GAP * box_height
+    while True:
+        near = digit_like & (ends > first - gap) & (starts < last + gap)
+        wider = min(first, int(starts[near].min(initial=first))), max(last, int(ends[near].max(initial=last)))
+        if wider == (first, last):
+            return first, last
+        first, last = wider
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,68 @@
+"""A digit in a lighter pen than its neighbours, on grainy paper, is kept in the number.
+
+The oracle is the picture itself: where each stroke was drawn. The scorer reads every
+piece as a sure digit, so only how the line's ink is found decides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from mnist_app.preprocess import find_marks
+from mnist_app.preprocess.segment import segment
+from mnist_app.synthetic.paper import encode, to_uint8
+
+HEIGHT = 80  # pixels: the strokes' height
+MARGIN = 60  # pixels of paper above and below the ink, and SIDE on its left and right
+SIDE = 240
+PAPER, INK, GRAIN = 0.85, 0.7, 0.02  # the paper's grey, how much darker a full stroke is, the noise
+
+
+def always_sure(pictures):
+    return np.full(len(pictures), 0.99)
+
+
+def grainy_photo(ink: np.ndarray) -> bytes:
+    """A PNG of ``ink`` (h, w coverage) on a page of grainy grey paper (seeded)."""
+    page = np.pad(ink, ((MARGIN, MARGIN), (SIDE, SIDE)))
+    grey = PAPER - INK * page + np.random.default_rng(0).normal(0, GRAIN, page.shape)
+    return encode(Image.fromarray(to_uint8(np.clip(grey, 0, 1))), "PNG")
+
+
+def strokes(bold: list[int], bold_width: int, light: int | None = None, light_strength: float = 0.0) -> np.ndarray:
+    """Bold strokes ``bold_width`` pixels wide at the columns ``bold``, and a 6-pixel
+    stroke at ``light`` in a pen ``light_strength`` as dark."""
+    ink = np.zeros((HEIGHT, max(*bold, light or 0) + 30), dtype=np.float32)
+    for left in bold:
+        ink[:, left:left + bold_width] = 1
+    if light is not None:
+        ink[:, light:light + 6] = light_strength
+    return ink
+
+
+def lefts(picture: bytes) -> list[int]:
+    return [piece.box[0] - SIDE for piece in segment(find_marks(picture), always_sure)]
+
+
+def test_a_light_digit_among_bold_ones_keeps_its_strokes():
+    # Dense bold strokes fill most of the marks' box: measured there alone, the paper's
+    # noise floor rose above the light stroke, which vanished.
+    picture = grainy_photo(strokes([0, 60, 150, 210], bold_width=20, light=100, light_strength=0.25))
+    assert lefts(picture) == pytest.approx([0, 60, 100, 150, 210], abs=3)
+
+
+def test_a_light_digit_the_overview_missed_is_read_at_the_end_of_the_line():
+    # Too light for the overview, which boxed only the bold strokes: the line is read
+    # further on, and the mark that continues it is kept.
+    picture = grainy_photo(strokes([0, 60, 120, 180], bold_width=16, light=240, light_strength=0.25))
+    top, left, bottom, right = find_marks(picture).box
+    assert right - left < 3 * (bottom - top)  # the overview's box stops before the light stroke
+    assert lefts(picture) == pytest.approx([0, 60, 120, 180, 240], abs=3)
+
+
+def test_a_speck_beyond_the_line_does_not_widen_it():
+    ink = np.pad(strokes([0, 60], bold_width=16), ((0, 0), (0, 60)))
+    ink[40:43, 120:123] = 1  # a speck, a digit height's gap after the last stroke
+    assert lefts(grainy_photo(ink)) == pytest.approx([0, 60], abs=3)
