@@ -18,6 +18,12 @@ docs/benchmarks/predict.md.
   preprocessing decodes (decode.load_image) and of all of preprocessing; the median of
   their difference is what preprocessing adds beyond decoding.
 
+- Instructions: the start-up commands once more under ``valgrind --tool=callgrind`` (if
+  valgrind is installed), with PYTHONHASHSEED=0: the count of instructions a process runs
+  moves by a few thousand from run to run however busy the machine is, where its wall
+  and CPU time move by tens of per cent. (Counted without the kernel's work: opening and
+  reading files.)
+
 The machine's 1-minute load average is recorded before and after: other jobs share the
 cores, and ratios taken in one run cancel only part of that. Usage::
 
@@ -29,7 +35,9 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -92,8 +100,9 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def startup_rows(root: Path, runs: int, environment: dict[str, str]) -> list[str]:
-    """Table rows: the bare imports, then predict one canvas and import-and-load with ratios."""
+def startup_commands(root: Path) -> dict[str, list[str]]:
+    """The start-up commands by the name the table gives them, the floor first; writes the
+    canvas and the console script they run into ``root``."""
     digit = sample_digits()[0][0]
     png = root / "one.png"
     png.write_bytes(export(enlarged(digit, 200, np.random.default_rng(0)), "canvas", CANVAS, np.random.default_rng(1)))
@@ -109,6 +118,11 @@ def startup_rows(root: Path, runs: int, environment: dict[str, str]) -> list[str
         # how much of its lead over the floor that alone makes.
         "the floor with one BLAS thread, as predict sets it": [sys.executable, "-c", ONE_BLAS_THREAD_FLOOR],
     }
+    return commands
+
+
+def startup_rows(commands: dict[str, list[str]], runs: int, environment: dict[str, str]) -> list[str]:
+    """Table rows: the bare imports, then predict one canvas and import-and-load with ratios."""
     for command in commands.values():  # write the bytecode cache
         wall_time(command, environment)
     walls: dict[str, list[float]] = {name: [] for name in commands}
@@ -128,6 +142,28 @@ def startup_rows(root: Path, runs: int, environment: dict[str, str]) -> list[str
                     f"{1000 * statistics.median(cpus[name]):.0f} ms CPU | {wall_ratio:.2f}x wall, "
                     f"{cpu_ratio:.2f}x CPU | " + (f"<= {aim}x" if aim else "") + " |")
     return rows
+
+
+def instruction_row(commands: dict[str, list[str]], environment: dict[str, str]) -> str:
+    """A table row: the instructions (callgrind) of the floor, of predict one canvas and of
+    import-and-load, and the ratios of the last two to the floor's."""
+    if shutil.which("valgrind") is None:
+        return "| instructions (callgrind) | not counted: valgrind is not installed | | |"
+    environment = {**environment, "PYTHONHASHSEED": "0"}
+    floor, predict, load = (instructions(command, environment) for command in list(commands.values())[:3])
+    return (f"| instructions (callgrind): the floor, `predict one.png`, import and load | "
+            f"{floor / 1e6:.0f}M, {predict / 1e6:.0f}M, {load / 1e6:.0f}M | "
+            f"{predict / floor:.2f}x, {load / floor:.2f}x | <= {AIMS['predict one image']}x, <= {AIMS['import and load']}x |")
+
+
+def instructions(command: list[str], environment: dict[str, str]) -> int:
+    """The instructions ``command`` runs in user space, counted by valgrind's callgrind."""
+    completed = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=environment)
+    counted = re.search(r"I\s+refs:\s+([\d,]+)", completed.stderr)
+    if completed.returncode not in (0, 1) or counted is None:
+        raise SystemExit(f"callgrind failed on {' '.join(command)}: {completed.stderr[-500:]}")
+    return int(counted.group(1).replace(",", ""))
 
 
 def sample_digits() -> tuple[np.ndarray, np.ndarray]:
@@ -203,13 +239,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, metavar="N", help="turns of the start-up commands (default: 15)")
     parser.add_argument("--repeats", type=int, default=3, metavar="N", help="turns over the folder (default: 3)")
+    parser.add_argument("--no-instructions", action="store_true",
+                        help="do not count the start-up commands' instructions with callgrind (about 2 minutes)")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as temp:
         root = Path(temp)
         environment = child_environment(str(root / "bytecode"))
-        rows = startup_rows(root, args.runs, environment)
+        commands = startup_commands(root)
+        rows = startup_rows(commands, args.runs, environment)
         print("\n".join(rows), flush=True)
+        if not args.no_instructions:
+            rows.append(instruction_row(commands, environment))
+            print(rows[-1], flush=True)
         paths = write_photos(root / "photos")
         rows.append(folder_row(root / "photos", paths, args.repeats, environment))
         print(rows[-1], flush=True)
@@ -220,7 +262,8 @@ def main() -> None:
     busy = "busy: other jobs were running" if max(load_before, load_after) > cores else "quiet"
     lines = ["| what | time or rate | against its floor | aim |", "| --- | ---: | ---: | ---: |", *rows, "",
              f"Start-up: median of {args.runs} turns; the ratio is the median of each turn's ratio to the "
-             f"bare imports (CPU: user and system time of the process). Folder: median of {args.repeats} turns, `python -m mnist_app predict FOLDER` "
+             f"bare imports (CPU: user and system time of the process); instructions: one run each under "
+             f"callgrind, PYTHONHASHSEED=0. Folder: median of {args.repeats} turns, `python -m mnist_app predict FOLDER` "
              f"against Pillow decoding the same files with {cores} processes. 1-minute load average "
              f"{load_before:.1f} before and {load_after:.1f} after, on {cores} cores ({busy})."]
     print("\n".join(lines))
