@@ -154,6 +154,24 @@ def test_two_touching_digits_are_split_where_the_scorer_reads_both_best():
     assert pieces[0].box[2] < pieces[1].box[2]
 
 
+def test_one_wide_mark_is_not_several_digits_and_is_not_cut_to_say_so(shipped, monkeypatch):
+    """Two touching digits are one mark: segmenting it puts every piece in that one mark,
+    so it does not clearly hold several digits, which is answered without segmenting."""
+    from mnist_app import numbers
+
+    (left, right), _ = clear_digits(2)
+    ink, touching = write_line([left, right], HEIGHT, Line(touch=True, drift=0.0, sizes=0.0), np.random.default_rng(3))
+    marks = find_marks(on_white(ink))
+    assert touching and marks.looks_wide
+    assert {piece.group for piece in segment(marks, shipped.confidences)} == {0}
+
+    def not_called(*args):
+        raise AssertionError("segmented")
+
+    monkeypatch.setattr(numbers, "segment", not_called)
+    assert not numbers.holds_several_digits(shipped, marks)
+
+
 def test_two_tall_marks_over_the_same_columns_stay_two_digits():
     # Two strokes slanting side by side, 7 pixels apart, their columns overlapping by two
     # thirds and their centres 0.15 digit heights apart (a 1 leaning under its neighbour):
