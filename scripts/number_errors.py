@@ -9,8 +9,11 @@ category by comparing the reading with the number written:
 - split: more digits than written (one digit cut in two, or a speck read as a digit);
 - wrong digit: as many digits as written, some of them misread.
 
-Each category is also counted among the numbers whose digits touch. The failures are
-drawn on a contact sheet, each with the boxes the reader found, "written -> read" below.
+Each category is also counted among the numbers whose digits touch. "alone wrong" counts
+the misread numbers that ``predict`` also misreads digit by digit, each digit written
+alone (the same ink, on a white picture of its own): those fail in the network's reading
+of the digits, the others in how the number is cut. The failures are drawn on a contact
+sheet, each with the boxes the reader found, "written -> read" below.
 
 Usage::
 
@@ -37,6 +40,8 @@ from measure_realistic import source_digits  # noqa: E402
 
 from mnist_app.errors import ImageError  # noqa: E402
 from mnist_app.predict import Classifier  # noqa: E402
+from mnist_app.synthetic import numbers  # noqa: E402
+from mnist_app.synthetic.paper import encode, to_uint8  # noqa: E402
 
 CATEGORIES = ("no reading", "merged", "split", "wrong digit")
 CELL = (360, 120)  # contact sheet cell: picture area, pixels
@@ -52,6 +57,28 @@ def category(written: str, read: str | None) -> str:
     if len(read) > len(written):
         return "split"
     return "wrong digit"
+
+
+def recording_lines(inks: list, write_line):
+    """``write_line`` (numbers.write_line), appending the digits' inks of each line it
+    writes to ``inks``."""
+    def recorded(digit_inks, *args, **kwargs):
+        inks.append(list(digit_inks))
+        return write_line(digit_inks, *args, **kwargs)
+    return recorded
+
+
+def read_alone(classifier: Classifier, inks: list) -> str:
+    """Each digit ink (h, w coverage) read by ``predict`` on a white picture of its own
+    ("?" where it reads none), as a string."""
+    read = ""
+    for ink in inks:
+        picture = encode(Image.fromarray(to_uint8(1 - np.pad(ink, max(ink.shape) // 4))), "PNG")
+        try:
+            read += str(classifier.predict(picture).digit)
+        except ImageError:
+            read += "?"
+    return read
 
 
 def cell(file: bytes, boxes: list, caption: str) -> Image.Image:
@@ -93,15 +120,21 @@ def main() -> None:
     classifier = Classifier.load(args.model)
     digits, labels, _ = source_digits(argparse.Namespace(source=args.source, data_dir=args.data_dir))
     seeds = np.random.SeedSequence([args.seed, 1]).spawn(len(measure_numbers.FAMILIES) + 1)
+    write_line = numbers.write_line
     cells = []
-    print("| family | wrong | " + " | ".join(CATEGORIES) + " |")
-    print("| --- | ---: |" + " ---: |" * len(CATEGORIES))
+    print("| family | wrong | " + " | ".join(CATEGORIES) + " | alone wrong |")
+    print("| --- | ---: |" + " ---: |" * (len(CATEGORIES) + 1))
     for (key, build, _), seed in zip(measure_numbers.FAMILIES, seeds):
         if key not in chosen:
             continue
-        labelled = build(digits, labels, args.numbers, np.random.default_rng(seed))
-        counts, touching_counts, shown = Counter(), Counter(), 0
-        for file, written, touches in zip(labelled.files, labelled.numbers, labelled.touching):
+        inks: list = []  # each number's digit inks; none for typed numbers (typed whole)
+        numbers.write_line = recording_lines(inks, write_line)
+        try:
+            labelled = build(digits, labels, args.numbers, np.random.default_rng(seed))
+        finally:
+            numbers.write_line = write_line
+        counts, touching_counts, shown, alone_wrong = Counter(), Counter(), 0, 0
+        for index, (file, written, touches) in enumerate(zip(labelled.files, labelled.numbers, labelled.touching)):
             try:
                 reading = classifier.read_number(file)
                 read, boxes = reading.number, [digit.box for digit in reading.digits]
@@ -111,13 +144,16 @@ def main() -> None:
                 continue
             what = category(written, read)
             counts[what] += 1
+            if inks:
+                alone_wrong += read_alone(classifier, inks[index]) != written
             touching_counts[what] += bool(touches)
             if shown < args.per_family:
                 shown += 1
                 cells.append(cell(file, boxes, f"{key}{' T' if touches else ''}: {written} -> {read} ({what})"))
         wrong = sum(counts.values())
         print(f"| {key} | {wrong}/{len(labelled.files)} | "
-              + " | ".join(f"{counts[c]} ({touching_counts[c]} touching)" for c in CATEGORIES) + " |", flush=True)
+              + " | ".join(f"{counts[c]} ({touching_counts[c]} touching)" for c in CATEGORIES)
+              + f" | {alone_wrong if inks else '-'} |", flush=True)
     if cells:
         columns = 4
         rows = -(-len(cells) // columns)
