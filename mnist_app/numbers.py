@@ -24,7 +24,7 @@ from mnist_app.constants import JSON_DECIMALS
 from mnist_app.errors import NoDigitFound, NotADigit
 from mnist_app.preprocess import Marks, find_marks, marks_as_digit
 from mnist_app.preprocess.line import Line, digit_groups, read_line
-from mnist_app.preprocess.segment import Piece, beats_one_digit, segment
+from mnist_app.preprocess.segment import Piece, beats_one_digit, segment, segment_groups
 
 SURE_DIGIT = 0.8  # a digit read with less confidence than this may be several, written close
 
@@ -110,9 +110,11 @@ def holds_several_digits(classifier: "Classifier", marks: Marks) -> bool:
     Marks that are all one mark are not, however they would be cut: that is answered
     before cutting them (about 1 ms, where weighing their cuts took 50-100 ms for a wide
     digit on a 280-pixel canvas, 1 in 100 of those the server's benchmark posts)."""
-    if len(digit_groups(read_line(marks).ink)[0]) < 2:
+    line = read_line(marks)
+    groups, digit_height = digit_groups(line.ink)
+    if len(groups) < 2:
         return False
-    pieces: list[Piece] = segment(marks, classifier.confidences)
+    pieces: list[Piece] = segment_groups(line, groups, digit_height, classifier.confidences)
     if len({piece.group for piece in pieces}) < 2:
         return False
     predictions = classifier.predict_pictures(np.array([piece.picture for piece in pieces]))

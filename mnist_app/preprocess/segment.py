@@ -29,7 +29,7 @@ import numpy as np
 from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess import Marks, frame_digit
 from mnist_app.preprocess.cuts import cut_paths, ink_cut
-from mnist_app.preprocess.line import Box, Group, clusters, digit_groups, read_line
+from mnist_app.preprocess.line import Box, Group, Line, clusters, digit_groups, read_line
 from mnist_app.preprocess.parts import FAINT_INK
 
 SPLIT_WIDTH = 1.3  # a group wider than this many digit heights may hold touching digits...
@@ -210,7 +210,13 @@ def segment(marks: Marks, score: Score) -> list[Piece]:
     """The digits of the number in ``marks``, left to right (see the module's docstring).
     Raises NoDigitFound if the line holds only specks."""
     line = read_line(marks)
-    groups, digit_height = digit_groups(line.ink)
+    return segment_groups(line, *digit_groups(line.ink), score)
+
+
+def segment_groups(line: Line, groups: list[Group], digit_height: float, score: Score) -> list[Piece]:
+    """The digits of ``line``, whose ink :func:`~.line.digit_groups` put into ``groups`` of
+    ``digit_height`` (line pixels), left to right: :func:`segment` for a caller that has
+    already read the line and its groups."""
     pieces = []
     first_group = 0
     for cluster in clusters(groups, digit_height):
