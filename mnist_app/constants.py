@@ -24,7 +24,9 @@ def model_file_name(sizes) -> str:
 
 DEFAULT_MODEL_NAME = model_file_name(DEFAULT_SIZES)
 
-N_TRAIN_IMAGES = 60_000  # MNIST's training set; the last 10,000 are the default validation split
+N_TRAIN_IMAGES = 60_000  # MNIST's training set...
+VALIDATION_IMAGES = 10_000  # ...whose last this many are the validation split, kept out of training...
+VALIDATION_SPLIT = slice(N_TRAIN_IMAGES - VALIDATION_IMAGES, N_TRAIN_IMAGES)  # ...these training images
 MASS_CENTRE = 14.0  # row and column (pixel index) of a digit's centre of mass in MNIST
 JSON_DECIMALS = 6  # floats in JSON answers (CLI --json and the web API) are rounded to this many decimals
 NOT_A_DIGIT = N_CLASSES  # the training label of an image that holds no digit: all targets 0

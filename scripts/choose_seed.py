@@ -33,10 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchmark_notes import add_data_dir_option, load_mnist_or_exit, write_markdown  # noqa: E402
 from mnist_app.atomic import atomic_write  # noqa: E402
+from mnist_app.constants import VALIDATION_SPLIT  # noqa: E402
 from mnist_app.model import Model  # noqa: E402
 from mnist_app.synthetic.training import nondigit_images  # noqa: E402
 
-VALIDATION = slice(50000, 60000)  # MNIST training images kept out of training
 ACCURACY_SLACK = 0.0015  # runs this far below the best validation accuracy still compete (15 of 10,000 digits)
 
 
@@ -68,7 +68,7 @@ def main() -> None:
     add_data_dir_option(parser)
     args = parser.parse_args()
     mnist = load_mnist_or_exit(args.data_dir)
-    digits, labels = mnist.train_images[VALIDATION], mnist.train_labels[VALIDATION]
+    digits, labels = mnist.train_images[VALIDATION_SPLIT], mnist.train_labels[VALIDATION_SPLIT]
     nondigits = nondigit_images(args.count, np.random.default_rng(args.seed))
     runs = [measure(path, digits, labels, nondigits) for path in args.runs]
     chosen = choose(runs)

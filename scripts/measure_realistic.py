@@ -48,7 +48,7 @@ import measure_numbers
 from benchmark_notes import SAMPLE_PATH, add_model_option, add_sets_options
 from family_split import family_rows
 from mnist_app.atomic import atomic_write
-from mnist_app.constants import NOT_A_DIGIT
+from mnist_app.constants import NOT_A_DIGIT, VALIDATION_SPLIT
 from mnist_app.data import load_mnist, resolve_data_dir
 from mnist_app.errors import ImageError
 from mnist_app.predict import Classifier
@@ -56,7 +56,6 @@ from mnist_app.synthetic import sets
 from mnist_app.synthetic.typed import DEJAVU_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
-VALIDATION = slice(50000, 60000)  # MNIST training images kept out of training for validation
 NOT_A_DIGIT_ERROR = "not a digit"
 NO_DIGIT_ERROR = "no digit found"
 SEVERAL_DIGITS_ERROR = "several digits: read them with --number"
@@ -137,7 +136,7 @@ def source_digits(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, str
         with np.load(SAMPLE_PATH) as sample:
             return sample["images"], sample["labels"], f"the {len(sample['labels'])} committed MNIST test digits"
     mnist = load_mnist(resolve_data_dir(args.data_dir), mirrors=[])  # verified; never downloads
-    return (mnist.train_images[VALIDATION], mnist.train_labels[VALIDATION],
+    return (mnist.train_images[VALIDATION_SPLIT], mnist.train_labels[VALIDATION_SPLIT],
             "MNIST training images 50000-59999 (validation)")
 
 

@@ -30,12 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchmark_notes import add_data_dir_option, add_model_option, add_sets_options, load_mnist_or_exit, write_markdown  # noqa: E402
 from mnist_app.augment import shift  # noqa: E402
 from mnist_app.confidence import NEAR_TIE, NOT_A_DIGIT_SHARE, near_tie, thresholds  # noqa: E402
+from mnist_app.constants import VALIDATION_SPLIT  # noqa: E402
 from mnist_app.model import Model  # noqa: E402
 from mnist_app.predict import Classifier, Preprocessed, preprocess_or_error  # noqa: E402
 from mnist_app.reading import SHIFTS  # noqa: E402
 from mnist_app.synthetic import families, sets  # noqa: E402
 
-VALIDATION = slice(50000, 60000)  # MNIST training images kept out of training
 PRICES = (0.01, 0.015, 0.02)  # share of the correctly read validation digits flagged
 LOGISTIC_STEPS = 25  # Newton steps fitting the logistic mix
 
@@ -101,7 +101,7 @@ def main() -> None:
     model = Model.load(args.model)
     classifier = Classifier(model)
     mnist = load_mnist_or_exit(args.data_dir)
-    digits, labels = mnist.train_images[VALIDATION], mnist.train_labels[VALIDATION]
+    digits, labels = mnist.train_images[VALIDATION_SPLIT], mnist.train_labels[VALIDATION_SPLIT]
     seeds = iter(np.random.SeedSequence(args.seed).spawn(16))
     groups = {}  # name -> (readings, labels, several digits, images)
     for held_out in (False, True):

@@ -21,9 +21,9 @@ import time
 import numpy as np
 
 from benchmark_notes import add_data_dir_option, add_model_option, add_sets_options, load_mnist_or_exit, write_markdown
-from measure_realistic import BUILDERS, VALIDATION
+from measure_realistic import BUILDERS
 from mnist_app.confidence import NOT_A_DIGIT_SHARE, UNSURE_SHARE, calibrate
-from mnist_app.constants import NOT_A_DIGIT
+from mnist_app.constants import NOT_A_DIGIT, VALIDATION_SPLIT
 from mnist_app.errors import ImageError
 from mnist_app.model import Model
 from mnist_app.preprocess import to_mnist_image
@@ -58,7 +58,7 @@ def main() -> None:
 
     model = Model.load(args.model)
     mnist = load_mnist_or_exit(args.data_dir)
-    digits, labels = mnist.train_images[VALIDATION], mnist.train_labels[VALIDATION]
+    digits, labels = mnist.train_images[VALIDATION_SPLIT], mnist.train_labels[VALIDATION_SPLIT]
     sets = [("MNIST validation digits", digits, labels)]
     seeds = np.random.SeedSequence(args.seed).spawn(len(BUILDERS))
     with multiprocessing.Pool() as pool:

@@ -29,13 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchmark_notes import DOCS, add_data_dir_option, load_mnist_or_exit, write_markdown  # noqa: E402
 from mnist_app.atomic import atomic_write  # noqa: E402
-from mnist_app.constants import N_TRAIN_IMAGES  # noqa: E402
+from mnist_app.constants import N_TRAIN_IMAGES, VALIDATION_SPLIT  # noqa: E402
 from mnist_app.model import Model  # noqa: E402
 from mnist_app.predict import Classifier  # noqa: E402
 from mnist_app.report.images import png_bytes  # noqa: E402
 from mnist_app.teach import teach  # noqa: E402
 
-VALIDATION = 10_000
 BLUNDERS = 20
 MAX_STEPS = 5
 ETA = 0.5
@@ -57,7 +56,7 @@ def main() -> None:
     mnist = load_mnist_or_exit(args.data_dir)
     classifier = Classifier.load()
     model, network = classifier.model, classifier.network
-    first = N_TRAIN_IMAGES - VALIDATION
+    first = VALIDATION_SPLIT.start
     images, labels = mnist.train_images[first:], mnist.train_labels[first:]
     pictures = model.convention.prepare(images)
     readings = model.read(images).digits
@@ -136,7 +135,7 @@ def save_blunder(classifier, images, labels, readings, misread) -> str:
             with atomic_write(BLUNDER_PNG) as output:
                 output.write(pixels)
             return (f"docs/blunder.png, validation digit {index} (training image "
-                    f"{N_TRAIN_IMAGES - VALIDATION + index}), a {labels[index]} read as {read} from the file")
+                    f"{VALIDATION_SPLIT.start + index}), a {labels[index]} read as {read} from the file")
     return "none of them stays misread when read back from a PNG"
 
 

@@ -32,6 +32,7 @@ from mnist_app.constants import (
     N_CLASSES,
     N_TRAIN_IMAGES,
     NOT_A_DIGIT,
+    VALIDATION_IMAGES,
     model_file_name,
 )
 from mnist_app.augment import STANDARD_DISTORTIONS
@@ -100,7 +101,7 @@ def add_parser(commands) -> None:
            help=f"weights ~ N(0, 1) or N(0, 1/n_in) (default: {DEFAULT_INIT})")
     option("--seed", type=whole_number(0, MAX_SEED), default=0, metavar="N",
            help="random seed: the same seed gives the same weights (default: 0)")
-    option("--validation", type=whole_number(0, N_TRAIN_IMAGES - 1), default=10000, metavar="N",
+    option("--validation", type=whole_number(0, N_TRAIN_IMAGES - 1), default=VALIDATION_IMAGES, metavar="N",
            help="hold out the last N training images to choose the best epoch; 0 trains on all "
            "and keeps the last epoch (default: 10000)")
     option("--deskew", action=argparse.BooleanOptionalAction, default=defaults.deskew,

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from mnist_app import model_io
-from mnist_app.constants import INPUT_SIZE, N_CLASSES, N_TRAIN_IMAGES
+from mnist_app.constants import INPUT_SIZE, N_CLASSES, N_TRAIN_IMAGES, VALIDATION_IMAGES
 from mnist_app.data import FILES, TRAIN_IMAGES, TRAIN_LABELS, Mnist, load_mnist
 from mnist_app.errors import MnistAppError
 from mnist_app.evaluate import evaluate
@@ -47,7 +47,6 @@ from mnist_app.reading import ReadingConvention
 from mnist_app.training import EpochRecord, Hyperparameters, train
 from mnist_app.training_progress import ProgressRecord
 
-VALIDATION_IMAGES = 10_000  # the last of MNIST's training images, as `mnist-app train` holds out
 
 
 @dataclass(frozen=True)
