@@ -13,15 +13,12 @@ from PIL import Image
 from mnist_app.preprocess import find_marks
 from mnist_app.preprocess.segment import segment
 from mnist_app.synthetic.paper import encode, to_uint8
+from test_numbers import always_sure
 
 HEIGHT = 80  # pixels: the strokes' height
 MARGIN = 60  # pixels of paper above and below the ink, and SIDE on its left and right
 SIDE = 240
 PAPER, INK, GRAIN = 0.85, 0.7, 0.02  # the paper's grey, how much darker a full stroke is, the noise
-
-
-def always_sure(pictures):
-    return np.full(len(pictures), 0.99)
 
 
 def grainy_photo(ink: np.ndarray) -> bytes:
