@@ -9,16 +9,19 @@
 // Pixels of the PNG posted to /api/predict. Reading time grows with the picture's pixels,
 // and accuracy does not: on 200 MNIST test digits drawn as canvases, 128 and 280 pixels
 // are both read 198 times right, and a 280-pixel canvas takes about 5 times as long.
+import { buildBars, percent, showBars } from "./bars.js";
+import { currentModel, loadModel, showHidden } from "./neurons.js";
 import {
-  FRAME, clearNumber, drawPicture, isSeveralDigits, numberMode, offerNumberMode, setUpNumberMode, showNumber,
+  clearNumber, isSeveralDigits, numberMode, offerNumberMode, setUpNumberMode, showNumber,
 } from "./number.js";
+import { drawPicture } from "./pixels.js";
 import { onReaderChange, predictUrl } from "./reader.js";
+import { drawStrokes } from "./strokes.js";
 import { installTeaching } from "./teach.js";
 
 // In number mode the pad is wider, and so is the PNG: EXPORT_SIZE tall.
 const EXPORT_SIZE = 128;
 const MIN_INTERVAL_MS = 100;      // at most 10 readings a second while drawing
-const N_CLASSES = 10;
 const INK = "#111318";
 
 const $ = (id) => document.getElementById(id);
@@ -35,11 +38,6 @@ let current = null;               // the stroke being drawn
 let shownImage = null;            // an ImageBitmap of a dropped/chosen file, drawn on the pad
 let shownFile = null;             // that file, as it was read
 let generation = 0;               // bumped by Clear/new input: late answers are dropped
-let model = null;                 // GET /api/model
-let weightSheet = null;           // the hidden neurons' weight images, one PNG
-let hiddenActivations = null;     // of the last reading
-let selectedNeuron = 0;
-let neuronPicked = false;         // until the user points at one, show the most active
 
 // ------------------------------------------------------------------------ drawing
 
@@ -63,28 +61,6 @@ function padAspect() {
   return pad.clientHeight > 0 ? pad.clientWidth / pad.clientHeight : 1;
 }
 
-function strokePath(context, size, stroke) {
-  context.lineWidth = stroke.width * size;
-  context.lineCap = context.lineJoin = "round";
-  context.beginPath();
-  const [x0, y0] = stroke.points[0];
-  context.moveTo(x0 * size, y0 * size);
-  if (stroke.points.length === 1) {
-    context.lineTo(x0 * size + 0.01, y0 * size);  // a dot: a round cap on a tiny line
-  }
-  for (const [x, y] of stroke.points.slice(1)) {
-    context.lineTo(x * size, y * size);
-  }
-  context.stroke();
-}
-
-function drawStrokes(context, size, color) {
-  context.strokeStyle = color;
-  for (const stroke of strokes) {
-    strokePath(context, size, stroke);
-  }
-}
-
 function redrawPad() {
   padContext.clearRect(0, 0, pad.width, pad.height);
   if (shownImage) {
@@ -93,7 +69,7 @@ function redrawPad() {
     const h = shownImage.height * scale;
     padContext.drawImage(shownImage, (pad.width - w) / 2, (pad.height - h) / 2, w, h);
   }
-  drawStrokes(padContext, pad.height, INK);
+  drawStrokes(padContext, pad.height, INK, strokes);
   $("pad-hint").hidden = strokes.length > 0 || shownImage !== null;
   $("undo").disabled = strokes.length === 0;
 }
@@ -196,7 +172,7 @@ function exportDrawing() {
   const canvas = document.createElement("canvas");
   canvas.height = EXPORT_SIZE;
   canvas.width = Math.round(EXPORT_SIZE * padAspect());
-  drawStrokes(canvas.getContext("2d"), EXPORT_SIZE, "#000");
+  drawStrokes(canvas.getContext("2d"), EXPORT_SIZE, "#000", strokes);
   return new Promise((resolve, reject) => {
     canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("no PNG"))), "image/png");
   });
@@ -230,6 +206,7 @@ async function readFile(file) {
     shownImage = null;            // a format the browser cannot show; the server may read it
   }
   redrawPad();
+  const model = currentModel();
   const limit = model ? model.limits.max_body_bytes : Infinity;
   if (file.size > limit) {
     showProblem(`That file is ${megabytes(file.size)}; the server reads images up to ${megabytes(limit)}.`);
@@ -329,126 +306,8 @@ function clearNetwork() {
   showHidden(null);
 }
 
-// One decimal, as the command line prints it: the unsure rule's near tie is judged so.
-function percent(p) {
-  return `${(100 * p).toFixed(1)}%`;
-}
-
-function buildBars() {
-  const list = $("bars");
-  for (let digit = 0; digit < N_CLASSES; digit += 1) {
-    const item = document.createElement("li");
-    item.innerHTML = '<span class="label"></span><span class="track"><span class="fill"></span></span><span class="value"></span>';
-    item.querySelector(".label").textContent = digit;
-    list.append(item);
-  }
-}
-
-// The ten probabilities as bars, ``best`` highlighted; no reading (null): empty bars.
-function showBars(probabilities, best) {
-  $("bars").querySelectorAll("li").forEach((item, digit) => {
-    const p = probabilities ? probabilities[digit] : 0;
-    item.classList.toggle("best", digit === best);
-    item.querySelector(".fill").style.transform = `scaleX(${p.toFixed(4)})`;
-    item.querySelector(".value").textContent = probabilities ? percent(p) : "";
-    item.setAttribute("aria-label", probabilities ? `${digit}: ${percent(p)}` : `${digit}`);
-  });
-}
-
 function showSeen(input) {
   drawPicture($("seen").getContext("2d"), input);
-}
-
-// ------------------------------------------------------------------------ hidden neurons
-
-function buildHidden(count) {
-  const grid = $("hidden");
-  grid.replaceChildren();
-  for (let i = 0; i < count; i += 1) {
-    const cell = document.createElement("button");
-    cell.type = "button";
-    cell.className = "neuron";
-    cell.dataset.index = i;
-    cell.setAttribute("aria-label", `Hidden neuron ${i + 1}`);
-    const pick = () => {
-      neuronPicked = true;
-      selectNeuron(i);
-    };
-    cell.addEventListener("pointerenter", pick);
-    cell.addEventListener("focus", pick);
-    cell.addEventListener("click", pick);  // a tap, on a touch screen
-    grid.append(cell);
-  }
-}
-
-function showHidden(activations) {
-  hiddenActivations = activations;
-  $("hidden").querySelectorAll(".neuron").forEach((cell, i) => {
-    const a = activations && i < activations.length ? activations[i] : 0;  // a trained net may be smaller
-    const level = Math.round(255 * a);
-    cell.style.backgroundColor = `rgb(${level}, ${level}, ${Math.min(255, level + 30)})`;
-    cell.title = activations ? `neuron ${i + 1}: activation ${a.toFixed(2)}` : `neuron ${i + 1}`;
-  });
-  if (activations && !neuronPicked) {
-    selectedNeuron = activations.indexOf(Math.max(...activations.slice(0, model.hidden_weights.count)));
-  }
-  selectNeuron(selectedNeuron);
-}
-
-function selectNeuron(index) {
-  selectedNeuron = index;
-  $("hidden").querySelectorAll(".neuron").forEach((cell, i) => {
-    cell.classList.toggle("selected", i === index);
-    cell.setAttribute("aria-pressed", String(i === index));
-  });
-  const context = $("weights").getContext("2d");
-  context.clearRect(0, 0, FRAME, FRAME);
-  if (weightSheet && model) {
-    const { columns, tile } = model.hidden_weights;
-    const column = index % columns;
-    const row = Math.floor(index / columns);
-    context.drawImage(weightSheet, column * tile, row * tile, tile, tile, 0, 0, FRAME, FRAME);
-  }
-  const activity = hiddenActivations && index < hiddenActivations.length
-    ? `, activation ${hiddenActivations[index].toFixed(2)}` : "";
-  $("neuron-caption").textContent = `Neuron ${index + 1}${activity}: the weights of its 784 inputs`;
-}
-
-// ------------------------------------------------------------------------ the model
-
-async function loadModel() {
-  try {
-    const response = await fetch("/api/model");
-    model = await response.json();
-  } catch (error) {
-    $("model").textContent = `Could not load the model description (${error.message}).`;
-    return;
-  }
-  buildHidden(model.hidden_weights.count);
-  const sheet = new Image();
-  sheet.addEventListener("load", () => {
-    weightSheet = sheet;
-    selectNeuron(selectedNeuron);
-  });
-  sheet.src = model.hidden_weights.url;
-  showHidden(null);
-  describeModel();
-}
-
-function describeModel() {
-  const meta = model.metadata || {};
-  const parts = [`Network ${model.sizes.join("-")}`];
-  if (meta.activation) parts.push(`${meta.activation} neurons`);
-  if (meta.cost) parts.push(`${meta.cost} cost`);
-  if (typeof meta.test_accuracy === "number") {
-    parts.push(`${(100 * meta.test_accuracy).toFixed(2)}% right on the 10,000 MNIST test digits`);
-  }
-  const footer = $("model");
-  footer.textContent = `${parts.join(", ")}. `;
-  const link = document.createElement("a");
-  link.href = "/report";
-  link.textContent = "What it learned: the model report";
-  footer.append(link);
 }
 
 // ------------------------------------------------------------------------ wiring
@@ -522,4 +381,4 @@ function readAgain() {
 }
 
 start();
-installTeaching({ currentPicture, readAgain, showReading, model: () => model });
+installTeaching({ currentPicture, readAgain, showReading, model: currentModel });

@@ -2,7 +2,9 @@
 // side, POST /api/number reads them all, and each digit's box is drawn over the pad with
 // the 28x28 picture the network read there and its confidence.
 
-export const FRAME = 28;          // MNIST pictures are 28x28
+import { percent } from "./bars.js";
+import { FRAME, drawPicture } from "./pixels.js";
+
 const TAG_HEIGHT = 32;            // CSS pixels of a digit's tag (its 28x28 picture and confidence)
                                   // above its box; with less room, the tag goes inside
 const $ = (id) => document.getElementById(id);
@@ -45,20 +47,6 @@ export function offerNumberMode(state, words) {
   state.replaceChildren(`${words} `, button);
 }
 
-// A 28x28 picture (rows of grey levels, ink 255 on 0) drawn on a 28x28 canvas context,
-// light ink on black as MNIST shows it; null: black.
-export function drawPicture(context, input) {
-  const picture = context.createImageData(FRAME, FRAME);
-  if (input) {
-    input.flat().forEach((level, i) => {
-      picture.data.set([level, level, level, 255], 4 * i);
-    });
-  } else {
-    for (let i = 3; i < picture.data.length; i += 4) picture.data[i] = 255;
-  }
-  context.putImageData(picture, 0, 0);
-}
-
 // Show a /api/number answer: the number in #number, and a box over the pad for each digit.
 // ``toPad([left, top, right, bottom])`` maps a box in the posted picture's pixels to CSS
 // pixels of the pad.
@@ -81,7 +69,7 @@ export function showNumber(reading, toPad) {
     seen.className = "pixels";
     drawPicture(seen.getContext("2d"), digit.input);
     const label = document.createElement("span");
-    label.textContent = `${digit.digit} · ${Math.round(100 * digit.confidence)}%`;
+    label.textContent = `${digit.digit} · ${percent(digit.confidence)}`;
     tag.append(seen, label);
     box.append(tag);
     layer.append(box);

@@ -8,7 +8,9 @@
 // (BP4 and the update), the outputs a^L before and after, and why the network read what
 // it read (the gradient of its output with respect to the 784 pixels).
 
-const FRAME = 28;
+import { percent } from "./bars.js";
+import { FRAME, paintFrame } from "./pixels.js";
+
 const SHOWN_NEURONS = 4;          // weight changes drawn, the neurons with the largest |δ^2|
 
 const $ = (id) => document.getElementById(id);
@@ -39,14 +41,10 @@ function maxAbs(values) {
 
 // 784 values on a 28x28 canvas; ``ink`` (784 values in [0, 1]) darkens the inked pixels.
 function paint(canvas, values, limit, ink = null) {
-  const context = canvas.getContext("2d");
-  const picture = context.createImageData(FRAME, FRAME);
-  values.forEach((v, i) => {
+  paintFrame(canvas.getContext("2d"), (i) => {
     const shade = ink ? 1 - 0.35 * ink[i] : 1;
-    const [r, g, b] = diverging(v, limit);
-    picture.data.set([r * shade, g * shade, b * shade, 255], 4 * i);
+    return diverging(values[i], limit).map((c) => c * shade);
   });
-  context.putImageData(picture, 0, 0);
 }
 
 // ------------------------------------------------------------------------ teaching
@@ -119,10 +117,6 @@ function setButtons() {
 }
 
 // ------------------------------------------------------------------------ showing the step
-
-function percent(p) {
-  return `${(100 * p).toFixed(p > 0.995 || p < 0.1 ? 1 : 0)}%`;
-}
 
 function signed(value, digits = 3) {
   return `${value < 0 ? "−" : "+"}${Math.abs(value).toFixed(digits)}`;

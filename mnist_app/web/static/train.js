@@ -6,7 +6,8 @@
 // "done" or "error". Each carries the hidden neurons' incoming weights as one byte each:
 // level k stands for weight (k - 128) / 127 x scale, drawn in the colour the server lists.
 
-const FRAME = 28;                 // MNIST pictures are 28x28
+import { FRAME, paintFrame } from "./pixels.js";
+
 const $ = (id) => document.getElementById(id);
 const form = $("settings");
 
@@ -250,13 +251,7 @@ function showWeights(weights) {
   const levels = Uint8Array.from(atob(weights.levels), (ch) => ch.charCodeAt(0));
   const pixels = FRAME * FRAME;
   $("neurons").querySelectorAll("canvas").forEach((canvas, neuron) => {
-    const context = canvas.getContext("2d");
-    const picture = context.createImageData(FRAME, FRAME);
-    for (let i = 0; i < pixels; i += 1) {
-      picture.data.set(colours[levels[neuron * pixels + i]], 4 * i);
-      picture.data[4 * i + 3] = 255;
-    }
-    context.putImageData(picture, 0, 0);
+    paintFrame(canvas.getContext("2d"), (i) => colours[levels[neuron * pixels + i]]);
   });
 }
 
