@@ -1,7 +1,8 @@
 """Vectorised transforms of whole batches of digit images, (m, 28, 28).
 
-Training uses them with random settings per image (:func:`random_distortions`, the
-augmentation that teaches the network slants, sizes, wobbly strokes and pens); the report
+Training uses them with random settings per image (:mod:`mnist_app.distortions`, the
+augmentation that teaches the network slants, sizes, wobbly strokes and pens); reading
+uses a few (deskew, shifts, centres of mass, stroke width); the report
 uses them with one fixed setting per batch to measure robustness. Every function takes
 uint8 images (0-255) or floats in [0, 1] and returns the same dtype, and takes each setting
 either as one number for the whole batch or as an (m,) array, one per image. No loops over
@@ -10,13 +11,11 @@ images: one batch of 2048 digits is distorted in a few tens of milliseconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from mnist_app.constants import FRAME, MASS_CENTRE
+from mnist_app.constants import FRAME
 
-_CENTRE = (FRAME - 1) / 2  # geometric transforms turn and scale about the frame's centre
+FRAME_CENTRE = (FRAME - 1) / 2  # geometric transforms turn and scale about the frame's centre
 
 
 def _per_image(value, m: int) -> np.ndarray:
@@ -39,15 +38,15 @@ def warp(images: np.ndarray, matrices: np.ndarray, displacement: np.ndarray | No
     distortion). Pixels sampled from outside the frame are 0 (background).
     """
     m = len(images)
-    grid = np.arange(FRAME, dtype=np.float32) - _CENTRE
+    grid = np.arange(FRAME, dtype=np.float32) - FRAME_CENTRE
     rows = np.broadcast_to(grid[:, None], (FRAME, FRAME))
     cols = np.broadcast_to(grid[None, :], (FRAME, FRAME))
     if displacement is not None:
         rows = rows + displacement[..., 0]
         cols = cols + displacement[..., 1]
     a = matrices.astype(np.float32)[:, :, :, None, None]  # (m, 2, 3, 1, 1) broadcasts over pixels
-    source_rows = a[:, 0, 0] * rows + a[:, 0, 1] * cols + a[:, 0, 2] + _CENTRE + 1  # +1: padding
-    source_cols = a[:, 1, 0] * rows + a[:, 1, 1] * cols + a[:, 1, 2] + _CENTRE + 1
+    source_rows = a[:, 0, 0] * rows + a[:, 0, 1] * cols + a[:, 0, 2] + FRAME_CENTRE + 1  # +1: padding
+    source_cols = a[:, 1, 0] * rows + a[:, 1, 1] * cols + a[:, 1, 2] + FRAME_CENTRE + 1
 
     padded = np.pad(images.astype(np.float32), ((0, 0), (1, 1), (1, 1))).reshape(m, -1)
     side = FRAME + 2
@@ -63,7 +62,7 @@ def warp(images: np.ndarray, matrices: np.ndarray, displacement: np.ndarray | No
     return _as_input_dtype(result, images)
 
 
-def _linear_maps(m: int, degrees=0.0, zoom=1.0, slant=0.0) -> np.ndarray:
+def linear_maps(m: int, degrees=0.0, zoom=1.0, slant=0.0) -> np.ndarray:
     """(m, 2, 3) inverse maps for :func:`warp` that turn each image by ``degrees``
     anticlockwise, resize it by ``zoom`` and slant it (shear its rows sideways by ``slant``
     pixels per pixel of height, top to the right)."""
@@ -82,7 +81,7 @@ def _linear_maps(m: int, degrees=0.0, zoom=1.0, slant=0.0) -> np.ndarray:
 
 def rotate(images: np.ndarray, degrees) -> np.ndarray:
     """Each image turned by ``degrees`` anticlockwise about the frame's centre."""
-    return warp(images, _linear_maps(len(images), degrees=degrees))
+    return warp(images, linear_maps(len(images), degrees=degrees))
 
 
 def shift(images: np.ndarray, dy, dx) -> np.ndarray:
@@ -208,63 +207,13 @@ def deskew(images: np.ndarray) -> np.ndarray:
     """
     weights = images.astype(np.float32)
     mass = np.maximum(weights.sum(axis=(1, 2)), 1e-6)
-    positions = np.arange(FRAME, dtype=np.float32) - _CENTRE
+    positions = np.arange(FRAME, dtype=np.float32) - FRAME_CENTRE
     row_mass, col_mass = weights.sum(axis=2), weights.sum(axis=1)
     row_mean = row_mass @ positions / mass
     col_mean = col_mass @ positions / mass
     row_var = row_mass @ positions**2 / mass - row_mean**2
     covariance = np.einsum("mrc,r,c->m", weights, positions, positions) / mass - row_mean * col_mean
     slant = np.where(row_var > 1e-3, covariance / np.maximum(row_var, 1e-3), 0)
-    maps = _linear_maps(len(images), slant=slant)  # samples col + slant * row: undoes the lean
+    maps = linear_maps(len(images), slant=slant)  # samples col + slant * row: undoes the lean
     maps[:, 1, 2] = -slant * row_mean  # ...about the centre of mass, which stays put
     return warp(images, maps)
-
-
-@dataclass(frozen=True)
-class Distortions:
-    """Ranges of the random distortions of :func:`random_distortions` (each drawn uniformly
-    per image); all zero means none."""
-
-    degrees: float = 0.0  # turn by up to this many degrees either way
-    scale: float = 0.0  # resize by a factor in [1 - scale, 1 + scale]
-    shear: float = 0.0  # slant: horizontal shear factor in [-shear, shear]
-    elastic: float = 0.0  # RMS length of the elastic displacement, pixels
-    thicken: float = 0.0  # stroke edges move out by up to this many pixels...
-    thin: float = 0.0  # ...or in by up to this many
-
-    @property
-    def any(self) -> bool:
-        return any(value > 0 for value in vars(self).values())
-
-    def scaled(self, strength: float) -> "Distortions":
-        """Every range multiplied by ``strength`` (0 gives no distortion)."""
-        return Distortions(**{name: value * strength for name, value in vars(self).items()})
-
-
-# Strength 1 of `train --distort`: chosen on the validation split and the realistic sets.
-STANDARD_DISTORTIONS = Distortions(degrees=10, scale=0.1, shear=0.2, elastic=1.0, thicken=0.7, thin=0.4)
-
-
-ELASTIC_SMOOTHNESS = 4.0  # pixels: Simard et al.'s sigma for 28x28 digits
-
-
-def random_distortions(images: np.ndarray, settings: Distortions, rng: np.random.Generator) -> np.ndarray:
-    """``images`` each distorted by random settings drawn from ``settings``' ranges: new
-    handwriting from old, still in MNIST's convention (centred by mass)."""
-    m = len(images)
-    matrices = _linear_maps(
-        m,
-        degrees=rng.uniform(-settings.degrees, settings.degrees, m),
-        zoom=rng.uniform(1 - settings.scale, 1 + settings.scale, m),
-        slant=rng.uniform(-settings.shear, settings.shear, m),
-    )
-    # Keep each digit's centre of mass where MNIST puts it: the output position q must
-    # sample the source's centre of mass c, so the map's offset is c - A q.
-    target = np.full((m, 2, 1), MASS_CENTRE - _CENTRE, dtype=np.float32)
-    matrices[:, :, 2] = centres_of_mass(images) - (matrices[:, :, :2] @ target)[:, :, 0]
-    fields = (elastic_fields(m, settings.elastic, ELASTIC_SMOOTHNESS, rng)
-              if settings.elastic > 0 else None)
-    distorted = warp(images, matrices, fields)
-    if settings.thicken > 0 or settings.thin > 0:
-        distorted = stroke_width(distorted, rng.uniform(-settings.thin, settings.thicken, m))
-    return distorted

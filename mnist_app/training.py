@@ -24,7 +24,8 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from mnist_app.augment import Distortions, random_distortions, random_shifts
+from mnist_app.augment import random_shifts
+from mnist_app.distortions import Distortions, random_distortions
 from mnist_app.errors import TrainingDiverged
 from mnist_app.inputs import check_images, check_labels, one_hot, to_inputs
 from mnist_app.training_progress import FirstEpochProgress, Monitor, ProgressRecord

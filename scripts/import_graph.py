@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # longest matching prefix. Each import must point to its own floor or one below.
 FLOORS = (
     ("leaves", ("constants", "limits", "errors", "safe_io", "atomic", "lifeline")),
-    ("transforms", ("augment",)),
+    ("transforms", ("augment", "distortions")),
     ("pictures (know no network)", ("decode", "ico", "preprocess", "synthetic")),
     ("network and its reading", ("network", "inputs", "confidence", "typicality", "reading", "training",
                                  "training_progress", "teach")),

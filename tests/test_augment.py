@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from mnist_app import augment
-from mnist_app.augment import STANDARD_DISTORTIONS, Distortions
 from mnist_app.constants import MASS_CENTRE
+from mnist_app.distortions import STANDARD_DISTORTIONS, Distortions, random_distortions
 from mnist_sample import mnist_sample
 
 IMAGES, _ = mnist_sample()
@@ -161,7 +161,7 @@ def test_deskew_undoes_the_slant_of_real_digits_and_leaves_upright_ones_alone():
 
 
 def test_random_distortions_are_seeded():
-    first, second, other = (augment.random_distortions(DIGITS, STANDARD_DISTORTIONS, np.random.default_rng(seed))
+    first, second, other = (random_distortions(DIGITS, STANDARD_DISTORTIONS, np.random.default_rng(seed))
                             for seed in (5, 5, 6))
     np.testing.assert_array_equal(first, second)
     assert not np.array_equal(first, other)
@@ -180,7 +180,7 @@ def test_no_distortions_by_default_and_scaled_multiplies_every_range():
 @pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64])
 def test_random_distortions_keep_the_dtype_and_range(dtype):
     images = DIGITS if dtype == np.uint8 else (DIGITS / 255).astype(dtype)
-    distorted = augment.random_distortions(images, STANDARD_DISTORTIONS, np.random.default_rng(0))
+    distorted = random_distortions(images, STANDARD_DISTORTIONS, np.random.default_rng(0))
     assert distorted.dtype == dtype and distorted.shape == images.shape
     assert distorted.min() >= 0 and distorted.max() <= (255 if dtype == np.uint8 else 1)
 
@@ -188,7 +188,7 @@ def test_random_distortions_keep_the_dtype_and_range(dtype):
 def test_random_distortions_keep_the_centre_of_mass_where_mnist_puts_it():
     off_centre = augment.shift(DIGITS, 3, -3)  # distortion recentres, as MNIST centres by mass
     for images in (DIGITS, off_centre):
-        distorted = augment.random_distortions(images, STANDARD_DISTORTIONS.scaled(1.5), np.random.default_rng(1))
+        distorted = random_distortions(images, STANDARD_DISTORTIONS.scaled(1.5), np.random.default_rng(1))
         centres = augment.centres_of_mass(distorted) + CENTRE  # pixel indices, like MASS_CENTRE
         np.testing.assert_allclose(centres.mean(axis=0), [MASS_CENTRE, MASS_CENTRE], atol=0.15)
         assert np.abs(centres - MASS_CENTRE).max() < 3

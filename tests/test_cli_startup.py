@@ -65,13 +65,14 @@ import json, sys
 from mnist_app.cli import main
 status = main(sys.argv[1:])
 loaded = sorted(name for name in sys.modules
-                if name.endswith("ImagePlugin") or name in ("multiprocessing", "mnist_app.numbers", "shutil"))
+                if name.endswith("ImagePlugin")
+                or name in ("multiprocessing", "mnist_app.numbers", "mnist_app.distortions", "shutil", "PIL.ImageOps"))
 print(json.dumps({"status": status, "loaded": loaded}))
 """
 
 
 @pytest.mark.parametrize("suffix, plugin", [(".png", "PIL.PngImagePlugin"), (".jpg", "PIL.JpegImagePlugin")])
-def test_reading_one_picture_loads_only_its_format_and_no_pool_nor_shutil(tmp_path, suffix, plugin):
+def test_reading_one_picture_loads_only_its_format_not_the_pool_shutil_image_ops_nor_distortions(tmp_path, suffix, plugin):
     from PIL import Image
 
     path = tmp_path / f"one{suffix}"

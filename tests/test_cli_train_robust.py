@@ -11,7 +11,7 @@ import pytest
 from mnist_app import model_io
 from mnist_app.data import load_mnist
 from mnist_app.inputs import to_inputs
-from mnist_app.augment import STANDARD_DISTORTIONS
+from mnist_app.distortions import STANDARD_DISTORTIONS
 from mnist_app.cli import main
 from mnist_app.cli import train as train_command
 from mnist_app.network import Network

@@ -219,3 +219,24 @@ def test_sources_that_cannot_be_read_are_image_errors(tmp_path, make, message):
     path.write_bytes(encode(seven(), "PNG"))
     with pytest.raises(ImageError, match=message):
         to_mnist_image(make(path))
+
+
+# EXIF orientation -> how the stored pixels must be turned to stand upright (the EXIF
+# standard's table: 6 means the viewer turns them 90 degrees clockwise).
+UPRIGHT = {1: None, 2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+           6: Image.Transpose.ROTATE_270, 8: Image.Transpose.ROTATE_90}
+
+
+@pytest.mark.parametrize("orientation", sorted(UPRIGHT))
+def test_a_picture_is_turned_as_its_exif_orientation_says_and_a_given_image_is_left_be(orientation):
+    stored = Image.frombytes("L", (3, 2), bytes([0, 10, 20, 30, 40, 50]))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = encode(stored, "PNG", exif=exif)
+    turn = UPRIGHT[orientation]
+    upright = np.asarray(stored if turn is None else stored.transpose(turn))
+    np.testing.assert_array_equal(np.asarray(load_image(data)), upright)
+    given = Image.open(io.BytesIO(data))
+    np.testing.assert_array_equal(np.asarray(load_image(given)), upright)
+    assert given.size == (3, 2)
+    np.testing.assert_array_equal(np.asarray(given), np.asarray(stored))

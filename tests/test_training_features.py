@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from mnist_app import augment, reading, training
-from mnist_app.augment import STANDARD_DISTORTIONS, Distortions
 from mnist_app.constants import NOT_A_DIGIT
+from mnist_app.distortions import STANDARD_DISTORTIONS, Distortions, random_distortions
 from mnist_app.inputs import check_images, one_hot, to_inputs
 from mnist_app.network import Network
 from mnist_app.reading import ReadingConvention
@@ -124,7 +124,7 @@ def test_deskew_training_feeds_the_network_deskewed_digits(distortions):
     replay = np.random.default_rng(3)  # train draws the order first, then the distortions
     expected = DIGITS[replay.permutation(len(DIGITS))]
     if distortions.any:
-        expected = augment.random_distortions(expected, distortions, replay)
+        expected = random_distortions(expected, distortions, replay)
     np.testing.assert_allclose(np.concatenate(seen), to_inputs(augment.deskew(expected)), atol=1e-6)
 
 

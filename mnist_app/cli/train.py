@@ -35,7 +35,7 @@ from mnist_app.constants import (
     VALIDATION_IMAGES,
     model_file_name,
 )
-from mnist_app.augment import STANDARD_DISTORTIONS
+from mnist_app.distortions import STANDARD_DISTORTIONS
 from mnist_app.confidence import NOT_A_DIGIT_SHARE, UNSURE_SHARE, RejectRule, calibrate
 from mnist_app.data import TRAIN_IMAGES, TRAIN_LABELS
 from mnist_app.evaluate import evaluate
