@@ -203,9 +203,10 @@ def run(threads: int, pngs: list[tuple[int, bytes]]) -> dict:
         for label, png in pngs[:WARM_UP]:
             post(connection, png)
         connection.close()
-        cpu_before = cpu_seconds(pid)
+        cpu_before, client_before = cpu_seconds(pid), time.process_time()
         result = load(address, pngs)
         result["cpu_ms"] = 1000 * (cpu_seconds(pid) - cpu_before) / REQUESTS
+        result["client_cpu_ms"] = 1000 * (time.process_time() - client_before) / REQUESTS
         result["rss_mb"], result["peak_rss_mb"] = memory_mb(pid)
         result["stalled_answer_s"] = answer_while_stalled(address, pngs[0][1])
         result["response_bytes"] = response_bytes(address, pngs[0][1])
@@ -224,8 +225,9 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{CLIENTS} clients, {REQUESTS} requests each run; BLAS: {blas_description()}")
     header = ("| canvas | server threads | load | errors | misread | requests/s | p50 ms | p99 ms "
-              "| server CPU ms per request | RSS after, MB | peak RSS, MB | answer with 40 stalled, s |")
-    lines = [header, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+              "| server CPU ms per request | clients' CPU ms per request | RSS after, MB | peak RSS, MB "
+              "| answer with 40 stalled, s |")
+    lines = [header, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     print(header)
     sizes = []
     for size in (int(px) for px in args.sizes.split(",")):
@@ -236,7 +238,7 @@ def main() -> None:
             r = run(threads, pngs)
             row = (f"| {size}x{size} | {threads} | {load_average:.1f} | {len(r['errors'])} | {r['wrong']} "
                    f"| {r['requests_per_second']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} "
-                   f"| {r['cpu_ms']:.2f} | {r['rss_mb']:.0f} | {r['peak_rss_mb']:.0f} | {r['stalled_answer_s']:.3f} |")
+                   f"| {r['cpu_ms']:.2f} | {r['client_cpu_ms']:.2f} | {r['rss_mb']:.0f} | {r['peak_rss_mb']:.0f} | {r['stalled_answer_s']:.3f} |")
             print(row, flush=True)
             for error in r["errors"][:5]:
                 print(f"  error: {error}")
@@ -255,7 +257,10 @@ def main() -> None:
         "another digit than the label. 280x280 is a typical canvas export; 128x128 is what the "
         "page sends. Load: the machine's 1-minute load average just before the run (other "
         "jobs share these 2 cores). Server CPU: user and system time of the server and its "
-        "worker processes over the run, per request; the client's is not counted. "
+        "worker processes over the run, per request. Clients' CPU: user and system time of the "
+        f"{CLIENTS} client threads (this process) over the run, per request: they share the cores with the "
+        "server, so requests/s is at most cores / (server CPU + clients' CPU) per request, and "
+        "cores / server CPU is what the server alone could answer. "
         f"{aims} The server runs with the BLAS listed below (same interpreter, same environment).",
     ]
     path = write_markdown("serve", "`mnist-app serve` under load", lines + notes)

@@ -238,3 +238,16 @@ def test_the_papers_background_takes_each_cells_low_percentile(shape):
         grid = spread(np.minimum, np.partition(cells, rank, axis=-1)[..., rank], 1)
         expected = np.asarray(Image.fromarray(grid).resize((width, height), Image.Resampling.BILINEAR))
         np.testing.assert_array_equal(ink._background(levels), expected)
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "PA"])
+def test_a_transparent_pictures_grey_and_alpha_are_pillows_la_bands(mode):
+    """Grey and alpha, taken straight from RGBA and LA, against Pillow's conversion to LA."""
+    from mnist_app.preprocess.picture import _grey_and_alpha
+
+    rng = np.random.default_rng(len(mode))
+    bands = Image.fromarray(rng.integers(0, 256, (40, 30, 4), dtype=np.uint8), "RGBA")
+    image = bands if mode == "RGBA" else bands.convert(mode)
+    for got, expected in zip(_grey_and_alpha(image), image.convert("LA").split()):
+        assert got.mode == "L"
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(expected))

@@ -49,7 +49,7 @@ def _single_band(image: Image.Image) -> Image.Image:
     if image.mode == "F" or image.mode.startswith("I"):  # I, I;16, I;16B, ...
         return _eight_bit(image)
     if "A" in image.getbands() or "a" in image.getbands() or "transparency" in image.info:
-        grey, alpha = image.convert("LA").split()
+        grey, alpha = _grey_and_alpha(image)
         backdrop = Image.new("L", image.size, _backdrop_level(grey, alpha))
         return Image.composite(grey, backdrop, alpha)
     if image.mode == "L":
@@ -58,6 +58,16 @@ def _single_band(image: Image.Image) -> Image.Image:
         return image.convert("L")
     except ValueError:  # e.g. LAB, which Pillow converts only to RGB(A)
         return image.convert("RGB").convert("L")
+
+
+def _grey_and_alpha(image: Image.Image) -> tuple[Image.Image, Image.Image]:
+    """The grey levels and the alpha band of an image with transparency, each "L". An RGBA
+    or LA image gives them straight (the same levels: Pillow's RGBA to L is its RGBA to
+    LA), without the two-band copy that converting to "LA" and splitting it makes."""
+    if image.mode in ("RGBA", "LA"):
+        return image.convert("L"), image.getchannel("A")
+    grey, alpha = image.convert("LA").split()
+    return grey, alpha
 
 
 def _backdrop_level(grey: Image.Image, alpha: Image.Image) -> int:
