@@ -19,10 +19,11 @@ docs/benchmarks/predict.md.
   their difference is what preprocessing adds beyond decoding.
 
 - Instructions: the start-up commands once more under ``valgrind --tool=callgrind`` (if
-  valgrind is installed), with PYTHONHASHSEED=0: the count of instructions a process runs
-  moves by a few thousand from run to run however busy the machine is, where its wall
-  and CPU time move by tens of per cent. (Counted without the kernel's work: opening and
-  reading files.)
+  valgrind is installed), with PYTHONHASHSEED=0, the median of INSTRUCTION_RUNS runs: the
+  count of instructions a process runs moves by a few thousand from run to run however
+  busy the machine is (by up to 5% where OpenBLAS's threads spin), where its wall and CPU
+  time move by tens of per cent. (Counted without the kernel's work: opening and reading
+  files.)
 
 The machine's 1-minute load average is recorded before and after: other jobs share the
 cores, and ratios taken in one run cancel only part of that. Usage::
@@ -59,6 +60,11 @@ from mnist_app.synthetic.sets import CANVAS, export, photo_of
 FOLDER_SIZE = 400
 PNG_SHARE = 0.7
 PHOTO_SIDES = (80, 2000)
+# Runs under callgrind of each start-up command, whose median counts: a process that starts
+# OpenBLAS's threads (the floor starts one per core) runs as many more instructions as they
+# spin, 431-452M for the floor in five runs on 2026-12-03; predict starts one, and counts
+# the same to a few thousand every run.
+INSTRUCTION_RUNS = 3
 AIMS = {"predict one image": 1.25, "import and load": 1.3, "folder": 0.6, "beyond decoding ms": 2.0}
 ONE_BLAS_THREAD_FLOOR = "import os; os.environ['OPENBLAS_NUM_THREADS'] = '1'; import numpy, PIL.Image"
 # pip's console-script wrapper for `mnist-app`, as it writes it into bin/.
@@ -150,7 +156,8 @@ def instruction_row(commands: dict[str, list[str]], environment: dict[str, str])
     if shutil.which("valgrind") is None:
         return "| instructions (callgrind) | not counted: valgrind is not installed | | |"
     environment = {**environment, "PYTHONHASHSEED": "0"}
-    floor, predict, load = (instructions(command, environment) for command in list(commands.values())[:3])
+    floor, predict, load = (statistics.median(instructions(command, environment) for _ in range(INSTRUCTION_RUNS))
+                            for command in list(commands.values())[:3])
     return (f"| instructions (callgrind): the floor, `predict one.png`, import and load | "
             f"{floor / 1e6:.0f}M, {predict / 1e6:.0f}M, {load / 1e6:.0f}M | "
             f"{predict / floor:.2f}x, {load / floor:.2f}x | <= {AIMS['predict one image']}x, <= {AIMS['import and load']}x |")
@@ -240,7 +247,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15, metavar="N", help="turns of the start-up commands (default: 15)")
     parser.add_argument("--repeats", type=int, default=3, metavar="N", help="turns over the folder (default: 3)")
     parser.add_argument("--no-instructions", action="store_true",
-                        help="do not count the start-up commands' instructions with callgrind (about 2 minutes)")
+                        help="do not count the start-up commands' instructions with callgrind (about 4 minutes)")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as temp:
@@ -262,8 +269,8 @@ def main() -> None:
     busy = "busy: other jobs were running" if max(load_before, load_after) > cores else "quiet"
     lines = ["| what | time or rate | against its floor | aim |", "| --- | ---: | ---: | ---: |", *rows, "",
              f"Start-up: median of {args.runs} turns; the ratio is the median of each turn's ratio to the "
-             f"bare imports (CPU: user and system time of the process); instructions: one run each under "
-             f"callgrind, PYTHONHASHSEED=0. Folder: median of {args.repeats} turns, `python -m mnist_app predict FOLDER` "
+             f"bare imports (CPU: user and system time of the process); instructions: median of "
+             f"{INSTRUCTION_RUNS} runs each under callgrind, PYTHONHASHSEED=0. Folder: median of {args.repeats} turns, `python -m mnist_app predict FOLDER` "
              f"against Pillow decoding the same files with {cores} processes. 1-minute load average "
              f"{load_before:.1f} before and {load_after:.1f} after, on {cores} cores ({busy})."]
     print("\n".join(lines))
