@@ -50,9 +50,8 @@ def digit_parts(ink: np.ndarray) -> tuple[np.ndarray, bool]:
     strong = ink >= FAINT_INK
     link = max(1, round(LINK_FRACTION * max(ink.shape)))
     linked = spread(np.maximum, strong, link)
-    labels, parts = label_parts(linked)
-    inside = np.flatnonzero(linked)  # the pixels of parts, flat: the rest is paper (label 0)
-    part_of = labels.ravel()[inside]
+    inside, part_of, parts = label_pixels(linked)  # the pixels of parts, flat: the rest is paper (label 0)
+    labels = _labels_image(linked.shape, inside, part_of)
     masses = np.bincount(part_of, weights=ink.ravel()[inside], minlength=parts + 1)  # the paper's is 0
     furniture = _page_furniture(labels, parts)
     only_furniture = not masses[~furniture].any()
@@ -147,10 +146,25 @@ def spread(combine, values: np.ndarray, radius: int) -> np.ndarray:
 
 def label_parts(mask: np.ndarray) -> tuple[np.ndarray, int]:
     """8-connected parts of a boolean (h, w) mask: (labels (h, w) int32, count); 0 is background.
+    Parts are numbered 1, 2, ... in the order of their first pixel, row by row."""
+    pixels, part_of, count = label_pixels(mask)
+    return _labels_image(mask.shape, pixels, part_of), count
+
+
+def _labels_image(shape: tuple[int, int], pixels: np.ndarray, part_of: np.ndarray) -> np.ndarray:
+    """(h, w) int32: ``part_of`` at the flat indices ``pixels``, 0 elsewhere."""
+    labels = np.zeros(shape[0] * shape[1], dtype=np.int32)
+    labels[pixels] = part_of
+    return labels.reshape(shape)
+
+
+def label_pixels(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """The 8-connected parts of a boolean (h, w) mask, set pixel by set pixel: (their flat
+    indices (k,) in order, the part of each (k,) int32 from 1, count), numbered as
+    :func:`label_parts` numbers them.
 
     Works on horizontal runs of set pixels: runs in adjacent rows that touch are linked
-    (found with numpy), then joined by union-find (:func:`_smallest_linked`). Parts
-    are numbered 1, 2, ... in the order of their first pixel, row by row.
+    (found with numpy), then joined by union-find (:func:`_smallest_linked`).
     """
     height, width = mask.shape
     stride = width + 1  # runs are keyed by their flat index in (height, width + 1)
@@ -171,9 +185,7 @@ def label_parts(mask: np.ndarray) -> tuple[np.ndarray, int]:
     part = np.cumsum(is_root, dtype=np.int32)[roots]  # parts numbered in order of their roots
     # Each set pixel takes the part of its run: the last run that starts at or before it.
     pixels = np.flatnonzero(mask)
-    labels = np.zeros(height * width, dtype=np.int32)
-    labels[pixels] = part[np.searchsorted(start_keys, pixels + pixels // width, side="right") - 1]
-    return labels.reshape(height, width), int(is_root.sum())
+    return pixels, part[np.searchsorted(start_keys, pixels + pixels // width, side="right") - 1], int(is_root.sum())
 
 
 def _smallest_linked(count: int, upper: np.ndarray, lower: np.ndarray) -> np.ndarray:
