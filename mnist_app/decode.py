@@ -57,6 +57,7 @@ PLAIN_MODES = frozenset({"1", "L", "LA", "La", "P", "RGB", "RGBA", "RGBa", "RGBX
 LIGHTNESS_BAND = {"LAB": "L", "HSV": "V"}
 TURNED_ORIENTATIONS = frozenset(range(2, 9))  # EXIF orientations that ImageOps.exif_transpose turns
 JPEG_SCAN_MARKER = b"\xff\xda"  # start of scan; 0xFF never precedes 0xDA inside entropy-coded data
+DECODED_SCALE = "mnist_app.decoded_scale"  # info key of a JPEG decoded at a reduced scale: source pixels per pixel
 # The first bytes of the formats most pictures come in, with the plugin module of Pillow
 # that opens each and the name of its opener there (what Pillow registers for the format).
 # A picture in one of them is opened by that plugin alone: Image.open first imports five
@@ -74,7 +75,8 @@ def load_image(source: ImageSource, max_side: int | None = None) -> Image.Image:
     image, or a numpy array: (h, w) grey (uint8 0-255, uint16, bool, or float in [0, 1]),
     or (h, w, 3) RGB or (h, w, 4) RGBA (uint8, or float in [0, 1]).
     With ``max_side``, a JPEG is decoded at a reduced scale when that keeps both sides at
-    least ``max_side`` pixels (much faster for camera photos); other formats decode fully.
+    least ``max_side`` pixels (much faster for camera photos), and ``image.info[DECODED_SCALE]``
+    says how many of the file's pixels one decoded pixel spans; other formats decode fully.
     The result's mode is one of PLAIN_MODES, or "I;16" variants.
 
     Raises ImageError with a short message for anything that cannot be read, including
@@ -187,7 +189,10 @@ def _check_before_decoding(opened: Image.Image, given: bytes | Image.Image, max_
     if isinstance(given, bytes) and opened.format in ("JPEG", "MPO"):
         _check_jpeg_scans(given, opened.size)
     if max_side:
-        opened.draft(None, (max_side, max_side))  # a no-op except for JPEG
+        width = opened.size[0]
+        drafted = opened.draft(None, (max_side, max_side))  # None except for JPEG: (mode, scaled box)
+        if drafted is not None and drafted[1][2] < width:
+            opened.info[DECODED_SCALE] = width / drafted[1][2]
     check_budget(opened.size, opened.mode, max_pixels)
 
 

@@ -27,6 +27,10 @@ from mnist_app.preprocess.line import Line, digit_groups, read_line
 from mnist_app.preprocess.segment import Piece, beats_one_digit, segment, segment_groups
 
 SURE_DIGIT = 0.8  # a digit read with less confidence than this may be several, written close
+# Two neighbouring pieces at least TALL_PIECE of the tallest piece's height, with a gap of
+# at least APART of that height between their boxes, are two digits, however they read.
+TALL_PIECE = 0.7
+APART = 0.2
 
 if TYPE_CHECKING:
     from mnist_app.decode import ImageSource
@@ -65,7 +69,7 @@ def read_number(classifier: "Classifier", source: "ImageSource") -> NumberReadin
         pieces = []
     predictions = classifier.predict_pictures(np.array([piece.picture for piece in pieces])) if pieces else []
     if len(pieces) <= 1 or not (alone.not_a_digit or beats_one_digit(pieces, alone.confidence, marks.aspect)
-                                or _surer_apart(pieces, predictions, alone)):
+                                or _surer_apart(pieces, predictions, alone) or _standing_apart(pieces)):
         if alone.not_a_digit:
             raise NotADigit()
         box = pieces[0].box if len(pieces) == 1 else _marks_box(marks)
@@ -87,6 +91,16 @@ def _surer_apart(pieces: list[Piece], predictions: list["Prediction"], alone: "P
     return (len({piece.group for piece in pieces}) == len(pieces)
             and all(not p.unsure and not p.not_a_digit and p.confidence >= max(SURE_DIGIT, alone.confidence)
                     for p in predictions))
+
+
+def _standing_apart(pieces: list[Piece]) -> bool:
+    """Whether two neighbours of ``pieces`` are tall marks standing apart (TALL_PIECE,
+    APART): a digit's own pieces (a 5's hat, a broken stroke) overlap or touch its body or
+    are short, so these are two digits, even if their readings are doubtful ("86" read
+    as a doubtful 8 and a 6 is not the 4 all of it looks most like)."""
+    height = max(piece.box[3] - piece.box[1] for piece in pieces)
+    return any(min(a.box[3] - a.box[1], b.box[3] - b.box[1]) >= TALL_PIECE * height
+               and b.box[0] - a.box[2] >= APART * height for a, b in zip(pieces, pieces[1:]))
 
 
 def number_json(reading: NumberReading, top_k: int = 1) -> dict:
@@ -122,8 +136,6 @@ def holds_several_digits(classifier: "Classifier", marks: Marks) -> bool:
 
 
 def _marks_box(marks: Marks) -> tuple[int, int, int, int]:
-    """The box of ``marks`` in the picture's pixels."""
-    rows, columns = marks.ink.shape
-    width, height = marks.picture.size
+    """The box of ``marks`` in the image file's pixels."""
     top, left, bottom, right = marks.box
-    return Line(marks.ink, (0.0, 0.0), (width / columns, height / rows)).box(top, left, bottom, right)
+    return Line.over(marks, marks.ink, (0, 0, *marks.picture.size)).box(top, left, bottom, right)

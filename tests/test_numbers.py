@@ -16,9 +16,10 @@ import pytest
 from mnist_app import NumberReading
 from mnist_app.cli import main
 from mnist_app.errors import NoDigitFound, NotADigit, SeveralDigits
-from mnist_app.predict import Classifier
+from mnist_app.numbers import read_number
+from mnist_app.predict import Classifier, Prediction
 from mnist_app.numbers import SURE_DIGIT
-from mnist_app.preprocess import find_marks, frame_digit, marks_as_digit
+from mnist_app.preprocess import DECODE_SIDE, find_marks, frame_digit, marks_as_digit
 from mnist_app.preprocess.segment import segment
 from mnist_app.synthetic.numbers import Line, write_line
 from mnist_app.synthetic.paper import encode, to_uint8
@@ -305,3 +306,55 @@ def test_marks_the_line_drops_are_answered_as_predict_answers_them(shipped):
         shipped.predict(picture)
     with pytest.raises(NotADigit):
         shipped.read_number(picture)
+
+
+def test_boxes_are_in_the_files_own_pixels_when_a_large_jpeg_is_decoded_smaller():
+    # A JPEG over twice DECODE_SIDE on both sides is decoded at half its size, quicker;
+    # its boxes must still be where the marks are in the file itself.
+    lefts = [0, 300, 600]
+    ink = np.pad(bars(lefts, width=100, height=500), ((0, 1500), (0, 1500)))
+    picture = Image.fromarray(to_uint8(1 - np.pad(ink, 300)))
+    assert min(picture.size) > 2 * DECODE_SIDE
+    pieces = segment(find_marks(encode(picture, "JPEG")), always_sure)
+    boxes = [coordinate for piece in pieces for coordinate in piece.box]
+    assert boxes == pytest.approx([c for left in lefts for c in (300 + left, 300, 400 + left, 800)], abs=15)
+
+
+def reads_only_bars(pictures):
+    """A scorer sure of a lone bar (its ink box three times as long as wide), doubtful of
+    anything else."""
+    def is_bar(picture):
+        rows, columns = np.nonzero(picture > 127)
+        sides = sorted((np.ptp(rows) + 1, np.ptp(columns) + 1))
+        return sides[0] * 3 <= sides[1]
+    return np.array([0.99 if is_bar(picture) else 0.05 for picture in pictures])
+
+
+def test_a_short_piece_over_part_of_a_digits_columns_is_that_digits():
+    # A 5's hat drawn apart and mostly beyond the stroke's right side: it covers under
+    # half of the stroke's columns, yet a mark that short is no digit: one digit, even for
+    # a reader that reads the stroke and the hat apart more surely than together.
+    ink = np.zeros((HEIGHT, 70), dtype=np.float32)
+    ink[14:, 0:10] = 1  # the stroke...
+    ink[:6, 8:40] = 1  # ...and the hat over its last 2 columns
+    pieces = segment(find_marks(on_white(ink)), reads_only_bars)
+    assert len(pieces) == 1
+    assert pieces[0].box == pytest.approx((MARGIN, MARGIN, MARGIN + 40, MARGIN + HEIGHT), abs=2)
+
+
+class Doubtful:
+    """A reader that reads everything as a doubtful 4 (confidence 0.35, no near tie)."""
+
+    def predict_pictures(self, pictures):
+        return [Prediction(4, 0.35, tuple(0.35 if digit == 4 else 0.05 for digit in range(10))) for _ in pictures]
+
+    def confidences(self, pictures):
+        return np.full(len(pictures), 0.35)
+
+
+def test_two_tall_marks_standing_apart_are_two_digits_however_doubtful():
+    # Narrow enough for one digit, each mark and the two together read alike: a clear gap
+    # between two tall marks still says two digits (a thin "86" read as one doubtful 4).
+    ink = bars([0, 40])
+    assert not find_marks(on_white(ink)).looks_wide
+    assert read_number(Doubtful(), on_white(ink)).number == "44"

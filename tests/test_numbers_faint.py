@@ -63,3 +63,21 @@ def test_a_speck_beyond_the_line_does_not_widen_it():
     ink = np.pad(strokes([0, 60], bold_width=16), ((0, 0), (0, 60)))
     ink[40:43, 120:123] = 1  # a speck, a digit height's gap after the last stroke
     assert lefts(grainy_photo(ink)) == pytest.approx([0, 60], abs=3)
+
+
+def shaded_photo(ink: np.ndarray, shade: float, edge: int) -> bytes:
+    """grainy_photo's page with a shadow ``shade`` darker than the paper over its right
+    part, its edge slanting across the line through column ``edge`` of the ink."""
+    page = np.pad(ink, ((MARGIN, MARGIN), (SIDE, SIDE)))
+    rows, columns = np.indices(page.shape)
+    paper = PAPER - shade * (columns - SIDE - edge + (rows - page.shape[0] / 2) > 0)
+    grey = paper - INK * page * paper + np.random.default_rng(0).normal(0, GRAIN, page.shape)
+    return encode(Image.fromarray(to_uint8(np.clip(grey, 0, 1))), "PNG")
+
+
+def test_a_light_digit_on_shaded_paper_keeps_its_strokes():
+    # Measured against the whole page's coarse background, the shadow's edge across the
+    # line counted as noise and lifted the floor over the light stroke; the line's own
+    # paper follows the edge.
+    picture = shaded_photo(strokes([0, 60, 150, 210], bold_width=20, light=100, light_strength=0.3), 0.15, edge=130)
+    assert lefts(picture) == pytest.approx([0, 60, 100, 150, 210], abs=3)

@@ -9,7 +9,7 @@ from collections import deque
 import numpy as np
 import pytest
 
-from mnist_app.preprocess.parts import label_parts
+from mnist_app.preprocess.parts import FAINT_INK, WEAK_INK, even_marks, label_parts
 
 
 def flood_fill_labels(mask: np.ndarray) -> tuple[np.ndarray, int]:
@@ -58,3 +58,19 @@ def test_parts_are_labelled_as_scipy_labels_them():
         expected, expected_count = ndimage.label(mask, structure=np.ones((3, 3), dtype=int))
         labels, count = label_parts(mask)
         assert count == expected_count and np.array_equal(labels, expected)
+
+
+def test_a_light_stroke_whose_soft_edge_meets_a_bold_ones_is_brought_to_full_strength():
+    # A number's line, 96 pixels tall: a bold stroke with a soft edge, and 20 columns on a
+    # stroke a fifth as dark, joined to it by ink just above WEAK_INK (a blurred photo's
+    # halo). Both are one mark at WEAK_INK; the light one must still reach FAINT_INK.
+    ink = np.zeros((96, 60), dtype=np.float32)
+    ink[10:86, 0:10] = 1.0
+    ink[10:86, 10:13] = (0.6, 0.35, 0.15)  # the bold stroke's soft edge
+    ink[10:86, 13:33] = WEAK_INK + 0.02  # the halo joining them
+    ink[10:86, 33:39] = 0.2  # the light stroke
+    even = even_marks(ink)
+    assert (even[10:86, 33:39] >= FAINT_INK).all()
+    assert (even[10:86, 0:10] == 1.0).all()
+    assert (even[10:86, 10:13] == ink[10:86, 10:13]).all()  # a bold stroke's soft edge stays soft
+    assert (even[:10] == 0).all() and (even[86:] == 0).all()

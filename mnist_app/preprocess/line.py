@@ -1,15 +1,19 @@
 """The line of a number's marks, read again at full resolution, and its ink put into digits' groups.
 
 1. The marks' line is read again from the full-resolution picture, at most LINE_HEIGHT
-   pixels tall, its ink stretched as measured on a band with paper on both sides, widened
-   to marks the overview missed that continue it, without its ruled lines and with each
-   mark at full strength (:func:`~.parts.without_rules`, :func:`~.parts.even_marks`); its ink is split into
+   pixels tall, in a band with paper on both sides: against the band's own paper (a
+   shadow's edge across the line is not noise), its ink stretched as measured there,
+   without its ruled lines and with each stroke at full strength
+   (:func:`~.parts.without_rules`, :func:`~.parts.even_marks`); the band is cut to the
+   marks, widened to those the overview missed that continue them. Its ink is split into
    connected parts; specks (under SPECK digit heights, or lighter than LIGHT_PART of the
    heaviest part) go.
 2. Parts whose column extents overlap are one digit's pieces (a 5's hat, a stroke broken
-   in two), put together into *groups*; two tall parts side by side (over the same rows)
-   stay apart, however close (a 1 leaning under a 7's bar, a 4 in two strokes): whether
-   they are one digit is the cutting's choice, by the network's reading (:mod:`.segment`).
+   in two), put together into *groups*, as is a part shorter than SHORT_PART digit
+   heights over any of another's columns (no digit is that short); two tall parts side
+   by side (over the same rows) stay apart, however close (a 1 leaning under a 7's bar,
+   a 4 in two strokes): whether they are one digit is the cutting's choice, by the
+   network's reading (:mod:`.segment`).
    The digit height is the median height of the heavy groups.
 3. Groups closer than CLUSTER_GAP digit heights form a *cluster*: they may be one broken
    digit, or digits written close, and are cut together (:mod:`.segment`).
@@ -22,6 +26,7 @@ import numpy as np
 
 from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess import Marks
+from mnist_app.preprocess.ink import Paper
 from mnist_app.preprocess.parts import FAINT_INK, even_marks, label_parts, spread, without_rules
 
 LINE_HEIGHT = 96  # the line is read again at most this many pixels tall...
@@ -34,25 +39,33 @@ LIGHT_PART = 0.03  # parts with less than this share of the heaviest part's ink 
 HEAVY_PART = 0.25  # parts with this share of the heaviest one's ink set the digit height
 OVERLAP = 0.5  # parts whose column extents overlap by this share of the narrower are one digit...
 TALL = 0.7  # ...unless both are this many digit heights tall
+SHORT_PART = 0.35  # a part less than this many digit heights tall is one digit with any part over its columns
 SIDE_BY_SIDE = 0.5  # ...and their row extents overlap by this share of the shorter (not a broken stroke's halves)
 CLUSTER_GAP = 0.2  # groups closer than this many digit heights are cut together
 PIECE_WIDTH = 1.5  # a mark beyond the overview's box wider than this many box heights is not a digit
 
-Box = tuple[int, int, int, int]  # (left, top, right, bottom) in the picture's pixels, right/bottom exclusive
+Box = tuple[int, int, int, int]  # (left, top, right, bottom) in the image file's pixels, right/bottom exclusive
 Region = tuple[float, float, float, float]  # (left, top, right, bottom), in the overview's or the picture's pixels
 
 
 @dataclass(frozen=True)
 class Line:
     """The marks read again: ``ink`` (h, w) float32 in [0, 1]; line pixel (row, column) is
-    picture pixel (top + row * scale[1], left + column * scale[0]), ``origin`` = (left, top)."""
+    pixel (top + row * scale[1], left + column * scale[0]) of the image file,
+    ``origin`` = (left, top)."""
 
     ink: np.ndarray
     origin: tuple[float, float]
     scale: tuple[float, float]
 
+    @classmethod
+    def over(cls, marks: Marks, ink: np.ndarray, region: Region) -> "Line":
+        """``ink`` (h, w) read from ``region`` (left, top, right, bottom) of the picture of ``marks``."""
+        left, top, right, bottom = np.multiply(region, marks.picture.source_scale)
+        return cls(ink, (float(left), float(top)), ((right - left) / ink.shape[1], (bottom - top) / ink.shape[0]))
+
     def box(self, top: int, left: int, bottom: int, right: int) -> Box:
-        """A box in line pixels (exclusive ends) as a box in the picture's pixels."""
+        """A box in line pixels (exclusive ends) as a box in the image file's pixels."""
         (x0, y0), (sx, sy) = self.origin, self.scale
         return (int(np.floor(x0 + left * sx)), int(np.floor(y0 + top * sy)),
                 int(np.ceil(x0 + right * sx)), int(np.ceil(y0 + bottom * sy)))
@@ -60,31 +73,27 @@ class Line:
 
 def read_line(marks: Marks) -> Line:
     """The region of ``marks`` read again from the full picture (at most LINE_HEIGHT x
-    MAX_LINE_WIDTH pixels, never enlarged), as ink without ruled lines, each mark at full
-    strength. Its band is first read LINE_REACH box heights further on each side: there
-    the paper's noise and the strokes' level are measured on mostly paper (in the marks'
-    box alone, dense ink would lift the noise floor over a lighter digit's strokes), and
-    marks the overview missed (a digit in a lighter or thinner pen than the rest) widen
-    the region if they continue the line (:func:`_continuing`). Raises NoDigitFound if
-    none stands out."""
+    MAX_LINE_WIDTH pixels, never enlarged), as ink without ruled lines, each stroke at
+    full strength. The band is read LINE_REACH box heights further on each side: there
+    the paper and the strokes' level are measured on mostly paper (in the marks' box
+    alone, dense ink would lift the noise floor over a lighter digit's strokes), and marks
+    the overview missed (a digit in a lighter or thinner pen than the rest) widen the
+    region if they continue the line (:func:`_continuing`). Raises NoDigitFound if none
+    stands out."""
     top, left, bottom, right = marks.box
     margin = LINE_MARGIN * (bottom - top) + 1
     reach = margin + LINE_REACH * (bottom - top)
     band, band_region, band_full = _levels(marks, (left - reach, top - margin, right + reach, bottom + margin))
-    stroke_range = marks.paper.stroke_range(band, band_region)
-    wide = even_marks(without_rules(marks.paper.ink(band, band_region, stroke_range)))
+    paper = Paper.of(band, dark_ink=marks.paper.dark_ink)  # the band's own paper: shadows across it
+    ink = even_marks(without_rules(paper.ink(band)))
     x_scale = marks.picture.size[0] / marks.ink.shape[1]  # picture pixels per overview pixel
-    x0, step = band_full[0], (band_full[2] - band_full[0]) / wide.shape[1]  # picture pixels per band column
+    x0, step = band_full[0], (band_full[2] - band_full[0]) / ink.shape[1]  # picture pixels per band column
     box_columns = (int(np.floor((left * x_scale - x0) / step)), int(np.ceil((right * x_scale - x0) / step)))
-    box_height = (bottom - top) * wide.shape[0] / (band_region[3] - band_region[1])  # in band pixels
-    first, last = _continuing(wide, box_columns, box_height)
-    if first < box_columns[0]:
-        left = (x0 + first * step) / x_scale
-    if last > box_columns[1]:
-        right = (x0 + last * step) / x_scale
-    levels, region, full = _levels(marks, (left - margin, top - margin, right + margin, bottom + margin))
-    ink = even_marks(without_rules(marks.paper.ink(levels, region, stroke_range)))
-    return Line(ink, (full[0], full[1]), ((full[2] - full[0]) / ink.shape[1], (full[3] - full[1]) / ink.shape[0]))
+    box_height = (bottom - top) * ink.shape[0] / (band_region[3] - band_region[1])  # in band pixels
+    first, last = _continuing(ink, box_columns, box_height)
+    margin_columns = round(margin * x_scale / step)
+    first, last = max(0, first - margin_columns), min(ink.shape[1], last + margin_columns)
+    return Line.over(marks, ink[:, first:last], (x0 + first * step, band_full[1], x0 + last * step, band_full[3]))
 
 
 def _levels(marks: Marks, region: Region) -> tuple[np.ndarray, Region, Region]:
@@ -191,6 +200,8 @@ def digit_groups(ink: np.ndarray) -> tuple[list[Group], float]:
 
 def _same_digit(a: Group, b: Group, digit_height: float) -> bool:
     overlap = min(a.right, b.right) - max(a.left, b.left)
+    if min(a.height, b.height) < SHORT_PART * digit_height:  # a 5's hat, a dot: no digit alone
+        return overlap > 0
     if overlap < OVERLAP * min(a.width, b.width):
         return False
     both_tall = min(a.height, b.height) >= TALL * digit_height

@@ -8,10 +8,12 @@ from mnist_app.errors import NoDigitFound
 
 # Ink below this level (after stretching) counts only next to stronger ink.
 FAINT_INK = 0.3
-# In a number's line, ink of at least WEAK_INK is connected into marks, and a mark whose
-# strongest pixel reaches FAINT_PEAK is brought to full strength (a digit in a lighter pen).
+# In a number's line, ink of at least WEAK_INK is brought to full strength by the
+# strongest ink within EVEN_REACH of the line's height around it, if that reaches
+# FAINT_PEAK (a digit in a lighter pen).
 WEAK_INK = 0.1
 FAINT_PEAK = 0.15
+EVEN_REACH = 0.08
 # In a number's line, a row of ink longer than RULE_LENGTH times the line's height is a
 # ruled line (no digit's stroke is that long); it is wiped, except where a stroke crosses
 # it (ink within RULE_REACH of the line's height both above and below).
@@ -104,15 +106,15 @@ def without_rules(ink: np.ndarray) -> np.ndarray:
 
 
 def even_marks(ink: np.ndarray) -> np.ndarray:
-    """``ink`` (h, w) in [0, 1], each mark (connected ink of at least WEAK_INK) scaled so
-    that its strongest pixel is 1 if that reaches FAINT_PEAK: a digit written lighter than
-    its neighbours keeps its strokes above FAINT_INK. Fainter marks are left as they are."""
-    labels, count = label_parts(ink >= WEAK_INK)
-    inside = labels > 0
-    peaks = np.zeros(count + 1, dtype=np.float32)
-    np.maximum.at(peaks, labels[inside], ink[inside])
-    gain = np.where(peaks >= FAINT_PEAK, 1 / np.maximum(peaks, FAINT_PEAK), 1).astype(np.float32)
-    return np.minimum(ink * gain[labels], 1)
+    """``ink`` (h, w) in [0, 1], each stroke scaled so that its strongest pixel is 1 if that
+    reaches FAINT_PEAK: the gain at a pixel of ink (at least WEAK_INK) comes from the
+    strongest ink within EVEN_REACH of the line's height around it, so a digit written
+    lighter than its neighbours keeps its strokes above FAINT_INK even where its soft edge
+    meets theirs, while a bold stroke's own soft edge stays soft. Fainter ink is left as it is."""
+    reach = max(1, round(EVEN_REACH * ink.shape[0]))
+    peaks = spread(np.maximum, ink, reach)
+    gain = np.where((ink >= WEAK_INK) & (peaks >= FAINT_PEAK), 1 / np.maximum(peaks, FAINT_PEAK), 1)
+    return np.minimum(ink * gain, 1).astype(np.float32)
 
 
 def ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:

@@ -11,6 +11,7 @@ import numpy as np
 from PIL import Image, ImageChops, ImageStat
 
 from mnist_app.constants import PIXEL_SCALE
+from mnist_app.decode import DECODED_SCALE
 from mnist_app.limits import GREY_STRIP_PIXELS
 
 Region = tuple[float, float, float, float]  # (left, top, right, bottom) in full-size pixels
@@ -24,11 +25,14 @@ class Picture:
     Transparent pixels are composited onto white when the visible pixels are mostly dark,
     else onto black, so canvas strokes on a transparent background contrast with it.
     16-bit, 32-bit and float images are scaled by their full range into 8 bits.
+    ``source_scale``: the image file's pixels per pixel here (a JPEG decoded at a reduced
+    scale spans 2, 4 or 8), so that what is found can be told in the file's own pixels.
     """
 
     def __init__(self, image: Image.Image):
         self.grey = _single_band(image)
         self.size = self.grey.size  # (width, height)
+        self.source_scale = float(image.info.get(DECODED_SCALE, 1.0))
 
     def levels(self, max_side: int, region: Region | None = None) -> np.ndarray:
         """The grey levels of ``region`` (default: all), area-averaged down so its longer
