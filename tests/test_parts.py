@@ -1,6 +1,6 @@
 """The digit's parts are labelled as a plain flood fill labels them (an independent oracle:
-8-connected parts numbered in the raster order of their first pixel), and as
-scipy.ndimage.label does where scipy is installed."""
+8-connected parts, or 4-connected ones, numbered in the raster order of their first
+pixel), and as scipy.ndimage.label does where scipy is installed."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pytest
 from mnist_app.preprocess.parts import FAINT_INK, WEAK_INK, even_marks, label_parts
 
 
-def flood_fill_labels(mask: np.ndarray) -> tuple[np.ndarray, int]:
-    """8-connected parts by breadth-first search from each unlabelled pixel, in raster order."""
+def flood_fill_labels(mask: np.ndarray, diagonal: bool = True) -> tuple[np.ndarray, int]:
+    """8-connected parts (4-connected unless ``diagonal``) by breadth-first search from each
+    unlabelled pixel, in raster order."""
     labels = np.zeros(mask.shape, dtype=int)
     count = 0
     for start in zip(*np.nonzero(mask)):
@@ -26,7 +27,7 @@ def flood_fill_labels(mask: np.ndarray) -> tuple[np.ndarray, int]:
             row, column = queue.popleft()
             for r in range(max(row - 1, 0), min(row + 2, mask.shape[0])):
                 for c in range(max(column - 1, 0), min(column + 2, mask.shape[1])):
-                    if mask[r, c] and not labels[r, c]:
+                    if mask[r, c] and not labels[r, c] and (diagonal or r == row or c == column):
                         labels[r, c] = count
                         queue.append((r, c))
     return labels, count
@@ -44,19 +45,31 @@ def masks():
     yield snake
 
 
+@pytest.mark.parametrize("diagonal", [True, False])
 @pytest.mark.parametrize("mask", list(masks()))
-def test_parts_are_labelled_as_a_flood_fill_labels_them(mask):
-    labels, count = label_parts(mask)
-    expected, expected_count = flood_fill_labels(mask)
+def test_parts_are_labelled_as_a_flood_fill_labels_them(mask, diagonal):
+    labels, count = label_parts(mask, diagonal)
+    expected, expected_count = flood_fill_labels(mask, diagonal)
     assert count == expected_count
     assert np.array_equal(labels, expected)
 
 
-def test_parts_are_labelled_as_scipy_labels_them():
+def test_pixels_touching_at_a_corner_are_one_part_only_with_diagonals():
+    mask = np.array([[1, 0, 0],
+                     [0, 1, 1],
+                     [0, 1, 0]], dtype=bool)
+    assert label_parts(mask)[1] == 1
+    labels, count = label_parts(mask, diagonal=False)
+    assert count == 2 and labels[0, 0] == 1 and set(labels[mask][1:]) == {2}
+
+
+@pytest.mark.parametrize("diagonal", [True, False])
+def test_parts_are_labelled_as_scipy_labels_them(diagonal):
     ndimage = pytest.importorskip("scipy.ndimage", reason="scipy (a second oracle) is not installed")
+    structure = np.ones((3, 3), dtype=int) if diagonal else None  # None: scipy's 4-connectivity
     for mask in masks():
-        expected, expected_count = ndimage.label(mask, structure=np.ones((3, 3), dtype=int))
-        labels, count = label_parts(mask)
+        expected, expected_count = ndimage.label(mask, structure=structure)
+        labels, count = label_parts(mask, diagonal)
         assert count == expected_count and np.array_equal(labels, expected)
 
 

@@ -146,10 +146,12 @@ def spread(combine, values: np.ndarray, radius: int) -> np.ndarray:
     return values
 
 
-def label_parts(mask: np.ndarray) -> tuple[np.ndarray, int]:
-    """8-connected parts of a boolean (h, w) mask: (labels (h, w) int32, count); 0 is background.
-    Parts are numbered 1, 2, ... in the order of their first pixel, row by row."""
-    pixels, part_of, count = label_pixels(mask)
+def label_parts(mask: np.ndarray, diagonal: bool = True) -> tuple[np.ndarray, int]:
+    """Connected parts of a boolean (h, w) mask: (labels (h, w) int32, count); 0 is unset.
+    Parts are numbered 1, 2, ... in the order of their first pixel, row by row. Pixels
+    touching at a corner are connected if ``diagonal`` (8-connectivity, as ink is), else
+    only pixels sharing a side (4-connectivity, as the paper around such ink is)."""
+    pixels, part_of, count = label_pixels(mask, diagonal)
     return _labels_image(mask.shape, pixels, part_of), count
 
 
@@ -160,10 +162,10 @@ def _labels_image(shape: tuple[int, int], pixels: np.ndarray, part_of: np.ndarra
     return labels.reshape(shape)
 
 
-def label_pixels(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """The 8-connected parts of a boolean (h, w) mask, set pixel by set pixel: (their flat
-    indices (k,) in order, the part of each (k,) int32 from 1, count), numbered as
-    :func:`label_parts` numbers them.
+def label_pixels(mask: np.ndarray, diagonal: bool = True) -> tuple[np.ndarray, np.ndarray, int]:
+    """The connected parts of a boolean (h, w) mask, set pixel by set pixel: (their flat
+    indices (k,) in order, the part of each (k,) int32 from 1, count), connected and
+    numbered as :func:`label_parts` connects and numbers them.
 
     Works on horizontal runs of set pixels: runs in adjacent rows that touch are linked
     (found with numpy), then joined by union-find (:func:`_smallest_linked`).
@@ -175,9 +177,10 @@ def label_pixels(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     changes = np.flatnonzero(np.diff(padded, axis=1))  # along each row: a run's start, its end, ...
     start_keys, end_keys = changes[0::2], changes[1::2]  # ends exclusive
     # Runs of the next row touching run i are the index range [first, last): their end is
-    # at or after i's start and their start at or before i's end (8-connectivity).
-    first = np.searchsorted(end_keys, start_keys + stride, side="left")
-    last = np.searchsorted(start_keys, end_keys + stride, side="right")
+    # at or after i's start and their start at or before i's end (ends exclusive: touching
+    # at a corner); strictly after and before if they must share a side.
+    first = np.searchsorted(end_keys, start_keys + stride, side="left" if diagonal else "right")
+    last = np.searchsorted(start_keys, end_keys + stride, side="right" if diagonal else "left")
     links = np.maximum(last - first, 0)
     upper = np.repeat(np.arange(len(start_keys)), links)
     lower = np.repeat(first - np.cumsum(links) + links, links) + np.arange(links.sum())
