@@ -26,9 +26,9 @@ import numpy as np
 # digits, fixed in advance (chosen on the realistic validation sets; see the README). A
 # digit called "not a digit" gets no answer at all, so that share is kept small: at 0.005
 # instead, the shipped model flagged the same non-digits but lost 0.3-1.0 points of
-# accuracy on four kinds of realistic digits. Other scores (of the five readings, and of how
-# typical the picture is: mnist_app.typicality), and other prices: scripts/rule_study.py
-# (docs/benchmarks/rule-study.md).
+# accuracy on four kinds of realistic digits. Other scores (of the five readings, of how
+# typical the picture is, of the ink's holes and parts), and other prices:
+# scripts/rule_study.py (docs/benchmarks/rule-study.md).
 NOT_A_DIGIT_SHARE = 0.001
 UNSURE_SHARE = 0.01
 # Outputs are shown as percentages with one decimal (the CLI, the page): steps of 0.001.

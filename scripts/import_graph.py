@@ -25,7 +25,7 @@ FLOORS = (
     ("leaves", ("constants", "limits", "errors", "safe_io", "atomic", "lifeline")),
     ("transforms", ("augment", "distortions")),
     ("pictures (know no network)", ("decode", "ico", "preprocess", "synthetic")),
-    ("network and its reading", ("network", "inputs", "confidence", "typicality", "reading", "training",
+    ("network and its reading", ("network", "inputs", "confidence", "reading", "training",
                                  "training_progress", "teach")),
     ("files", ("idx", "npz", "model_metadata", "model_io", "mnist_files", "data", "download")),
     ("model", ("model", "evaluate", "predict", "numbers")),

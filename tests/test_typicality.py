@@ -4,10 +4,15 @@ reconstruction), on small seeded data."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from mnist_app import typicality
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+
+import typicality  # noqa: E402  (scripts/typicality.py: used by scripts/rule_study.py only)
 
 
 def clustered(rng: np.random.Generator, classes: int = 3, per_class: int = 40, d: int = 4):
