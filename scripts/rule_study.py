@@ -6,13 +6,17 @@ surer digit: the strongest averaged output (the shipped rule), the gap between t
 strongest, the weakest of the five readings of the chosen digit, the strongest minus the
 sum of the other nine, and a logistic mix of the log-odds of the first three, fitted to
 tell the validation digits from non-digits of the *training* families. Then scores of how
-TYPICAL the picture is of the digits learned, whatever the outputs say (mnist_app.typicality,
+TYPICAL the picture is of the digits learned, whatever the outputs say (scripts/typicality.py,
 fitted on the training split, MNIST's first 50,000 images, as the network sees them): the
 hidden layer's Mahalanobis distance to the nearest digit's mean under one shared covariance
 (Lee et al. 2018), raw and as log-odds, and what the k leading principal components of the
 pictures (of all digits, or of the digit read) leave unexplained; and each of those with
 the strongest output (flagged if either is beyond its threshold, the price split between
-them as flags the most non-digits of the training families). Each score is calibrated as
+them as flags the most non-digits of the training families). Then a SHAPE GATE beside the
+strongest output (scripts/shape_gate.py): a picture is flagged if its ink has more holes,
+more separate parts or (in one gate) more ink than all but GATE_SHARE of the correctly read
+validation digits, for all digits or for the digit read; the gate's flags on those digits
+count in the price, the strongest output's threshold takes the rest. Each score is calibrated as
 ``train`` calibrates its rule (mnist_app.confidence.calibrate: near ties always unsure,
 then the weakest of the correctly read validation digits up to the price), at three
 prices. The table gives what each flags: non-digits of the training families and of the
@@ -37,12 +41,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchmark_notes import add_data_dir_option, add_model_option, add_sets_options, load_mnist_or_exit, write_markdown  # noqa: E402
 from mnist_app.augment import shift  # noqa: E402
 from mnist_app.confidence import NEAR_TIE, NOT_A_DIGIT_SHARE, near_tie, thresholds  # noqa: E402
-from mnist_app import typicality  # noqa: E402
 from mnist_app.constants import N_CLASSES, N_TRAIN_IMAGES, VALIDATION_IMAGES, VALIDATION_SPLIT  # noqa: E402
 from mnist_app.model import Model, Readout  # noqa: E402
 from mnist_app.predict import Classifier, Preprocessed, preprocess_or_error  # noqa: E402
 from mnist_app.reading import SHIFTS  # noqa: E402
 from mnist_app.synthetic import families, sets  # noqa: E402
+import shape_gate  # noqa: E402
+import typicality  # noqa: E402
 
 PRICES = (0.01, 0.015, 0.02)  # share of the correctly read validation digits flagged
 LOGISTIC_STEPS = 25  # Newton steps fitting the logistic mix
@@ -50,6 +55,11 @@ TRAINING_SPLIT = slice(0, N_TRAIN_IMAGES - VALIDATION_IMAGES)  # the digits typi
 SUBSPACE_DIMENSIONS = (20, 40)  # k of the pictures' principal subspaces (all digits, and each digit's)
 SPLITS = 10  # a combined rule's price is split between its two scores in this many steps
 LOGIT_CLIP = 1e-6  # hidden activations clipped to [LOGIT_CLIP, 1 - LOGIT_CLIP] before their log-odds
+GATE_PRICES = (0.01, 0.015)  # the shape gates' rows
+GATE_SHARE = 0.0005  # a shape gate's limit lets this share of the correctly read validation digits beyond it
+# The shape gates: (row name, the features they limit, whether each digit read has its own limits).
+GATES = (("holes", ("holes",), False), ("holes, parts, ink", ("holes", "parts", "ink"), False),
+         ("holes and parts by the digit read", ("holes", "parts"), True))
 
 
 def readings(model: Model, pictures: np.ndarray) -> np.ndarray:
@@ -132,6 +142,28 @@ def typicality_scores(model: Model, images: np.ndarray, labels: np.ndarray):
     return score
 
 
+def shape_features(readout: Readout) -> dict[str, np.ndarray]:
+    """Each of a Readout's pictures' holes, separate parts and ink share (n,), and the digit read."""
+    return {"holes": shape_gate.holes(readout.pictures), "parts": shape_gate.parts(readout.pictures),
+            "ink": shape_gate.ink_share(readout.pictures), "read": readout.digits}
+
+
+def gate_limits(features: dict[str, np.ndarray], names: tuple[str, ...], by_digit: bool) -> dict[str, np.ndarray]:
+    """name -> (N_CLASSES,) upper limits, the same for every digit unless ``by_digit``: what
+    all but GATE_SHARE of ``features`` (of correctly read validation digits) stay within."""
+    limits = {}
+    for name in names:
+        groups = [features["read"] == digit for digit in range(N_CLASSES)] if by_digit else [slice(None)] * N_CLASSES
+        limits[name] = np.array([np.quantile(features[name][group], 1 - GATE_SHARE, method="higher")
+                                 for group in groups])
+    return limits
+
+
+def gated(features: dict[str, np.ndarray], limits: dict[str, np.ndarray]) -> np.ndarray:
+    """Boolean (n,): beyond any of the ``limits`` (of the digit read)."""
+    return np.any([features[name] > limit[features["read"]] for name, limit in limits.items()], axis=0)
+
+
 def split_price(first: np.ndarray, second: np.ndarray, tied: np.ndarray, price: float,
                 others: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[float, float, float]:
     """(share, t1, t2): thresholds on two scores (n,) of correctly read validation digits
@@ -179,19 +211,34 @@ def main() -> None:
 
     def all_scores(pictures: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
         outputs = readings(model, pictures)
-        return {**scores(outputs), **typical(model.read(pictures))}, outputs.mean(axis=1)
+        readout = model.read(pictures)
+        return {**scores(outputs), **typical(readout), "shape": shape_features(readout)}, outputs.mean(axis=1)
 
     read = {name: [(*all_scores(p), y, several, n) for p, y, several, n in parts] for name, parts in groups.items()}
     validation, validation_mean = all_scores(digits.astype(np.float32) / 255)
     correct = validation_mean.argmax(axis=1) == labels
     tied = near_tie(validation_mean)[correct]
+    strongest = "strongest output (shipped)"
+    correct_shapes = {name: feature[correct] for name, feature in validation["shape"].items()}
+    gate_rows, limit_texts = [], []  # (row name, price, thresholds on the strongest output and the gate)
+    for gate, names, by_digit in GATES:
+        most = gate_limits(correct_shapes, names, by_digit)
+        limit_texts.append(f"{gate}: " + ", ".join(
+            f"{name} " + ("/".join(f"{limit:g}" for limit in most[name]) + " for 0/1/.../9" if by_digit
+                          else f"{most[name][0]:g}") for name in names))
+        for score_of, *_ in [(validation,), *(part for parts in read.values() for part in parts)]:
+            score_of[f"shape gate: {gate}"] = -gated(score_of["shape"], most).astype(float)
+        stopped = gated(correct_shapes, most)
+        for price in GATE_PRICES:
+            t1 = thresholds(validation[strongest][correct], tied | stopped, NOT_A_DIGIT_SHARE, price)[1]
+            gate_rows.append((f"strongest output or shape gate: {gate} ({stopped.mean():.2%} at the gate)", price,
+                              {strongest: t1, f"shape gate: {gate}": -0.5}))
     mean, scale, w = fit_logistic(validation["mix"][correct],
                                   np.concatenate([s["mix"] for s, *_ in read["non-digits, training"]]))
     for score_of, *_ in [(validation,), *(part for parts in read.values() for part in parts)]:
         score_of["logistic mix of the first three"] = np.column_stack(
             [(score_of["mix"] - mean) / scale, np.ones(len(score_of["mix"]))]) @ w
-    singles = [name for name in validation if name != "mix"]
-    strongest = "strongest output (shipped)"
+    singles = [name for name in validation if name not in ("mix", "shape") and not name.startswith("shape gate")]
     pairs = [name for name in singles if name.startswith(("Mahalanobis", "picture", "residual"))]
 
     def training_nondigits(name: str) -> np.ndarray:
@@ -208,6 +255,7 @@ def main() -> None:
                                         (training_nondigits(strongest), training_nondigits(name), anyway))
             rules.append((f"strongest output or {name} ({share:.0%} of the price on the first)", price,
                           {strongest: t1, name: t2}))
+    rules += gate_rows
     rows = ["| score | price | " + " | ".join(read) + " |", "| --- | ---: |" + " ---: |" * len(read)]
     for name, price, limits in rules:
         cells = []
@@ -230,14 +278,21 @@ def main() -> None:
             f"Near ties (the two strongest within {NEAR_TIE * 100:.0f} points as printed), always unsure and "
             f"counted in every price: {tied.mean():.2%} of the {correct.sum():,} correctly read validation digits, "
             f"so a price of {PRICES[0]:.1%} leaves {PRICES[0] - tied.mean():.2%} of them to any score.", "",
-            "Typicality (mnist_app.typicality) is fitted on MNIST's first 50,000 training images as the "
+            "Typicality (scripts/typicality.py) is fitted on MNIST's first 50,000 training images as the "
             "network sees them (deskewed): \"Mahalanobis\" is the distance of the hidden layer (30 "
             "activations, or their log-odds) to the nearest digit's mean under one covariance shared by the "
             "ten digits; \"picture residual\" is what the k leading principal components of all digits' "
             "pictures leave unexplained, \"residual off the read digit's pictures\" the same for the digit "
             "the network read. \"strongest output or X\" flags a picture if either score is beyond its "
             "threshold; the price is split between them (the share shown) as flags the most non-digits of "
-            "the training families. The held-out families choose nothing."]
+            "the training families. The held-out families choose nothing.", "",
+            f"Shape gates (scripts/shape_gate.py), on the pictures as the network sees them: ink is a pixel of at "
+            f"least {shape_gate.INK_LEVEL}; a hole is paper of at least {shape_gate.MIN_HOLE} pixels enclosed by ink, "
+            f"a part is connected ink of at least {shape_gate.MIN_PART} pixels, \"ink\" the share of the 784 pixels "
+            f"that are ink. Each limit is the most that all but {GATE_SHARE:.2%} of the correctly read validation "
+            "digits show (of the digit read, for the last gate); a picture beyond any limit is flagged, and the "
+            "share of those digits the gate flags (shown) is paid out of the price before the strongest output's "
+            f"threshold is set. Limits (at most): {'; '.join(limit_texts)}."]
     print(write_markdown("rule-study", "Scores for the unsure rule, and its price", body))
 
 
