@@ -173,6 +173,17 @@ def test_lines_across_and_bands_along_an_edge_are_dropped_unless_nothing_else_is
         np.testing.assert_array_equal(without_specks(furniture), furniture)
 
 
+def test_a_shadow_at_an_edge_with_no_stroke_core_is_dropped_unless_nothing_else_is_left():
+    # A photo's shadow creeping in at the right edge: as much ink as the digit, but only
+    # a third as dark as its strokes, over a fifth of the edge (not enough to be a band).
+    digit = np.zeros((100, 150), dtype=np.float32)
+    digit[40:70, 60:64] = 1
+    shadow = np.zeros_like(digit)
+    shadow[30:50, 130:] = 0.35
+    np.testing.assert_array_equal(without_specks(digit + shadow), digit)
+    np.testing.assert_array_equal(without_specks(shadow), shadow)
+
+
 # --- the quick look -------------------------------------------------------------------
 
 

@@ -31,6 +31,9 @@ MIN_DIGIT_PIXELS = 3
 # touches two opposite edges, is the page's furniture (a table edge, a ruled line, a fold
 # or shadow), not a digit, unless nothing else is left.
 EDGE_CONTACT_FRACTION = 0.25
+# So is a part that touches an edge and has no stroke core: its ink of at least FAINT_INK
+# averages under SHADOW_LEVEL (a shadow or the page's rim, stretched against the strokes).
+SHADOW_LEVEL = 0.5
 
 
 def without_specks(ink: np.ndarray) -> np.ndarray:
@@ -55,7 +58,11 @@ def digit_parts(ink: np.ndarray) -> tuple[np.ndarray, bool]:
     inside, part_of, parts = label_pixels(linked)  # the pixels of parts, flat: the rest is paper (label 0)
     labels = _labels_image(linked.shape, inside, part_of)
     masses = np.bincount(part_of, weights=ink.ravel()[inside], minlength=parts + 1)  # the paper's is 0
-    furniture = _page_furniture(labels, parts)
+    values = ink.ravel()[inside]
+    strong_values = np.where(values >= FAINT_INK, values, 0)
+    levels = np.bincount(part_of, weights=strong_values, minlength=parts + 1) / np.maximum(
+        np.bincount(part_of, weights=strong_values > 0, minlength=parts + 1), 1)  # mean strong ink
+    furniture = _page_furniture(labels, parts, levels < SHADOW_LEVEL)
     only_furniture = not masses[~furniture].any()
     if not only_furniture:
         masses[furniture] = 0
@@ -67,13 +74,15 @@ def digit_parts(ink: np.ndarray) -> tuple[np.ndarray, bool]:
     return digit, only_furniture
 
 
-def _page_furniture(labels: np.ndarray, parts: int) -> np.ndarray:
+def _page_furniture(labels: np.ndarray, parts: int, coreless: np.ndarray) -> np.ndarray:
     """Boolean (parts + 1,): which labelled parts run along an edge of the picture for more
-    than EDGE_CONTACT_FRACTION of it, or touch two opposite edges."""
+    than EDGE_CONTACT_FRACTION of it, touch two opposite edges, or touch one and are
+    ``coreless`` (boolean (parts + 1,): no stroke core, see SHADOW_LEVEL)."""
     edges = [labels[0], labels[-1], labels[:, 0], labels[:, -1]]  # top, bottom, left, right
     contact = np.stack([np.bincount(edge, minlength=parts + 1) / len(edge) for edge in edges])
     touches = contact > 0
-    furniture = (contact.max(axis=0) > EDGE_CONTACT_FRACTION) | (touches[0] & touches[1]) | (touches[2] & touches[3])
+    furniture = ((contact.max(axis=0) > EDGE_CONTACT_FRACTION) | (touches[0] & touches[1]) | (touches[2] & touches[3])
+                 | (touches.any(axis=0) & coreless))
     furniture[0] = False
     return furniture
 
