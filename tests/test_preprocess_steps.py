@@ -184,6 +184,15 @@ def test_a_shadow_at_an_edge_with_no_stroke_core_is_dropped_unless_nothing_else_
     np.testing.assert_array_equal(without_specks(shadow), shadow)
 
 
+def test_a_shadows_blob_in_the_open_with_no_stroke_core_is_dropped_unless_nothing_else_is_left():
+    digit = np.zeros((100, 150), dtype=np.float32)
+    digit[40:70, 60:64] = 1
+    blob = np.zeros_like(digit)
+    blob[75:95, 90:120] = 0.35  # as much ink as the digit, a third as dark, touching no edge
+    np.testing.assert_array_equal(without_specks(digit + blob), digit)
+    np.testing.assert_array_equal(without_specks(blob), blob)
+
+
 # --- the quick look -------------------------------------------------------------------
 
 

@@ -31,8 +31,9 @@ MIN_DIGIT_PIXELS = 3
 # touches two opposite edges, is the page's furniture (a table edge, a ruled line, a fold
 # or shadow), not a digit, unless nothing else is left.
 EDGE_CONTACT_FRACTION = 0.25
-# So is a part that touches an edge and has no stroke core: its ink of at least FAINT_INK
-# averages under SHADOW_LEVEL (a shadow or the page's rim, stretched against the strokes).
+# So is a part that has no stroke core (its ink of at least FAINT_INK averages under
+# SHADOW_LEVEL: a shadow or the page's rim, stretched against the strokes) and touches an
+# edge, or lies in the open beside a part that has one.
 SHADOW_LEVEL = 0.5
 
 
@@ -48,7 +49,7 @@ def digit_parts(ink: np.ndarray) -> tuple[np.ndarray, bool]:
     Ink counts where it is at least FAINT_INK or touches such a pixel (its anti-aliased
     edge); fainter ink further out (compression ringing, smudges) is dropped. Parts closer
     than LINK_FRACTION of the image size are joined. Parts that look like page furniture
-    (see EDGE_CONTACT_FRACTION) are dropped when anything else remains, else kept (and
+    (see EDGE_CONTACT_FRACTION, SHADOW_LEVEL) are dropped when anything else remains, else kept (and
     the second item is True); of the rest, those with less than SPECK_FRACTION of the
     heaviest one's ink are specks.
     """
@@ -62,7 +63,10 @@ def digit_parts(ink: np.ndarray) -> tuple[np.ndarray, bool]:
     strong_values = np.where(values >= FAINT_INK, values, 0)
     levels = np.bincount(part_of, weights=strong_values, minlength=parts + 1) / np.maximum(
         np.bincount(part_of, weights=strong_values > 0, minlength=parts + 1), 1)  # mean strong ink
-    furniture = _page_furniture(labels, parts, levels < SHADOW_LEVEL)
+    coreless = levels < SHADOW_LEVEL
+    furniture = _page_furniture(labels, parts, coreless)
+    if (masses[1:][~coreless[1:]] > 0).any():  # a shadow's blob in the open is no stroke either
+        furniture |= coreless
     only_furniture = not masses[~furniture].any()
     if not only_furniture:
         masses[furniture] = 0
