@@ -227,6 +227,6 @@ def _smallest_linked(count: int, upper: np.ndarray, lower: np.ndarray) -> np.nda
         np.minimum.at(roots, np.maximum(upper_roots, lower_roots), np.minimum(upper_roots, lower_roots))
         while True:
             jumped = roots[roots]
-            if np.array_equal(jumped, roots):
+            if (jumped == roots).all():  # np.array_equal: 10 instead of 7 us (60 runs)
                 break
             roots = jumped
