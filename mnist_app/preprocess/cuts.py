@@ -8,11 +8,12 @@ at the highest rise of the lower outline, one from the bottom; and the seams tha
 least ink, from the top to the stretch at the bottom and from the bottom to the stretch at
 the top: where touching digits meet in a short stroke, a seam finds it wherever it lies,
 while the straight and falling paths need it under a valley, a dip or a rise. A seam
-keeps off strokes' soft edges where it can, and one through paper alone is not proposed
-(it would only part the pieces the line's grouping judged one digit's). On seeds 1-3
-of the photo, canvas and thin-pen number families (300 numbers each) the seams raised the
-numbers some way of cutting spells right from 758 to 779 of 900, and those read right
-from 602 to 615 (touching ones 73 to 86 of 230).
+keeps off strokes' soft edges a little (SEAM_EDGE; at 0.5 it lost more numbers than it
+gained), and one through paper alone is not proposed (it would only part the pieces the
+line's grouping judged one digit's). On seeds 1-3 of the photo, canvas and thin-pen number
+families (100 numbers each, never the measured seed 0), the seams raised the numbers that
+some way of cutting spells right from 758 to 770 of 900, but those read right only from
+613 to 617 (touching ones 81 to 85 of 230): the pieces' scores, not the cuts, decide most.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from mnist_app.preprocess.parts import spread
 CUT_WINDOW = 0.25  # candidate cuts are looked for in stretches this many digit heights wide
 CUT_EDGE = 0.15  # no cut closer than this many digit heights to a group's side
 SEAM_STEP = 0.3  # a seam pays this, in pixels of ink crossed, per column it moves sideways...
-SEAM_EDGE = 0.5  # ...and this per pixel of paper touching ink (a stroke's soft edge) it crosses
+SEAM_EDGE = 0.1  # ...and this per pixel of paper touching ink (a stroke's soft edge) it crosses
 
 
 def cut_paths(solid: np.ndarray, digit_height: float) -> list[np.ndarray]:
