@@ -2,7 +2,6 @@
 // side, POST /api/number reads them all, and each digit's box is drawn over the pad with
 // the 28x28 picture the network read there and its confidence.
 
-import { percent } from "./bars.js";
 import { FRAME, drawPicture } from "./pixels.js";
 
 const TAG_HEIGHT = 32;            // CSS pixels of a digit's tag (its 28x28 picture and confidence)
@@ -69,7 +68,8 @@ export function showNumber(reading, toPad) {
     seen.className = "pixels";
     drawPicture(seen.getContext("2d"), digit.input);
     const label = document.createElement("span");
-    label.textContent = `${digit.digit} · ${percent(digit.confidence)}`;
+    // Whole percent: with one decimal, the tags of narrow digits on a phone overlap.
+    label.textContent = `${digit.digit} · ${Math.round(100 * digit.confidence)}%`;
     tag.append(seen, label);
     box.append(tag);
     layer.append(box);
