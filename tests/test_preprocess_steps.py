@@ -173,24 +173,19 @@ def test_lines_across_and_bands_along_an_edge_are_dropped_unless_nothing_else_is
         np.testing.assert_array_equal(without_specks(furniture), furniture)
 
 
-def test_a_shadow_at_an_edge_with_no_stroke_core_is_dropped_unless_nothing_else_is_left():
-    # A photo's shadow creeping in at the right edge: as much ink as the digit, but only
-    # a third as dark as its strokes, over a fifth of the edge (not enough to be a band).
+# A photo's shadow: as much ink as the digit, but only a third as dark as its strokes.
+SHADOW_AT_THE_EDGE = (slice(30, 50), slice(130, None))  # over a fifth of the right edge: no band
+SHADOW_IN_THE_OPEN = (slice(75, 95), slice(90, 120))  # touching no edge
+
+
+@pytest.mark.parametrize("where", [SHADOW_AT_THE_EDGE, SHADOW_IN_THE_OPEN], ids=["at an edge", "in the open"])
+def test_a_shadow_with_no_stroke_core_is_dropped_unless_nothing_else_is_left(where):
     digit = np.zeros((100, 150), dtype=np.float32)
     digit[40:70, 60:64] = 1
     shadow = np.zeros_like(digit)
-    shadow[30:50, 130:] = 0.35
+    shadow[where] = 0.35
     np.testing.assert_array_equal(without_specks(digit + shadow), digit)
     np.testing.assert_array_equal(without_specks(shadow), shadow)
-
-
-def test_a_shadows_blob_in_the_open_with_no_stroke_core_is_dropped_unless_nothing_else_is_left():
-    digit = np.zeros((100, 150), dtype=np.float32)
-    digit[40:70, 60:64] = 1
-    blob = np.zeros_like(digit)
-    blob[75:95, 90:120] = 0.35  # as much ink as the digit, a third as dark, touching no edge
-    np.testing.assert_array_equal(without_specks(digit + blob), digit)
-    np.testing.assert_array_equal(without_specks(blob), blob)
 
 
 # --- the quick look -------------------------------------------------------------------
