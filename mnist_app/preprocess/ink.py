@@ -50,24 +50,16 @@ class Paper(NamedTuple):  # not a dataclass, whose methods compile at import (do
             dark_ink = _ink_is_dark(overview)
         return cls(dark_ink, _background(1 - overview if dark_ink else overview))
 
-    def ink(self, levels: np.ndarray, region: tuple[float, float, float, float] | None = None,
-            stroke_range: tuple[float, float] | None = None) -> np.ndarray:
+    def ink(self, levels: np.ndarray, region: tuple[float, float, float, float] | None = None) -> np.ndarray:
         """Ink in ``levels`` (h, w): float32, 0 paper, 1 stroke core (stretched).
 
         ``levels`` is the overview itself, or a sharper read of the overview's ``region``
         (left, top, right, bottom, in overview pixels). The stretch is measured on
-        ``levels`` (:func:`_stroke_range`) unless ``stroke_range`` gives it, measured by
-        :meth:`stroke_range` on a read with more paper around the ink. Raises NoDigitFound
-        when nothing stands out from the paper's noise.
+        ``levels`` (:func:`_stroke_range`). Raises NoDigitFound when nothing stands out
+        from the paper's noise.
         """
         ink = self._above_paper(levels, region)
-        return _stretch(ink, *(stroke_range or _stroke_range(ink)))
-
-    def stroke_range(self, levels: np.ndarray, region: tuple[float, float, float, float] | None = None
-                     ) -> tuple[float, float]:
-        """(the paper's noise floor, the stroke level) in ``levels`` of ``region``, as
-        :meth:`ink` measures them. Raises NoDigitFound when nothing stands out."""
-        return _stroke_range(self._above_paper(levels, region))
+        return _stretch(ink, *_stroke_range(ink))
 
     def _above_paper(self, levels: np.ndarray, region: tuple[float, float, float, float] | None) -> np.ndarray:
         """How far each pixel of ``levels`` stands above the paper, float32 (h, w) in [0, 1]."""
