@@ -103,7 +103,7 @@ def add_parser(commands) -> None:
            help="random seed: the same seed gives the same weights (default: 0)")
     option("--validation", type=whole_number(0, N_TRAIN_IMAGES - 1), default=VALIDATION_IMAGES, metavar="N",
            help="hold out the last N training images to choose the best epoch; 0 trains on all "
-           "and keeps the last epoch (default: 10000)")
+           f"and keeps the last epoch (default: {VALIDATION_IMAGES})")
     option("--deskew", action=argparse.BooleanOptionalAction, default=defaults.deskew,
            help="train on deskewed digits (each digit's slant undone); the model then reads every "
            "image deskewed (default: on)")
