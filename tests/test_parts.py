@@ -9,7 +9,7 @@ from collections import deque
 import numpy as np
 import pytest
 
-from mnist_app.preprocess.parts import FAINT_INK, WEAK_INK, even_marks, label_parts
+from mnist_app.preprocess.parts import FAINT_INK, WEAK_INK, even_marks, label_parts, part_boxes
 
 
 def flood_fill_labels(mask: np.ndarray, diagonal: bool = True) -> tuple[np.ndarray, int]:
@@ -52,6 +52,15 @@ def test_parts_are_labelled_as_a_flood_fill_labels_them(mask, diagonal):
     expected, expected_count = flood_fill_labels(mask, diagonal)
     assert count == expected_count
     assert np.array_equal(labels, expected)
+
+
+def test_each_parts_box_is_the_span_of_its_pixels():
+    # Oracle: each flood-filled part's rows and columns, the first and one past the last.
+    for mask in masks():
+        labels, count = flood_fill_labels(mask)
+        expected = [(rows.min(), columns.min(), rows.max() + 1, columns.max() + 1)
+                    for rows, columns in (np.nonzero(labels == part) for part in range(1, count + 1))]
+        assert part_boxes(labels, count).tolist() == [list(map(int, box)) for box in expected]
 
 
 def test_pixels_touching_at_a_corner_are_one_part_only_with_diagonals():

@@ -27,7 +27,7 @@ import numpy as np
 from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess import Marks
 from mnist_app.preprocess.ink import Paper
-from mnist_app.preprocess.parts import FAINT_INK, even_marks, label_parts, spread, without_rules
+from mnist_app.preprocess.parts import FAINT_INK, even_marks, label_parts, part_boxes, spread, without_rules
 
 LINE_HEIGHT = 96  # the line is read again at most this many pixels tall...
 MAX_LINE_WIDTH = 2048  # ...and this many wide
@@ -118,15 +118,7 @@ def _continuing(ink: np.ndarray, box_columns: tuple[int, int], box_height: float
     than a digit (PIECE_WIDTH box heights) and not running across the band."""
     labels, count = label_parts(ink >= FAINT_INK)
     first, last = box_columns
-    if count == 0:
-        return first, last
-    rows, columns = np.nonzero(labels)
-    part = labels[rows, columns] - 1
-    starts, tops = np.full(count, ink.shape[1]), np.full(count, ink.shape[0])
-    ends, bottoms = np.zeros(count, dtype=np.intp), np.zeros(count, dtype=np.intp)
-    for extent, where, at in ((starts, columns, np.minimum), (ends, columns + 1, np.maximum),
-                              (tops, rows, np.minimum), (bottoms, rows + 1, np.maximum)):
-        at.at(extent, part, where)
+    tops, starts, bottoms, ends = part_boxes(labels, count).T
     size = np.maximum(ends - starts, bottoms - tops)
     digit_like = ((size >= SPECK * box_height) & (ends - starts <= PIECE_WIDTH * box_height)
                   & ~((tops == 0) & (bottoms == ink.shape[0])))
@@ -152,8 +144,8 @@ class Group:
 
     @classmethod
     def of(cls, mask: np.ndarray) -> "Group":
-        rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-        return cls(mask, int(rows[0]), int(columns[0]), int(rows[-1]) + 1, int(columns[-1]) + 1)
+        top, left, bottom, right = part_boxes(mask.astype(np.int32), 1)[0]
+        return cls(mask, int(top), int(left), int(bottom), int(right))
 
     @property
     def width(self) -> int:
@@ -178,7 +170,7 @@ def digit_groups(ink: np.ndarray) -> tuple[list[Group], float]:
     if count == 0:
         raise NoDigitFound()
     masses = np.bincount(labels.ravel(), weights=ink.ravel(), minlength=count + 1)[1:]
-    parts = [Group.of(labels == index + 1) for index in range(count)]
+    parts = [Group(labels == index + 1, *map(int, box)) for index, box in enumerate(part_boxes(labels, count))]
     heavy = [part.height for part, mass in zip(parts, masses) if mass >= HEAVY_PART * masses.max()]
     digit_height = float(np.median(heavy))
     kept = [part for part, mass in zip(parts, masses)

@@ -168,6 +168,20 @@ def label_parts(mask: np.ndarray, diagonal: bool = True) -> tuple[np.ndarray, in
     return _labels_image(mask.shape, pixels, part_of), count
 
 
+def part_boxes(labels: np.ndarray, count: int) -> np.ndarray:
+    """(count, 4) intp: the box (top, left, bottom, right; bottom and right exclusive) of
+    each part 1..count of ``labels`` (h, w) int, as :func:`label_parts` numbers them; a
+    part with no pixel gets (h, w, 0, 0)."""
+    rows, columns = np.nonzero(labels)
+    part = labels[rows, columns] - 1
+    boxes = np.empty((count, 4), dtype=np.intp)
+    boxes[:, :2], boxes[:, 2:] = labels.shape, 0
+    for side, where, at in ((0, rows, np.minimum), (1, columns, np.minimum),
+                            (2, rows + 1, np.maximum), (3, columns + 1, np.maximum)):
+        at.at(boxes[:, side], part, where)
+    return boxes
+
+
 def _labels_image(shape: tuple[int, int], pixels: np.ndarray, part_of: np.ndarray) -> np.ndarray:
     """(h, w) int32: ``part_of`` at the flat indices ``pixels``, 0 elsewhere."""
     labels = np.zeros(shape[0] * shape[1], dtype=np.int32)
