@@ -10,8 +10,9 @@ TWO = [[(0.34, 0.3), (0.38, 0.15), (0.45, 0.12), (0.5, 0.25), (0.46, 0.5), (0.34
 
 
 def settled_boxes(page, boxes) -> tuple[dict, dict]:
-    """The two digit boxes' bounding boxes, asked again if a later reading redrew them
-    between the question and the answer (a box that is gone has none)."""
+    """The bounding boxes of the first two of ``boxes`` (digit boxes or their tags), asked
+    again if a later reading redrew them between the question and the answer (a box that
+    is gone has none)."""
     for _ in range(50):
         first, second = boxes.nth(0).bounding_box(), boxes.nth(1).bounding_box()
         if first and second:
@@ -93,6 +94,8 @@ def test_the_pad_stays_put_on_a_phone_whatever_the_verdict_says(browser, base_ur
         sync_api.expect(state).to_contain_text("Not a digit")
         page.tap("#read-as-number")
         sync_api.expect(page.locator("#number")).to_have_text("42", timeout=10_000)
+        first, second = settled_boxes(page, page.locator("#number-boxes .digit-tag"))
+        assert first["x"] + first["width"] <= second["x"], "the 4's tag covers the 2's"
         assert [problem for problem in visit.problems if "status of 400" not in problem] == []  # the refusal
     finally:
         visit.close()

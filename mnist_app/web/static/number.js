@@ -69,10 +69,16 @@ export function showNumber(reading, toPad) {
     drawPicture(seen.getContext("2d"), digit.input);
     const label = document.createElement("span");
     // Whole percent: with one decimal, the tags of narrow digits on a phone overlap.
-    label.textContent = `${digit.digit} · ${Math.round(100 * digit.confidence)}%`;
+    const percent = `${Math.round(100 * digit.confidence)}%`;
+    label.textContent = `${digit.digit} · ${percent}`;
     tag.append(seen, label);
     box.append(tag);
     layer.append(box);
+    // A tag wider than its box would cover the next digit's: it keeps the picture and the
+    // percentage (the digit itself is in #number and in the picture), side by side or,
+    // in a box narrower still, one over the other.
+    if (tag.offsetWidth > box.offsetWidth) label.textContent = percent;
+    if (tag.offsetWidth > box.offsetWidth) box.classList.add("narrow");
   }
 }
 
