@@ -8,12 +8,8 @@ at the highest rise of the lower outline, one from the bottom; and the seams tha
 least ink, from the top to the stretch at the bottom and from the bottom to the stretch at
 the top: where touching digits meet in a short stroke, a seam finds it wherever it lies,
 while the straight and falling paths need it under a valley, a dip or a rise. A seam
-keeps off strokes' soft edges a little (SEAM_EDGE; at 0.5 it lost more numbers than it
-gained), and one through paper alone is not proposed (it would only part the pieces the
-line's grouping judged one digit's). On seeds 1-3 of the photo, canvas and thin-pen number
-families (100 numbers each, never the measured seed 0), the seams raised the numbers that
-some way of cutting spells right from 758 to 770 of 900, but those read right only from
-613 to 617 (touching ones 81 to 85 of 230): the pieces' scores, not the cuts, decide most.
+keeps off strokes' soft edges a little (SEAM_EDGE), and one through paper alone is not
+proposed (it would only part the pieces the line's grouping judged one digit's).
 """
 
 from __future__ import annotations
