@@ -16,7 +16,7 @@ import itertools
 
 from mnist_app.preprocess.cuts import SEAM_EDGE, SEAM_STEP, ink_cut, least_ink_cuts
 from mnist_app.predict import Classifier
-from mnist_app.preprocess.segment import Piece, beats_one_digit, segment
+from mnist_app.preprocess.segment import Piece, beats_one_digit, best_path, segment
 from mnist_app.synthetic.numbers import Line, write_line
 from test_numbers import HEIGHT, MARGIN, always_sure, clear_digits, on_white
 
@@ -105,3 +105,18 @@ def test_a_seam_is_the_cheapest_path_of_all():
         path = seam(slice(end, end + 1))
         assert path[-1] == end and np.abs(np.diff(path)).max(initial=0) <= 1
         assert cost[np.arange(height), path].sum() + SEAM_STEP * np.count_nonzero(np.diff(path)) == pytest.approx(cheapest)
+
+
+def test_the_best_path_is_the_highest_scoring_way_from_the_first_boundary_to_the_last():
+    # Random pieces between 6 boundaries, every chain of them from 0 to 5 enumerated: the
+    # path best_path keeps scores the most of those, and none at all when no chain exists.
+    rng = np.random.default_rng(1)
+    spans = [(start, end) for start in range(6) for end in range(start + 1, 6) if rng.random() < 0.6]
+    gains = rng.normal(size=len(spans))
+    chains = [chain for count in range(1, 6) for chain in itertools.combinations(range(len(spans)), count)
+              if spans[chain[0]][0] == 0 and spans[chain[-1]][1] == 5
+              and all(spans[a][1] == spans[b][0] for a, b in zip(chain, chain[1:]))]
+    path = best_path(6, spans, gains)
+    assert tuple(path) in chains
+    assert gains[path].sum() == pytest.approx(max(gains[list(chain)].sum() for chain in chains))
+    assert best_path(6, [(0, 2), (3, 5)], np.zeros(2)) is None

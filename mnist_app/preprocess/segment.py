@@ -59,6 +59,10 @@ WHOLE_WIDE = 1.3
 WHOLE_WIDE_COST = 2.0
 SPLIT_MARGIN = 1.0
 
+# The terms of a piece's gain, in gain_terms' columns (scripts/piece_study.py prints them).
+GAIN_TERMS = ("log(confidence)", "piece", "wide", "narrow", "short", "joins", "narrow cut", "cut", "strokes",
+              "cut length")
+
 Score = Callable[[list[np.ndarray]], np.ndarray]  # (28, 28) uint8 pictures -> confidences (n,) in [0, 1]
 
 
@@ -110,33 +114,44 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float,
     if not candidates:
         return []
     confidences = np.asarray(score([picture for _, _, picture, _ in candidates]), dtype=np.float64)
-    gains = _gains(crop, lefts, group_ends, wide, candidates, confidences, digit_height)
-    best = np.full(len(lefts), -np.inf)
-    best[0] = 0.0
-    choice = [-1] * len(lefts)  # the candidate that ends the best way to each boundary
-    for index in sorted(range(len(candidates)), key=lambda i: candidates[i][1]):  # by where they end
-        start, end = candidates[index][:2]
-        if best[start] + gains[index] > best[end]:
-            best[end], choice[end] = best[start] + gains[index], index
-    end = len(lefts) - 1
-    if choice[end] < 0:  # no way to cut it into digit-wide pieces: the groups as they are
+    gains = gain_terms(crop, lefts, group_ends, wide, candidates, confidences, digit_height).sum(axis=1)
+    path = best_path(len(lefts), [(start, end) for start, end, _, _ in candidates], gains)
+    if path is None:  # no way to cut it into digit-wide pieces: the groups as they are
         chosen = _candidates(crop, lefts, whole_groups, digit_height, (top, left), whole_groups)
         return [(picture, box, float(c), group_ends.index(start))
                 for (start, _, picture, box), c in zip(chosen, score([c[2] for c in chosen]))]
-    pieces = []
+    return [(candidates[index][2], candidates[index][3], float(confidences[index]),
+             bisect.bisect_right(group_ends, candidates[index][0]) - 1) for index in path]
+
+
+def best_path(boundaries: int, spans: list[tuple[int, int]], gains: np.ndarray) -> list[int] | None:
+    """The indices, left to right, of the pieces (``spans``: (start, end) boundaries, start
+    < end) that lead from boundary 0 to the last of ``boundaries`` with the highest sum of
+    ``gains`` (n,) (dynamic programming); None if no pieces do."""
+    best = np.full(boundaries, -np.inf)
+    best[0] = 0.0
+    choice = [-1] * boundaries  # the piece that ends the best way to each boundary
+    for index in sorted(range(len(spans)), key=lambda i: spans[i][1]):  # by where they end
+        start, end = spans[index]
+        if best[start] + gains[index] > best[end]:
+            best[end], choice[end] = best[start] + gains[index], index
+    end = boundaries - 1
+    if choice[end] < 0:
+        return None
+    path = []
     while end > 0:
-        start, _, picture, box = candidates[choice[end]]
-        pieces.append((picture, box, float(confidences[choice[end]]), bisect.bisect_right(group_ends, start) - 1))
-        end = start
-    return pieces[::-1]
+        path.append(choice[end])
+        end = spans[choice[end]][0]
+    return path[::-1]
 
 
-def _gains(crop: np.ndarray, lefts: list[np.ndarray], group_ends: list[int], wide: list[bool],
-           candidates: list[tuple[int, int, np.ndarray, tuple[int, int, int, int]]], confidences: np.ndarray,
-           digit_height: float) -> np.ndarray:
+def gain_terms(crop: np.ndarray, lefts: list[np.ndarray], group_ends: list[int], wide: list[bool],
+               candidates: list[tuple[int, int, np.ndarray, tuple[int, int, int, int]]], confidences: np.ndarray,
+               digit_height: float) -> np.ndarray:
     """What each of ``candidates`` (start, end, picture, box, from :func:`_candidates`) adds
-    to a way of cutting the cluster ``crop``, read with ``confidences`` (n,): see the
-    module's docstring; ``wide`` says which of its groups are wide. (n,) float."""
+    to a way of cutting the cluster ``crop``, read with ``confidences`` (n,), term by term
+    (GAIN_TERMS; see the module's docstring): (n, len(GAIN_TERMS)) float, whose row sums
+    the dynamic programming adds. ``wide`` says which of its groups are wide."""
     solid = crop >= FAINT_INK
     ink_cuts = np.array([ink_cut(solid, left) for left in lefts], dtype=np.float64)  # (boundaries, 2)
     starts = np.array([start for start, _, _, _ in candidates])
@@ -149,11 +164,12 @@ def _gains(crop: np.ndarray, lefts: list[np.ndarray], group_ends: list[int], wid
     cuts = ~np.isin(ends, ends_of_groups)  # ends where it cuts through ink
     rows, strokes = ink_cuts[ends].T
     narrow_cut = cuts & ~np.asarray(wide)[np.searchsorted(ends_of_groups, ends) - 1]  # cuts a group not wide
-    return (np.log(np.maximum(confidences, MIN_CONFIDENCE)) + PIECE_BONUS
-            - WIDE_COST * np.maximum(widths - WIDE_PIECE, 0.0) - NARROW_COST * np.maximum(NARROW_PIECE - widths, 0.0)
-            - SHORT_COST * np.maximum(SHORT_PIECE - heights, 0.0) - JOIN_PENALTY * joined
-            - NARROW_CUT_PENALTY * narrow_cut
-            - cuts * (CUT_PENALTY + STROKE_COST * np.maximum(strokes - 1, 0.0) + CUT_LENGTH_COST * rows / digit_height))
+    return np.column_stack([
+        np.log(np.maximum(confidences, MIN_CONFIDENCE)), np.full(len(candidates), PIECE_BONUS),
+        -WIDE_COST * np.maximum(widths - WIDE_PIECE, 0.0), -NARROW_COST * np.maximum(NARROW_PIECE - widths, 0.0),
+        -SHORT_COST * np.maximum(SHORT_PIECE - heights, 0.0), -JOIN_PENALTY * joined,
+        -NARROW_CUT_PENALTY * narrow_cut, -CUT_PENALTY * cuts, -STROKE_COST * cuts * np.maximum(strokes - 1, 0.0),
+        -CUT_LENGTH_COST * cuts * rows / digit_height])
 
 
 def _boundaries(crop: np.ndarray, cluster: list[Group], window: tuple[slice, slice],
