@@ -243,7 +243,7 @@ def test_the_papers_background_takes_each_cells_low_percentile(shape):
     rng = np.random.default_rng(sum(shape))
     overview = rng.integers(0, 256, shape).astype(np.float32)
     overview *= 1 / 255  # as Picture.levels makes them
-    for levels in (overview, 1 - overview):
+    for dark_ink, levels in ((False, overview), (True, 1 - overview)):  # levels where ink is light
         height, width = shape
         rows, cols = min(ink.BACKGROUND_GRID, height), min(ink.BACKGROUND_GRID, width)
         cell_h, cell_w = height // rows, width // cols
@@ -252,7 +252,7 @@ def test_the_papers_background_takes_each_cells_low_percentile(shape):
         rank = cell_h * cell_w * ink.BACKGROUND_PERCENTILE // 100
         grid = spread(np.minimum, np.partition(cells, rank, axis=-1)[..., rank], 1)
         expected = np.asarray(Image.fromarray(grid).resize((width, height), Image.Resampling.BILINEAR))
-        np.testing.assert_array_equal(ink._background(levels), expected)
+        np.testing.assert_array_equal(ink.Paper.of(overview, dark_ink=dark_ink).background, expected)
 
 
 @pytest.mark.parametrize("mode", ["RGBA", "LA", "PA"])

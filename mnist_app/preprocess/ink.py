@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image
 
+from mnist_app.constants import PIXEL_SCALE
 from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess.parts import spread
 
@@ -29,6 +30,11 @@ PEAK_PIXELS = 12
 STROKE_PERCENTILE = 90
 # Strokes must stand this far above the noise floor (fraction of the full grey range).
 MIN_CONTRAST = 0.08
+_STEP_LEVELS = np.arange(256, dtype=np.float32) * PIXEL_SCALE  # step k's level, as Picture.levels makes it
+# Step k of the levels where ink is light, as a level, by whether the ink is dark: the
+# overview's own level, or 1 minus the level of the overview's step 255 - k (the same
+# float32 operations as 1 - overview).
+_LIGHT_INK_LEVELS = {False: _STEP_LEVELS, True: 1 - _STEP_LEVELS[::-1]}
 
 
 class Paper(NamedTuple):  # not a dataclass, whose methods compile at import (docs/speed.md)
@@ -44,11 +50,13 @@ class Paper(NamedTuple):  # not a dataclass, whose methods compile at import (do
 
     @classmethod
     def of(cls, overview: np.ndarray, dark_ink: bool | None = None) -> "Paper":
-        """The paper of an overview, grey levels (h, w) in [0, 1]. Which side the ink lies
-        on is judged from the overview unless ``dark_ink`` says."""
+        """The paper of an overview, grey levels (h, w) in [0, 1] in 256 steps (k/255, as
+        :meth:`Picture.levels <mnist_app.preprocess.picture.Picture.levels>` makes them).
+        Which side the ink lies on is judged from the overview unless ``dark_ink`` says."""
+        steps = _steps(overview)
         if dark_ink is None:
-            dark_ink = _ink_is_dark(overview)
-        return cls(dark_ink, _background(1 - overview if dark_ink else overview))
+            dark_ink = _ink_is_dark(steps)
+        return cls(dark_ink, _background(steps, dark_ink))
 
     def ink(self, levels: np.ndarray, region: tuple[float, float, float, float] | None = None) -> np.ndarray:
         """Ink in ``levels`` (h, w): float32, 0 paper, 1 stroke core (stretched).
@@ -78,44 +86,57 @@ class Paper(NamedTuple):  # not a dataclass, whose methods compile at import (do
         return np.clip(ink, 0, 1, out=ink)
 
 
-def _ink_is_dark(grey: np.ndarray) -> bool:
-    """True if the darkest pixels lie further from the median (the paper) than the lightest."""
-    tail = min(TAIL, TAIL_PIXELS / grey.size)
-    darkest, median, lightest = _quantile_bins(_histogram(grey), [tail, 0.5, 1 - tail])
+def _ink_is_dark(steps: np.ndarray) -> bool:
+    """True if the darkest pixels lie further from the median (the paper) than the lightest;
+    ``steps``: the overview's grey steps (h, w) uint8."""
+    tail = min(TAIL, TAIL_PIXELS / steps.size)
+    darkest, median, lightest = _quantile_bins(_step_counts(steps), [tail, 0.5, 1 - tail])
     return median - darkest > lightest - median
 
 
-def _background(levels: np.ndarray) -> np.ndarray:
-    """Smooth estimate of the background under ink brighter than it: (h, w) float32.
+def _background(steps: np.ndarray, dark_ink: bool) -> np.ndarray:
+    """Smooth estimate of the paper's level under the ink, in the polarity where ink is
+    light (1 minus the overview's levels if ``dark_ink``): (h, w) float32. ``steps``: the
+    overview's grey steps (h, w) uint8, as :func:`_steps` gives them.
 
     Each cell of a coarse grid takes a low percentile of its levels, then the lowest value
     in its 3x3 neighbourhood, so a cell filled by a thick stroke takes its neighbours'
     paper. The grid is interpolated back to full size.
 
-    ``levels`` come in 256 steps (an overview's k/255, or 1 minus them): each cell's
-    percentile is found on those steps, a partial sort of one byte a pixel, and is one of
-    the cell's own levels (a partial sort of every cell's floats found the same, slower;
-    so did counting the steps of every cell with one bincount).
+    An overview's levels are its 256 grey steps (k/255): each cell's percentile is found on
+    the steps, a partial sort of one byte a pixel, and turned into the level every pixel of
+    that step has, computed as the overview's level (and 1 minus it) is, to the bit. (A
+    partial sort of every cell's floats found the same, slower; so did counting the steps
+    of every cell with one bincount, or finding a pixel of the chosen step to read its level.)
     """
-    height, width = levels.shape
+    height, width = steps.shape
     rows = min(BACKGROUND_GRID, height)
     cols = min(BACKGROUND_GRID, width)
     cell_h, cell_w = height // rows, width // cols
     rank = cell_h * cell_w * BACKGROUND_PERCENTILE // 100
-    blocks = levels[: rows * cell_h, : cols * cell_w].reshape(rows, cell_h, cols, cell_w)
-    steps = np.rint(blocks.transpose(0, 2, 1, 3).reshape(rows, cols, -1) * 255).astype(np.uint8)  # by cell
-    chosen = np.partition(steps, rank, axis=-1)[..., rank]  # the step of each cell's rank-th level
-    row_in_cell, column_in_cell = np.divmod(np.argmax(steps == chosen[..., None], axis=-1), cell_w)
-    grid = levels[np.arange(rows)[:, None] * cell_h + row_in_cell, np.arange(cols) * cell_w + column_in_cell]
+    light = 255 - steps if dark_ink else steps  # ink is light
+    blocks = light[: rows * cell_h, : cols * cell_w].reshape(rows, cell_h, cols, cell_w)
+    chosen = np.partition(blocks.transpose(0, 2, 1, 3).reshape(rows, cols, -1), rank, axis=-1)[..., rank]
+    grid = _LIGHT_INK_LEVELS[dark_ink][chosen]
     grid = spread(np.minimum, grid, 1)
-    smooth = Image.fromarray(grid.astype(np.float32)).resize((width, height), Image.Resampling.BILINEAR)
+    smooth = Image.fromarray(grid).resize((width, height), Image.Resampling.BILINEAR)
     return np.asarray(smooth, dtype=np.float32)
 
 
+def _steps(levels: np.ndarray) -> np.ndarray:
+    """``levels`` in [0, 1] rounded to 256 steps: (h, w) uint8, step k for level k/255."""
+    return np.rint(levels * 255).astype(np.uint8)
+
+
+def _step_counts(steps: np.ndarray) -> np.ndarray:
+    """Counts of each of the 256 ``steps`` (uint8): shape (256,). Pillow counts them in half
+    the time np.bincount takes (which first widens every step)."""
+    return np.array(Image.fromarray(steps).histogram())
+
+
 def _histogram(levels: np.ndarray) -> np.ndarray:
-    """Counts of ``levels`` in [0, 1] rounded to 256 steps: shape (256,); bin k is level k/255.
-    Pillow counts them in half the time np.bincount takes (which first widens every level)."""
-    return np.array(Image.fromarray(np.rint(levels * 255).astype(np.uint8)).histogram())
+    """Counts of ``levels`` in [0, 1] rounded to 256 steps: shape (256,); bin k is level k/255."""
+    return _step_counts(_steps(levels))
 
 
 def _quantile_bins(counts: np.ndarray, fractions) -> np.ndarray:
