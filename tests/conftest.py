@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,13 @@ from mnist_app import data
 # browser_fixtures: one Chromium and one page server per session (browser, base_url);
 # report_helpers: the fake model and its report, made once per session (fake_report).
 pytest_plugins = ("mirror_server", "browser_fixtures", "report_helpers")
+
+# Tests press Ctrl-C (send SIGINT) in the commands they start. A shell starts a background
+# job (`pytest &` in a script) with SIGINT ignored, which its children inherit, and then
+# the commands rightly ignore it; restore the default here, so that those tests check the
+# commands and not how the suite was started.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
