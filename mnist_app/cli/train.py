@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import sys
 from dataclasses import asdict, replace
@@ -54,6 +55,12 @@ PAIR_SHARE = 0.25  # of the --nondigits images, this share are numbers of 2-3 MN
 # installed): 2,000 for MNIST's 50,000, a few seconds of generation on 2 cores.
 DEFAULT_NONDIGIT_SHARE = 0.04
 POOL_MIN_IMAGES = 1000  # generated images from which a pool of worker processes pays
+# --hard-nondigits: each non-digit the starting model reads as a digit without doubt is
+# trained on this many times (models/README.md: the shipped model's second stage).
+HARD_REPEAT = 3
+# What a model file records of the model its run started from (--start-from), besides a hash of its weights.
+STARTED_FROM_KEYS = ("created_utc", "seed", "hyperparameters", "history", "best_epoch", "validation_accuracy",
+                     "test_accuracy", "reject", "training_data_sha256", "fonts", "started_from")
 
 
 def hidden_sizes(text: str) -> list[int]:
@@ -127,6 +134,12 @@ def add_parser(commands) -> None:
                         "side, less the DejaVu faces the evaluation types in) (default: 0)")
     robust.add_argument("--hands", type=whole_number(0, MAX_SYNTHETIC), default=0, metavar="N",
                         help="add N digits written as pen strokes by generated hands (default: 0)")
+    robust.add_argument("--start-from", metavar="MODEL",
+                        help="fine-tune: start from this model's weights instead of random ones (the same "
+                        "layer sizes, cost and deskewing as this run); the epochs, --lr and the data are this run's")
+    robust.add_argument("--hard-nondigits", type=whole_number(0, MAX_SYNTHETIC), default=0, metavar="N",
+                        help="with --start-from: draw N more non-digits and add those the starting model reads "
+                        f"as a digit without doubt, {HARD_REPEAT} times each (hard-negative mining) (default: 0)")
     robust.add_argument("--teacher", metavar="PATH",
                         help="distil: mix this (wider) model's outputs into the targets")
     robust.add_argument("--distill", type=finite_number(0, 1, high_inclusive=True), default=0.5, metavar="W",
@@ -145,6 +158,7 @@ def run(args) -> int:
     output = Path(args.output or model_file_name(sizes))
     model_io.check_writable(output)  # before the slow part, so a finished run is never lost
     teacher = _load_teacher(args.teacher, args.deskew)
+    start = _load_start(args.start_from, sizes, args)
     if args.typed:  # fonts are looked for before the slow part too
         from mnist_app.synthetic.training import require_training_faces  # here: it imports the fonts' machinery
         require_training_faces()
@@ -154,10 +168,12 @@ def run(args) -> int:
     if args.nondigits is None:
         args.nondigits = round(DEFAULT_NONDIGIT_SHARE * n_train)
     rng = np.random.default_rng(args.seed)
-    train_images, train_labels = _with_synthetic(
-        mnist.train_images[:n_train], mnist.train_labels[:n_train], args, rng)
+    train_images, train_labels, hard_kept = _with_synthetic(
+        mnist.train_images[:n_train], mnist.train_labels[:n_train], args, rng, start)
     val_images, val_labels = mnist.train_images[n_train:], mnist.train_labels[n_train:]
-    network = Network(sizes, cost=args.cost, init=args.init, rng=rng)
+    network = (Network.from_parameters([w.copy() for w in start.network.weights],
+                                       [b.copy() for b in start.network.biases], args.cost)
+               if start else Network(sizes, cost=args.cost, init=args.init, rng=rng))
     with _epoch_progress(hyper.epochs, quiet=args.quiet) as on_epoch:
         result = train(network, train_images, train_labels, val_images, val_labels, hyper, rng, on_epoch,
                        teacher=teacher.network if teacher else None)
@@ -170,8 +186,9 @@ def run(args) -> int:
         "output": str(output),
         "hyperparameters": {**asdict(hyper), "sizes": sizes, "cost": args.cost, "init": args.init,
                             "validation": args.validation, "nondigits": args.nondigits, "typed": args.typed,
-                            "hands": args.hands},
+                            "hands": args.hands, "hard_nondigits": args.hard_nondigits},
         "seed": args.seed,
+        **({"hard_nondigits_kept": hard_kept} if args.hard_nondigits else {}),
         **result.summary(),
         "test_accuracy": test.accuracy,
     }
@@ -180,6 +197,8 @@ def run(args) -> int:
         "training_data_sha256": {name: mnist.sha256[name] for name in (TRAIN_IMAGES, TRAIN_LABELS)},
         "fonts": _fonts_used(args),
     }
+    if start:
+        metadata["started_from"] = _start_record(start)
     if teacher:
         metadata["teacher"] = {key: teacher.metadata.get(key) for key in ("sizes", "hyperparameters", "test_accuracy")}
     model_io.save(output, network, metadata)
@@ -207,26 +226,65 @@ def _load_teacher(path: str | None, deskew: bool) -> Model | None:
     return teacher
 
 
-def _with_synthetic(images: np.ndarray, labels: np.ndarray, args, rng: np.random.Generator
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def _load_start(path: str | None, sizes: list[int], args) -> Model | None:
+    """The --start-from model, checked against this run's settings before any slow work;
+    None without. --hard-nondigits needs one."""
+    if path is None:
+        if args.hard_nondigits:
+            raise UsageError("--hard-nondigits needs --start-from: the model whose confident mistakes it keeps")
+        return None
+    start = Model.load(path)
+    if start.network.sizes != sizes:
+        raise UsageError(f"--start-from {path} has layers {'-'.join(map(str, start.network.sizes))}; "
+                         f"this run's are {'-'.join(map(str, sizes))} (--hidden)")
+    if start.network.cost.name != args.cost:
+        raise UsageError(f"--start-from {path} was trained with --cost {start.network.cost.name}; pass it here too")
+    if start.convention.deskew != args.deskew:
+        raise UsageError(f"--start-from {path} reads digits {'deskewed' if start.convention.deskew else 'as they are'}; "
+                         "train on from it the same way (--deskew / --no-deskew)")
+    return start
+
+
+def _start_record(start: Model) -> dict:
+    """What the model file keeps of the --start-from model: a hash of its weights and how it was made."""
+    parameters = start.network.weights + start.network.biases
+    return {"weights_sha256": hashlib.sha256(b"".join(p.tobytes() for p in parameters)).hexdigest(),
+            **{key: start.metadata[key] for key in STARTED_FROM_KEYS if key in start.metadata}}
+
+
+def _with_synthetic(images: np.ndarray, labels: np.ndarray, args, rng: np.random.Generator,
+                    start: Model | None = None) -> tuple[np.ndarray, np.ndarray, int]:
     """The training digits plus the generated non-digits (label NOT_A_DIGIT) and the typed
-    and hand-written digits that ``args`` ask for, made on every usable core."""
-    nondigits, typed, hands = args.nondigits, args.typed, args.hands
-    if not nondigits and not typed and not hands:
-        return images, labels
+    and hand-written digits that ``args`` ask for, made on every usable core; with
+    --hard-nondigits, also the drawn non-digits that ``start`` reads as a digit without
+    doubt (its rule flags them not), HARD_REPEAT times each. Third: how many of those were kept."""
+    nondigits, typed, hands, candidates = args.nondigits, args.typed, args.hands, args.hard_nondigits
+    total = nondigits + typed + hands + candidates
+    if not total:
+        return images, labels, 0
     from mnist_app.synthetic import training  # here: it imports the fonts' machinery
 
     pairs = round(nondigits * PAIR_SHARE)
-    with _progress(nondigits + typed + hands, "generating", args.quiet) as advance, \
-            worker_map(use_pool=nondigits + typed + hands >= POOL_MIN_IMAGES) as mapper:
+    with _progress(total, "generating", args.quiet) as advance, \
+            worker_map(use_pool=total >= POOL_MIN_IMAGES) as mapper:
         made = dict(advance=advance, mapper=mapper)
         parts = [training.nondigit_images(nondigits - pairs, rng, **made),
                  training.digit_pairs(images, pairs, rng, **made)]
         typed_images, typed_labels = training.typed_digit_images(typed, rng, **made)
         hand_images, hand_labels = training.hand_digit_images(hands, rng, **made)
-    extra_images = np.concatenate([*parts, typed_images, hand_images])
-    extra_labels = np.concatenate([np.full(nondigits, NOT_A_DIGIT, dtype=labels.dtype), typed_labels, hand_labels])
-    return np.concatenate([images, extra_images]), np.concatenate([labels, extra_labels.astype(labels.dtype)])
+        drawn = training.nondigit_images(candidates, rng, **made)
+    hard = np.repeat(drawn[_read_without_doubt(start, drawn)], HARD_REPEAT, axis=0) if candidates else drawn
+    extra_images = np.concatenate([*parts, hard, typed_images, hand_images])
+    extra_labels = np.concatenate([np.full(nondigits + len(hard), NOT_A_DIGIT, dtype=labels.dtype),
+                                   typed_labels, hand_labels])
+    return (np.concatenate([images, extra_images]), np.concatenate([labels, extra_labels.astype(labels.dtype)]),
+            len(hard) // HARD_REPEAT)
+
+
+def _read_without_doubt(model: Model, pictures: np.ndarray) -> np.ndarray:
+    """Boolean (n,): the pictures that ``model`` reads as a digit and its rule does not flag."""
+    readout = model.read(pictures)
+    return ~(readout.unsure | readout.not_a_digit)
 
 
 def _calibrated_rule(model: Model, images: np.ndarray, labels: np.ndarray) -> RejectRule:
