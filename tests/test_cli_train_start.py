@@ -12,6 +12,8 @@ import pytest
 from mnist_app import model_io
 from mnist_app.cli import main
 from mnist_app.cli import train as train_command
+from mnist_app.cli.train_data import HARD_REPEAT
+from mnist_app.constants import NOT_A_DIGIT
 from mnist_app.network import Network
 
 FAST = ["--epochs", "1", "--batch-size", "16", "--validation", "200", "--quiet", "--nondigits", "0"]
@@ -79,8 +81,8 @@ def test_hard_nondigits_change_the_training_data_only_by_the_kept_pictures(fake_
     assert train(fake_mnist_dir, tmp_path / "a.npz", "--start-from", str(start)) == 0
     assert train(fake_mnist_dir, tmp_path / "b.npz", "--start-from", str(start), "--hard-nondigits", "5") == 0
     without, with_hard = seen
-    assert len(with_hard) - len(without) == 5 * train_command.HARD_REPEAT
-    assert (with_hard[len(without):] == train_command.NOT_A_DIGIT).all()
+    assert len(with_hard) - len(without) == 5 * HARD_REPEAT
+    assert (with_hard[len(without):] == NOT_A_DIGIT).all()
 
 
 @pytest.mark.parametrize("start_sizes, start_metadata, flags, message", [

@@ -22,8 +22,8 @@ from mnist_app.cli.common import (
     load_mnist_from_args,
     printable,
     whole_number,
-    worker_map,
 )
+from mnist_app.cli.train_data import HARD_REPEAT, training_set
 from mnist_app.constants import (
     DEFAULT_COST,
     DEFAULT_HIDDEN,
@@ -32,7 +32,6 @@ from mnist_app.constants import (
     INPUT_SIZE,
     N_CLASSES,
     N_TRAIN_IMAGES,
-    NOT_A_DIGIT,
     VALIDATION_IMAGES,
     model_file_name,
 )
@@ -49,15 +48,10 @@ MAX_HIDDEN = 4096  # neurons per hidden layer: 784-4096-10 is already 3.2 millio
 MAX_EPOCHS = 10_000
 MAX_SEED = 2**63 - 1
 MAX_SYNTHETIC = 200_000  # generated training images of each kind
-PAIR_SHARE = 0.25  # of the --nondigits images, this share are numbers of 2-3 MNIST digits
 # Non-digits every run trains on by default, as a share of its training digits, so that
 # every model it makes has a rule that means something (drawn without fonts when none is
 # installed): 2,000 for MNIST's 50,000, a few seconds of generation on 2 cores.
 DEFAULT_NONDIGIT_SHARE = 0.04
-POOL_MIN_IMAGES = 1000  # generated images from which a pool of worker processes pays
-# --hard-nondigits: each non-digit the starting model reads as a digit without doubt is
-# trained on this many times (models/README.md: the shipped model's second stage).
-HARD_REPEAT = 3
 # What a model file records of the model its run started from (--start-from), besides a hash of its weights.
 STARTED_FROM_KEYS = ("created_utc", "seed", "hyperparameters", "history", "best_epoch", "validation_accuracy",
                      "test_accuracy", "reject", "training_data_sha256", "fonts", "started_from")
@@ -168,7 +162,7 @@ def run(args) -> int:
     if args.nondigits is None:
         args.nondigits = round(DEFAULT_NONDIGIT_SHARE * n_train)
     rng = np.random.default_rng(args.seed)
-    train_images, train_labels, hard_kept = _with_synthetic(
+    train_images, train_labels, hard_kept = training_set(
         mnist.train_images[:n_train], mnist.train_labels[:n_train], args, rng, start)
     val_images, val_labels = mnist.train_images[n_train:], mnist.train_labels[n_train:]
     network = (Network.from_parameters([w.copy() for w in start.network.weights],
@@ -252,41 +246,6 @@ def _start_record(start: Model) -> dict:
             **{key: start.metadata[key] for key in STARTED_FROM_KEYS if key in start.metadata}}
 
 
-def _with_synthetic(images: np.ndarray, labels: np.ndarray, args, rng: np.random.Generator,
-                    start: Model | None = None) -> tuple[np.ndarray, np.ndarray, int]:
-    """The training digits plus the generated non-digits (label NOT_A_DIGIT) and the typed
-    and hand-written digits that ``args`` ask for, made on every usable core; with
-    --hard-nondigits, also the drawn non-digits that ``start`` reads as a digit without
-    doubt (its rule flags them not), HARD_REPEAT times each. Third: how many of those were kept."""
-    nondigits, typed, hands, candidates = args.nondigits, args.typed, args.hands, args.hard_nondigits
-    total = nondigits + typed + hands + candidates
-    if not total:
-        return images, labels, 0
-    from mnist_app.synthetic import training  # here: it imports the fonts' machinery
-
-    pairs = round(nondigits * PAIR_SHARE)
-    with _progress(total, "generating", args.quiet) as advance, \
-            worker_map(use_pool=total >= POOL_MIN_IMAGES) as mapper:
-        made = dict(advance=advance, mapper=mapper)
-        parts = [training.nondigit_images(nondigits - pairs, rng, **made),
-                 training.digit_pairs(images, pairs, rng, **made)]
-        typed_images, typed_labels = training.typed_digit_images(typed, rng, **made)
-        hand_images, hand_labels = training.hand_digit_images(hands, rng, **made)
-        drawn = training.nondigit_images(candidates, rng, **made)
-    hard = np.repeat(drawn[_read_without_doubt(start, drawn)], HARD_REPEAT, axis=0) if candidates else drawn
-    extra_images = np.concatenate([*parts, hard, typed_images, hand_images])
-    extra_labels = np.concatenate([np.full(nondigits + len(hard), NOT_A_DIGIT, dtype=labels.dtype),
-                                   typed_labels, hand_labels])
-    return (np.concatenate([images, extra_images]), np.concatenate([labels, extra_labels.astype(labels.dtype)]),
-            len(hard) // HARD_REPEAT)
-
-
-def _read_without_doubt(model: Model, pictures: np.ndarray) -> np.ndarray:
-    """Boolean (n,): the pictures that ``model`` reads as a digit and its rule does not flag."""
-    readout = model.read(pictures)
-    return ~(readout.unsure | readout.not_a_digit)
-
-
 def _calibrated_rule(model: Model, images: np.ndarray, labels: np.ndarray) -> RejectRule:
     """The reject rule calibrated on the validation digits ``model`` reads correctly."""
     readout = model.read(images)
@@ -301,15 +260,6 @@ def _print_outcome(result, test, output: Path, epochs: int) -> None:
         chosen += f", validation {result.best_val_accuracy:.2%}"
     print(f"test accuracy: {test.correct}/{test.total} ({test.accuracy:.2%}) with the weights of {chosen}")
     print(printable(f"saved {output}"))
-
-
-@contextlib.contextmanager
-def _progress(total: int, description: str, quiet: bool):
-    """Yields advance(): a tqdm bar of ``total`` steps on stderr when it is a terminal."""
-    from tqdm import tqdm
-
-    with tqdm(total=total, desc=description, disable=quiet or not sys.stderr.isatty(), leave=False) as bar:
-        yield bar.update  # advance(k): k more steps
 
 
 @contextlib.contextmanager
