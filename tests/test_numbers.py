@@ -358,3 +358,21 @@ def test_two_tall_marks_standing_apart_are_two_digits_however_doubtful():
     ink = bars([0, 40])
     assert not find_marks(on_white(ink)).looks_wide
     assert read_number(Doubtful(), on_white(ink)).number == "44"
+
+
+def test_a_digit_broken_into_short_fragments_beside_another_is_its_own_digit():
+    # A 6 and a 7 whose bar starts over the 6's last columns, its stem broken in two (a
+    # faint pen that the line's ink threshold broke up). Each fragment is too short for a
+    # digit alone, so each used to join the 6 it overlaps: one digit. Chained, the
+    # fragments are as tall as a digit: two digits, the second where the 7 was drawn.
+    ink = np.zeros((HEIGHT, 90), dtype=np.float32)
+    ink[:, 0:8] = 1  # the 6: a stem...
+    ink[36:, 0:50] = 1
+    ink[44:-8, 8:42] = 0  # ...and a loop
+    ink[4:10, 46:82] = 1  # the 7's bar...
+    for top, left in ((18, 72), (48, 64)):  # ...and its stem, in two fragments 8 pixels apart
+        for row in range(top, top + 22):
+            column = left + (top + 22 - row) // 3
+            ink[row, column:column + 6] = 1
+    pieces = segment(find_marks(on_white(ink)), always_sure)
+    assert [piece.box[0] - MARGIN for piece in pieces] == pytest.approx([0, 46], abs=2)

@@ -6,7 +6,9 @@
    without its ruled lines and with each stroke at full strength
    (:func:`~.parts.without_rules`, :func:`~.parts.even_marks`); the band is cut to the
    marks, widened to those the overview missed that continue them. Its ink is split into
-   connected parts; specks (under SPECK digit heights, or lighter than LIGHT_PART of the
+   connected parts; short parts (under SHORT_PART digit heights, not specks) less than FRAGMENT_GAP
+   apart, chained, are one part where together they are not short (a faint digit broken
+   into fragments); specks (under SPECK digit heights, or lighter than LIGHT_PART of the
    heaviest part) go.
 2. Parts whose column extents overlap are one digit's pieces (a 5's hat, a stroke broken
    in two), put together into *groups*, as is a part shorter than SHORT_PART digit
@@ -40,6 +42,7 @@ HEAVY_PART = 0.25  # parts with this share of the heaviest one's ink set the dig
 OVERLAP = 0.5  # parts whose column extents overlap by this share of the narrower are one digit...
 TALL = 0.7  # ...unless both are this many digit heights tall
 SHORT_PART = 0.35  # a part less than this many digit heights tall is one digit with any part over its columns
+FRAGMENT_GAP = 0.2  # short parts less than this many digit heights apart, together not short, are one mark
 SIDE_BY_SIDE = 0.5  # ...and their row extents overlap by this share of the shorter (not a broken stroke's halves)
 CLUSTER_GAP = 0.2  # groups closer than this many digit heights are cut together
 PIECE_WIDTH = 1.5  # a mark beyond the overview's box wider than this many box heights is not a digit
@@ -173,6 +176,7 @@ def digit_groups(ink: np.ndarray) -> tuple[list[Group], float]:
     parts = [Group(labels == index + 1, *map(int, box)) for index, box in enumerate(part_boxes(labels, count))]
     heavy = [part.height for part, mass in zip(parts, masses) if mass >= HEAVY_PART * masses.max()]
     digit_height = float(np.median(heavy))
+    parts, masses = _fragments_joined(parts, masses, digit_height)
     kept = [part for part, mass in zip(parts, masses)
             if mass >= LIGHT_PART * masses.max() and max(part.width, part.height) >= SPECK * digit_height]
     groups: list[Group] = []
@@ -188,6 +192,35 @@ def digit_groups(ink: np.ndarray) -> tuple[list[Group], float]:
     digit_height = float(np.median([group.height for group, mass in zip(groups, group_masses)
                                     if mass >= HEAVY_PART * group_masses.max()]))
     return sorted(groups, key=lambda group: (group.left + group.right) / 2), digit_height
+
+
+def _fragments_joined(parts: list[Group], masses: np.ndarray, digit_height: float) -> tuple[list[Group], np.ndarray]:
+    """(``parts`` and their ``masses`` (n,)), the short ones (under SHORT_PART of
+    ``digit_height``, no specks by size: SPECK) that lie less than FRAGMENT_GAP digit heights apart, chained, joined
+    into one part where together they are not short: a faint or thin digit that the line's
+    ink threshold broke into fragments is one mark, not a dash beside its neighbour (whose
+    columns its fragments would otherwise join)."""
+    short = [index for index, part in enumerate(parts)
+             if SPECK * digit_height <= max(part.width, part.height) and part.height < SHORT_PART * digit_height]
+    reach = FRAGMENT_GAP * digit_height
+    clumps: list[list[int]] = []
+    for index in short:
+        part = parts[index]
+        near = [clump for clump in clumps if any(
+            max(parts[other].left - part.right, part.left - parts[other].right,
+                parts[other].top - part.bottom, part.top - parts[other].bottom) < reach for other in clump)]
+        for clump in near:
+            clumps.remove(clump)
+        clumps.append([index] + [other for clump in near for other in clump])
+    joined = [clump for clump in clumps if len(clump) > 1
+              and max(parts[i].bottom for i in clump) - min(parts[i].top for i in clump) >= SHORT_PART * digit_height]
+    if not joined:
+        return parts, masses
+    gone = {index for clump in joined for index in clump}
+    kept = [index for index in range(len(parts)) if index not in gone]
+    return ([parts[index] for index in kept] + [Group.of(np.logical_or.reduce([parts[i].mask for i in clump]))
+                                                  for clump in joined],
+            np.concatenate([masses[kept], [masses[clump].sum() for clump in joined]]))
 
 
 def _same_digit(a: Group, b: Group, digit_height: float) -> bool:
