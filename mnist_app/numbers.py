@@ -3,12 +3,11 @@
     Classifier.load().read_number("amount.jpg").number     # -> "4207"
 
 The picture's marks are found as for one digit (:func:`~mnist_app.preprocess.find_marks`),
-then cut into digits by :func:`~mnist_app.preprocess.segment.segment`, which asks the
-classifier how confidently it reads each candidate piece. Marks no wider than a digit
-(not ``Marks.looks_wide``) that read as a digit (if doubtful, unless they fall into separate
-marks), a picture cut into one digit, and one whose pieces score lower than the whole read
-as one digit (unless they are separate marks, each read surely and more surely than the
-whole), are read exactly as ``predict`` reads them, on the single-digit path; otherwise
+then their line is read again and cut into digits (:mod:`mnist_app.preprocess.segment`),
+which asks the classifier how confidently it reads each candidate piece. Marks no wider
+than a digit (not ``Marks.looks_wide``) that read as a digit (unless they fall into
+separate marks), a picture cut into one digit, and one whose pieces score lower than the
+whole read as one digit (unless they are separate marks, each read surely), are read exactly as ``predict`` reads them, on the single-digit path; otherwise
 each digit's picture is read with the same readings and the same rule.
 """
 
@@ -24,7 +23,7 @@ from mnist_app.constants import JSON_DECIMALS
 from mnist_app.errors import NoDigitFound, NotADigit
 from mnist_app.preprocess import Marks, find_marks, marks_as_digit
 from mnist_app.preprocess.line import Line, digit_groups, read_line
-from mnist_app.preprocess.segment import Piece, beats_one_digit, segment, segment_groups
+from mnist_app.preprocess.segment import Piece, beats_one_digit, segment_groups
 
 SURE_DIGIT = 0.8  # a digit read with less confidence than this may be several, written close
 # Two neighbouring pieces at least TALL_PIECE of the tallest piece's height, with a gap of
@@ -57,19 +56,21 @@ def read_number(classifier: "Classifier", source: "ImageSource") -> NumberReadin
     picture = marks_as_digit(marks)
     alone = classifier.predict_pictures(picture[np.newaxis])[0]
     # Marks no wider than a digit that read as a digit are that digit, as predict says,
-    # unless the reading is doubtful and they fall into separate marks (a "16" written close).
+    # unless they fall into separate marks (a "16" or a "94" written close) that read better apart.
     narrow_digit = not (marks.looks_wide or alone.not_a_digit)
     pieces = []
-    if not narrow_digit or alone.unsure or alone.confidence < SURE_DIGIT:
-        try:
-            pieces = segment(marks, classifier.confidences)
-        except NoDigitFound:  # the line read again holds nothing (a ruled line, a page's edge):
-            pass  # the marks stand as read alone, as predict reads them
+    try:
+        line = read_line(marks)
+        groups, digit_height = digit_groups(line.ink)
+        if not narrow_digit or len(groups) >= 2:
+            pieces = segment_groups(line, groups, digit_height, classifier.confidences)
+    except NoDigitFound:  # the line read again holds nothing (a ruled line, a page's edge):
+        pass  # the marks stand as read alone, as predict reads them
     if narrow_digit and len({piece.group for piece in pieces}) < 2:
         pieces = []
     predictions = classifier.predict_pictures(np.array([piece.picture for piece in pieces])) if pieces else []
     if len(pieces) <= 1 or not (alone.not_a_digit or beats_one_digit(pieces, alone.confidence, marks.aspect)
-                                or _surer_apart(pieces, predictions, alone) or _standing_apart(pieces)):
+                                or _surer_apart(pieces, predictions) or _standing_apart(pieces)):
         if alone.not_a_digit:
             raise NotADigit()
         box = pieces[0].box if len(pieces) == 1 else _marks_box(marks)
@@ -84,13 +85,13 @@ def read_number(classifier: "Classifier", source: "ImageSource") -> NumberReadin
                          tuple(picture for _, picture in kept))
 
 
-def _surer_apart(pieces: list[Piece], predictions: list["Prediction"], alone: "Prediction") -> bool:
+def _surer_apart(pieces: list[Piece], predictions: list["Prediction"]) -> bool:
     """Whether ``pieces`` are separate marks, each read as a digit without doubt (at least
-    SURE_DIGIT) and more surely than all of them read as one digit (``alone``): a "16"
-    written close, which the network may also read as a doubtful 6."""
+    SURE_DIGIT): a "16" written close, which the network may also read as a doubtful 6, or
+    a "94" it reads as a sure 9 (the whole read as one digit, however surely, does not
+    outweigh two sure digits in separate marks)."""
     return (len({piece.group for piece in pieces}) == len(pieces)
-            and all(not p.unsure and not p.not_a_digit and p.confidence >= max(SURE_DIGIT, alone.confidence)
-                    for p in predictions))
+            and all(not p.unsure and not p.not_a_digit and p.confidence >= SURE_DIGIT for p in predictions))
 
 
 def _standing_apart(pieces: list[Piece]) -> bool:

@@ -188,7 +188,7 @@ def test_one_wide_mark_is_not_several_digits_and_is_not_cut_to_say_so(shipped, m
     def not_called(*args):
         raise AssertionError("segmented")
 
-    monkeypatch.setattr(numbers, "segment", not_called)
+    monkeypatch.setattr(numbers, "segment_groups", not_called)
     assert not numbers.holds_several_digits(shipped, marks)
 
 
@@ -342,14 +342,20 @@ def test_a_short_piece_over_part_of_a_digits_columns_is_that_digits():
     assert pieces[0].box == pytest.approx((MARGIN, MARGIN, MARGIN + 40, MARGIN + HEIGHT), abs=2)
 
 
-class Doubtful:
-    """A reader that reads everything as a doubtful 4 (confidence 0.35, no near tie)."""
+class ReadsAFour:
+    """A reader that reads everything as a 4 with ``confidence``, the rest shared evenly
+    (no near tie): 0.35 is doubtful, 0.95 sure."""
+
+    def __init__(self, confidence: float):
+        self.confidence = confidence
 
     def predict_pictures(self, pictures):
-        return [Prediction(4, 0.35, tuple(0.35 if digit == 4 else 0.05 for digit in range(10))) for _ in pictures]
+        rest = (1 - self.confidence) / 9
+        return [Prediction(4, self.confidence, tuple(self.confidence if digit == 4 else rest for digit in range(10)))
+                for _ in pictures]
 
     def confidences(self, pictures):
-        return np.full(len(pictures), 0.35)
+        return np.full(len(pictures), self.confidence)
 
 
 def test_two_tall_marks_standing_apart_are_two_digits_however_doubtful():
@@ -357,7 +363,7 @@ def test_two_tall_marks_standing_apart_are_two_digits_however_doubtful():
     # between two tall marks still says two digits (a thin "86" read as one doubtful 4).
     ink = bars([0, 40])
     assert not find_marks(on_white(ink)).looks_wide
-    assert read_number(Doubtful(), on_white(ink)).number == "44"
+    assert read_number(ReadsAFour(0.35), on_white(ink)).number == "44"
 
 
 def test_a_digit_broken_into_short_fragments_beside_another_is_its_own_digit():
@@ -376,3 +382,11 @@ def test_a_digit_broken_into_short_fragments_beside_another_is_its_own_digit():
             ink[row, column:column + 6] = 1
     pieces = segment(find_marks(on_white(ink)), always_sure)
     assert [piece.box[0] - MARGIN for piece in pieces] == pytest.approx([0, 46], abs=2)
+
+
+def test_two_tall_marks_close_together_each_read_surely_are_two_digits_though_one_reads_surely_too():
+    # A "94" written close: narrow enough for one digit, not standing apart, and read as
+    # a sure digit whole; each of its two separate marks is a sure digit too: two digits.
+    ink = bars([0, 14])
+    assert not find_marks(on_white(ink)).looks_wide
+    assert read_number(ReadsAFour(0.95), on_white(ink)).number == "44"
