@@ -15,7 +15,8 @@ from mnist_app.model import Model
 PAIR_SHARE = 0.25  # of the --nondigits images, this share are numbers of 2-3 MNIST digits
 POOL_MIN_IMAGES = 1000  # generated images from which a pool of worker processes pays
 # --hard-nondigits: each non-digit the starting model reads as a digit without doubt is
-# trained on this many times (models/README.md: the shipped model's second stage).
+# trained on this many times (models/README.md: a second stage tried for the shipped
+# model, and not shipped).
 HARD_REPEAT = 3
 
 
