@@ -33,7 +33,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import measure_numbers  # noqa: E402
 from measure_realistic import source_digits  # noqa: E402
 
-from mnist_app.errors import ImageError  # noqa: E402
 from mnist_app.predict import Classifier  # noqa: E402
 from mnist_app.preprocess import segment  # noqa: E402
 
@@ -68,10 +67,7 @@ def record(args: argparse.Namespace) -> None:
             labelled = build(digits, labels, args.numbers, np.random.default_rng(family_seed))
             for file, written in zip(labelled.files, labelled.numbers):
                 clusters.clear()
-                try:
-                    read = classifier.read_number(file).number
-                except ImageError:
-                    read = ""
+                read = measure_numbers.reading_of(classifier, file)
                 records.append({"family": key, "seed": seed, "written": written, "read": read,
                                 "clusters": list(clusters)})
             print(key, seed, flush=True)
