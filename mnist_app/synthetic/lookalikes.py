@@ -35,16 +35,21 @@ def turned_digit(height: float, pen: float, rng: np.random.Generator, hand: Hand
 
 
 def restyled(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Typed ``ink`` (h, w) sheared by up to SLANT either way and redrawn in one of WEIGHTS
-    (Pillow's min or max filter, 3 or 5 px); the ink as it was if thinning would erase it."""
-    slant = rng.uniform(-SLANT, SLANT)
-    height, width = ink.shape
+    """Typed ``ink`` (h, w) sheared by up to SLANT either way and redrawn in a random one of
+    WEIGHTS (:func:`restyle`)."""
+    return restyle(ink, rng.uniform(-SLANT, SLANT), WEIGHTS[rng.integers(len(WEIGHTS))])
+
+
+def restyle(ink: np.ndarray, slant: float, weight: str) -> np.ndarray:
+    """``ink`` (h, w) sheared so its top moves right by ``slant`` times its height (left if
+    negative), then redrawn ``weight`` (one of WEIGHTS: Pillow's 3 px min filter, or max
+    filters of 3 or 5 px); thinning that would erase the ink is skipped. Cropped (h', w')."""
+    height = ink.shape[0]
     spread = int(np.ceil(abs(slant) * height))
     page = Image.fromarray(np.pad(ink * 255, ((2, 2), (spread + 2, spread + 2))).astype(np.uint8))
     # Pillow's affine maps output (x, y) to input (x + slant * (y - h/2), y): tops lean by slant.
     page = page.transform(page.size, Image.Transform.AFFINE, (1, slant, -slant * page.height / 2, 0, 1, 0),
                           resample=Image.Resampling.BICUBIC)
-    weight = WEIGHTS[rng.integers(len(WEIGHTS))]
     if weight == "thinner":
         thinned = page.filter(ImageFilter.MinFilter(3))
         page = thinned if np.asarray(thinned).max() >= 128 else page

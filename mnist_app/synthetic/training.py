@@ -98,7 +98,7 @@ def fonts_used(typed: int, nondigits: int) -> dict[str, list[str]]:
     """What a training run with ``typed`` typed digits and ``nondigits`` non-digits types
     in, for the model file: the font files' names and the font families, sorted."""
     return {"typed_digit_faces": sorted(face.name for face in training_faces()) if typed else [],
-            "nondigit_families": sorted(family.name for family in families.split(False, "typed")) if nondigits else []}
+            "nondigit_families": sorted(split_families(held_out=False)) if nondigits else []}
 
 
 def typed_digit_images(n: int, rng: np.random.Generator, faces: Sequence[Path] | None = None,
