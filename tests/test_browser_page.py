@@ -18,6 +18,9 @@ from test_serve_server import running_server
 from test_web_app import blank_png
 
 WAIT_MS = 10_000  # how long to wait for the page before failing (not a timing check)
+# Pointer moves along each straight part of a stroke, as a dragging hand sends several;
+# the part is straight, so more moves would draw the same picture, only slower.
+MOVES_PER_PART = 4
 
 # Strokes as fractions of the pad: a 7 (bar, then the long diagonal) and a 1.
 SEVEN = [[(0.25, 0.2), (0.75, 0.2), (0.42, 0.85)]]
@@ -60,7 +63,7 @@ class Visit:
             mouse.move(*points[0])
             mouse.down()
             for end in points[1:]:
-                mouse.move(*end, steps=12)
+                mouse.move(*end, steps=MOVES_PER_PART)
             mouse.up()
 
     def expect_digit(self, text: str) -> None:
