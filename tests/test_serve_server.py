@@ -28,6 +28,7 @@ from mnist_sample import mnist_sample
 from mnist_app.predict import Classifier
 from mnist_app.web import server as web_server
 from mnist_app.web.app import make_app
+from mnist_app.web.guarded_waitress import GuardedChannel
 from mnist_app.cli import serve as serve_command
 from mnist_app.web.settings import (
     CHANNEL_TIMEOUT,
@@ -162,9 +163,18 @@ def test_the_body_limit_is_the_same_for_waitress_and_the_app(tmp_path):
     assert over.status_code == 413
 
 
-def test_page_and_errors_over_http(base_url):
+def test_page_and_errors_over_http(base_url, monkeypatch):
+    sent = []  # what the server's connections send, each call to send
+
+    def send(channel, data, do_close=True):
+        sent.append(bytes(data))
+        return wasyncore.dispatcher.send(channel, data, do_close)
+
+    monkeypatch.setattr(GuardedChannel, "send", send)
     page = requests.get(f"{base_url}/", timeout=TIMEOUT)
     assert page.status_code == 200 and "Content-Security-Policy" in page.headers
+    header, _, body = b"".join(sent).partition(b"\r\n\r\n")
+    assert len(sent) == 1 and header.startswith(b"HTTP/1.1 200 ") and body == page.content  # header and body in one send
     missing = requests.get(f"{base_url}/missing", timeout=TIMEOUT)
     assert missing.status_code == 404 and missing.json()["error"].startswith("no such page")
     wrong = requests.put(f"{base_url}/api/predict", timeout=TIMEOUT)

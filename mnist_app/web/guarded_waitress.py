@@ -19,6 +19,9 @@ for any of these, and ``waitress.create_server`` always builds its own classes, 
   wait while more than ``outbuf_high_watermark`` bytes of earlier answers are unread, so a
   client that pipelines requests and never reads holds a thread for as long as it likes.
   Here that client is disconnected instead, and the thread moves on.
+- **An answer's header and body leave in one send.** Waitress writes the header and then
+  each piece of the body, and (its ``send_bytes`` is 1) sends each write at once: two
+  system calls an answer, and a client woken for the header before its body arrives.
 - **Errors waitress answers itself** (a malformed request 400, headers too large 431, a
   body over the limit 413, an unsupported Transfer-Encoding 501) are the app's: JSON
   ``{"error": ...}`` with the app's security headers, never waitress's plain text.
@@ -36,7 +39,7 @@ import time
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.server import MultiSocketServer, TcpWSGIServer
-from waitress.task import ErrorTask, ThreadedTaskDispatcher
+from waitress.task import ErrorTask, ThreadedTaskDispatcher, WSGITask
 from waitress.utilities import RequestEntityTooLarge, RequestHeaderFieldsTooLarge
 
 from mnist_app.web.app import response_headers
@@ -94,10 +97,40 @@ def refusal_message(request, adjustments: Adjustments) -> str:
     return f"{error.reason.lower()}: {str(error.body)[:MAX_ERROR_DETAIL_CHARS]}"
 
 
+class OneSendTask(WSGITask):
+    """Waitress's task for a request, writing its answer's header together with the first
+    piece of the body: one write (and one send) instead of two."""
+
+    def write(self, data):
+        if self.wrote_header or not data or not self.complete:
+            return super().write(data)
+        channel, pieces = self.channel, []
+        self.channel = _Collecting(channel, pieces)  # what waitress writes, header and body, is collected
+        try:
+            super().write(data)
+        finally:
+            self.channel = channel
+        channel.write_soon(b"".join(pieces))
+
+
+class _Collecting:
+    """A channel whose writes are collected in ``pieces`` instead of sent, while
+    :meth:`OneSendTask.write` runs; anything else is the channel's own."""
+
+    def __init__(self, channel: HTTPChannel, pieces: list[bytes]):
+        self._channel = channel
+        self.write_soon = pieces.append
+
+    def __getattr__(self, name: str):
+        return getattr(self._channel, name)
+
+
 class GuardedChannel(HTTPChannel):
     """A connection that knows since when its current request has been arriving, never
-    makes a thread wait for its client to read, and can be hung up from the I/O loop."""
+    makes a thread wait for its client to read, sends an answer's header with its body,
+    and can be hung up from the I/O loop."""
 
+    task_class = OneSendTask
     error_task_class = AppErrorTask
     receiving_since: float | None = None  # time.time() of the current request's first byte
     _timed_request = None  # the waitress parser receiving_since belongs to

@@ -48,7 +48,9 @@ if TYPE_CHECKING:
     from mnist_app.numbers import NumberReading
 
 STOP_SECONDS = 5  # how long close() waits for a worker to exit before killing it
-_PICTURE, _NUMBER = b"picture", b"number"  # the jobs a worker does, named on its pipe
+# The jobs a worker does, named by the first byte of each message on its pipe (the image
+# follows in the same message: one write and one wake-up of the worker a request).
+_PICTURE, _NUMBER = b"p", b"n"
 
 
 class PreprocessingPool:
@@ -153,8 +155,7 @@ class _Worker:
     def read(self, job: bytes, image: bytes, timeout: float):
         """The worker's outcome of ``job`` for ``image``: what it made or the exception it raised."""
         try:
-            self.connection.send_bytes(job)
-            self.connection.send_bytes(image)
+            self.connection.send_bytes(job + image)
             if not self.connection.poll(timeout):
                 raise _WorkerLost(f"reading it took over {timeout:g} s")
             return self.connection.recv()
@@ -172,17 +173,17 @@ class _Worker:
 
 
 def _work(requests: Connection, server_alive: Connection, jobs: dict[bytes, Callable[[bytes], object]]) -> None:
-    """A worker's life: do the job the server names for each image it sends (its name, then
-    the image), answer with what the job made or the exception it raised, until the server
+    """A worker's life: do the job the server names for each image it sends (a message of
+    the job's byte, then the image), answer with what the job made or the exception it raised, until the server
     closes the pipe or its process ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_when_closed(server_alive.fileno())
     while True:
         try:
-            job = jobs[requests.recv_bytes()]
-            image = requests.recv_bytes()
+            message = requests.recv_bytes()
         except (EOFError, OSError):
             return
+        job, image = jobs[message[:1]], message[1:]
         outcome: object
         try:
             outcome = job(image)
