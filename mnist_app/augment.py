@@ -51,14 +51,13 @@ def warp(images: np.ndarray, matrices: np.ndarray, displacement: np.ndarray | No
     side = FRAME + 2
     framed = np.zeros((m, side, side), dtype=np.float32)  # a frame of zeros (np.pad, slower)
     framed[:, 1:-1, 1:-1] = images
-    padded = framed.reshape(m, -1)
     top = np.clip(np.floor(source_rows), 0, side - 2)
     left = np.clip(np.floor(source_cols), 0, side - 2)
     down = np.clip(source_rows - top, 0, 1)  # weights of the lower and right neighbours
     right = np.clip(source_cols - left, 0, 1)
-    index = (top * side + left).astype(np.intp).reshape(m, -1)
-    corners = [np.take_along_axis(padded, index + offset, axis=1).reshape(m, FRAME, FRAME)
-               for offset in (0, 1, side, side + 1)]
+    index = (top * side + left).astype(np.intp)  # (m, FRAME, FRAME) in each padded image...
+    index += (np.arange(m) * side * side)[:, None, None]  # ...and in the whole batch, flat
+    corners = [np.take(framed, index + offset) for offset in (0, 1, side, side + 1)]
     result = ((corners[0] * (1 - right) + corners[1] * right) * (1 - down)
               + (corners[2] * (1 - right) + corners[3] * right) * down)
     return _as_input_dtype(result, images)
