@@ -57,14 +57,13 @@ def digit_parts(ink: np.ndarray) -> tuple[np.ndarray, bool]:
     link = max(1, round(LINK_FRACTION * max(ink.shape)))
     linked = spread(np.maximum, strong, link)
     inside, part_of, parts = label_pixels(linked)  # the pixels of parts, flat: the rest is paper (label 0)
-    labels = _labels_image(linked.shape, inside, part_of)
-    masses = np.bincount(part_of, weights=ink.ravel()[inside], minlength=parts + 1)  # the paper's is 0
     values = ink.ravel()[inside]
+    masses = np.bincount(part_of, weights=values, minlength=parts + 1)  # the paper's is 0
     strong_values = np.where(values >= FAINT_INK, values, 0)
     levels = np.bincount(part_of, weights=strong_values, minlength=parts + 1) / np.maximum(
         np.bincount(part_of, weights=strong_values > 0, minlength=parts + 1), 1)  # mean strong ink
     coreless = levels < SHADOW_LEVEL
-    furniture = _page_furniture(labels, parts, coreless)
+    furniture = _page_furniture(linked.shape, inside, part_of, coreless)
     if (masses[1:][~coreless[1:]] > 0).any():  # a shadow's blob in the open is no stroke either
         furniture |= coreless
     only_furniture = not masses[~furniture].any()
@@ -78,12 +77,20 @@ def digit_parts(ink: np.ndarray) -> tuple[np.ndarray, bool]:
     return digit, only_furniture
 
 
-def _page_furniture(labels: np.ndarray, parts: int, coreless: np.ndarray) -> np.ndarray:
-    """Boolean (parts + 1,): which labelled parts run along an edge of the picture for more
-    than EDGE_CONTACT_FRACTION of it, touch two opposite edges, or touch one and are
-    ``coreless`` (boolean (parts + 1,): no stroke core, see SHADOW_LEVEL)."""
-    edges = [labels[0], labels[-1], labels[:, 0], labels[:, -1]]  # top, bottom, left, right
-    contact = np.stack([np.bincount(edge, minlength=parts + 1) / len(edge) for edge in edges])
+def _page_furniture(shape: tuple[int, int], pixels: np.ndarray, part_of: np.ndarray,
+                    coreless: np.ndarray) -> np.ndarray:
+    """Boolean (parts + 1,): which parts run along an edge of the picture (h, w) ``shape``
+    for more than EDGE_CONTACT_FRACTION of it, touch two opposite edges, or touch one and
+    are ``coreless`` (boolean (parts + 1,): no stroke core, see SHADOW_LEVEL). The parts'
+    pixels are the sorted flat indices ``pixels``, of the parts ``part_of`` (from 1), as
+    :func:`label_pixels` gives them."""
+    height, width = shape
+    parts = len(coreless) - 1
+    column = pixels % width
+    edges = [(part_of[:np.searchsorted(pixels, width)], width),  # top, bottom, left, right
+             (part_of[np.searchsorted(pixels, (height - 1) * width):], width),
+             (part_of[column == 0], height), (part_of[column == width - 1], height)]
+    contact = np.stack([np.bincount(edge, minlength=parts + 1) / length for edge, length in edges])
     touches = contact > 0
     furniture = ((contact.max(axis=0) > EDGE_CONTACT_FRACTION) | (touches[0] & touches[1]) | (touches[2] & touches[3])
                  | (touches.any(axis=0) & coreless))

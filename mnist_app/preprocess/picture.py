@@ -54,8 +54,9 @@ def _single_band(image: Image.Image) -> Image.Image:
         return _eight_bit(image)
     if "A" in image.getbands() or "a" in image.getbands() or "transparency" in image.info:
         grey, alpha = _grey_and_alpha(image)
-        backdrop = Image.new("L", image.size, _backdrop_level(grey, alpha))
-        return Image.composite(grey, backdrop, alpha)
+        flattened = Image.new("L", image.size, _backdrop_level(grey, alpha))
+        flattened.paste(grey, None, alpha)  # what Image.composite does, without its copy of the backdrop
+        return flattened
     if image.mode == "L":
         return image
     try:
