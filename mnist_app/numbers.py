@@ -6,7 +6,8 @@ The picture's marks are found as for one digit (:func:`~mnist_app.preprocess.fin
 then their line is read again and cut into digits (:mod:`mnist_app.preprocess.segment`),
 which asks the classifier how confidently it reads each candidate piece. Marks no wider
 than a digit (not ``Marks.looks_wide``) that read as a digit (unless they fall into
-separate marks), a picture cut into one digit, and one whose pieces score lower than the
+separate marks, or are read doubtfully and cut into digits each read surely), a picture
+cut into one digit, and one whose pieces score lower than the
 whole read as one digit (unless they are separate marks, each read surely), are read
 exactly as ``predict`` reads them, on the single-digit path; otherwise each digit's
 picture is read with the same readings and the same rule.
@@ -27,6 +28,7 @@ from mnist_app.preprocess.line import Line, digit_groups, read_line
 from mnist_app.preprocess.segment import Piece, beats_one_digit, segment_groups
 
 SURE_DIGIT = 0.8  # a digit read with less confidence than this may be several, written close
+DOUBTFUL_WHOLE = 0.25  # one mark read whole with less than this may be digits a blur joined (when its pieces are sure)
 # Two neighbouring pieces at least TALL_PIECE of the tallest piece's height, with a gap of
 # at least APART of that height between their boxes, are two digits, however they read.
 TALL_PIECE = 0.7
@@ -59,17 +61,19 @@ def read_number(classifier: "Classifier", source: "ImageSource") -> NumberReadin
     # Marks no wider than a digit that read as a digit are that digit, as predict says,
     # unless they fall into separate marks (a "16" or a "94" written close) that read better apart.
     narrow_digit = not (marks.looks_wide or alone.not_a_digit)
+    # One mark read doubtfully may be two digits a blur or a pen joined ("12" read as a doubtful 9).
+    doubtful = narrow_digit and alone.confidence < DOUBTFUL_WHOLE
     pieces = []
     try:
         line = read_line(marks)
         groups, digit_height = digit_groups(line.ink)
-        if not narrow_digit or len(groups) >= 2:
+        if not narrow_digit or len(groups) >= 2 or doubtful:
             pieces = segment_groups(line, groups, digit_height, classifier.confidences)
     except NoDigitFound:  # the line read again holds nothing (a ruled line, a page's edge):
         pass  # the marks stand as read alone, as predict reads them
-    if narrow_digit and len({piece.group for piece in pieces}) < 2:
-        pieces = []
     predictions = classifier.predict_pictures(np.array([piece.picture for piece in pieces])) if pieces else []
+    if narrow_digit and len({piece.group for piece in pieces}) < 2 and not (doubtful and _all_sure(predictions)):
+        pieces, predictions = [], []
     if len(pieces) <= 1 or not (alone.not_a_digit or beats_one_digit(pieces, alone.confidence, marks.aspect)
                                 or _surer_apart(pieces, predictions) or _standing_apart(pieces)):
         if alone.not_a_digit:
@@ -91,8 +95,15 @@ def _surer_apart(pieces: list[Piece], predictions: list["Prediction"]) -> bool:
     SURE_DIGIT): a "16" written close, which the network may also read as a doubtful 6, or
     a "94" it reads as a sure 9 (the whole read as one digit, however surely, does not
     outweigh two sure digits in separate marks)."""
-    return (len({piece.group for piece in pieces}) == len(pieces)
-            and all(not p.unsure and not p.not_a_digit and p.confidence >= SURE_DIGIT for p in predictions))
+    return len({piece.group for piece in pieces}) == len(pieces) and _all_sure(predictions)
+
+
+def _all_sure(predictions: list["Prediction"]) -> bool:
+    """Whether there are two or more ``predictions``, each a digit read without doubt (at
+    least SURE_DIGIT): a mark read as one doubtful digit whose pieces read as sure digits
+    is those digits."""
+    return len(predictions) >= 2 and all(not p.unsure and not p.not_a_digit and p.confidence >= SURE_DIGIT
+                                         for p in predictions)
 
 
 def _standing_apart(pieces: list[Piece]) -> bool:

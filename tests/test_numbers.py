@@ -390,3 +390,24 @@ def test_two_tall_marks_close_together_each_read_surely_are_two_digits_though_on
     ink = bars([0, 14])
     assert not find_marks(on_white(ink)).looks_wide
     assert read_number(ReadsAFour(0.95), on_white(ink)).number == "44"
+
+
+class ReadsBarsSurely:
+    """A reader sure (0.99) that a lone bar (``reads_only_bars``) is a 1, and doubtful
+    (0.05, no near tie) that anything else is a 4."""
+
+    def confidences(self, pictures):
+        return np.where(reads_only_bars(pictures) > 0.5, 0.99, 0.05)
+
+    def predict_pictures(self, pictures):
+        return [Prediction(1, c, tuple(c if d == 1 else 0.0 for d in range(10))) if c > 0.5 else
+                Prediction(4, c, tuple(c if d == 4 else 0.0 for d in range(10))) for c in self.confidences(pictures)]
+
+
+def test_one_mark_read_as_a_doubtful_digit_whose_pieces_read_surely_is_those_digits():
+    # Two bars joined by a stroke at mid-height (a "11" a blurred photo made one mark), no
+    # wider than one digit: read whole as a doubtful 4, cut as two sure 1s, it is 11.
+    ink = bars([0, 24], width=20)
+    ink[HEIGHT // 2 - 3:HEIGHT // 2 + 3, 20:24] = 1
+    assert not find_marks(on_white(ink)).looks_wide
+    assert read_number(ReadsBarsSurely(), on_white(ink)).number == "11"
