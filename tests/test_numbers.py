@@ -155,6 +155,15 @@ def test_specks_are_ignored():
     assert len(boxes) == 2
 
 
+def test_a_short_mark_close_beside_a_digit_is_no_digit_of_its_own_however_surely_read():
+    # A dash a quarter of the digits' height between two bars (a sliver a blurred photo
+    # left, which the network reads as a sure 1): two digits, one bar in each.
+    ink = bars([0, 40])
+    ink[30:52, 16:22] = 1
+    boxes = [piece.box for piece in segment(find_marks(on_white(ink)), always_sure)]
+    assert len(boxes) == 2 and boxes[0][2] - MARGIN <= 40 and boxes[1][0] - MARGIN >= 10
+
+
 def test_two_touching_digits_are_split_where_the_scorer_reads_both_best():
     (left, right), _ = clear_digits(2)
     ink, touching = write_line([left, right], HEIGHT, Line(touch=True, drift=0.0, sizes=0.0), np.random.default_rng(3))

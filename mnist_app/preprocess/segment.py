@@ -2,8 +2,8 @@
 
 1. The marks' line is read again and its ink put into digit *groups* and *clusters*
    (:mod:`.line`).
-2. In a cluster, each group is read on its own first; when all of its groups are narrow
-   and read with SURE confidence, they are its digits.
+2. In a cluster, each group is read on its own first; when all of its groups are narrow,
+   not short (SHORT_PIECE) and read with SURE confidence, they are its digits.
 3. Otherwise candidate cuts (:mod:`.cuts`) are proposed in its wide or doubtful groups, and
    every way of cutting and joining is scored by ``score``, the recogniser's confidence in
    each piece (framed as MNIST digits by :func:`~mnist_app.preprocess.frame_digit`), and
@@ -86,8 +86,8 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float,
     index in ``cluster`` of the group where the piece starts), left to right; the line's
     ``digit_height`` in line pixels.
 
-    Each group is first read on its own. When every group is narrow and read with at
-    least SURE confidence, the groups are the digits; otherwise cuts are proposed in the
+    Each group is first read on its own. When every group is narrow, at least SHORT_PIECE
+    digit heights tall and read with at least SURE confidence, the groups are the digits; otherwise cuts are proposed in the
     groups wider than SPLIT_WIDTH digit heights, or than MIN_SPLIT_WIDTH if read with less,
     and every way of cutting and joining is weighed (see the module's docstring)."""
     top = min(group.top for group in cluster)
@@ -100,7 +100,8 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float,
     sure = [False] * len(cluster)
     if len(singles) == len(cluster):
         confidences = np.asarray(score([picture for _, _, picture, _ in singles]), dtype=np.float64)
-        sure = list(confidences >= SURE)
+        tall = np.array([group.height for group in cluster]) >= SHORT_PIECE * digit_height
+        sure = list((confidences >= SURE) & tall)  # a short mark read as a sure 1 (a sliver) is weighed
     wide = [group.width > SPLIT_WIDTH * digit_height for group in cluster]
     if all(sure) and not any(wide):
         return [(picture, box, float(confidence), group)
