@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# Reproduce the shipped weights, models/mnist-784-30-10.npz (on the code of commit 89c0331 or before;
-# since then training draws more non-digit families: models/README.md): the 784-30-10 network trained
+# Reproduce the shipped weights, models/mnist-784-30-10.npz: the 784-30-10 network trained
 # on the real MNIST with the robustness flags, its "unsure" rule calibrated on the
 # validation digits. Every choice was made on the validation split (the last 10,000
 # training images) and on realistic sets drawn from it; the test set gives only the final

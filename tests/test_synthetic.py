@@ -169,13 +169,6 @@ def test_training_non_digits_follow_mnist_convention_and_are_seeded():
 
 def test_digit_pairs_are_one_mnist_image_each():
     assert_mnist_convention(training.digit_pairs(DIGITS, 10, np.random.default_rng(11)), 10)
-    # Overlaid: a solid 10x10 first digit, a grey 8x10 second one 15-50% of 10 px to its right.
-    for seed in range(3):
-        both = training.overlaid(np.ones((10, 10), np.float32), np.full((8, 10), 0.5, np.float32),
-                                 np.random.default_rng(seed))
-        shift = both.shape[1] - 10
-        assert both.shape[0] == 10 and 1 <= shift <= 5
-        assert (both[:, :10] == 1).all() and (both[:8, 10:] == 0.5).all() and (both[8:, 10:] == 0).all()
 
 
 def test_typed_digit_images_for_training():

@@ -22,8 +22,8 @@ from typing import Callable
 
 import numpy as np
 
-from mnist_app.synthetic import lookalikes, marks, nondigits
-from mnist_app.synthetic.fonts import font_families, is_held_out, split_families
+from mnist_app.synthetic import marks, nondigits
+from mnist_app.synthetic.fonts import font_families, is_held_out
 from mnist_app.synthetic.glyphs import HANDS, Hand
 from mnist_app.synthetic.typed import has_glyph, typed_ink
 
@@ -50,8 +50,7 @@ class Family:
 
     @property
     def held_out(self) -> bool:
-        return self.name in HELD_OUT or (self.group == "typed" and self.name in font_families()
-                                         and is_held_out(self.name))
+        return self.name in HELD_OUT or (self.group == "typed" and is_held_out(self.name))
 
 
 def _typed(faces: tuple[Path, ...]) -> Drawer:
@@ -63,27 +62,10 @@ def _typed(faces: tuple[Path, ...]) -> Drawer:
     return draw
 
 
-def _restyled(faces: tuple[Path, ...]) -> Drawer:
-    """A letter or symbol typed in ``faces``, slanted and weighted anew
-    (:func:`~mnist_app.synthetic.lookalikes.restyled`)."""
-    typed = _typed(faces)
-
-    def draw(height: float, pen: float, rng: np.random.Generator) -> np.ndarray:
-        ink = typed(height, pen, rng)
-        return lookalikes.restyled(ink, rng) if ink.size else ink
-    return draw
-
-
 def _written(hand: Hand) -> Drawer:
     def draw(height: float, pen: float, rng: np.random.Generator) -> np.ndarray:
         return nondigits.written_symbol(list(nondigits.LETTER_STROKES)[rng.integers(len(nondigits.LETTER_STROKES))],
                                         max(8, int(height)), pen, rng, hand, quick=True)
-    return draw
-
-
-def _turned_digit(hands: tuple[Hand, ...]) -> Drawer:
-    def draw(height: float, pen: float, rng: np.random.Generator) -> np.ndarray:
-        return lookalikes.turned_digit(height, pen, rng, hands[rng.integers(len(hands))])
     return draw
 
 
@@ -95,7 +77,6 @@ SCRIBBLES: dict[str, Drawer] = {
     "smooth path": lambda height, pen, rng: nondigits.scribble(max(8, int(height)), pen, rng),
     "momentum walk": marks.momentum_walk, "looping walk": marks.looping_walk, "lissajous": marks.lissajous,
     "zigzag": marks.zigzag, "spiral": marks.spiral, "cross-out": marks.cross_out,
-    "cursive scrawl": marks.cursive_scrawl,
 }
 SHAPES: dict[str, Drawer] = {
     **{name: _shape(name) for name in nondigits.SHAPES},
@@ -104,22 +85,15 @@ SHAPES: dict[str, Drawer] = {
     "hatching": lambda height, pen, rng: nondigits.hatching(max(8, int(height)), pen, rng),
     "ladder": marks.ladder, "grid": marks.grid, "frame": marks.frame, "curved arrow": marks.curved_arrow,
     "underline": marks.underline, "tick": marks.tick, "cross": marks.cross, "blot": marks.blot, "dash": marks.dash,
-    "clutter": marks.clutter,
 }
 
 
 @functools.lru_cache(maxsize=1)
 def families() -> tuple[Family, ...]:
-    """Every family on this machine: the scribbles, shapes and hands, one typed family per
-    installed font family (none without fonts), and two that only train: "restyled
-    letters" (the training-side font families' faces slanted and weighted anew; none
-    without fonts) and "turned digits" (the training hands' digits turned or mirrored)."""
-    training_faces = tuple(face for faces in split_families(held_out=False).values() for face in faces)
-    training_hands = tuple(hand for hand in HANDS if hand.name not in HELD_OUT)
+    """Every family on this machine: the scribbles, shapes and hands, and one typed family
+    per installed font family (none without fonts)."""
     return (tuple(Family(name, "typed", _typed(faces)) for name, faces in font_families().items())
-            + ((Family("restyled letters", "typed", _restyled(training_faces)),) if training_faces else ())
             + tuple(Family(hand.name, "written", _written(hand)) for hand in HANDS)
-            + (Family("turned digits", "written", _turned_digit(training_hands)),)
             + tuple(Family(name, "scribbles", draw) for name, draw in SCRIBBLES.items())
             + tuple(Family(name, "shapes", draw) for name, draw in SHAPES.items()))
 

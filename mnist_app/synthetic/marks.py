@@ -174,30 +174,3 @@ def dash(height: float, pen: float, rng: np.random.Generator) -> np.ndarray:
     thickness = height * rng.uniform(0.1, 0.4)
     ends = transform(np.array([[0.0, 0.0], [thickness * rng.uniform(2, 8), 0.0]]), rotation=rng.uniform(-25, 25))
     return render_paths_quickly([ends], [thickness])
-
-
-def cursive_scrawl(height: float, pen: float, rng: np.random.Generator) -> np.ndarray:
-    """An illegible word: 2-4 joined humps or loops along a slanted baseline (a prolate
-    trochoid whose loop size and height change from letter to letter), like "mnm" or "eee"."""
-    letters = int(rng.integers(2, 5))
-    t = np.linspace(0, 2 * np.pi * letters, 40 * letters)
-    loop = np.repeat(rng.uniform(0.5, 2.2, letters), 40)  # below 1 a hump, above 1 a loop
-    tall = np.repeat(rng.uniform(1.5, 3.5, letters), 40)
-    points = np.stack([t - loop * np.sin(t), -tall * np.cos(t)], axis=1)
-    return _draw([transform(points, slant=rng.uniform(-0.1, 0.5), rotation=rng.normal(0, 6))], pen,
-                 height * rng.uniform(1.0, 2.0), smooth=False)
-
-
-def clutter(height: float, pen: float, rng: np.random.Generator) -> np.ndarray:
-    """What a photo's background leaves after thresholding: 3-8 specks, short strokes and
-    arcs of mixed widths (half to twice ``pen``) scattered over a ``height`` box."""
-    paths, widths = [], []
-    for _ in range(int(rng.integers(3, 9))):
-        start, length = rng.uniform(0, height, 2), height * rng.uniform(0.05, 0.5)
-        heading = rng.uniform(0, 2 * np.pi)
-        bend = rng.normal(0, 0.6)
-        angles = heading + bend * np.linspace(0, 1, 8)
-        steps = np.stack([np.cos(angles), np.sin(angles)], axis=1) * length / 8
-        paths.append(start + np.vstack([[0.0, 0.0], np.cumsum(steps, axis=0)]))
-        widths.append(pen * rng.uniform(0.5, 2.0))
-    return render_paths_quickly(paths, widths)

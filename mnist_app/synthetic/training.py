@@ -46,9 +46,6 @@ HEIGHT = 40  # pixels: training drawings are about this tall, then fitted to 20x
 # times the fraction of the drawing that is ink, so that even a solid blot stays well
 # inside the paper that preprocessing estimates the background from.
 PADDING, FILL_PADDING = 0.2, 2.0
-# Of the numbers trained as non-digits, this share has its second digit drawn over the
-# first, shifted right by OVERLAP_SHIFT of the first's width, instead of beside it.
-OVERLAP_SHARE, OVERLAP_SHIFT = 0.25, (0.15, 0.5)
 
 
 def nondigit_images(n: int, rng: np.random.Generator, advance: Progress = _nothing,
@@ -64,8 +61,7 @@ def nondigit_images(n: int, rng: np.random.Generator, advance: Progress = _nothi
 def digit_pairs(digits: np.ndarray, n: int, rng: np.random.Generator, advance: Progress = _nothing,
                 mapper: Mapper = map) -> np.ndarray:
     """``n`` numbers of two (three in four) or three MNIST ``digits`` (m, 28, 28) uint8 side
-    by side (or, OVERLAP_SHARE of them, two drawn over each other), as one image:
-    (n, 28, 28) uint8, to be trained as "not a digit"."""
+    by side, as one image: (n, 28, 28) uint8, to be trained as "not a digit"."""
     sources = [digits[rng.integers(len(digits), size=2 if rng.random() < 0.75 else 3)] for _ in range(n)]
     return _generate(n, _pair, sources, rng, advance, mapper)
 
@@ -98,7 +94,7 @@ def fonts_used(typed: int, nondigits: int) -> dict[str, list[str]]:
     """What a training run with ``typed`` typed digits and ``nondigits`` non-digits types
     in, for the model file: the font files' names and the font families, sorted."""
     return {"typed_digit_faces": sorted(face.name for face in training_faces()) if typed else [],
-            "nondigit_families": sorted(split_families(held_out=False)) if nondigits else []}
+            "nondigit_families": sorted(family.name for family in families.split(False, "typed")) if nondigits else []}
 
 
 def typed_digit_images(n: int, rng: np.random.Generator, faces: Sequence[Path] | None = None,
@@ -142,22 +138,7 @@ def _pair(sources: np.ndarray, rng: np.random.Generator) -> np.ndarray:
             size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
             ink = np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.BILINEAR))
         parts.append(ink)
-    parts = [part for part in parts if part.size]
-    if len(parts) >= 2 and rng.random() < OVERLAP_SHARE:
-        return overlaid(parts[0], parts[1], rng)
-    return side_by_side(parts, rng)
-
-
-def overlaid(first: np.ndarray, second: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Ink maps ``first`` and ``second`` (h, w) drawn over each other, tops aligned, the
-    second shifted right by OVERLAP_SHIFT of the first's width: (h, w) float32, cropped."""
-    shift = int(first.shape[1] * rng.uniform(*OVERLAP_SHIFT))
-    canvas = np.zeros((max(first.shape[0], second.shape[0]), max(first.shape[1], shift + second.shape[1])),
-                      dtype=np.float32)
-    canvas[:first.shape[0], :first.shape[1]] = first
-    region = canvas[:second.shape[0], shift:shift + second.shape[1]]
-    np.maximum(region, second, out=region)
-    return crop_to_ink(canvas)
+    return side_by_side([part for part in parts if part.size], rng)
 
 
 def _typed_digit(payload: tuple[int, Path], rng: np.random.Generator) -> np.ndarray:
