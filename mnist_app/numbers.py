@@ -7,10 +7,10 @@ then their line is read again and cut into digits (:mod:`mnist_app.preprocess.se
 which asks the classifier how confidently it reads each candidate piece. Marks no wider
 than a digit (not ``Marks.looks_wide``) that read as a digit (unless they fall into
 separate marks, or are read doubtfully and cut into digits each read surely), a picture
-cut into one digit, and one whose pieces score lower than the
-whole read as one digit (unless they are separate marks, each read surely), are read
-exactly as ``predict`` reads them, on the single-digit path; otherwise each digit's
-picture is read with the same readings and the same rule.
+cut into one digit, and one whose pieces score lower than the whole read as one digit
+(unless they are separate marks, each read surely), are read exactly as ``predict`` reads
+them, on the single-digit path; otherwise each digit's picture is read with the same
+readings and the same rule.
 """
 
 from __future__ import annotations

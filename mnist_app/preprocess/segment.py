@@ -87,9 +87,10 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float,
     ``digit_height`` in line pixels.
 
     Each group is first read on its own. When every group is narrow, at least SHORT_PIECE
-    digit heights tall and read with at least SURE confidence, the groups are the digits; otherwise cuts are proposed in the
-    groups wider than SPLIT_WIDTH digit heights, or than MIN_SPLIT_WIDTH if read with less,
-    and every way of cutting and joining is weighed (see the module's docstring)."""
+    digit heights tall and read with at least SURE confidence, the groups are the digits;
+    otherwise cuts are proposed in the groups wider than SPLIT_WIDTH digit heights, or than
+    MIN_SPLIT_WIDTH if read with less, and every way of cutting and joining is weighed (see
+    the module's docstring)."""
     top = min(group.top for group in cluster)
     left = min(group.left for group in cluster)
     window = (slice(top, max(group.bottom for group in cluster)), slice(left, max(group.right for group in cluster)))

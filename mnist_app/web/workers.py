@@ -174,8 +174,8 @@ class _Worker:
 
 def _work(requests: Connection, server_alive: Connection, jobs: dict[bytes, Callable[[bytes], object]]) -> None:
     """A worker's life: do the job the server names for each image it sends (a message of
-    the job's byte, then the image), answer with what the job made or the exception it raised, until the server
-    closes the pipe or its process ends."""
+    the job's byte, then the image), answer with what the job made or the exception it
+    raised, until the server closes the pipe or its process ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_when_closed(server_alive.fileno())
     while True:
