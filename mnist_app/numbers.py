@@ -94,8 +94,11 @@ def _surer_apart(pieces: list[Piece], predictions: list["Prediction"]) -> bool:
     """Whether ``pieces`` are separate marks, each read as a digit without doubt (at least
     SURE_DIGIT): a "16" written close, which the network may also read as a doubtful 6, or
     a "94" it reads as a sure 9 (the whole read as one digit, however surely, does not
-    outweigh two sure digits in separate marks)."""
-    return len({piece.group for piece in pieces}) == len(pieces) and _all_sure(predictions)
+    outweigh two sure digits in separate marks). Each mark must be at least TALL_PIECE of
+    the tallest one's height: a 5's detached hat is short, and read alone it is a sure 1."""
+    height = max(piece.box[3] - piece.box[1] for piece in pieces)
+    return (len({piece.group for piece in pieces}) == len(pieces) and _all_sure(predictions)
+            and all(piece.box[3] - piece.box[1] >= TALL_PIECE * height for piece in pieces))
 
 
 def _all_sure(predictions: list["Prediction"]) -> bool:

@@ -351,6 +351,15 @@ def test_a_short_piece_over_part_of_a_digits_columns_is_that_digits():
     assert pieces[0].box == pytest.approx((MARGIN, MARGIN, MARGIN + 40, MARGIN + HEIGHT), abs=2)
 
 
+def test_a_short_mark_beside_a_digit_is_no_digit_of_its_own_though_each_reads_surely():
+    # A 5's hat written apart, wholly to the right of its stroke (a photo of a quick 5): two
+    # separate marks, each read as a sure digit, but one is a fifth of the other's height.
+    ink = np.zeros((HEIGHT, 70), dtype=np.float32)
+    ink[14:, 0:10] = 1  # the stroke...
+    ink[:6, 14:40] = 1  # ...and the hat, beyond its columns
+    assert read_number(ReadsAFour(0.95), on_white(ink)).number == "4"
+
+
 class ReadsAFour:
     """A reader that reads everything as a 4 with ``confidence``, the rest shared evenly
     (no near tie): 0.35 is doubtful, 0.95 sure."""
