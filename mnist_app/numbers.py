@@ -71,8 +71,11 @@ def read_number(classifier: "Classifier", source: "ImageSource") -> NumberReadin
             pieces = segment_groups(line, groups, digit_height, classifier.confidences)
     except NoDigitFound:  # the line read again holds nothing (a ruled line, a page's edge):
         pass  # the marks stand as read alone, as predict reads them
+    one_mark = narrow_digit and len({piece.group for piece in pieces}) < 2
+    if one_mark and not doubtful:
+        pieces = []  # read as predict reads it, without reading its pieces
     predictions = classifier.predict_pictures(np.array([piece.picture for piece in pieces])) if pieces else []
-    if narrow_digit and len({piece.group for piece in pieces}) < 2 and not (doubtful and _all_sure(predictions)):
+    if one_mark and not _all_sure(predictions):
         pieces, predictions = [], []
     if len(pieces) <= 1 or not (alone.not_a_digit or beats_one_digit(pieces, alone.confidence, marks.aspect)
                                 or _surer_apart(pieces, predictions) or _standing_apart(pieces)):
@@ -96,9 +99,7 @@ def _surer_apart(pieces: list[Piece], predictions: list["Prediction"]) -> bool:
     a "94" it reads as a sure 9 (the whole read as one digit, however surely, does not
     outweigh two sure digits in separate marks). Each mark must be at least TALL_PIECE of
     the tallest one's height: a 5's detached hat is short, and read alone it is a sure 1."""
-    height = max(piece.box[3] - piece.box[1] for piece in pieces)
-    return (len({piece.group for piece in pieces}) == len(pieces) and _all_sure(predictions)
-            and all(piece.box[3] - piece.box[1] >= TALL_PIECE * height for piece in pieces))
+    return len({piece.group for piece in pieces}) == len(pieces) and _all_sure(predictions) and all(_tall(pieces))
 
 
 def _all_sure(predictions: list["Prediction"]) -> bool:
@@ -114,9 +115,20 @@ def _standing_apart(pieces: list[Piece]) -> bool:
     APART): a digit's own pieces (a 5's hat, a broken stroke) overlap or touch its body or
     are short, so these are two digits, even if their readings are doubtful ("86" read
     as a doubtful 8 and a 6 is not the 4 all of it looks most like)."""
-    height = max(piece.box[3] - piece.box[1] for piece in pieces)
-    return any(min(a.box[3] - a.box[1], b.box[3] - b.box[1]) >= TALL_PIECE * height
-               and b.box[0] - a.box[2] >= APART * height for a, b in zip(pieces, pieces[1:]))
+    height = max(_height(piece) for piece in pieces)
+    tall = _tall(pieces)
+    return any(tall[i] and tall[i + 1] and b.box[0] - a.box[2] >= APART * height
+               for i, (a, b) in enumerate(zip(pieces, pieces[1:])))
+
+
+def _height(piece: Piece) -> int:
+    return piece.box[3] - piece.box[1]
+
+
+def _tall(pieces: list[Piece]) -> list[bool]:
+    """Whether each of ``pieces`` is at least TALL_PIECE of the tallest one's height."""
+    height = max(_height(piece) for piece in pieces)
+    return [_height(piece) >= TALL_PIECE * height for piece in pieces]
 
 
 def number_json(reading: NumberReading, top_k: int = 1) -> dict:

@@ -8,8 +8,8 @@
    marks, widened to those the overview missed that continue them. Its ink is split into
    connected parts; short parts (under SHORT_PART digit heights, not specks) less than
    FRAGMENT_GAP apart, chained, are one part where together they are not short (a faint
-   digit broken into fragments); specks (under SPECK digit heights, or lighter than LIGHT_PART of the
-   heaviest part) go.
+   digit broken into fragments); specks (under SPECK digit heights, or lighter than
+   LIGHT_PART of the heaviest part) go.
 2. Parts whose column extents overlap are one digit's pieces (a 5's hat, a stroke broken
    in two), put together into *groups*, as is a part shorter than SHORT_PART digit
    heights over any of another's columns (no digit is that short); two tall parts side
@@ -197,9 +197,9 @@ def digit_groups(ink: np.ndarray) -> tuple[list[Group], float]:
 def _fragments_joined(parts: list[Group], masses: np.ndarray, digit_height: float) -> tuple[list[Group], np.ndarray]:
     """(``parts`` and their ``masses`` (n,)), the short ones (under SHORT_PART of
     ``digit_height``, no specks by size: SPECK) that lie less than FRAGMENT_GAP digit
-    heights apart, chained, joined into one part where together they are not short: a faint or thin digit that the line's
-    ink threshold broke into fragments is one mark, not a dash beside its neighbour (whose
-    columns its fragments would otherwise join)."""
+    heights apart, chained, joined into one part where together they are not short: a faint
+    or thin digit that the line's ink threshold broke into fragments is one mark, not a dash
+    beside its neighbour (whose columns its fragments would otherwise join)."""
     short = [index for index, part in enumerate(parts)
              if SPECK * digit_height <= max(part.width, part.height) and part.height < SHORT_PART * digit_height]
     reach = FRAGMENT_GAP * digit_height
