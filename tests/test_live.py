@@ -257,8 +257,11 @@ def test_a_stream_whose_client_goes_away_frees_its_place(served):
 
 
 def test_a_stream_beats_and_ends_after_its_lifetime(classifier):
-    limits = StreamLimits(max_streams=1, lifetime=1.5, heartbeat=0.2, poll=0.1)
-    with Trainer(FakeMnistSource(), grace_seconds=TIMEOUT) as trainer:
+    # The run loads for longer than the stream lives, so the stream sees no event to
+    # send, only heartbeats, however busy the machine (events between them would keep
+    # the heartbeats away).
+    limits = StreamLimits(max_streams=1, lifetime=1.0, heartbeat=0.2, poll=0.1)
+    with Trainer(FakeMnistSource(delay=2 * limits.lifetime), grace_seconds=TIMEOUT) as trainer:
         with running_server(make_app(classifier, trainer=trainer, streams=limits)) as url:
             start(url, SLOW)
             with requests.get(f"{url}/api/train/events", stream=True, timeout=TIMEOUT) as stream:
