@@ -101,3 +101,19 @@ class FakeMnistSource:
         train_images, train_labels = fake_digits(self.n_train, self.seed)
         test_images, test_labels = fake_digits(self.n_test, self.seed + 1)
         return Mnist(train_images, train_labels, test_images, test_labels, sha256=dict(FILES))
+
+
+class BrokenMnistSource(FakeMnistSource):
+    """A source whose loading, in the training process, raises ``error`` (an exception
+    instance) or, with ``exit_status``, ends the process at once as a crash would."""
+
+    def __init__(self, error: Exception | None = None, exit_status: int | None = None):
+        super().__init__()
+        self.error, self.exit_status = error, exit_status
+
+    def load(self):
+        import os
+
+        if self.exit_status is not None:
+            os._exit(self.exit_status)
+        raise self.error

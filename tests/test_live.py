@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 import requests
 
-from fake_mnist import FakeMnistSource, fake_digits
+from fake_mnist import BrokenMnistSource, FakeMnistSource, fake_digits
 from mnist_app import model_io
 from mnist_app.cli import main
 from mnist_app.limits import LIVE_BATCH_SIZE, LIVE_EPOCHS, LIVE_ETA, LIVE_EXAMPLES, LIVE_HIDDEN
@@ -222,7 +222,7 @@ def test_one_run_at_a_time_409_and_stop_keeps_the_weights(served):
         assert stopped.status_code == 202
         events = read_events(stream)
     kind, done = events[-1]
-    assert kind == "done" and done["stopped"] == STOPPED_BY_USER and done["interrupted"] is True
+    assert kind == "done" and done["stopped"] == STOPPED_BY_USER and done["interrupted"] is True, events[-1]
     assert requests.get(f"{url}/api/train/model.npz", timeout=TIMEOUT).status_code == 200
     assert requests.post(f"{url}/api/train/stop", timeout=TIMEOUT).status_code == 409  # nothing trains
 
@@ -280,6 +280,24 @@ def test_a_run_is_stopped_at_the_time_limit_and_keeps_its_weights(classifier):
             assert requests.get(f"{url}/api/train/model.npz", timeout=TIMEOUT).status_code == 200
 
 
+@pytest.mark.parametrize("source, message", [
+    (BrokenMnistSource(OSError("the disk is gone")), "the disk is gone"),
+    (BrokenMnistSource(RuntimeError("a bug")), "training failed: RuntimeError: a bug"),
+    (BrokenMnistSource(exit_status=3), "the training process ended unexpectedly (exit status 3)"),
+], ids=["expected", "a bug", "a crash"])
+def test_a_run_that_fails_ends_in_one_error_event_and_frees_the_trainer(source, message, capfd):
+    with Trainer(source, grace_seconds=TIMEOUT) as trainer:
+        run = trainer.start(RunSettings.from_json(TINY))
+        events, finished = [], False
+        while not finished:
+            new, finished = run.log.wait(len(events), TIMEOUT)
+            events += new
+        assert [(event.kind, event.data["error"]) for event in events] == [("error", message)]
+        assert not run.running and trainer.start(RunSettings.from_json(TINY)) is not run
+    if "bug" in message:
+        assert "Traceback" in capfd.readouterr().err  # the server's log keeps what a bug needs
+
+
 def test_without_mnist_the_view_says_how_to_get_it(classifier, tmp_path):
     with Trainer(MnistFiles(tmp_path)) as trainer:
         app = make_app(classifier, trainer=trainer)
@@ -301,7 +319,7 @@ def test_a_server_with_too_few_threads_serves_no_stream():
 
 SERVE_FAKE = """
 import sys
-from fake_mnist import FakeMnistSource, fake_digits
+from fake_mnist import BrokenMnistSource, FakeMnistSource, fake_digits
 from mnist_app.cli.serve import _serve
 from mnist_app.live.runner import Trainer
 from mnist_app.predict import Classifier

@@ -85,6 +85,9 @@ def run_training(settings: RunSettings, source, model_path: str, events, stop_re
         events.send(("error", {"error": str(error).splitlines()[0] if str(error) else type(error).__name__}))
     except MemoryError:
         events.send(("error", {"error": "the training process ran out of memory"}))
+    except Exception as error:  # a bug: the page says what failed, the server's stderr gets the traceback
+        events.send(("error", {"error": f"training failed: {type(error).__name__}: {error}"}))
+        raise
     finally:
         events.close()
 
