@@ -15,7 +15,7 @@ docs/benchmarks/predict.md.
   files (open, load, convert to grey) in a pool of one process per core. They take turns,
   REPEATS times; median images per second.
 - Per photo of that folder, in this process: the CPU milliseconds of decoding as
-  preprocessing decodes (decode.load_image) and of all of preprocessing; the median of
+  preprocessing decodes (preprocess.decode_picture) and of all of preprocessing; the median of
   their difference is what preprocessing adds beyond decoding.
 
 - Instructions: the start-up commands once more under ``valgrind --tool=callgrind`` (if
@@ -51,9 +51,8 @@ import numpy as np
 from PIL import Image
 
 from benchmark_notes import SAMPLE_PATH, write_markdown
-from mnist_app.decode import load_image
 from mnist_app.errors import ImageError
-from mnist_app.preprocess import DECODE_SIDE, to_mnist_image
+from mnist_app.preprocess import decode_picture, to_mnist_image
 from mnist_app.synthetic.pens import enlarged
 from mnist_app.synthetic.sets import CANVAS, export, photo_of
 
@@ -228,7 +227,7 @@ def per_photo_row(paths: list[Path]) -> str:
     decode, total = [], []
     for path in paths:
         started = time.process_time()
-        load_image(path, max_side=DECODE_SIDE)
+        decode_picture(path)
         decode.append(time.process_time() - started)
         started = time.process_time()
         try:

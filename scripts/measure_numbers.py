@@ -19,9 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mnist_app.decode import load_image
 from mnist_app.errors import ImageError
-from mnist_app.preprocess import DECODE_SIDE
+from mnist_app.preprocess import decode_picture
 from mnist_app.synthetic import numbers
 from mnist_app.synthetic.paper import photo_jpeg
 from mnist_app.synthetic.pens import enlarged
@@ -129,7 +128,7 @@ def timing(classifier, digits: np.ndarray, rng: np.random.Generator) -> list[str
             times.append(time.perf_counter() - started)
         return statistics.median(times) * 1000
 
-    decode = median_ms(lambda: load_image(photos["six"], max_side=DECODE_SIDE).load())
+    decode = median_ms(lambda: decode_picture(photos["six"]).load())
     one_digit = median_ms(lambda: classifier.predict(photos["one"]))
     six_digits = median_ms(lambda: classifier.read_number(photos["six"]))
     return [

@@ -141,6 +141,24 @@ def test_check_header_gives_the_size_an_image_decodes_to_without_decoding_it():
         check_header(b"hello")
 
 
+def test_a_colour_jpeg_read_for_its_grey_levels_is_decoded_to_grey():
+    """Its luma, straight from libjpeg: within a few levels of Pillow's RGB to L (for colours
+    short of saturation, which RGB clips), at the same reduced scale; a grey JPEG and a PNG
+    are decoded as they are."""
+    rng = np.random.default_rng(3)
+    colour = Image.fromarray(rng.integers(40, 216, (300, 2400, 3), dtype=np.uint8)).resize((2400, 2100))
+    photo = encode(colour, "JPEG")
+    grey = load_image(photo, max_side=1024, grey=True)
+    assert (grey.mode, grey.size) == ("L", (1200, 1050))
+    reference = Image.open(io.BytesIO(photo))
+    reference.draft(None, (1024, 1024))
+    difference = np.abs(np.asarray(grey, np.int16) - np.asarray(reference.convert("L"), np.int16))
+    assert difference.max() <= 3 and difference.mean() < 0.5
+    assert load_image(photo, grey=True).size == (2400, 2100)
+    assert load_image(encode(colour.convert("L"), "JPEG"), grey=True).mode == "L"
+    assert load_image(encode(colour, "PNG"), grey=True).mode == "RGB"
+
+
 def jpeg_with_repeated_scan(side: int, repeats: int) -> bytes:
     """A progressive grey JPEG whose last scan is repeated: each repeat costs a full pass."""
     data = encode(Image.new("L", (side, side), 128), "JPEG", progressive=True)

@@ -5,8 +5,9 @@ a 20x20 box keeping its aspect ratio, then placed so that its centre of mass is 
 centre of the frame. This package redraws photos, scans, canvas exports and typed digits
 that way, at any size and with any pen:
 
-1. decode (:mod:`mnist_app.decode`) and grey levels (:mod:`.picture`): any Pillow mode,
-   transparency flattened onto a backdrop that contrasts with the strokes;
+1. decode (:mod:`mnist_app.decode`; a colour JPEG straight to grey) and grey levels
+   (:mod:`.picture`): any Pillow mode, transparency flattened onto a backdrop that
+   contrasts with the strokes;
 2. locate: on an overview of the whole picture, decide which side is ink, remove the
    uneven background (:mod:`.ink`), drop specks and the page's edges and box the digit
    (:mod:`.parts`); if the page's edges are all there is, try the other side (a broad
@@ -75,10 +76,16 @@ class Marks(NamedTuple):  # not a dataclass, whose methods compile at import (do
         return right - left > WIDE_MARKS * (bottom - top)
 
 
+def decode_picture(source: ImageSource) -> Image.Image:
+    """``source`` decoded as preprocessing reads it: a large JPEG at a reduced scale (down
+    to DECODE_SIDE), a colour JPEG straight to grey. Raises ImageError."""
+    return load_image(source, max_side=DECODE_SIDE, grey=True)
+
+
 def find_marks(source: ImageSource) -> Marks:
     """Decode ``source`` and find its marks. Raises ImageError if the image cannot be read,
     NoDigitFound if it holds nothing."""
-    picture = Picture(load_image(source, max_side=DECODE_SIDE))
+    picture = Picture(decode_picture(source))
     return Marks(picture, *_locate(picture))
 
 
