@@ -97,6 +97,19 @@ def test_a_broken_digit_is_put_back_together():
     assert pieces[0].box == pytest.approx((MARGIN + 14, MARGIN, MARGIN + 50, MARGIN + HEIGHT), abs=2)
 
 
+def test_a_broken_strokes_halves_join_each_other_before_a_neighbour_under_one_of_them():
+    # A digit with a bar to its right, then one broken in two by the scan (a thin pen)
+    # whose upper half lies over the bar's last columns: the halves are one digit, the
+    # digit with the bar another (the upper half used to join the digit whose columns it met first).
+    ink = bars([0, 120, 160], width=8)
+    ink[:6, 0:52] = 1  # the bar of the first digit
+    ink[8:14, 40:60] = ink[8:40, 54:60] = 1  # the upper half...
+    ink[46:, 82:90] = ink[74:, 40:90] = 1  # ...and the lower half, over all of its columns
+    pieces = segment(find_marks(on_white(ink)), always_sure)
+    first, second = (np.subtract(piece.box, MARGIN) for piece in pieces[:2])
+    assert first == pytest.approx((0, 0, 52, HEIGHT), abs=2) and second == pytest.approx((40, 8, 90, HEIGHT), abs=2)
+
+
 def test_marks_a_hair_apart_stay_separate_digits():
     # Two strokes 3 pixels apart: no stroke's soft edge may bridge them into one mark.
     pieces = segment(find_marks(on_white(bars([0, 13]))), always_sure)

@@ -15,7 +15,9 @@
    heights over any of another's columns (no digit is that short); two tall parts side
    by side (over the same rows) stay apart, however close (a 1 leaning under a 7's bar,
    a 4 in two strokes): whether they are one digit is the cutting's choice, by the
-   network's reading (:mod:`.segment`).
+   network's reading (:mod:`.segment`). The pairs that overlap most are joined first
+   (then the closest), so a thin stroke the scan broke in two joins its other half before
+   a neighbour over whose columns it also lies.
    The digit height is the median height of the heavy groups.
 3. Groups closer than CLUSTER_GAP digit heights form a *cluster*: they may be one broken
    digit, or digits written close, and are cut together (:mod:`.segment`).
@@ -45,6 +47,7 @@ SHORT_PART = 0.35  # a part less than this many digit heights tall is one digit 
 FRAGMENT_GAP = 0.2  # short parts less than this many digit heights apart, together not short, are one mark
 SIDE_BY_SIDE = 0.5  # ...and their row extents overlap by this share of the shorter (not a broken stroke's halves)
 CLUSTER_GAP = 0.2  # groups closer than this many digit heights are cut together
+DISTANCE_CHUNK = 64  # pixels of one part measured against another's at a time (_ink_distance)
 PIECE_WIDTH = 1.5  # a mark beyond the overview's box wider than this many box heights is not a digit
 
 Box = tuple[int, int, int, int]  # (left, top, right, bottom) in the image file's pixels, right/bottom exclusive
@@ -179,14 +182,7 @@ def digit_groups(ink: np.ndarray) -> tuple[list[Group], float]:
     parts, masses = _fragments_joined(parts, masses, digit_height)
     kept = [part for part, mass in zip(parts, masses)
             if mass >= LIGHT_PART * masses.max() and max(part.width, part.height) >= SPECK * digit_height]
-    groups: list[Group] = []
-    for part in sorted(kept, key=lambda part: part.left):
-        for index, group in enumerate(groups):
-            if _same_digit(group, part, digit_height):
-                groups[index] = group.joined(part)
-                break
-        else:
-            groups.append(part)
+    groups = _grouped(kept, digit_height)
     # The digit height again, from whole digits: a broken one's parts are shorter.
     group_masses = np.array([ink[group.mask].sum() for group in groups])
     digit_height = float(np.median([group.height for group, mass in zip(groups, group_masses)
@@ -221,6 +217,43 @@ def _fragments_joined(parts: list[Group], masses: np.ndarray, digit_height: floa
     return ([parts[index] for index in kept] + [Group.of(np.logical_or.reduce([parts[i].mask for i in clump]))
                                                   for clump in joined],
             np.concatenate([masses[kept], [masses[clump].sum() for clump in joined]]))
+
+
+def _grouped(parts: list[Group], digit_height: float) -> list[Group]:
+    """``parts`` put into groups, a pair at a time: of the pairs that are one digit's
+    (:func:`_same_digit`), the one whose column extents overlap the most (a share of the
+    narrower's width) is joined first, and of those that overlap as much, the one whose ink
+    is closest; until no pair is left. A thin stroke the scan broke in two joins its other
+    half before a neighbour over whose columns it also lies."""
+    groups = list(parts)
+    while True:
+        pairs = [(_overlap_share(a, b), i, j) for i, a in enumerate(groups)
+                 for j, b in enumerate(groups[i + 1:], i + 1) if _same_digit(a, b, digit_height)]
+        if not pairs:
+            return groups
+        most = max(share for share, _, _ in pairs)
+        _, i, j = min((_ink_distance(groups[i], groups[j]), i, j) for share, i, j in pairs if share == most)
+        groups[i] = groups[i].joined(groups.pop(j))
+
+
+def _overlap_share(a: Group, b: Group) -> float:
+    """How much of the narrower of ``a`` and ``b``'s column extents the other's overlaps (at most 1)."""
+    return (min(a.right, b.right) - max(a.left, b.left)) / max(min(a.width, b.width), 1)
+
+
+def _ink_distance(a: Group, b: Group) -> float:
+    """The shortest distance, in pixels, between the ink of ``a`` and that of ``b``
+    (worked out DISTANCE_CHUNK of ``a``'s pixels at a time, to bound the memory)."""
+    a_rows, a_columns = np.nonzero(a.mask[a.top:a.bottom, a.left:a.right])
+    b_rows, b_columns = np.nonzero(b.mask[b.top:b.bottom, b.left:b.right])
+    b_rows, b_columns = (b_rows + b.top).astype(np.float32), (b_columns + b.left).astype(np.float32)
+    nearest = np.inf
+    for start in range(0, len(a_rows), DISTANCE_CHUNK):
+        rows = (a_rows[start:start + DISTANCE_CHUNK] + a.top).astype(np.float32)
+        columns = (a_columns[start:start + DISTANCE_CHUNK] + a.left).astype(np.float32)
+        nearest = min(nearest, float(np.min(np.subtract.outer(rows, b_rows) ** 2
+                                            + np.subtract.outer(columns, b_columns) ** 2)))
+    return float(np.sqrt(nearest))
 
 
 def _same_digit(a: Group, b: Group, digit_height: float) -> bool:
