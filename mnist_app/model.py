@@ -14,13 +14,13 @@ in the metadata dict.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import numpy as np
 
 from mnist_app import model_io
-from mnist_app.confidence import RejectRule
+from mnist_app.confidence import NOT_A_DIGIT_SHARE, UNSURE_SHARE, RejectRule, calibrate
 from mnist_app.inputs import check_images, to_inputs
 from mnist_app.network import Network
 from mnist_app.reading import ReadingConvention
@@ -80,6 +80,14 @@ class Model:
         reading; "reject" only if the rule flags anything."""
         rule = {"reject": self.rule.to_metadata()} if self.rule != RejectRule() else {}
         return {**self.convention.to_metadata(), **rule}
+
+    def calibrated(self, images: np.ndarray, labels: np.ndarray, unsure_share: float = UNSURE_SHARE) -> "Model":
+        """This model with its reject rule calibrated on the validation digits ``images`` (n,
+        28, 28), ``labels`` (n,), that it reads correctly: ``train`` calls it, and
+        ``scripts/recalibrate.py`` for another price (``unsure_share``) on the same weights."""
+        readout = self.read(images)
+        rule = calibrate(readout.outputs[readout.digits == labels], NOT_A_DIGIT_SHARE, unsure_share)
+        return replace(self, rule=rule)
 
     def read(self, pictures: np.ndarray) -> Readout:
         """Read ``pictures`` in MNIST's convention: (n, 28, 28) or (n, 784), uint8 0-255 (ink

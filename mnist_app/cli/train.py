@@ -7,7 +7,7 @@ import contextlib
 import hashlib
 import json
 import sys
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +36,6 @@ from mnist_app.constants import (
     model_file_name,
 )
 from mnist_app.distortions import STANDARD_DISTORTIONS
-from mnist_app.confidence import NOT_A_DIGIT_SHARE, UNSURE_SHARE, RejectRule, calibrate
 from mnist_app.data import TRAIN_IMAGES, TRAIN_LABELS
 from mnist_app.evaluate import evaluate
 from mnist_app.model import Model
@@ -174,7 +173,7 @@ def run(args) -> int:
     # The saved model reads digits so (mnist_app.reading); the test score and the rule too.
     model = Model(network, ReadingConvention(deskew=hyper.deskew, average_shifts=args.average_shifts))
     if len(val_labels):  # every model gets a rule
-        model = replace(model, rule=_calibrated_rule(model, val_images, val_labels))
+        model = model.calibrated(val_images, val_labels)
     test = evaluate(model, mnist.test_images, mnist.test_labels)
     summary = {
         "output": str(output),
@@ -244,12 +243,6 @@ def _start_record(start: Model) -> dict:
     parameters = start.network.weights + start.network.biases
     return {"weights_sha256": hashlib.sha256(b"".join(p.tobytes() for p in parameters)).hexdigest(),
             **{key: start.metadata[key] for key in STARTED_FROM_KEYS if key in start.metadata}}
-
-
-def _calibrated_rule(model: Model, images: np.ndarray, labels: np.ndarray) -> RejectRule:
-    """The reject rule calibrated on the validation digits ``model`` reads correctly."""
-    readout = model.read(images)
-    return calibrate(readout.outputs[readout.digits == labels], NOT_A_DIGIT_SHARE, UNSURE_SHARE)
 
 
 def _print_outcome(result, test, output: Path, epochs: int) -> None:
