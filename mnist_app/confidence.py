@@ -28,7 +28,10 @@ import numpy as np
 # instead, the shipped model flagged the same non-digits but lost 0.3-1.0 points of
 # accuracy on four kinds of realistic digits. Other scores (of the five readings, of how
 # typical the picture is, of the ink's holes and parts), and other prices:
-# scripts/rule_study.py (docs/benchmarks/rule-study.md).
+# scripts/rule_study.py (docs/benchmarks/rule-study.md). Unsure at 1.5% instead flags
+# 85% of the held-out non-digits (75% at 1.0%) but more than 1.5% of the correctly read
+# digits of five realistic validation sets, and 1.25% of two or three (typed and photo-like
+# among them): scripts/recalibrate.py, models/README.md; not taken.
 NOT_A_DIGIT_SHARE = 0.001
 UNSURE_SHARE = 0.01
 # Outputs are shown as percentages with one decimal (the CLI, the page): steps of 0.001.
