@@ -83,6 +83,12 @@ LIVE_STREAM_LIFETIME_SECONDS = 20 * 60
 LIVE_HEARTBEAT_SECONDS = 15
 LIVE_DISCONNECT_POLL_SECONDS = 1
 
+# --- numbers (mnist_app.numbers, preprocess.line) ------------------------------------------
+# Marks bigger than specks in one line of a number: a 20-digit number whose every digit the
+# pen broke into five strokes. Grouping them weighs every pair after each join (cubic in
+# their number): a page of 1,200 dots took 410 s, 360 dots 13 s; at this bound at most 0.5 s.
+MAX_NUMBER_MARKS = 100
+
 # --- teaching (mnist_app.teach: `mnist-app backprop`, POST /api/backprop) --------------
 # A step of eta 100 already throws every sigmoid of a 784-30-10 network into saturation;
 # 100 steps on one example take about 10 ms. The page replays its corrections on every

@@ -16,6 +16,7 @@ import pytest
 from mnist_app import NumberReading
 from mnist_app.cli import main
 from mnist_app.errors import NoDigitFound, NotADigit, SeveralDigits
+from mnist_app.limits import MAX_NUMBER_MARKS
 from mnist_app.numbers import read_number
 from mnist_app.predict import Classifier, Prediction
 from mnist_app.numbers import SURE_DIGIT
@@ -328,6 +329,21 @@ def test_marks_the_line_drops_are_answered_as_predict_answers_them(shipped):
         shipped.predict(picture)
     with pytest.raises(NotADigit):
         shipped.read_number(picture)
+
+
+def test_a_line_of_more_marks_than_any_number_is_refused_before_it_is_cut(shipped):
+    # Rows of dots, each dot a digit's height: more marks than any number has (weighing
+    # them all took minutes). Counted here by how many were drawn, not by the code.
+    rows, columns, pitch = 3, MAX_NUMBER_MARKS // 3 + 1, 14
+    paper = np.full((rows * pitch + 20, columns * pitch + 20), 255, np.uint8)
+    for row in range(rows):
+        for column in range(columns):
+            paper[10 + row * pitch:18 + row * pitch, 10 + column * pitch:18 + column * pitch] = 0
+    picture = encode(Image.fromarray(paper), "PNG")
+    with pytest.raises(NotADigit, match=f"not a number: {rows * columns} marks"):
+        shipped.read_number(picture)
+    with pytest.raises(NotADigit, match="^not a digit$"):
+        shipped.predict(picture)
 
 
 def test_boxes_are_in_the_files_own_pixels_when_a_large_jpeg_is_decoded_smaller():

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mnist_app.errors import NoDigitFound
+from mnist_app.errors import NoDigitFound, NotADigit
+from mnist_app.limits import MAX_NUMBER_MARKS
 from mnist_app.preprocess import Marks
 from mnist_app.preprocess.ink import Paper
 from mnist_app.preprocess.parts import FAINT_INK, even_marks, label_parts, part_boxes, spread, without_rules
@@ -176,10 +177,15 @@ def digit_groups(ink: np.ndarray) -> tuple[list[Group], float]:
     if count == 0:
         raise NoDigitFound()
     masses = np.bincount(labels.ravel(), weights=ink.ravel(), minlength=count + 1)[1:]
-    parts = [Group(labels == index + 1, *map(int, box)) for index, box in enumerate(part_boxes(labels, count))]
-    heavy = [part.height for part, mass in zip(parts, masses) if mass >= HEAVY_PART * masses.max()]
-    digit_height = float(np.median(heavy))
-    parts, masses = _fragments_joined(parts, masses, digit_height)
+    boxes = part_boxes(labels, count)
+    heights, widths = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+    digit_height = float(np.median(heights[masses >= HEAVY_PART * masses.max()]))
+    # Specks play no part below; only the others get a mask (a line-sized array each).
+    marks = np.flatnonzero(np.maximum(widths, heights) >= SPECK * digit_height)
+    if len(marks) > MAX_NUMBER_MARKS:
+        raise NotADigit(f"not a number: {len(marks)} marks (a number has at most {MAX_NUMBER_MARKS})")
+    parts = [Group(labels == index + 1, *map(int, boxes[index])) for index in marks]
+    parts, masses = _fragments_joined(parts, masses[marks], digit_height)
     kept = [part for part, mass in zip(parts, masses)
             if mass >= LIGHT_PART * masses.max() and max(part.width, part.height) >= SPECK * digit_height]
     groups = _grouped(kept, digit_height)
