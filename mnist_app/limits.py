@@ -86,7 +86,7 @@ LIVE_DISCONNECT_POLL_SECONDS = 1
 # --- numbers (mnist_app.numbers, preprocess.line) ------------------------------------------
 # Marks bigger than specks in one line of a number: a 20-digit number whose every digit the
 # pen broke into five strokes. Grouping them weighs every pair after each join (cubic in
-# their number): a page of 1,200 dots took 410 s, 360 dots 13 s; at this bound at most 0.5 s.
+# their number): a page of 1,200 dots took 410 s, 360 dots 13 s; 100 dots in rows that join, 0.2-0.4 s.
 MAX_NUMBER_MARKS = 100
 
 # --- teaching (mnist_app.teach: `mnist-app backprop`, POST /api/backprop) --------------

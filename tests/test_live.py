@@ -319,7 +319,7 @@ def test_a_server_with_too_few_threads_serves_no_stream():
 
 SERVE_FAKE = """
 import sys
-from fake_mnist import BrokenMnistSource, FakeMnistSource, fake_digits
+from fake_mnist import FakeMnistSource, fake_digits
 from mnist_app.cli.serve import _serve
 from mnist_app.live.runner import Trainer
 from mnist_app.predict import Classifier

@@ -242,9 +242,14 @@ def _grouped(parts: list[Group], digit_height: float) -> list[Group]:
         groups[i] = groups[i].joined(groups.pop(j))
 
 
+def _column_overlap(a: Group, b: Group) -> int:
+    """How many columns ``a`` and ``b`` share (negative: the gap between them)."""
+    return min(a.right, b.right) - max(a.left, b.left)
+
+
 def _overlap_share(a: Group, b: Group) -> float:
     """How much of the narrower of ``a`` and ``b``'s column extents the other's overlaps (at most 1)."""
-    return (min(a.right, b.right) - max(a.left, b.left)) / max(min(a.width, b.width), 1)
+    return _column_overlap(a, b) / max(min(a.width, b.width), 1)
 
 
 def _ink_distance(a: Group, b: Group) -> float:
@@ -263,7 +268,7 @@ def _ink_distance(a: Group, b: Group) -> float:
 
 
 def _same_digit(a: Group, b: Group, digit_height: float) -> bool:
-    overlap = min(a.right, b.right) - max(a.left, b.left)
+    overlap = _column_overlap(a, b)
     if min(a.height, b.height) < SHORT_PART * digit_height:  # a 5's hat, a dot: no digit alone
         return overlap > 0
     if overlap < OVERLAP * min(a.width, b.width):
