@@ -180,14 +180,16 @@ def digit_groups(ink: np.ndarray) -> tuple[list[Group], float]:
     boxes = part_boxes(labels, count)
     heights, widths = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
     digit_height = float(np.median(heights[masses >= HEAVY_PART * masses.max()]))
-    # Specks play no part below; only the others get a mask (a line-sized array each).
-    marks = np.flatnonzero(np.maximum(widths, heights) >= SPECK * digit_height)
+    # Specks are dropped here, so only the others get a mask (a line-sized array each); the
+    # heaviest of them still counts in what is too light to keep.
+    specks = np.maximum(widths, heights) < SPECK * digit_height
+    marks = np.flatnonzero(~specks)
     if len(marks) > MAX_NUMBER_MARKS:
         raise NotADigit(f"not a number: {len(marks)} marks (a number has at most {MAX_NUMBER_MARKS})")
+    heaviest_speck = masses[specks].max(initial=0.0)
     parts = [Group(labels == index + 1, *map(int, boxes[index])) for index in marks]
     parts, masses = _fragments_joined(parts, masses[marks], digit_height)
-    kept = [part for part, mass in zip(parts, masses)
-            if mass >= LIGHT_PART * masses.max() and max(part.width, part.height) >= SPECK * digit_height]
+    kept = [part for part, mass in zip(parts, masses) if mass >= LIGHT_PART * max(masses.max(), heaviest_speck)]
     groups = _grouped(kept, digit_height)
     # The digit height again, from whole digits: a broken one's parts are shorter.
     group_masses = np.array([ink[group.mask].sum() for group in groups])
@@ -197,13 +199,12 @@ def digit_groups(ink: np.ndarray) -> tuple[list[Group], float]:
 
 
 def _fragments_joined(parts: list[Group], masses: np.ndarray, digit_height: float) -> tuple[list[Group], np.ndarray]:
-    """(``parts`` and their ``masses`` (n,)), the short ones (under SHORT_PART of
-    ``digit_height``, no specks by size: SPECK) that lie less than FRAGMENT_GAP digit
+    """(``parts`` (no specks) and their ``masses`` (n,)), the short ones (under SHORT_PART of
+    ``digit_height``) that lie less than FRAGMENT_GAP digit
     heights apart, chained, joined into one part where together they are not short: a faint
     or thin digit that the line's ink threshold broke into fragments is one mark, not a dash
     beside its neighbour (whose columns its fragments would otherwise join)."""
-    short = [index for index, part in enumerate(parts)
-             if SPECK * digit_height <= max(part.width, part.height) and part.height < SHORT_PART * digit_height]
+    short = [index for index, part in enumerate(parts) if part.height < SHORT_PART * digit_height]
     reach = FRAGMENT_GAP * digit_height
     clumps: list[list[int]] = []
     for index in short:
