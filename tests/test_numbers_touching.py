@@ -16,7 +16,9 @@ import itertools
 
 from mnist_app.preprocess.cuts import SEAM_EDGE, SEAM_STEP, ink_cut, least_ink_cuts
 from mnist_app.predict import Classifier
-from mnist_app.preprocess.segment import Piece, beats_one_digit, best_path, segment
+from mnist_app.errors import NotADigit
+from mnist_app.limits import MAX_CUT_WIDTH
+from mnist_app.preprocess.segment import PIECE_WIDTHS, Piece, _narrow_pairs, beats_one_digit, best_path, segment
 from mnist_app.synthetic.numbers import Line, write_line
 from test_numbers import HEIGHT, MARGIN, always_sure, clear_digits, on_white
 
@@ -120,3 +122,39 @@ def test_the_best_path_is_the_highest_scoring_way_from_the_first_boundary_to_the
     assert tuple(path) in chains
     assert gains[path].sum() == pytest.approx(max(gains[list(chain)].sum() for chain in chains))
     assert best_path(6, [(0, 2), (3, 5)], np.zeros(2)) is None
+
+
+def test_the_pairs_weighed_are_every_piece_no_wider_than_a_digit():
+    # Nested "left of here" masks over random ink: the oracle forms every piece and
+    # measures it, where _narrow_pairs reads only what each boundary adds.
+    rng = np.random.default_rng(4)
+    digit_height = 10.0
+    ink = rng.random((12, 60)) < 0.3
+    ink[:, 25:31] = False  # a gap: some boundaries add nothing
+    columns = np.arange(60)
+    lefts = [np.zeros_like(ink)] + [ink & (columns[None, :] < cut) for cut in sorted(rng.integers(1, 61, 25))]
+    expected = []
+    for end in range(1, len(lefts)):
+        for start in range(end):
+            inked = np.flatnonzero((lefts[end] & ~lefts[start]).any(axis=0))
+            if inked.size == 0 or inked[-1] - inked[0] + 1 <= PIECE_WIDTHS[1] * digit_height:
+                expected.append((start, end))
+    assert sorted(_narrow_pairs(lefts, digit_height)) == sorted(expected)
+
+
+def test_a_touching_mark_longer_than_any_number_is_refused_before_it_is_cut(shipped):
+    # One wave, its strokes touching all along: 40 of its heights long (weighing its cuts
+    # took 30 s and near 1 GB for a longer one). Its length counted as drawn.
+    height, length = 40, 40 * 40
+    columns = np.arange(length)
+    rows = np.rint((height - 4) / 2 * (1 + np.sin(columns / 6.0))).astype(int)
+    ink = np.zeros((height, length))
+    for width in range(3):
+        ink[np.clip(rows + width, 0, height - 1), columns] = 1.0
+    picture = on_white(ink)
+    with pytest.raises(NotADigit, match=r"^not a number: marks \d+ digit heights wide run together") as refused:
+        shipped.read_number(picture)
+    assert int(str(refused.value).split()[4]) == pytest.approx(length / height, rel=0.1)
+    assert length / height > MAX_CUT_WIDTH
+    with pytest.raises(NotADigit, match="^not a digit$"):
+        shipped.predict(picture)

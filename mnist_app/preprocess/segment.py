@@ -26,7 +26,8 @@ from typing import Callable, Collection
 
 import numpy as np
 
-from mnist_app.errors import NoDigitFound
+from mnist_app.errors import NoDigitFound, NotADigit
+from mnist_app.limits import MAX_CUT_WIDTH
 from mnist_app.preprocess import Marks, frame_digit
 from mnist_app.preprocess.cuts import cut_paths, ink_cut
 from mnist_app.preprocess.line import Box, Group, Line, clusters, digit_groups, read_line
@@ -109,9 +110,13 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float,
                 for group, ((_, _, picture, box), confidence) in enumerate(zip(singles, confidences))]
     to_cut = [is_wide or (not is_sure and group.width > MIN_SPLIT_WIDTH * digit_height)
               for group, is_wide, is_sure in zip(cluster, wide, sure)]
+    cut_width = sum(group.width for group, cut in zip(cluster, to_cut) if cut) / digit_height
+    if cut_width > MAX_CUT_WIDTH:
+        raise NotADigit(f"not a number: marks {cut_width:.0f} digit heights wide run together "
+                        f"(at most {MAX_CUT_WIDTH} in a number)")
     lefts, group_ends = _boundaries(crop, cluster, window, digit_height, to_cut)
-    pairs = [(start, end) for end in range(1, len(lefts)) for start in range(end)]
     whole_groups = list(zip(group_ends, group_ends[1:]))
+    pairs = sorted(set(_narrow_pairs(lefts, digit_height)) | set(whole_groups), key=lambda pair: pair[::-1])
     candidates = _candidates(crop, lefts, pairs, digit_height, (top, left), set(whole_groups))
     if not candidates:
         return []
@@ -195,6 +200,26 @@ def _boundaries(crop: np.ndarray, cluster: list[Group], window: tuple[slice, sli
         lefts.append(done)
         group_ends.append(len(lefts) - 1)
     return lefts, group_ends
+
+
+def _narrow_pairs(lefts: list[np.ndarray], digit_height: float) -> list[tuple[int, int]]:
+    """The (start, end) boundaries of ``lefts`` (nested masks, :func:`_boundaries`) between
+    which the ink is at most PIECE_WIDTHS[1] digit heights wide, found from the columns
+    each boundary adds to the one before, without forming the pieces: a wide cluster has
+    hundreds of boundaries, and only a digit's width of them can start a piece ending at each."""
+    inked = [np.flatnonzero((after & ~before).any(axis=0)) for before, after in zip(lefts, lefts[1:])]
+    firsts = [columns[0] if columns.size else np.inf for columns in inked]
+    lasts = [columns[-1] if columns.size else -np.inf for columns in inked]
+    widest = PIECE_WIDTHS[1] * digit_height
+    pairs = []
+    for end in range(1, len(lefts)):
+        first, last = np.inf, -np.inf
+        for start in range(end - 1, -1, -1):  # the piece grows leftwards, one boundary at a time
+            first, last = min(first, firsts[start]), max(last, lasts[start])
+            if last - first + 1 > widest:
+                break
+            pairs.append((start, end))
+    return pairs
 
 
 def _candidates(crop: np.ndarray, lefts: list[np.ndarray], pairs: list[tuple[int, int]], digit_height: float,
