@@ -88,10 +88,10 @@ LIVE_DISCONNECT_POLL_SECONDS = 1
 # pen broke into five strokes. Grouping them weighs every pair after each join (cubic in
 # their number): a page of 1,200 dots took 410 s, 360 dots 13 s; 100 dots in rows that join, 0.2-0.4 s.
 MAX_NUMBER_MARKS = 100
-# Digit heights of touching or doubtful marks cut apart in one run of a number's marks (the
-# widest run in 360 generated numbers, 60 of each family, spans 7.1: 8 typed digits).
-# Weighing the ways to cut them grows with their width, about 0.25 s a digit height (3 s at
-# the bound); a wave 186 digit heights long took 32 s and 960 MB.
+# Digit heights of touching or doubtful marks cut apart in one line of a number (the widest
+# run of marks in 360 generated numbers, 60 of each family, spans 7.1: 8 typed digits).
+# Weighing the ways to cut them grows with their width, 0.16-0.3 s a digit height; a wave
+# 186 digit heights long took 32 s and 960 MB, eight waves of 11 took 14 s; one of 11, 3 s.
 MAX_CUT_WIDTH = 12
 
 # --- teaching (mnist_app.teach: `mnist-app backprop`, POST /api/backprop) --------------

@@ -142,19 +142,35 @@ def test_the_pairs_weighed_are_every_piece_no_wider_than_a_digit():
     assert sorted(_narrow_pairs(lefts, digit_height)) == sorted(expected)
 
 
-def test_a_touching_mark_longer_than_any_number_is_refused_before_it_is_cut(shipped):
-    # One wave, its strokes touching all along: 40 of its heights long (weighing its cuts
-    # took 30 s and near 1 GB for a longer one). Its length counted as drawn.
-    height, length = 40, 40 * 40
-    columns = np.arange(length)
-    rows = np.rint((height - 4) / 2 * (1 + np.sin(columns / 6.0))).astype(int)
-    ink = np.zeros((height, length))
+def wave(height: int, lengths: float, period: float) -> np.ndarray:
+    """Ink (height, height * lengths): a sine wave 3 pixels thick from top to bottom, its
+    stroke touching itself all along, ``period`` pixels per radian."""
+    columns = np.arange(int(height * lengths))
+    rows = np.rint((height - 4) / 2 * (1 + np.sin(columns / period))).astype(int)
+    ink = np.zeros((height, columns.size))
     for width in range(3):
-        ink[np.clip(rows + width, 0, height - 1), columns] = 1.0
-    picture = on_white(ink)
-    with pytest.raises(NotADigit, match=r"^not a number: marks \d+ digit heights wide run together") as refused:
+        ink[rows + width, columns] = 1.0
+    return ink
+
+
+def test_a_touching_mark_longer_than_any_number_is_refused_before_it_is_cut(shipped):
+    # 40 of its heights long (weighing its cuts took 30 s and near 1 GB for a longer one),
+    # counted as drawn.
+    lengths = 40
+    assert lengths > MAX_CUT_WIDTH
+    picture = on_white(wave(40, lengths, period=6.0))
+    with pytest.raises(NotADigit, match=r"^not a number: its marks run together over \d+ digit heights") as refused:
         shipped.read_number(picture)
-    assert int(str(refused.value).split()[4]) == pytest.approx(length / height, rel=0.1)
-    assert length / height > MAX_CUT_WIDTH
+    assert int(str(refused.value).split()[8]) == pytest.approx(lengths, rel=0.1)
     with pytest.raises(NotADigit, match="^not a digit$"):
         shipped.predict(picture)
+
+
+def test_the_marks_cut_apart_are_counted_over_the_whole_line():
+    # Two waves, each shorter than the budget, with a gap between them: together they are
+    # longer than it, counted as drawn.
+    lengths = 8
+    assert lengths < MAX_CUT_WIDTH < 2 * lengths
+    line = wave(20, lengths, period=5.0)
+    with pytest.raises(NotADigit, match="^not a number: its marks run together"):
+        segment(find_marks(on_white(np.hstack([line, np.zeros((20, 20)), line]))), always_sure)

@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import bisect
+import math
 from dataclasses import dataclass
 from typing import Callable, Collection
 
@@ -80,12 +81,28 @@ class Piece:
     group: int
 
 
-def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float,
-                  score: Score) -> list[tuple[np.ndarray, tuple[int, int, int, int], float, int]]:
+class CutBudget:
+    """The digit heights of marks one line has had cut apart (``spent``), at most
+    MAX_CUT_WIDTH: weighing their cuts takes time in proportion to their width."""
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+
+    def spend(self, digit_heights: float) -> None:
+        """Count ``digit_heights`` more of marks to cut; raises NotADigit past the budget."""
+        self.spent += digit_heights
+        if self.spent > MAX_CUT_WIDTH:
+            raise NotADigit(f"not a number: its marks run together over {math.ceil(self.spent)} digit heights "
+                            f"(at most {MAX_CUT_WIDTH} in a number)")
+
+
+def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float, score: Score,
+                  budget: CutBudget | None = None) -> list[tuple[np.ndarray, tuple[int, int, int, int], float, int]]:
     """The best way to cut ``cluster`` (groups of the line ``ink``) into digits: a list of
     (picture (28, 28) uint8, box (top, left, bottom, right) in line pixels, confidence,
     index in ``cluster`` of the group where the piece starts), left to right; the line's
-    ``digit_height`` in line pixels.
+    ``digit_height`` in line pixels. The marks it cuts are counted against ``budget`` (the
+    line's; a fresh one if None), which raises NotADigit when they run too long.
 
     Each group is first read on its own. When every group is narrow, at least SHORT_PIECE
     digit heights tall and read with at least SURE confidence, the groups are the digits;
@@ -110,10 +127,7 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float,
                 for group, ((_, _, picture, box), confidence) in enumerate(zip(singles, confidences))]
     to_cut = [is_wide or (not is_sure and group.width > MIN_SPLIT_WIDTH * digit_height)
               for group, is_wide, is_sure in zip(cluster, wide, sure)]
-    cut_width = sum(group.width for group, cut in zip(cluster, to_cut) if cut) / digit_height
-    if cut_width > MAX_CUT_WIDTH:
-        raise NotADigit(f"not a number: marks {cut_width:.0f} digit heights wide run together "
-                        f"(at most {MAX_CUT_WIDTH} in a number)")
+    (budget or CutBudget()).spend(sum(group.width for group, cut in zip(cluster, to_cut) if cut) / digit_height)
     lefts, group_ends = _boundaries(crop, cluster, window, digit_height, to_cut)
     whole_groups = list(zip(group_ends, group_ends[1:]))
     pairs = sorted(set(_narrow_pairs(lefts, digit_height)) | set(whole_groups), key=lambda pair: pair[::-1])
@@ -259,12 +273,14 @@ def segment(marks: Marks, score: Score) -> list[Piece]:
 def segment_groups(line: Line, groups: list[Group], digit_height: float, score: Score) -> list[Piece]:
     """The digits of ``line``, whose ink :func:`~.line.digit_groups` put into ``groups`` of
     ``digit_height`` (line pixels), left to right: :func:`segment` for a caller that has
-    already read the line and its groups."""
+    already read the line and its groups. Raises NotADigit if more than MAX_CUT_WIDTH
+    digit heights of its marks would be cut apart (:class:`CutBudget`)."""
     pieces = []
     first_group = 0
+    budget = CutBudget()
     for cluster in clusters(groups, digit_height):
         for picture, (top, left, bottom, right), confidence, group in split_cluster(
-                line.ink, cluster, digit_height, score):
+                line.ink, cluster, digit_height, score, budget):
             pieces.append(Piece(picture, line.box(top, left, bottom, right), confidence, first_group + group))
         first_group += len(cluster)
     return pieces
