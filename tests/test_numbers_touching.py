@@ -159,11 +159,9 @@ def test_a_touching_mark_longer_than_any_number_is_refused_before_it_is_cut(ship
     lengths = 40
     assert lengths > MAX_CUT_WIDTH
     picture = on_white(wave(40, lengths, period=6.0))
-    with pytest.raises(NotADigit, match=r"^not a number: its marks run together over \d+ digit heights") as refused:
-        shipped.read_number(picture)
-    assert int(str(refused.value).split()[8]) == pytest.approx(lengths, rel=0.1)
-    with pytest.raises(NotADigit, match="^not a digit$"):
-        shipped.predict(picture)
+    for read in (shipped.read_number, shipped.predict):
+        with pytest.raises(NotADigit, match="^not a digit$"):
+            read(picture)
 
 
 def test_the_marks_cut_apart_are_counted_over_the_whole_line():
@@ -172,5 +170,5 @@ def test_the_marks_cut_apart_are_counted_over_the_whole_line():
     lengths = 8
     assert lengths < MAX_CUT_WIDTH < 2 * lengths
     line = wave(20, lengths, period=5.0)
-    with pytest.raises(NotADigit, match="^not a number: its marks run together"):
+    with pytest.raises(NotADigit, match="^not a digit$"):
         segment(find_marks(on_white(np.hstack([line, np.zeros((20, 20)), line]))), always_sure)

@@ -21,7 +21,6 @@
 from __future__ import annotations
 
 import bisect
-import math
 from dataclasses import dataclass
 from typing import Callable, Collection
 
@@ -83,7 +82,9 @@ class Piece:
 
 class CutBudget:
     """The digit heights of marks one line has had cut apart (``spent``), at most
-    MAX_CUT_WIDTH: weighing their cuts takes time in proportion to their width."""
+    MAX_CUT_WIDTH: weighing their cuts takes time in proportion to their width. Marks that
+    run together longer than a number's digits (a wave, a long dash, a row of scribbles)
+    are no digits, and are answered so before they are cut."""
 
     def __init__(self) -> None:
         self.spent = 0.0
@@ -92,8 +93,7 @@ class CutBudget:
         """Count ``digit_heights`` more of marks to cut; raises NotADigit past the budget."""
         self.spent += digit_heights
         if self.spent > MAX_CUT_WIDTH:
-            raise NotADigit(f"not a number: its marks run together over {math.ceil(self.spent)} digit heights "
-                            f"(at most {MAX_CUT_WIDTH} in a number)")
+            raise NotADigit()
 
 
 def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float, score: Score,
