@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from fuzz import cases_args, cases_files, cases_memory, images, models, worker  # noqa: E402
+from fuzz import cases_args, cases_files, cases_memory, content, images, models, worker  # noqa: E402
 from fuzz.mirrors import HostileMirror  # noqa: E402
 from fuzz.runner import judge, run, snapshot  # noqa: E402
 from mnist_app.errors import ImageError, ModelFileError  # noqa: E402
@@ -45,6 +45,19 @@ def test_mutated_images_of_every_format_fail_only_with_image_errors():
 @pytest.mark.parametrize("name", images.QUICK_HOSTILE)
 def test_hostile_images_fail_only_with_image_errors(name):
     only_image_errors(images.HOSTILE[name]())
+
+
+@pytest.mark.parametrize("name", ["wave-4000x60.png", "dots-3x400.png"])
+def test_pictures_costly_to_read_get_an_answer_or_one_error_line(name):
+    # A wave 186 of its heights long once took 32 s and 960 MB to read as a number
+    # (scripts/fuzz times every picture of fuzz.content; a test cannot time).
+    data = content.CONTENT[name]()
+    classifier = Classifier.load()
+    for read in (classifier.predict, classifier.read_number):
+        try:
+            read(data)
+        except ImageError as error:
+            assert "\n" not in str(error)
 
 
 @pytest.mark.parametrize("name", sorted(set(models.MODELS) - models.HEAVY))

@@ -62,6 +62,7 @@ def main() -> int:
         "special files": lambda: _slice(cases_files.special_image_cases(), quick,
                                         ("FIFO as", "zero link", "stdin /dev/zero", "folder", "300")),
         "hostile images": lambda: cases_files.image_cases(quick),
+        "costly content": lambda: cases_files.content_cases(quick),
         "memory": lambda: cases_memory.memory_cases(quick),
         "model files": lambda: cases_files.model_cases(quick),
         "data directories": lambda: cases_files.data_dir_cases(mnist, mirror_404, quick),

@@ -1,5 +1,5 @@
-"""Command cases about files: special files as images, bad images in folders, bad model files
-and bad MNIST data directories."""
+"""Command cases about files: special files as images, bad images in folders, pictures costly
+to read, bad model files and bad MNIST data directories."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ import os
 import stat
 from pathlib import Path
 
-from fuzz import images, models
+from fuzz import content, images, models
 from fuzz.runner import Case
 
 BAD, USAGE, OK, INTERRUPTED = frozenset({1}), frozenset({2}), frozenset({0}), frozenset({130})
+# A picture costly to read must be answered within these, alone, by predict and predict --number
+# (the slowest, a row of 99 scribbles, takes about 3 s and 100 MB on a quiet machine).
+CONTENT_SECONDS = 15.0
+CONTENT_RSS = 300 << 20
 MNIST_NAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 
@@ -92,6 +96,19 @@ def image_cases(quick: bool) -> list[Case]:
                 (work / "photos" / good).write_bytes(images.encodings()["png-L"])
         cases.append(Case("hostile images", f"folder with {name}", ["predict", "{work}/photos"],
                           frozenset({0, 1}), folder, timeout=30, check=_good_images_read(2)))
+    return cases
+
+
+def content_cases(quick: bool) -> list[Case]:
+    """Each picture of :mod:`fuzz.content` through `predict` and `predict --number`: an
+    answer or one error line, within CONTENT_SECONDS and CONTENT_RSS."""
+    names = content.QUICK_CONTENT if quick else sorted(content.CONTENT)
+    cases = []
+    for name in names:
+        write = _write(name, content.CONTENT[name]())
+        for options in ([], ["--number"]):
+            cases.append(Case("costly content", " ".join([name, *options]), ["predict", *options, f"{{work}}/{name}"],
+                              frozenset({0, 1}), write, timeout=CONTENT_SECONDS, max_rss=CONTENT_RSS))
     return cases
 
 
