@@ -1,9 +1,9 @@
 """Open any image a user hands us: a path, bytes, a file object, a PIL image or an array.
 
 Decoding is the only step that touches the user's file; everything after works on pixels.
-Every image is bounded before its pixels are decoded (:mod:`mnist_app.limits`): its file
-size, its pixel count with a cost for each row (a 1 x 89,000,000 image is refused), the
-memory of the decoded pixels, and the scans of a progressive JPEG. An ICO's embedded
+Every image is bounded before its pixels are decoded: its file size here, then what
+decoding it would cost (:mod:`mnist_app.image_budget`: its pixel count with a cost for each
+row, the memory of the decoded pixels, the scans of a progressive JPEG). An ICO's embedded
 images are measured from their headers before Pillow opens it (:mod:`mnist_app.ico`).
 Only regular files are read, only common raster formats are parsed, and whatever goes
 wrong is an ImageError (ImageTooLarge past a bound). :func:`check_header` makes the same
@@ -17,23 +17,21 @@ import importlib
 import io
 import os
 import struct
-import threading
-import warnings
-from typing import BinaryIO, Iterator, Union
+from typing import BinaryIO, Union
 
 import numpy as np
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from mnist_app import ico
-from mnist_app.errors import ImageError, ImageTooLarge, reason
-from mnist_app.limits import (
-    MAX_DECODED_BYTES,
-    MAX_IMAGE_FILE_BYTES,
-    MAX_IMAGE_PIXELS,
-    MAX_JPEG_SCAN_PIXELS,
-    MAX_JPEG_SCANS,
-    ROW_COST_PIXELS,
+from mnist_app.errors import ImageError, reason
+from mnist_app.image_budget import (
+    check_budget,
+    check_jpeg_scans,
+    decoder_warnings,
+    raise_on_bomb_warning,
+    too_many_pixels,
 )
+from mnist_app.limits import MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS
 from mnist_app.safe_io import UnsafeInput, read_at_most, read_regular_file
 
 ImageSource = Union[str, os.PathLike, bytes, BinaryIO, Image.Image, np.ndarray]
@@ -56,7 +54,6 @@ PLAIN_MODES = frozenset({"1", "L", "LA", "La", "P", "RGB", "RGBA", "RGBa", "RGBX
 # The band that carries lightness in modes Pillow cannot convert to grey itself.
 LIGHTNESS_BAND = {"LAB": "L", "HSV": "V"}
 TURNED_ORIENTATIONS = frozenset(range(2, 9))  # EXIF orientations that ImageOps.exif_transpose turns
-JPEG_SCAN_MARKER = b"\xff\xda"  # start of scan; 0xFF never precedes 0xDA inside entropy-coded data
 DECODED_SCALE = "mnist_app.decoded_scale"  # info key of a JPEG decoded at a reduced scale: source pixels per pixel
 # The first bytes of the formats most pictures come in, with the plugin module of Pillow
 # that opens each and the name of its opener there (what Pillow registers for the format).
@@ -94,7 +91,7 @@ def load_image(source: ImageSource, max_side: int | None = None, grey: bool = Fa
                          "a binary file, a PIL image or a numpy array")
     # An open PIL image is taken as it is; anything else is read (bounded) into bytes first.
     given = source if isinstance(source, Image.Image) else read_image_bytes(source)
-    with _decoder_warnings() as caught:
+    with decoder_warnings() as caught:
         opened = given if isinstance(given, Image.Image) else _open(given)
         try:
             _check_before_decoding(opened, given, max_side, grey=grey)
@@ -105,7 +102,7 @@ def load_image(source: ImageSource, max_side: int | None = None, grey: bool = Fa
         except Exception as error:  # Pillow's decoders raise many types for malformed data
             raise ImageError(f"cannot decode image: {reason(error)}") from error
         finally:
-            _raise_on_bomb_warning(caught)
+            raise_on_bomb_warning(caught)
     return image
 
 
@@ -154,7 +151,7 @@ def check_header(data: bytes, max_side: int | None = None, max_pixels: int = MAX
 
     Raises ImageTooLarge past a bound, ImageError if the headers cannot be read.
     """
-    with _decoder_warnings() as caught:
+    with decoder_warnings() as caught:
         try:
             with _open(data, max_pixels) as opened:
                 try:
@@ -165,22 +162,7 @@ def check_header(data: bytes, max_side: int | None = None, max_pixels: int = MAX
                     raise ImageError(f"cannot read image: {reason(error)}") from None
                 return opened.size
         finally:
-            _raise_on_bomb_warning(caught)
-
-
-def check_budget(size: tuple[int, int], mode: str, max_pixels: int = MAX_IMAGE_PIXELS) -> None:
-    """Raise ImageTooLarge if decoding a ``size`` (width, height) image in ``mode`` would
-    pass the pixel (``max_pixels``), row or memory budget."""
-    width, height = size
-    if width * height > max_pixels:
-        raise ImageTooLarge(f"image too large: over {max_pixels:,} pixels (possible decompression bomb)")
-    if (width + ROW_COST_PIXELS) * height > max_pixels:
-        raise ImageTooLarge(f"image too large: {width}x{height} has too many rows for its width "
-                            f"(possible decompression bomb)")
-    decoded = (width + ROW_COST_PIXELS) * height * _bytes_per_pixel(mode)
-    if decoded > MAX_DECODED_BYTES:
-        raise ImageTooLarge(f"image too large: {width}x{height} {mode} needs {decoded / 2**20:,.0f} MB "
-                            f"to decode, over the {MAX_DECODED_BYTES >> 20} MB limit")
+            raise_on_bomb_warning(caught)
 
 
 def _check_before_decoding(opened: Image.Image, given: bytes | Image.Image, max_side: int | None,
@@ -190,7 +172,7 @@ def _check_before_decoding(opened: Image.Image, given: bytes | Image.Image, max_
     if getattr(opened, "is_animated", False):
         opened.seek(0)
     if isinstance(given, bytes) and opened.format in ("JPEG", "MPO"):
-        _check_jpeg_scans(given, opened.size)
+        check_jpeg_scans(given, opened.size)
     if max_side or grey:
         width = opened.size[0]
         # None except for a JPEG: (mode, scaled box); its mode becomes L only if it was RGB
@@ -198,24 +180,6 @@ def _check_before_decoding(opened: Image.Image, given: bytes | Image.Image, max_
         if drafted is not None and drafted[1][2] < width:
             opened.info[DECODED_SCALE] = width / drafted[1][2]
     check_budget(opened.size, opened.mode, max_pixels)
-
-
-def _check_jpeg_scans(data: bytes, size: tuple[int, int]) -> None:
-    """Raise ImageError if the JPEG ``data`` of ``size`` (full resolution) holds so many
-    scans that decoding them would take seconds. Each scan is entropy-decoded over the
-    whole image, even when it is drafted at a reduced scale. Scans of an embedded EXIF
-    thumbnail are counted too; they add one or two."""
-    scans = data.count(JPEG_SCAN_MARKER)
-    width, height = size
-    if scans > MAX_JPEG_SCANS or scans * width * height > MAX_JPEG_SCAN_PIXELS:
-        raise ImageTooLarge(f"JPEG too costly to decode: {scans} scans of {width}x{height} pixels")
-
-
-def _bytes_per_pixel(mode: str) -> int:
-    """Bytes Pillow stores per pixel of ``mode``: 1 for 1/L/P, 2 for 16-bit grey, else 4."""
-    if mode in ("1", "L", "P"):
-        return 1
-    return 2 if mode.startswith("I;16") else 4
 
 
 def _open(data: bytes, max_pixels: int = MAX_IMAGE_PIXELS) -> Image.Image:
@@ -227,9 +191,7 @@ def _open(data: bytes, max_pixels: int = MAX_IMAGE_PIXELS) -> Image.Image:
     try:
         return _open_by_signature(data) or Image.open(io.BytesIO(data), formats=FORMATS)
     except Image.DecompressionBombError as error:
-        raise ImageTooLarge(
-            f"image too large: over {MAX_IMAGE_PIXELS:,} pixels (possible decompression bomb)"
-        ) from error
+        raise too_many_pixels() from error
     except UnidentifiedImageError as error:
         raise ImageError("not an image Pillow can identify (unknown format or damaged header)") from error
     except Exception as error:  # Pillow's format plugins raise many types for bad headers
@@ -246,30 +208,6 @@ def _open_by_signature(data: bytes) -> Image.Image | None:
             with contextlib.suppress(SyntaxError, IndexError, TypeError, struct.error):  # Image.open's "not mine"
                 return getattr(module, opener)(io.BytesIO(data))
     return None
-
-
-@contextlib.contextmanager
-def _decoder_warnings() -> Iterator[list[warnings.WarningMessage]]:
-    """Collect the warnings Pillow emits while decoding, instead of printing them.
-
-    Python's warning filters are process-wide and ``catch_warnings`` is not thread-safe,
-    so they are collected only in the main thread (the command line, a script, a pool
-    worker). Elsewhere (a server's threads) warnings take their normal course; the bounds
-    that matter are enforced by :func:`check_budget` either way.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield []
-        return
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield caught
-
-
-def _raise_on_bomb_warning(caught: list[warnings.WarningMessage]) -> None:
-    """Pillow warns, rather than raises, between 1x and 2x its pixel limit: refuse those
-    too. Other warnings from decoders (corrupt EXIF, say) concern metadata and are dropped."""
-    if any(issubclass(warning.category, Image.DecompressionBombWarning) for warning in caught):
-        raise ImageTooLarge(f"image too large: over {MAX_IMAGE_PIXELS:,} pixels (possible decompression bomb)")
 
 
 def _plain_mode(image: Image.Image) -> Image.Image:
