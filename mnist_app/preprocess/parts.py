@@ -206,9 +206,11 @@ def label_pixels(mask: np.ndarray, diagonal: bool = True) -> tuple[np.ndarray, n
     """
     height, width = mask.shape
     stride = width + 1  # runs are keyed by their flat index in (height, width + 1)
-    padded = np.zeros((height, width + 2), dtype=np.int8)
+    padded = np.zeros((height, width + 2), dtype=bool)
     padded[:, 1:-1] = mask
-    changes = np.flatnonzero(np.diff(padded, axis=1))  # along each row: a run's start, its end, ...
+    # Along each row: a run's start, its end, ... (numpy finds a boolean array's set elements
+    # several times faster than an int8 np.diff's nonzero ones: 46 against 7 us at 128x130)
+    changes = np.flatnonzero(padded[:, 1:] != padded[:, :-1])
     start_keys, end_keys = changes[0::2], changes[1::2]  # ends exclusive
     # Runs of the next row touching run i are the index range [first, last): their end is
     # at or after i's start and their start at or before i's end (ends exclusive: touching
@@ -222,9 +224,8 @@ def label_pixels(mask: np.ndarray, diagonal: bool = True) -> tuple[np.ndarray, n
 
     is_root = roots == np.arange(len(roots))
     part = np.cumsum(is_root, dtype=np.int32)[roots]  # parts numbered in order of their roots
-    # Each set pixel takes the part of its run: the last run that starts at or before it.
-    pixels = np.flatnonzero(mask)
-    return pixels, part[np.searchsorted(start_keys, pixels + pixels // width, side="right") - 1], int(is_root.sum())
+    # The set pixels, in order, are the runs' pixels run after run: each takes its run's part.
+    return np.flatnonzero(mask), np.repeat(part, end_keys - start_keys), int(is_root.sum())
 
 
 def _smallest_linked(count: int, upper: np.ndarray, lower: np.ndarray) -> np.ndarray:
