@@ -59,9 +59,9 @@ def digit_parts(ink: np.ndarray) -> tuple[np.ndarray, bool]:
     inside, part_of, parts = label_pixels(linked)  # the pixels of parts, flat: the rest is paper (label 0)
     values = ink.ravel()[inside]
     masses = np.bincount(part_of, weights=values, minlength=parts + 1)  # the paper's is 0
-    strong_values = np.where(values >= FAINT_INK, values, 0)
-    levels = np.bincount(part_of, weights=strong_values, minlength=parts + 1) / np.maximum(
-        np.bincount(part_of, weights=strong_values > 0, minlength=parts + 1), 1)  # mean strong ink
+    is_strong = values >= FAINT_INK
+    levels = np.bincount(part_of, weights=np.where(is_strong, values, 0), minlength=parts + 1) / np.maximum(
+        np.bincount(part_of[is_strong], minlength=parts + 1), 1)  # mean strong ink
     coreless = levels < SHADOW_LEVEL
     furniture = _page_furniture(linked.shape, inside, part_of, coreless)
     if (masses[1:][~coreless[1:]] > 0).any():  # a shadow's blob in the open is no stroke either
