@@ -9,7 +9,7 @@ from collections import deque
 import numpy as np
 import pytest
 
-from mnist_app.preprocess.parts import FAINT_INK, WEAK_INK, even_marks, label_parts, part_boxes
+from mnist_app.preprocess.parts import FAINT_INK, WEAK_INK, even_marks, label_parts, part_boxes, spread
 
 
 def flood_fill_labels(mask: np.ndarray, diagonal: bool = True) -> tuple[np.ndarray, int]:
@@ -80,6 +80,22 @@ def test_parts_are_labelled_as_scipy_labels_them(diagonal):
         expected, expected_count = ndimage.label(mask, structure=structure)
         labels, count = label_parts(mask, diagonal)
         assert count == expected_count and np.array_equal(labels, expected)
+
+
+@pytest.mark.parametrize("combine, reduce", [(np.maximum, np.max), (np.minimum, np.min)])
+def test_spread_takes_each_square_around_a_pixel_cut_off_at_the_edges(combine, reduce):
+    # Oracle: the square's own slice of the array, reduced, pixel by pixel.
+    rng = np.random.default_rng(41)
+    for trial in range(150):
+        height, width = (int(side) for side in rng.integers(1, 12, 2))
+        radius = int(rng.integers(0, 7))
+        values = [rng.random((height, width)) < 0.3, rng.random((height, width)).astype(np.float32),
+                  rng.integers(-9, 9, (height, width))][trial % 3]
+        expected = np.array([[reduce(values[max(row - radius, 0):row + radius + 1,
+                                            max(column - radius, 0):column + radius + 1])
+                              for column in range(width)] for row in range(height)], dtype=values.dtype)
+        spread_values = spread(combine, values, radius)
+        assert spread_values.dtype == values.dtype and np.array_equal(spread_values, expected)
 
 
 def test_a_light_stroke_whose_soft_edge_meets_a_bold_ones_is_brought_to_full_strength():

@@ -152,18 +152,31 @@ def ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
 
 def spread(combine, values: np.ndarray, radius: int) -> np.ndarray:
     """``combine`` (np.maximum or np.minimum) over the square of side 2 * radius + 1 around
-    each element of the 2-D ``values``, the square cut off at the edges."""
-    for axis in (0, 1):
-        spread = values.copy()
-        for shift in range(1, radius + 1):
-            ahead = [slice(None), slice(None)]
-            behind = [slice(None), slice(None)]
-            ahead[axis], behind[axis] = slice(shift, None), slice(None, -shift)
-            later, earlier = spread[tuple(ahead)], spread[tuple(behind)]  # views, combined in place
-            combine(later, values[tuple(behind)], out=later)
-            combine(earlier, values[tuple(ahead)], out=earlier)
-        values = spread
-    return values
+    each element of the 2-D ``values``, the square cut off at the edges.
+
+    Down the columns, each row is combined with the rows within ``radius`` (contiguous
+    slices). Along the rows, the picture is one flat line in which each row lies between
+    ``radius`` copies of its edge values (which its edge elements' squares hold anyway), so
+    shifts of up to ``radius`` stay within the row: contiguous slices again, where strided
+    ones along each row took over twice as long (a 384x341 mask spread by 4: 216 against
+    104 us)."""
+    height, width = values.shape
+    if values.size == 0:
+        return values.copy()
+    columns = values.copy()
+    for shift in range(1, radius + 1):  # views, combined in place
+        combine(columns[shift:], values[:-shift], out=columns[shift:])
+        combine(columns[:-shift], values[shift:], out=columns[:-shift])
+    padded = np.empty((height, width + 2 * radius), dtype=values.dtype)
+    padded[:, radius:radius + width] = columns
+    padded[:, :radius] = columns[:, :1]
+    padded[:, radius + width:] = columns[:, -1:]
+    line = padded.reshape(-1)
+    spread = line.copy()
+    for shift in range(1, radius + 1):
+        combine(spread[shift:], line[:-shift], out=spread[shift:])
+        combine(spread[:-shift], line[shift:], out=spread[:-shift])
+    return spread.reshape(height, width + 2 * radius)[:, radius:radius + width].copy()
 
 
 def label_parts(mask: np.ndarray, diagonal: bool = True) -> tuple[np.ndarray, int]:
