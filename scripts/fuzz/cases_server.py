@@ -17,6 +17,7 @@ from typing import Callable
 
 import requests
 
+from fuzz import content
 from fuzz import hostile_clients as clients
 from fuzz.images import digit, encode, png_of_zeros
 from fuzz.live_server import HealthProbe, live_server, orphans_after
@@ -26,6 +27,8 @@ DRIP_EVERY = 4.0  # seconds between two drops of a slow client
 ORPHAN_GRACE = 5.0  # seconds the server's processes have to end after it does
 MAX_SERVER_GROWTH = 200 << 20  # bytes the server's own peak memory may grow by for one bomb
 REPORT_BUILD_SECONDS = 120  # waiting for /report to be built before pipelining it
+COSTLY_CLIENTS = 8  # twice serve's threads
+COSTLY_PICTURE = "wave-4000x200.png"  # fuzz.content's: it once held a worker for 30 s (its deadline)
 QUICK_CASES = ("header line", "never read", "refuses", "SIGKILL")
 
 
@@ -51,6 +54,10 @@ def server_cases(quick: bool, mnist: Path | None) -> list[ServerCase]:
                    lambda: _under_attack(env, attack_seconds, lambda address, stop: clients.pipeline_and_never_read(
                        address, 4, "/report" if mnist else "/static/app.js", 230, attack_seconds, stop),
                        warm_report=bool(mnist))),
+        ServerCase(f"{COSTLY_CLIENTS} clients post a picture costly to read ({COSTLY_PICTURE}) to /api/number",
+                   lambda: _under_attack(env, attack_seconds, lambda address, stop: clients.post_again_and_again(
+                       address, COSTLY_CLIENTS, clients.upload(content.CONTENT[COSTLY_PICTURE](), path="/api/number"),
+                       attack_seconds, stop))),
         ServerCase("4 long Content-Type headers at once (60 kB and 200 kB)", lambda: _long_content_types(env)),
         ServerCase("requests waitress refuses itself", lambda: _waitress_refusals(env)),
         ServerCase("an ICO holding a 13000x13000 PNG, uploaded", lambda: _ico_bomb(env)),

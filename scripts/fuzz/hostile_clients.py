@@ -150,6 +150,27 @@ def _exchange(address: tuple[str, int], request: bytes, timeout: float) -> tuple
     return status, headers, body
 
 
+def post_again_and_again(address: tuple[str, int], connections: int, request: bytes, seconds: float,
+                         stop: threading.Event) -> str:
+    """``connections`` clients, each sending ``request`` (on a new connection) as soon as the
+    last was answered, for ``seconds`` or until ``stop``; what was answered, and how fast."""
+    answers: list[tuple[int, float]] = []
+    deadline = time.monotonic() + seconds
+
+    def client() -> None:
+        while time.monotonic() < deadline and not stop.is_set():
+            status, _, _, took = exchange(address, request, timeout=seconds + 60)
+            answers.append((status, took))
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted({status for status, _ in answers})
+    slowest = max((took for _, took in answers), default=0.0)
+    return f"{len(answers)} answered (statuses {statuses}), the slowest in {slowest:.1f} s"
+
+
 def long_content_type(chars: int) -> bytes:
     """A POST whose Content-Type has one quoted parameter of ``chars`` semicolons: the
     worst case of the standard library's parameter parsing."""
