@@ -32,6 +32,7 @@ from mnist_app.image_budget import (
     too_many_pixels,
 )
 from mnist_app.limits import MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS
+from mnist_app.plain_png import decode_plain_png
 from mnist_app.safe_io import UnsafeInput, read_at_most, read_regular_file
 
 ImageSource = Union[str, os.PathLike, bytes, BinaryIO, Image.Image, np.ndarray]
@@ -91,6 +92,9 @@ def load_image(source: ImageSource, max_side: int | None = None, grey: bool = Fa
                          "a binary file, a PIL image or a numpy array")
     # An open PIL image is taken as it is; anything else is read (bounded) into bytes first.
     given = source if isinstance(source, Image.Image) else read_image_bytes(source)
+    plain = None if isinstance(given, Image.Image) else decode_plain_png(given)
+    if plain is not None:  # upright and in a plain mode already
+        return plain
     with decoder_warnings() as caught:
         opened = given if isinstance(given, Image.Image) else _open(given)
         try:

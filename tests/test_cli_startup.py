@@ -71,8 +71,9 @@ print(json.dumps({"status": status, "loaded": loaded}))
 """
 
 
-@pytest.mark.parametrize("suffix, plugin", [(".png", "PIL.PngImagePlugin"), (".jpg", "PIL.JpegImagePlugin")])
-def test_reading_one_picture_loads_only_its_format_not_the_pool_shutil_image_ops_nor_distortions(tmp_path, suffix, plugin):
+# A plain PNG (an 8-bit grey one here) is decoded without Pillow's PNG plugin (mnist_app.plain_png).
+@pytest.mark.parametrize("suffix, plugins", [(".png", []), (".jpg", ["PIL.JpegImagePlugin"])])
+def test_reading_one_picture_loads_only_its_format_not_the_pool_shutil_image_ops_nor_distortions(tmp_path, suffix, plugins):
     from PIL import Image
 
     path = tmp_path / f"one{suffix}"
@@ -83,7 +84,7 @@ def test_reading_one_picture_loads_only_its_format_not_the_pool_shutil_image_ops
                                capture_output=True, text=True, timeout=60)
     result = json.loads(completed.stdout.splitlines()[-1])
     assert result["status"] == 0, completed.stderr
-    assert result["loaded"] == [plugin]
+    assert result["loaded"] == plugins
 
 
 # The process's threads after predict, as the kernel lists them: the main thread and
