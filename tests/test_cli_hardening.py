@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +39,20 @@ def seven_png() -> bytes:
 
 def test_printable_escapes_control_characters_only():
     assert printable("a\nb\r\tc\x1b[0m\u202eé ü/x.png") == "a\\nb\\r\\tc\\x1b[0m\\u202eé ü/x.png"
+
+
+# Beside Unicode's control characters (category Cc), the marks that make text run another way
+# or start a new line without looking like a control character.
+INVISIBLE_MARKS = "\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_printable_escapes_exactly_the_control_characters_and_invisible_marks():
+    for code in [*range(0x3000), 0xFEFF, 0x1F600, 0x10FFFF]:
+        char = chr(code)
+        escaped = unicodedata.category(char) == "Cc" or char in INVISIBLE_MARKS
+        expected = ({"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or f"\\{'x' if code < 256 else 'u'}{code:0{2 if code < 256 else 4}x}"
+                    if escaped else char)
+        assert printable(f"a{char}b") == f"a{expected}b", hex(code)
 
 
 def test_a_file_name_cannot_forge_output_lines(tmp_path, model_path, capsys):

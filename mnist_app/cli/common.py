@@ -7,7 +7,6 @@ import contextlib
 import functools
 import math
 import os
-import re
 import signal
 import sys
 import warnings
@@ -200,17 +199,19 @@ def guarded_stdout():
 
 # C0 and C1 control characters, and the Unicode line separators and direction overrides that
 # can make a printed name look like other output.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+UNPRINTABLE = (*range(0x20), *range(0x7F, 0xA0), 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F),
+               *range(0x2066, 0x206A))
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# Each one's escape, for str.translate (a regular expression of them took 2.5M instructions
+# to compile, 0.4% of `mnist-app predict one.png`).
+_ESCAPES = {code: _NAMED_ESCAPES.get(chr(code)) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+            for code in UNPRINTABLE}
 
 
 def printable(text: str) -> str:
     """``text`` with control characters written as escapes (a newline as \\n, ESC as \\x1b),
     so that a file name cannot start a new output line or move the cursor."""
-    def escape(match: re.Match) -> str:
-        char = match.group()
-        return _NAMED_ESCAPES.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
-    return _UNPRINTABLE.sub(escape, text)
+    return text.translate(_ESCAPES)
 
 
 def route_warnings() -> None:
