@@ -66,7 +66,8 @@ from mnist_app.cli import main
 status = main(sys.argv[1:])
 loaded = sorted(name for name in sys.modules
                 if name.endswith("ImagePlugin")
-                or name in ("multiprocessing", "mnist_app.numbers", "mnist_app.distortions", "shutil", "PIL.ImageOps"))
+                or name in ("multiprocessing", "mnist_app.numbers", "mnist_app.distortions", "shutil", "PIL.ImageOps",
+                            "PIL.ImageChops", "PIL.ImageStat"))
 print(json.dumps({"status": status, "loaded": loaded}))
 """
 

@@ -266,3 +266,15 @@ def test_a_transparent_pictures_grey_and_alpha_are_pillows_la_bands(mode):
     for got, expected in zip(_grey_and_alpha(image), image.convert("LA").split()):
         assert got.mode == "L"
         np.testing.assert_array_equal(np.asarray(got), np.asarray(expected))
+
+
+@pytest.mark.parametrize("grey, backdrop", [(10, 255), (200, 0)])
+def test_visible_pixels_the_sampling_grid_misses_still_choose_the_backdrop(grey, backdrop):
+    """Dark visible ink gets a white backdrop and light ink a black one, also when every
+    visible pixel lies between the points of the grid the backdrop is first judged on."""
+    from mnist_app.preprocess.picture import SMALL_SIDE, _backdrop_level
+
+    side = 3 * SMALL_SIDE  # a grid of every third pixel, from the first
+    alpha = np.zeros((side, side), np.uint8)
+    alpha[1::3, 1::3] = 255
+    assert _backdrop_level(Image.new("L", (side, side), grey), Image.fromarray(alpha)) == backdrop
