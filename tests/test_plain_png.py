@@ -67,6 +67,15 @@ def with_text() -> bytes:
     return png_bytes(picture("L", 1), pnginfo=info)
 
 
+def interlaced() -> bytes:
+    """A grey PNG whose header says Adam7 interlacing (its rows are not, which the plugin
+    would find out: here only the header is read)."""
+    data = bytearray(png_bytes(picture("L", 1)))
+    data[28] = 1  # IHDR's interlace method
+    data[29:33] = zlib.crc32(bytes(data[12:29])).to_bytes(4, "big")
+    return bytes(data)
+
+
 def bad_crc() -> bytearray:
     data = bytearray(png_bytes(picture("L", 1)))
     data[29] ^= 1  # the IHDR chunk's CRC
@@ -79,11 +88,12 @@ def bad_crc() -> bytearray:
     png_bytes(Image.new("1", (9, 9))),  # 1 bit a pixel
     png_bytes(Image.new("I;16", (9, 9))),  # 16 bits
     with_text(),
+    interlaced(),
     bytes(bad_crc()),
     png_bytes(picture("L", 1))[:-12],  # no IEND
     png_bytes(picture("L", 1))[:40],  # cut inside IDAT
     b"GIF89a",
-], ids=["palette", "transparency", "1-bit", "16-bit", "text", "bad CRC", "no IEND", "cut", "not a PNG"])
+], ids=["palette", "transparency", "1-bit", "16-bit", "text", "interlaced", "bad CRC", "no IEND", "cut", "not a PNG"])
 def test_any_other_png_is_left_to_the_plugin(data):
     assert decode_plain_png(bytes(data)) is None
 
