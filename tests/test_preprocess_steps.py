@@ -255,6 +255,29 @@ def test_the_papers_background_takes_each_cells_low_percentile(shape):
         np.testing.assert_array_equal(ink.Paper.of(overview, dark_ink=dark_ink).background, expected)
 
 
+@pytest.mark.parametrize("dark_ink", [True, False])
+def test_paper_flat_at_zero_has_no_background_and_the_same_ink(dark_ink):
+    """A clean page (every cell's low percentile at the paper's own level) keeps no
+    background, and its ink, of the overview and of a sharper read of a region, is what
+    an explicit background of zeros gives."""
+    from mnist_app.preprocess import ink
+
+    rng = np.random.default_rng(7)
+    paper_step = 0 if not dark_ink else 255
+    steps = np.full((96, 128), paper_step, dtype=np.uint8)
+    steps[30:70, 40:60] = rng.integers(0, 256, (40, 20))  # strokes in a few cells only
+    overview = steps.astype(np.float32)
+    overview *= 1 / 255  # as Picture.levels makes them
+    paper = ink.Paper.of(overview)
+    assert paper.dark_ink == dark_ink and paper.background is None
+    zeros = ink.Paper(dark_ink, np.zeros(overview.shape, dtype=np.float32))
+    np.testing.assert_array_equal(paper.ink(overview), zeros.ink(overview))
+    region = (35.5, 25.0, 70.25, 75.0)
+    sharp = Image.fromarray(steps).resize((70, 100), Image.Resampling.BOX, box=region)
+    sharp_levels = np.asarray(sharp, dtype=np.float32) * np.float32(1 / 255)
+    np.testing.assert_array_equal(paper.ink(sharp_levels, region), zeros.ink(sharp_levels, region))
+
+
 @pytest.mark.parametrize("mode", ["RGBA", "LA", "PA"])
 def test_a_transparent_pictures_grey_and_alpha_are_pillows_la_bands(mode):
     """Grey and alpha, taken straight from RGBA and LA, against Pillow's conversion to LA."""

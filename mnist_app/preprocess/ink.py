@@ -42,11 +42,13 @@ class Paper(NamedTuple):  # not a dataclass, whose methods compile at import (do
 
     ``dark_ink``: the ink is darker than the paper (pen on paper) rather than lighter
     (chalk on a board, MNIST itself). ``background``: the paper's smooth level under the
-    ink, float32 (h, w) at the overview's resolution, in the polarity where ink is light.
+    ink, float32 (h, w) at the overview's resolution, in the polarity where ink is light;
+    None where that level is 0 throughout (every cell of the grid below is: a canvas's
+    flattened backdrop, a clean scan), which stretching and subtracting would not change.
     """
 
     dark_ink: bool
-    background: np.ndarray
+    background: np.ndarray | None
 
     @classmethod
     def of(cls, overview: np.ndarray, dark_ink: bool | None = None) -> "Paper":
@@ -73,6 +75,8 @@ class Paper(NamedTuple):  # not a dataclass, whose methods compile at import (do
         """How far each pixel of ``levels`` stands above the paper, float32 (h, w) in [0, 1]."""
         ink = 1 - levels if self.dark_ink else levels.copy()  # a copy of its own, worked in place
         background = self.background
+        if background is None:  # paper at 0 everywhere: ink is the levels as they are
+            return np.clip(ink, 0, 1, out=ink)
         if region is not None or background.shape != levels.shape:
             height, width = ink.shape
             background = np.asarray(Image.fromarray(background).resize(
@@ -94,9 +98,10 @@ def _ink_is_dark(steps: np.ndarray) -> bool:
     return median - darkest > lightest - median
 
 
-def _background(steps: np.ndarray, dark_ink: bool) -> np.ndarray:
+def _background(steps: np.ndarray, dark_ink: bool) -> np.ndarray | None:
     """Smooth estimate of the paper's level under the ink, in the polarity where ink is
-    light (1 minus the overview's levels if ``dark_ink``): (h, w) float32. ``steps``: the
+    light (1 minus the overview's levels if ``dark_ink``): (h, w) float32, or None if the
+    grid is 0 throughout (its interpolation would be 0 everywhere). ``steps``: the
     overview's grey steps (h, w) uint8, as :func:`_steps` gives them.
 
     Each cell of a coarse grid takes a low percentile of its levels, then the lowest value
@@ -122,6 +127,8 @@ def _background(steps: np.ndarray, dark_ink: bool) -> np.ndarray:
     chosen = np.sort(cells, axis=-1, kind="stable")[..., rank]  # for bytes, a radix sort
     grid = _LIGHT_INK_LEVELS[dark_ink][chosen]
     grid = spread(np.minimum, grid, 1)
+    if not grid.any():
+        return None
     smooth = Image.fromarray(grid).resize((width, height), Image.Resampling.BILINEAR)
     return np.asarray(smooth, dtype=np.float32)
 
