@@ -291,6 +291,22 @@ def test_a_transparent_pictures_grey_and_alpha_are_pillows_la_bands(mode):
         np.testing.assert_array_equal(np.asarray(got), np.asarray(expected))
 
 
+@pytest.mark.parametrize("mode", ["RGBA", "LA"])
+def test_black_ink_on_transparency_is_flattened_as_pillow_pastes_it_onto_white(mode):
+    """Black pixels of every alpha (and none visible at all) against Pillow's paste of
+    black through the alpha band onto a white backdrop, the backdrop dark ink gets."""
+    from mnist_app.preprocess.picture import _single_band
+
+    rng = np.random.default_rng(5)
+    alpha = np.concatenate([np.arange(256, dtype=np.uint8), rng.integers(0, 256, 44 * 10 - 256, dtype=np.uint8)])
+    for alpha_band in (Image.fromarray(alpha.reshape(44, 10)), Image.new("L", (10, 44), 0)):
+        picture = Image.new(mode, alpha_band.size, 0)
+        picture.putalpha(alpha_band)
+        expected = Image.new("L", alpha_band.size, 255)
+        expected.paste(Image.new("L", alpha_band.size, 0), None, alpha_band)
+        np.testing.assert_array_equal(np.asarray(_single_band(picture)), np.asarray(expected))
+
+
 @pytest.mark.parametrize("grey, backdrop", [(10, 255), (200, 0)])
 def test_visible_pixels_the_sampling_grid_misses_still_choose_the_backdrop(grey, backdrop):
     """Dark visible ink gets a white backdrop and light ink a black one, also when every

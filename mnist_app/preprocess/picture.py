@@ -54,6 +54,8 @@ def _single_band(image: Image.Image) -> Image.Image:
         return _eight_bit(image)
     if "A" in image.getbands() or "a" in image.getbands() or "transparency" in image.info:
         grey, alpha = _grey_and_alpha(image)
+        if grey.getbbox() is None:  # black ink on transparency, as the page's canvas exports it
+            return _black_ink_on_white(alpha)
         flattened = Image.new("L", image.size, _backdrop_level(grey, alpha))
         flattened.paste(grey, None, alpha)  # what Image.composite does, without its copy of the backdrop
         return flattened
@@ -73,6 +75,17 @@ def _grey_and_alpha(image: Image.Image) -> tuple[Image.Image, Image.Image]:
         return image.convert("L"), image.getchannel("A")
     grey, alpha = image.convert("LA").split()
     return grey, alpha
+
+
+def _black_ink_on_white(alpha: Image.Image) -> Image.Image:
+    """A picture black in every pixel (its grey band all 0), flattened as :func:`_single_band`
+    flattens it (its backdrop is white): Pillow's paste of level 0 through ``alpha`` onto
+    255 rounds 255 x (255 - a) / 255 to 255 - a, so the grey levels are ``alpha`` inverted,
+    one pass instead of the backdrop's sampling and the paste (2.6M to 1.1M instructions a
+    280x280 canvas)."""
+    from PIL import ImageChops  # 0.25M instructions to import, for canvases only
+
+    return ImageChops.invert(alpha)
 
 
 def _backdrop_level(grey: Image.Image, alpha: Image.Image) -> int:
