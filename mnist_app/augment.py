@@ -215,6 +215,10 @@ def deskew(images: np.ndarray) -> np.ndarray:
     row_var = row_mass @ positions**2 / mass - row_mean**2
     covariance = np.einsum("mrc,r,c->m", weights, positions, positions) / mass - row_mean * col_mean
     slant = np.where(row_var > 1e-3, covariance / np.maximum(row_var, 1e-3), 0)
-    maps = linear_maps(len(images), slant=slant)  # samples col + slant * row: undoes the lean
+    # linear_maps(m, slant=slant) made directly (its turn by 0 degrees and zoom of 1 change no
+    # bit): the output's col samples col + slant * row, which undoes the lean...
+    maps = np.zeros((len(images), 2, 3), dtype=np.float32)
+    maps[:, 0, 0] = maps[:, 1, 1] = 1
+    maps[:, 1, 0] = slant
     maps[:, 1, 2] = -slant * row_mean  # ...about the centre of mass, which stays put
     return warp(images, maps)

@@ -157,6 +157,19 @@ def test_deskew_undoes_the_slant_of_real_digits_and_leaves_upright_ones_alone():
     np.testing.assert_array_equal(augment.deskew(vertical), vertical)
 
 
+
+def test_a_slant_alone_is_the_map_linear_maps_makes_to_the_bit():
+    """deskew builds its shear directly: linear_maps's turn by 0 degrees and zoom of 1 must
+    leave [[1, 0, 0], [slant, 1, 0]] exactly, for any slant (negative, zero, tiny, large);
+    a zero's sign aside, which cannot reach the picture (slant x row is added to a column
+    position, never 0 on the half-pixel grid about the frame's centre)."""
+    slants = np.concatenate([[0.0, -0.0, 1e-30, -1e-30, 3.0, -3.0],
+                             np.random.default_rng(2).normal(0, 0.5, 200)]).astype(np.float32)
+    direct = np.zeros((len(slants), 2, 3), dtype=np.float32)
+    direct[:, 0, 0] = direct[:, 1, 1] = 1
+    direct[:, 1, 0] = slants
+    np.testing.assert_array_equal(augment.linear_maps(len(slants), slant=slants), direct)
+
 # --- random distortions --------------------------------------------------------------
 
 
