@@ -317,3 +317,31 @@ def test_visible_pixels_the_sampling_grid_misses_still_choose_the_backdrop(grey,
     alpha = np.zeros((side, side), np.uint8)
     alpha[1::3, 1::3] = 255
     assert _backdrop_level(Image.new("L", (side, side), grey), Image.fromarray(alpha)) == backdrop
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64])
+def test_arrays_become_the_images_fromarray_makes(dtype):
+    """image_of, the quick way preprocessing hands arrays to Pillow, against Image.fromarray:
+    the same mode, size and pixels, also for a transposed (not contiguous) array."""
+    from mnist_app.preprocess.picture import image_of
+
+    rng = np.random.default_rng(7)
+    array = rng.random((23, 41)) * (255 if dtype == np.uint8 else 1)
+    for pixels in (array.astype(dtype), array.astype(dtype).T):
+        got, expected = image_of(pixels), Image.fromarray(pixels if dtype != np.float64 else pixels.astype(np.float32))
+        assert (got.mode, got.size) == (expected.mode, expected.size)
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(expected))
+
+
+def test_a_pictures_steps_are_its_levels_in_256_steps():
+    """Picture.steps against Picture.levels: the same overview as bytes, level k/255 at step k."""
+    from mnist_app.preprocess.ink import _steps
+    from mnist_app.preprocess.picture import Picture
+
+    rng = np.random.default_rng(3)
+    picture = Picture(Image.fromarray(rng.integers(0, 256, (300, 500), dtype=np.uint8)))
+    for side, region in ((128, None), (96, (40.5, 10.0, 210.0, 170.25))):
+        steps, levels = picture.steps(side, region), picture.levels(side, region)
+        assert steps.dtype == np.uint8 and steps.shape == levels.shape
+        np.testing.assert_array_equal(_steps(levels), steps)
+        np.testing.assert_allclose(levels, steps / 255, rtol=1e-6)

@@ -36,7 +36,7 @@ from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess.frame import centre_by_mass, fit_box
 from mnist_app.preprocess.ink import Paper
 from mnist_app.preprocess.parts import digit_parts, ink_box, without_specks
-from mnist_app.preprocess.picture import Picture
+from mnist_app.preprocess.picture import Picture, image_of, levels_of
 from mnist_app.preprocess.strokes import normalise_strokes
 
 DECODE_SIDE = 1024  # a large JPEG is decoded at a reduced scale, down to this many pixels
@@ -129,10 +129,10 @@ def _locate(picture: Picture) -> tuple[Paper, np.ndarray, tuple[int, int, int, i
     """
     sides = (QUICK_SIDE, LOCATE_SIDE) if max(picture.size) <= SMALL_PICTURE else (LOCATE_SIDE, FINE_SIDE)
     for side in sides:
-        overview = picture.levels(side)
-        last = side == sides[-1] or max(overview.shape) == max(picture.size)
+        steps = picture.steps(side)
+        last = side == sides[-1] or max(steps.shape) == max(picture.size)
         try:
-            paper, ink = _paper_and_ink(overview)
+            paper, ink = _paper_and_ink(steps)
             box = ink_box(ink)
         except NoDigitFound:
             if last:
@@ -143,14 +143,16 @@ def _locate(picture: Picture) -> tuple[Paper, np.ndarray, tuple[int, int, int, i
     raise AssertionError("unreachable: the last overview returns or raises")
 
 
-def _paper_and_ink(overview: np.ndarray) -> tuple[Paper, np.ndarray]:
-    """The ``overview``'s paper and its ink without specks. If that ink is only the page's
-    furniture, a broad shadow may have misled the polarity (its bright side taken for
-    light ink): the other side is tried, and kept if it holds something else."""
-    paper = Paper.of(overview)
+def _paper_and_ink(steps: np.ndarray) -> tuple[Paper, np.ndarray]:
+    """The paper of an overview given as its grey ``steps`` (uint8 (h, w)) and its ink
+    without specks. If that ink is only the page's furniture, a broad shadow may have
+    misled the polarity (its bright side taken for light ink): the other side is tried,
+    and kept if it holds something else."""
+    overview = levels_of(steps)
+    paper = Paper.of(overview, steps=steps)
     ink, only_furniture = digit_parts(paper.ink(overview))
     if only_furniture:
-        other = Paper.of(overview, dark_ink=not paper.dark_ink)
+        other = Paper.of(overview, dark_ink=not paper.dark_ink, steps=steps)
         with contextlib.suppress(NoDigitFound):
             other_ink, other_only_furniture = digit_parts(other.ink(overview))
             if not other_only_furniture:
@@ -185,4 +187,4 @@ def _reduced(ink: np.ndarray, side: int) -> np.ndarray:
     if factor >= 1:
         return ink
     size = (max(1, round(ink.shape[1] * factor)), max(1, round(ink.shape[0] * factor)))
-    return np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.BOX), dtype=np.float32)
+    return np.asarray(image_of(ink).resize(size, Image.Resampling.BOX), dtype=np.float32)

@@ -8,6 +8,7 @@ from PIL import Image
 from mnist_app.augment import centres_of_mass
 from mnist_app.constants import BOX, FRAME, MASS_CENTRE
 from mnist_app.errors import NoDigitFound
+from mnist_app.preprocess.picture import image_of
 
 
 def fit_box(digit: np.ndarray) -> np.ndarray:
@@ -17,7 +18,7 @@ def fit_box(digit: np.ndarray) -> np.ndarray:
         return digit
     scale = BOX / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    resized = Image.fromarray(digit).resize(size, Image.Resampling.LANCZOS)
+    resized = image_of(digit).resize(size, Image.Resampling.LANCZOS)
     return np.clip(np.asarray(resized, dtype=np.float32), 0, 1)
 
 

@@ -11,6 +11,7 @@ from PIL import Image
 from mnist_app.constants import PIXEL_SCALE
 from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess.parts import spread
+from mnist_app.preprocess.picture import image_of
 
 # Background estimate: a low percentile of the levels in each cell of a coarse grid, so
 # strokes covering most of a cell do not lift it.
@@ -51,11 +52,13 @@ class Paper(NamedTuple):  # not a dataclass, whose methods compile at import (do
     background: np.ndarray | None
 
     @classmethod
-    def of(cls, overview: np.ndarray, dark_ink: bool | None = None) -> "Paper":
+    def of(cls, overview: np.ndarray, dark_ink: bool | None = None, steps: np.ndarray | None = None) -> "Paper":
         """The paper of an overview, grey levels (h, w) in [0, 1] in 256 steps (k/255, as
-        :meth:`Picture.levels <mnist_app.preprocess.picture.Picture.levels>` makes them).
+        :meth:`Picture.levels <mnist_app.preprocess.picture.Picture.levels>` makes them),
+        measured on those ``steps`` (uint8 (h, w); rounded from the levels if not given).
         Which side the ink lies on is judged from the overview unless ``dark_ink`` says."""
-        steps = _steps(overview)
+        if steps is None:
+            steps = _steps(overview)
         if dark_ink is None:
             dark_ink = _ink_is_dark(steps)
         return cls(dark_ink, _background(steps, dark_ink))
@@ -79,7 +82,7 @@ class Paper(NamedTuple):  # not a dataclass, whose methods compile at import (do
             return np.clip(ink, 0, 1, out=ink)
         if region is not None or background.shape != levels.shape:
             height, width = ink.shape
-            background = np.asarray(Image.fromarray(background).resize(
+            background = np.asarray(image_of(background).resize(
                 (width, height), Image.Resampling.BILINEAR, box=region), dtype=np.float32)
         # Ink as a fraction of the way from the local background to full ink, so strokes in
         # a shadow keep the level of strokes in the light; the gain is capped at 2 so that a
@@ -129,7 +132,7 @@ def _background(steps: np.ndarray, dark_ink: bool) -> np.ndarray | None:
     grid = spread(np.minimum, grid, 1)
     if not grid.any():
         return None
-    smooth = Image.fromarray(grid).resize((width, height), Image.Resampling.BILINEAR)
+    smooth = image_of(grid).resize((width, height), Image.Resampling.BILINEAR)
     return np.asarray(smooth, dtype=np.float32)
 
 
@@ -141,7 +144,7 @@ def _steps(levels: np.ndarray) -> np.ndarray:
 def _step_counts(steps: np.ndarray) -> np.ndarray:
     """Counts of each of the 256 ``steps`` (uint8): shape (256,). Pillow counts them in half
     the time np.bincount takes (which first widens every step)."""
-    return np.array(Image.fromarray(steps).histogram())
+    return np.array(image_of(steps).histogram())
 
 
 def _histogram(levels: np.ndarray) -> np.ndarray:

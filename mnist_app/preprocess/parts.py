@@ -140,8 +140,9 @@ def even_marks(ink: np.ndarray) -> np.ndarray:
 def ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
     """(top, left, bottom, right), bottom and right exclusive, of the nonzero ``ink``;
     NoDigitFound if it is too small to be a digit."""
-    rows = np.flatnonzero(ink.any(axis=1))
-    cols = np.flatnonzero(ink.any(axis=0))
+    inked = ink != 0  # once: ink.any along each axis converted every float to a boolean twice
+    rows = np.flatnonzero(inked.any(axis=1))
+    cols = np.flatnonzero(inked.any(axis=0))
     if rows.size == 0:
         raise NoDigitFound()
     extent = max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1

@@ -37,15 +37,33 @@ class Picture:
     def levels(self, max_side: int, region: Region | None = None) -> np.ndarray:
         """The grey levels of ``region`` (default: all), area-averaged down so its longer
         side is at most ``max_side`` pixels: float32 (h, w) in [0, 1]."""
+        return levels_of(self.steps(max_side, region))
+
+    def steps(self, max_side: int, region: Region | None = None) -> np.ndarray:
+        """What :meth:`levels` gives, as its 256 grey steps: uint8 (h, w), step k for level k/255."""
         left, top, right, bottom = region or (0, 0, *self.size)
         width, height = right - left, bottom - top
         factor = min(1.0, max_side / max(width, height))
         size = (max(1, round(width * factor)), max(1, round(height * factor)))
         resized = self.grey.resize(size, Image.Resampling.BOX, box=(left, top, right, bottom),
                                    reducing_gap=2.0 if factor < 0.5 else None)
-        levels = np.array(resized, dtype=np.float32)
-        levels *= PIXEL_SCALE
-        return levels
+        return np.asarray(resized)
+
+
+def image_of(array: np.ndarray) -> Image.Image:
+    """A 2-D uint8 or float32 array as an "L" or "F" image, as ``Image.fromarray`` makes it
+    but without its checks of the array interface (5 against 10 us for a 96x80 array): an
+    "L" image maps the array's memory, read-only; an "F" image is a copy."""
+    mode = "L" if array.dtype == np.uint8 else "F"
+    pixels = np.ascontiguousarray(array if mode == "L" else array.astype(np.float32, copy=False))
+    return Image.frombuffer(mode, (array.shape[1], array.shape[0]), pixels, "raw", mode, 0, 1)
+
+
+def levels_of(steps: np.ndarray) -> np.ndarray:
+    """Grey steps (h, w) uint8 as levels: float32 (h, w) in [0, 1], step k at k * PIXEL_SCALE."""
+    levels = steps.astype(np.float32)
+    levels *= PIXEL_SCALE
+    return levels
 
 
 def _single_band(image: Image.Image) -> Image.Image:
