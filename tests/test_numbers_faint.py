@@ -19,6 +19,7 @@ HEIGHT = 80  # pixels: the strokes' height
 MARGIN = 60  # pixels of paper above and below the ink, and SIDE on its left and right
 SIDE = 240
 PAPER, INK, GRAIN = 0.85, 0.7, 0.02  # the paper's grey, how much darker a full stroke is, the noise
+PATCH = 80  # pixels: the mottled paper's patches are about this (a digit's height) across
 
 
 def grainy_photo(ink: np.ndarray) -> bytes:
@@ -81,3 +82,36 @@ def test_a_light_digit_on_shaded_paper_keeps_its_strokes():
     # paper follows the edge.
     picture = shaded_photo(strokes([0, 60, 150, 210], bold_width=20, light=100, light_strength=0.3), 0.15, edge=130)
     assert lefts(picture) == pytest.approx([0, 60, 100, 150, 210], abs=3)
+
+
+def mottled_photo(ink: np.ndarray, mottling: float) -> bytes:
+    """grainy_photo's page whose paper is mottled: its grey wanders by up to ``mottling``
+    over patches about PATCH pixels across (seeded)."""
+    page = np.pad(ink, ((MARGIN, MARGIN), (SIDE, SIDE)))
+    rng = np.random.default_rng(1)
+    coarse = rng.uniform(-mottling, mottling, (page.shape[0] // PATCH + 2, page.shape[1] // PATCH + 2))
+    inner = (0.5, 0.5, coarse.shape[1] - 1.5, coarse.shape[0] - 1.5)  # the grid's cells, less its edge
+    paper = PAPER + np.asarray(Image.fromarray(coarse.astype(np.float32)).resize(
+        page.shape[::-1], Image.Resampling.BICUBIC, box=inner))
+    grey = paper - INK * page * paper + rng.normal(0, GRAIN, page.shape)
+    return encode(Image.fromarray(to_uint8(np.clip(grey, 0, 1))), "PNG")
+
+
+def test_a_light_digit_on_mottled_paper_keeps_its_strokes():
+    # The mottling's spread lifted the paper's noise floor over the light stroke, which
+    # vanished; measured against the paper around it, the stroke stands out.
+    picture = mottled_photo(strokes([0, 60, 150, 210], bold_width=20, light=100, light_strength=0.3), 0.12)
+    assert lefts(picture) == pytest.approx([0, 60, 100, 150, 210], abs=3)
+
+
+def test_a_line_that_runs_on_past_the_band_read_again_is_read_whole():
+    # The overview boxed only the bold stroke, and the light ones run on further than the
+    # band read again around it reaches (LINE_REACH box heights): it is read further.
+    ink = strokes([0], bold_width=16)
+    ink = np.pad(ink, ((0, 0), (0, 300)))
+    for left in (60, 120, 180, 240, 300):
+        ink[:, left:left + 6] = 0.25
+    picture = grainy_photo(ink)
+    top, left, bottom, right = find_marks(picture).box
+    assert right - left < bottom - top  # the overview's box holds the bold stroke alone
+    assert lefts(picture) == pytest.approx([0, 60, 120, 180, 240, 300], abs=3)

@@ -71,11 +71,11 @@ class Paper(NamedTuple):  # not a dataclass, whose methods compile at import (do
         ``levels`` (:func:`_stroke_range`). Raises NoDigitFound when nothing stands out
         from the paper's noise.
         """
-        ink = self._above_paper(levels, region)
-        return _stretch(ink, *_stroke_range(ink))
+        return stretched(self.above_paper(levels, region))
 
-    def _above_paper(self, levels: np.ndarray, region: tuple[float, float, float, float] | None) -> np.ndarray:
-        """How far each pixel of ``levels`` stands above the paper, float32 (h, w) in [0, 1]."""
+    def above_paper(self, levels: np.ndarray, region: tuple[float, float, float, float] | None = None) -> np.ndarray:
+        """How far each pixel of ``levels`` (as for :meth:`ink`) stands above the paper,
+        float32 (h, w) in [0, 1], not stretched."""
         ink = 1 - levels if self.dark_ink else levels.copy()  # a copy of its own, worked in place
         background = self.background
         if background is None:  # paper at 0 everywhere: ink is the levels as they are
@@ -156,6 +156,13 @@ def _quantile_bins(counts: np.ndarray, fractions) -> np.ndarray:
     """For each fraction, the first bin of the histogram ``counts`` where it is reached."""
     cumulative = np.cumsum(counts)
     return np.searchsorted(cumulative, np.multiply(fractions, cumulative[-1]))
+
+
+def stretched(ink: np.ndarray) -> np.ndarray:
+    """``ink`` (h, w) in [0, 1], as :meth:`Paper.above_paper` gives it, stretched in place
+    so that the paper's noise floor is 0 and a stroke's core 1 (:func:`_stroke_range`).
+    Raises NoDigitFound when nothing stands out from the paper's noise."""
+    return _stretch(ink, *_stroke_range(ink))
 
 
 def _stroke_range(ink: np.ndarray) -> tuple[float, float]:

@@ -4,8 +4,10 @@
    pixels tall, in a band with paper on both sides: against the band's own paper (a
    shadow's edge across the line is not noise), its ink stretched as measured there,
    without its ruled lines and with each stroke at full strength
-   (:func:`~.parts.without_rules`, :func:`~.parts.even_marks`); the band is cut to the
-   marks, widened to those the overview missed that continue them. Its ink is split into
+   (:func:`~.parts.without_rules`, :func:`~.parts.even_marks`), with the marks too light
+   to stand out from mottled paper (:func:`~.parts.with_light_marks`); the band is cut to
+   the marks, widened to those the overview missed that continue them (read further, up
+   to MAX_LINE_REACH box heights, while they could run on past it). Its ink is split into
    connected parts; short parts (under SHORT_PART digit heights, not specks) less than
    FRAGMENT_GAP apart, chained, are one part where together they are not short (a faint
    digit broken into fragments); specks (under SPECK digit heights, or lighter than
@@ -31,13 +33,15 @@ import numpy as np
 from mnist_app.errors import NoDigitFound, NotADigit
 from mnist_app.limits import MAX_NUMBER_MARKS
 from mnist_app.preprocess import Marks
-from mnist_app.preprocess.ink import Paper
-from mnist_app.preprocess.parts import FAINT_INK, even_marks, label_parts, part_boxes, spread, without_rules
+from mnist_app.preprocess.ink import Paper, stretched
+from mnist_app.preprocess.parts import (FAINT_INK, above_shading, even_marks, label_parts, part_boxes, spread,
+                                        with_light_marks, without_rules)
 
 LINE_HEIGHT = 96  # the line is read again at most this many pixels tall...
 MAX_LINE_WIDTH = 2048  # ...and this many wide
 LINE_MARGIN = 0.1  # the marks' box is widened by this fraction of its height on every side...
 LINE_REACH = 2.0  # ...and read this many box heights further left and right, for marks the overview missed...
+MAX_LINE_REACH = 8.0  # ...twice as far, up to this, while the marks run on to the band's edge...
 REACH_GAP = 1.0  # ...of which those that continue the line, less than this many box heights from it, are kept
 SPECK = 0.2  # parts smaller than this many digit heights on both sides are specks
 LIGHT_PART = 0.03  # parts with less than this share of the heaviest part's ink are specks
@@ -89,18 +93,39 @@ def read_line(marks: Marks) -> Line:
     stands out."""
     top, left, bottom, right = marks.box
     margin = LINE_MARGIN * (bottom - top) + 1
-    reach = margin + LINE_REACH * (bottom - top)
-    band, band_region, band_full = _levels(marks, (left - reach, top - margin, right + reach, bottom + margin))
-    paper = Paper.of(band, dark_ink=marks.paper.dark_ink)  # the band's own paper: shadows across it
-    ink = even_marks(without_rules(paper.ink(band)))
     x_scale = marks.picture.size[0] / marks.ink.shape[1]  # picture pixels per overview pixel
-    x0, step = band_full[0], (band_full[2] - band_full[0]) / ink.shape[1]  # picture pixels per band column
-    box_columns = (int(np.floor((left * x_scale - x0) / step)), int(np.ceil((right * x_scale - x0) / step)))
-    box_height = (bottom - top) * ink.shape[0] / (band_region[3] - band_region[1])  # in band pixels
-    first, last = _continuing(ink, box_columns, box_height)
+    reach = LINE_REACH
+    while True:
+        outer = margin + reach * (bottom - top)
+        band, band_region, band_full = _levels(marks, (left - outer, top - margin, right + outer, bottom + margin))
+        ink = _line_ink(band, Paper.of(band, dark_ink=marks.paper.dark_ink))  # the band's own paper: shadows across it
+        x0, step = band_full[0], (band_full[2] - band_full[0]) / ink.shape[1]  # picture pixels per band column
+        box_columns = (int(np.floor((left * x_scale - x0) / step)), int(np.ceil((right * x_scale - x0) / step)))
+        box_height = (bottom - top) * ink.shape[0] / (band_region[3] - band_region[1])  # in band pixels
+        first, last = _continuing(ink, box_columns, box_height)
+        gap = REACH_GAP * box_height  # a mark may continue the line this far past it, beyond the band:
+        cut_short = ((first < gap and band_region[0] > 0)
+                     or (last + gap > ink.shape[1] and band_region[2] < marks.ink.shape[1]))
+        if not cut_short or reach >= MAX_LINE_REACH:
+            break
+        reach *= 2  # read further (lighter digits the overview missed)
     margin_columns = round(margin * x_scale / step)
     first, last = max(0, first - margin_columns), min(ink.shape[1], last + margin_columns)
     return Line.over(marks, ink[:, first:last], (x0 + first * step, band_full[1], x0 + last * step, band_full[3]))
+
+
+def _line_ink(band: np.ndarray, paper: Paper) -> np.ndarray:
+    """The ink of ``band`` (grey levels (h, w), a number's line) on its ``paper``:
+    stretched, without ruled lines, each stroke at full strength, with the marks too light
+    to stand out from the paper's mottling (:func:`~.parts.with_light_marks`). Raises
+    NoDigitFound if none stands out."""
+    above = paper.above_paper(band)
+    ink = even_marks(without_rules(stretched(above.copy())))
+    try:
+        light = even_marks(without_rules(stretched(above_shading(above))))
+    except NoDigitFound:
+        return ink
+    return with_light_marks(ink, light)
 
 
 def _levels(marks: Marks, region: Region) -> tuple[np.ndarray, Region, Region]:

@@ -14,6 +14,14 @@ FAINT_INK = 0.3
 WEAK_INK = 0.1
 FAINT_PEAK = 0.15
 EVEN_REACH = 0.08
+# In a number's line, a mark too light to stand out from the paper's mottling and shading
+# (whose spread lifts the noise floor) is looked for again in its ink above the paper around
+# it (the darkest level within SHADING_REACH of the line's height, then the lightest of
+# those: a grey opening, which thinner strokes do not survive), and is taken from there
+# where less than LIGHT_MARK_SHARE of it was strong ink already (a bold stroke keeps its
+# own, narrower, edges).
+SHADING_REACH = 0.15
+LIGHT_MARK_SHARE = 0.5
 # In a number's line, a row of ink longer than RULE_LENGTH times the line's height is a
 # ruled line (no digit's stroke is that long); it is wiped, except where a stroke crosses
 # it (ink within RULE_REACH of the line's height both above and below).
@@ -135,6 +143,31 @@ def even_marks(ink: np.ndarray) -> np.ndarray:
     peaks = spread(np.maximum, ink, reach)
     gain = np.where((ink >= WEAK_INK) & (peaks >= FAINT_PEAK), 1 / np.maximum(peaks, FAINT_PEAK), 1)
     return np.minimum(ink * gain, 1).astype(np.float32)
+
+
+def above_shading(ink: np.ndarray) -> np.ndarray:
+    """``ink`` (h, w) float32, a number's line above its paper, less the level of the paper
+    around each pixel (SHADING_REACH): the paper's mottling and shading taken away, its
+    strokes kept."""
+    reach = max(1, round(SHADING_REACH * ink.shape[0]))
+    return ink - spread(np.maximum, spread(np.minimum, ink, reach), reach)
+
+
+def with_light_marks(ink: np.ndarray, light: np.ndarray) -> np.ndarray:
+    """``ink`` (h, w) in [0, 1], a number's line, with the marks of ``light`` (the same
+    line's ink measured against the paper around each stroke, :func:`above_shading`) that
+    it lacks: each part of ``light``'s strong ink (FAINT_INK) of which less than
+    LIGHT_MARK_SHARE is strong in ``ink`` (a digit in a lighter pen, lost in the paper's
+    noise) is taken from ``light`` with its soft edge; the rest of ``ink`` is kept."""
+    labels, count = label_parts(light >= FAINT_INK)
+    if count == 0:
+        return ink
+    pixels = np.bincount(labels.ravel(), minlength=count + 1)
+    strong = np.bincount(labels.ravel(), weights=(ink >= FAINT_INK).ravel(), minlength=count + 1)
+    missing = strong < LIGHT_MARK_SHARE * pixels
+    missing[0] = False  # the paper
+    taken = spread(np.maximum, missing[labels].astype(np.uint8), 1).astype(bool)
+    return np.where(taken, np.maximum(ink, light), ink).astype(np.float32)
 
 
 def ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
