@@ -21,6 +21,7 @@ EVEN_REACH = 0.08
 # where less than LIGHT_MARK_SHARE of it was strong ink already (a bold stroke keeps its
 # own, narrower, edges).
 SHADING_REACH = 0.15
+SHADING_BLOCK = 2
 LIGHT_MARK_SHARE = 0.5
 # In a number's line, a row of ink longer than RULE_LENGTH times the line's height is a
 # ruled line (no digit's stroke is that long); it is wiped, except where a stroke crosses
@@ -147,10 +148,20 @@ def even_marks(ink: np.ndarray) -> np.ndarray:
 
 def above_shading(ink: np.ndarray) -> np.ndarray:
     """``ink`` (h, w) float32, a number's line above its paper, less the level of the paper
-    around each pixel (SHADING_REACH): the paper's mottling and shading taken away, its
-    strokes kept."""
-    reach = max(1, round(SHADING_REACH * ink.shape[0]))
-    return ink - spread(np.maximum, spread(np.minimum, ink, reach), reach)
+    around each pixel: the paper's mottling and shading taken away, its strokes kept. The
+    paper's level is a grey opening reaching SHADING_REACH of the line's height, worked on
+    the darkest pixel of each SHADING_BLOCK-pixel square (a tenth of the time; it stays
+    at or under every pixel's own level, as an opening does)."""
+    height, width = ink.shape
+    block = SHADING_BLOCK
+    padded = np.pad(ink, ((0, -height % block), (0, -width % block)), mode="edge")
+    darkest = padded[::block, ::block].copy()
+    for row in range(block):  # strided views: a reshape's min over the block took 80 times as long
+        for column in range(block):
+            np.minimum(darkest, padded[row::block, column::block], out=darkest)
+    reach = max(1, round(SHADING_REACH * height / block))
+    level = spread(np.maximum, spread(np.minimum, darkest, reach), reach)
+    return ink - np.repeat(np.repeat(level, block, axis=0), block, axis=1)[:height, :width]
 
 
 def with_light_marks(ink: np.ndarray, light: np.ndarray) -> np.ndarray:
