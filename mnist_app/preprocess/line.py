@@ -116,16 +116,17 @@ def read_line(marks: Marks) -> Line:
 
 def _line_ink(band: np.ndarray, paper: Paper) -> np.ndarray:
     """The ink of ``band`` (grey levels (h, w), a number's line) on its ``paper``:
-    stretched, without ruled lines, each stroke at full strength, with the marks too light
-    to stand out from the paper's mottling (:func:`~.parts.with_light_marks`). Raises
-    NoDigitFound if none stands out."""
+    stretched, with the marks too light to stand out from the paper's mottling
+    (:func:`~.parts.with_light_marks`: before the ruled lines go, so that no trace of a
+    wiped line is taken for one), without ruled lines, each stroke at full strength.
+    Raises NoDigitFound if none stands out."""
     above = paper.above_paper(band)
-    ink = even_marks(without_rules(stretched(above.copy())))
+    ink = stretched(above.copy())
     try:
-        light = even_marks(without_rules(stretched(above_shading(above))))
+        ink = with_light_marks(ink, even_marks(stretched(above_shading(above))))
     except NoDigitFound:
-        return ink
-    return with_light_marks(ink, light)
+        pass
+    return even_marks(without_rules(ink))
 
 
 def _levels(marks: Marks, region: Region) -> tuple[np.ndarray, Region, Region]:

@@ -23,6 +23,7 @@ EVEN_REACH = 0.08
 SHADING_REACH = 0.15
 SHADING_BLOCK = 2
 LIGHT_MARK_SHARE = 0.5
+LIGHT_MARK_HEIGHT = 0.35  # ...if it is at least this many line heights tall (the paper's blotches are not)
 # In a number's line, a row of ink longer than RULE_LENGTH times the line's height is a
 # ruled line (no digit's stroke is that long); it is wiped, except where a stroke crosses
 # it (ink within RULE_REACH of the line's height both above and below).
@@ -168,15 +169,16 @@ def with_light_marks(ink: np.ndarray, light: np.ndarray) -> np.ndarray:
     """``ink`` (h, w) in [0, 1], a number's line, with the marks of ``light`` (the same
     line's ink measured against the paper around each stroke, :func:`above_shading`) that
     it lacks: each part of ``light``'s strong ink (FAINT_INK) of which less than
-    LIGHT_MARK_SHARE is strong in ``ink`` (a digit in a lighter pen, lost in the paper's
-    noise) is taken from ``light`` with its soft edge; the rest of ``ink`` is kept."""
+    LIGHT_MARK_SHARE is strong in ``ink`` and which is LIGHT_MARK_HEIGHT of the line's
+    height tall (a digit in a lighter pen, lost in the paper's noise) is taken from ``light`` with its soft edge; the rest of ``ink`` is kept."""
     labels, count = label_parts(light >= FAINT_INK)
     if count == 0:
         return ink
     pixels = np.bincount(labels.ravel(), minlength=count + 1)
     strong = np.bincount(labels.ravel(), weights=(ink >= FAINT_INK).ravel(), minlength=count + 1)
-    missing = strong < LIGHT_MARK_SHARE * pixels
-    missing[0] = False  # the paper
+    boxes = part_boxes(labels, count)
+    tall = boxes[:, 2] - boxes[:, 0] >= LIGHT_MARK_HEIGHT * ink.shape[0]
+    missing = np.concatenate([[False], tall]) & (strong < LIGHT_MARK_SHARE * pixels)  # label 0: the paper
     taken = spread(np.maximum, missing[labels].astype(np.uint8), 1).astype(bool)
     return np.where(taken, np.maximum(ink, light), ink).astype(np.float32)
 
