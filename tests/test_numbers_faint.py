@@ -115,3 +115,10 @@ def test_a_line_that_runs_on_past_the_band_read_again_is_read_whole():
     top, left, bottom, right = find_marks(picture).box
     assert right - left < bottom - top  # the overview's box holds the bold stroke alone
     assert lefts(picture) == pytest.approx([0, 60, 120, 180, 240, 300], abs=3)
+
+
+def test_a_dash_on_mottled_paper_leaves_no_light_marks():
+    # A dash is wiped as a ruled line; looked for against the paper around it, its ends
+    # (and the blotches beside them) were taken for light digits once it was gone.
+    dash = np.ones((10, 200), dtype=np.float32)
+    assert lefts(mottled_photo(dash, 0.05)) == []
