@@ -89,8 +89,9 @@ def read_line(marks: Marks) -> Line:
     the paper and the strokes' level are measured on mostly paper (in the marks' box
     alone, dense ink would lift the noise floor over a lighter digit's strokes), and marks
     the overview missed (a digit in a lighter or thinner pen than the rest) widen the
-    region if they continue the line (:func:`_continuing`). Raises NoDigitFound if none
-    stands out."""
+    region if they continue the line (:func:`_continuing`); while they could run on past
+    the band, it is read twice as far, up to MAX_LINE_REACH box heights. Raises
+    NoDigitFound if none stands out."""
     top, left, bottom, right = marks.box
     margin = LINE_MARGIN * (bottom - top) + 1
     x_scale = marks.picture.size[0] / marks.ink.shape[1]  # picture pixels per overview pixel
