@@ -170,15 +170,21 @@ def with_light_marks(ink: np.ndarray, light: np.ndarray) -> np.ndarray:
     line's ink measured against the paper around each stroke, :func:`above_shading`) that
     it lacks: each part of ``light``'s strong ink (FAINT_INK) of which less than
     LIGHT_MARK_SHARE is strong in ``ink`` and which is LIGHT_MARK_HEIGHT of the line's
-    height tall (a digit in a lighter pen, lost in the paper's noise) is taken from ``light`` with its soft edge; the rest of ``ink`` is kept."""
+    height tall (a digit in a lighter pen, lost in the paper's noise) is taken from
+    ``light`` with its soft edge; the rest of ``ink`` is kept."""
     labels, count = label_parts(light >= FAINT_INK)
     if count == 0:
         return ink
     pixels = np.bincount(labels.ravel(), minlength=count + 1)
     strong = np.bincount(labels.ravel(), weights=(ink >= FAINT_INK).ravel(), minlength=count + 1)
+    missing = strong < LIGHT_MARK_SHARE * pixels
+    missing[0] = False  # the paper
+    if not missing.any():  # the common case: every mark is there already
+        return ink
     boxes = part_boxes(labels, count)
-    tall = boxes[:, 2] - boxes[:, 0] >= LIGHT_MARK_HEIGHT * ink.shape[0]
-    missing = np.concatenate([[False], tall]) & (strong < LIGHT_MARK_SHARE * pixels)  # label 0: the paper
+    missing[1:] &= boxes[:, 2] - boxes[:, 0] >= LIGHT_MARK_HEIGHT * ink.shape[0]
+    if not missing.any():
+        return ink
     taken = spread(np.maximum, missing[labels].astype(np.uint8), 1).astype(bool)
     return np.where(taken, np.maximum(ink, light), ink).astype(np.float32)
 
