@@ -72,11 +72,17 @@ def linear_maps(m: int, degrees=0.0, zoom=1.0, slant=0.0) -> np.ndarray:
     # On screen, row numbers grow downwards. A point turned anticlockwise by theta came from
     # (row, col) -> (cos row + sin col, -sin row + cos col).
     turn = np.stack([np.stack([cos, sin], 1), np.stack([-sin, cos], 1)], 1)
-    shear = np.zeros((m, 2, 2), dtype=np.float32)
-    shear[:, 0, 0] = shear[:, 1, 1] = 1
-    shear[:, 1, 0] = _per_image(slant, m)  # the output's col samples col + slant * row
+    maps = shear_maps(m, slant)
+    maps[:, :, :2] = turn @ maps[:, :, :2] / _per_image(zoom, m)[:, None, None]
+    return maps
+
+
+def shear_maps(m: int, slant) -> np.ndarray:
+    """(m, 2, 3) inverse maps for :func:`warp` that only slant each image (the output's col
+    samples col + slant * row), float32; :func:`linear_maps` turns and resizes them."""
     maps = np.zeros((m, 2, 3), dtype=np.float32)
-    maps[:, :, :2] = turn @ shear / _per_image(zoom, m)[:, None, None]
+    maps[:, 0, 0] = maps[:, 1, 1] = 1
+    maps[:, 1, 0] = _per_image(slant, m)
     return maps
 
 
@@ -215,10 +221,8 @@ def deskew(images: np.ndarray) -> np.ndarray:
     row_var = row_mass @ positions**2 / mass - row_mean**2
     covariance = np.einsum("mrc,r,c->m", weights, positions, positions) / mass - row_mean * col_mean
     slant = np.where(row_var > 1e-3, covariance / np.maximum(row_var, 1e-3), 0)
-    # linear_maps(m, slant=slant) made directly (its turn by 0 degrees and zoom of 1 change no
-    # bit): the output's col samples col + slant * row, which undoes the lean...
-    maps = np.zeros((len(images), 2, 3), dtype=np.float32)
-    maps[:, 0, 0] = maps[:, 1, 1] = 1
-    maps[:, 1, 0] = slant
+    # Only a slant (linear_maps's turn by 0 degrees and zoom of 1 would change no bit of it):
+    # the output's col samples col + slant * row, which undoes the lean...
+    maps = shear_maps(len(images), slant)
     maps[:, 1, 2] = -slant * row_mean  # ...about the centre of mass, which stays put
     return warp(images, maps)

@@ -169,6 +169,7 @@ def test_a_slant_alone_is_the_map_linear_maps_makes_to_the_bit():
     direct[:, 0, 0] = direct[:, 1, 1] = 1
     direct[:, 1, 0] = slants
     np.testing.assert_array_equal(augment.linear_maps(len(slants), slant=slants), direct)
+    np.testing.assert_array_equal(augment.shear_maps(len(slants), slants), direct)
 
 # --- random distortions --------------------------------------------------------------
 
