@@ -26,6 +26,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,10 +124,8 @@ def _line_ink(band: np.ndarray, paper: Paper) -> np.ndarray:
     Raises NoDigitFound if none stands out."""
     above = paper.above_paper(band)
     ink = stretched(above.copy())
-    try:
+    with contextlib.suppress(NoDigitFound):  # nothing stands out above the shading: no light mark
         ink = with_light_marks(ink, even_marks(stretched(above_shading(above))))
-    except NoDigitFound:
-        pass
     return even_marks(without_rules(ink))
 
 
