@@ -334,14 +334,16 @@ def test_arrays_become_the_images_fromarray_makes(dtype):
 
 
 def test_a_pictures_steps_are_its_levels_in_256_steps():
-    """Picture.steps against Picture.levels: the same overview as bytes, level k/255 at step k."""
-    from mnist_app.preprocess.ink import _steps
-    from mnist_app.preprocess.picture import Picture
+    """Picture.steps against Picture.levels: the same overview as bytes, level k/255 at step
+    k, and steps_of and levels_of each other's inverse on every step."""
+    from mnist_app.preprocess.picture import Picture, levels_of, steps_of
 
     rng = np.random.default_rng(3)
     picture = Picture(Image.fromarray(rng.integers(0, 256, (300, 500), dtype=np.uint8)))
     for side, region in ((128, None), (96, (40.5, 10.0, 210.0, 170.25))):
         steps, levels = picture.steps(side, region), picture.levels(side, region)
         assert steps.dtype == np.uint8 and steps.shape == levels.shape
-        np.testing.assert_array_equal(_steps(levels), steps)
+        np.testing.assert_array_equal(steps_of(levels), steps)
         np.testing.assert_allclose(levels, steps / 255, rtol=1e-6)
+    every_step = np.arange(256, dtype=np.uint8).reshape(16, 16)
+    np.testing.assert_array_equal(steps_of(levels_of(every_step)), every_step)

@@ -11,7 +11,7 @@ from PIL import Image
 from mnist_app.constants import PIXEL_SCALE
 from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess.parts import spread
-from mnist_app.preprocess.picture import image_of
+from mnist_app.preprocess.picture import image_of, steps_of
 
 # Background estimate: a low percentile of the levels in each cell of a coarse grid, so
 # strokes covering most of a cell do not lift it.
@@ -58,7 +58,7 @@ class Paper(NamedTuple):  # not a dataclass, whose methods compile at import (do
         measured on those ``steps`` (uint8 (h, w); rounded from the levels if not given).
         Which side the ink lies on is judged from the overview unless ``dark_ink`` says."""
         if steps is None:
-            steps = _steps(overview)
+            steps = steps_of(overview)
         if dark_ink is None:
             dark_ink = _ink_is_dark(steps)
         return cls(dark_ink, _background(steps, dark_ink))
@@ -105,7 +105,8 @@ def _background(steps: np.ndarray, dark_ink: bool) -> np.ndarray | None:
     """Smooth estimate of the paper's level under the ink, in the polarity where ink is
     light (1 minus the overview's levels if ``dark_ink``): (h, w) float32, or None if the
     grid is 0 throughout (its interpolation would be 0 everywhere). ``steps``: the
-    overview's grey steps (h, w) uint8, as :func:`_steps` gives them.
+    overview's grey steps (h, w) uint8, as :func:`~mnist_app.preprocess.picture.steps_of`
+    gives them.
 
     Each cell of a coarse grid takes a low percentile of its levels, then the lowest value
     in its 3x3 neighbourhood, so a cell filled by a thick stroke takes its neighbours'
@@ -136,11 +137,6 @@ def _background(steps: np.ndarray, dark_ink: bool) -> np.ndarray | None:
     return np.asarray(smooth, dtype=np.float32)
 
 
-def _steps(levels: np.ndarray) -> np.ndarray:
-    """``levels`` in [0, 1] rounded to 256 steps: (h, w) uint8, step k for level k/255."""
-    return np.rint(levels * 255).astype(np.uint8)
-
-
 def _step_counts(steps: np.ndarray) -> np.ndarray:
     """Counts of each of the 256 ``steps`` (uint8): shape (256,). Pillow counts them in half
     the time np.bincount takes (which first widens every step)."""
@@ -149,7 +145,7 @@ def _step_counts(steps: np.ndarray) -> np.ndarray:
 
 def _histogram(levels: np.ndarray) -> np.ndarray:
     """Counts of ``levels`` in [0, 1] rounded to 256 steps: shape (256,); bin k is level k/255."""
-    return _step_counts(_steps(levels))
+    return _step_counts(steps_of(levels))
 
 
 def _quantile_bins(counts: np.ndarray, fractions) -> np.ndarray:

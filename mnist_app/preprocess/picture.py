@@ -66,6 +66,12 @@ def levels_of(steps: np.ndarray) -> np.ndarray:
     return levels
 
 
+def steps_of(levels: np.ndarray) -> np.ndarray:
+    """``levels`` in [0, 1] rounded to 256 steps: (h, w) uint8, step k for level k/255; the
+    inverse of :func:`levels_of`."""
+    return np.rint(levels * 255).astype(np.uint8)
+
+
 def _single_band(image: Image.Image) -> Image.Image:
     """A one-band "L" version of ``image`` (itself if it is one: it is only read)."""
     if image.mode == "F" or image.mode.startswith("I"):  # I, I;16, I;16B, ...
