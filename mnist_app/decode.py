@@ -6,8 +6,7 @@ decoding it would cost (:mod:`mnist_app.image_budget`: its pixel count with a co
 row, the memory of the decoded pixels, the scans of a progressive JPEG). An ICO's embedded
 images are measured from their headers before Pillow opens it (:mod:`mnist_app.ico`).
 Only regular files are read, only common raster formats are parsed, and whatever goes
-wrong is an ImageError (ImageTooLarge past a bound). :func:`check_header` makes the same
-checks without decoding, for a server that refuses large uploads before it queues them.
+wrong is an ImageError (ImageTooLarge past a bound).
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ from mnist_app.image_budget import (
     raise_on_bomb_warning,
     too_many_pixels,
 )
-from mnist_app.limits import MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS
+from mnist_app.limits import MAX_IMAGE_FILE_BYTES
 from mnist_app.plain_png import decode_plain_png
 from mnist_app.safe_io import UnsafeInput, read_at_most, read_regular_file
 
@@ -148,29 +147,8 @@ def read_image_bytes(source: str | os.PathLike | bytes | BinaryIO) -> bytes:
     return data
 
 
-def check_header(data: bytes, max_side: int | None = None, max_pixels: int = MAX_IMAGE_PIXELS) -> tuple[int, int]:
-    """The (width, height) the image file ``data`` decodes to, read from its headers alone
-    (a JPEG at the reduced scale ``max_side`` allows, as :func:`load_image` decodes it),
-    after every check load_image makes before decoding, with at most ``max_pixels`` pixels.
-
-    Raises ImageTooLarge past a bound, ImageError if the headers cannot be read.
-    """
-    with decoder_warnings() as caught:
-        try:
-            with _open(data, max_pixels) as opened:
-                try:
-                    _check_before_decoding(opened, data, max_side, max_pixels)
-                except ImageError:
-                    raise
-                except Exception as error:  # Pillow's plugins raise many types for bad headers
-                    raise ImageError(f"cannot read image: {reason(error)}") from None
-                return opened.size
-        finally:
-            raise_on_bomb_warning(caught)
-
-
 def _check_before_decoding(opened: Image.Image, given: bytes | Image.Image, max_side: int | None,
-                           max_pixels: int = MAX_IMAGE_PIXELS, grey: bool = False) -> None:
+                           grey: bool = False) -> None:
     """Choose what ``opened`` decodes (its first frame; a JPEG drafted down towards
     ``max_side``, and to grey if ``grey``), then check its JPEG scans and its budget."""
     if getattr(opened, "is_animated", False):
@@ -183,15 +161,15 @@ def _check_before_decoding(opened: Image.Image, given: bytes | Image.Image, max_
         drafted = opened.draft("L" if grey else None, (max_side, max_side) if max_side else None)
         if drafted is not None and drafted[1][2] < width:
             opened.info[DECODED_SCALE] = width / drafted[1][2]
-    check_budget(opened.size, opened.mode, max_pixels)
+    check_budget(opened.size, opened.mode)
 
 
-def _open(data: bytes, max_pixels: int = MAX_IMAGE_PIXELS) -> Image.Image:
+def _open(data: bytes) -> Image.Image:
     """``data`` opened by Pillow (headers read, pixels not decoded), or ImageError. An ICO's
     embedded images are checked against the budget first: Pillow decodes one inside open."""
     if ico.is_ico(data):
         for size in ico.embedded_sizes(data):
-            check_budget(size, "RGBA", max_pixels)  # Pillow turns a bitmap with a mask into RGBA
+            check_budget(size, "RGBA")  # Pillow turns a bitmap with a mask into RGBA
     try:
         return _open_by_signature(data) or Image.open(io.BytesIO(data), formats=FORMATS)
     except Image.DecompressionBombError as error:

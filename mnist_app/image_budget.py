@@ -21,18 +21,18 @@ from mnist_app.limits import MAX_DECODED_BYTES, MAX_IMAGE_PIXELS, MAX_JPEG_SCAN_
 JPEG_SCAN_MARKER = b"\xff\xda"  # start of scan; 0xFF never precedes 0xDA inside entropy-coded data
 
 
-def too_many_pixels(max_pixels: int = MAX_IMAGE_PIXELS) -> ImageTooLarge:
-    """The error for an image of more than ``max_pixels`` pixels."""
-    return ImageTooLarge(f"image too large: over {max_pixels:,} pixels (possible decompression bomb)")
+def too_many_pixels() -> ImageTooLarge:
+    """The error for an image of more than MAX_IMAGE_PIXELS pixels."""
+    return ImageTooLarge(f"image too large: over {MAX_IMAGE_PIXELS:,} pixels (possible decompression bomb)")
 
 
-def check_budget(size: tuple[int, int], mode: str, max_pixels: int = MAX_IMAGE_PIXELS) -> None:
+def check_budget(size: tuple[int, int], mode: str) -> None:
     """Raise ImageTooLarge if decoding a ``size`` (width, height) image in ``mode`` would
-    pass the pixel (``max_pixels``), row or memory budget."""
+    pass the pixel (MAX_IMAGE_PIXELS), row or memory budget."""
     width, height = size
-    if width * height > max_pixels:
-        raise too_many_pixels(max_pixels)
-    if (width + ROW_COST_PIXELS) * height > max_pixels:
+    if width * height > MAX_IMAGE_PIXELS:
+        raise too_many_pixels()
+    if (width + ROW_COST_PIXELS) * height > MAX_IMAGE_PIXELS:
         raise ImageTooLarge(f"image too large: {width}x{height} has too many rows for its width "
                             f"(possible decompression bomb)")
     decoded = (width + ROW_COST_PIXELS) * height * _bytes_per_pixel(mode)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from mnist_app.decode import check_header, load_image, read_image_bytes
+from mnist_app.decode import load_image, read_image_bytes
 from mnist_app.errors import ImageError, ImageTooLarge
 from mnist_app.limits import MAX_IMAGE_FILE_BYTES, MAX_JPEG_SCANS
 from mnist_app.preprocess import to_mnist_image
@@ -118,8 +118,6 @@ def test_an_icon_hiding_a_huge_image_is_refused_from_its_headers(inside):
     icon = ico_holding(inside)
     with pytest.raises(ImageTooLarge, match="^image too large: over 89,478,485 pixels"):
         load_image(icon)
-    with pytest.raises(ImageTooLarge):
-        check_header(icon)
 
 
 @pytest.mark.parametrize("bitmap_format", ["png", "bmp"])
@@ -127,18 +125,6 @@ def test_icons_are_read_like_the_png_they_hold(bitmap_format):
     picture = seven().convert("RGBA")
     icon = encode(picture, "ICO", sizes=[(64, 64)], bitmap_format=bitmap_format)
     np.testing.assert_array_equal(to_mnist_image(icon), to_mnist_image(encode(picture, "PNG")))
-
-
-def test_check_header_gives_the_size_an_image_decodes_to_without_decoding_it():
-    photo = encode(Image.new("RGB", (4000, 3000), "white"), "JPEG")
-    drafted = Image.open(io.BytesIO(photo))
-    drafted.draft(None, (1024, 1024))
-    assert check_header(photo, max_side=1024) == drafted.size == (2000, 1500)
-    assert check_header(png_header_only(13000, 5000)) == (13000, 5000)  # its pixels were never sent
-    with pytest.raises(ImageTooLarge, match="^image too large: over 1,000,000 pixels"):
-        check_header(png_header_only(2000, 1000), max_pixels=1_000_000)
-    with pytest.raises(ImageError, match="^not an image Pillow can identify"):
-        check_header(b"hello")
 
 
 def test_a_colour_jpeg_read_for_its_grey_levels_is_decoded_to_grey():

@@ -20,7 +20,6 @@ import numpy as np
 from mnist_app.synthetic.glyphs import HANDS
 from mnist_app.synthetic.handwriting import handwritten_digit
 from mnist_app.synthetic.nondigits import dot
-from mnist_app.synthetic.paper import random_page
 from mnist_app.synthetic.pens import THIN_PEN, enlarged, pen_drawing
 from mnist_app.synthetic.sets import _choose, export
 from mnist_app.synthetic.strokes import crop_to_ink

@@ -29,7 +29,6 @@ clients' pipes to close, exit too.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import queue
 import signal
 import threading

@@ -46,7 +46,6 @@ def hostile_image_items(seed: int, quick: bool):
 
 def model_items(seed: int, quick: bool):
     from mnist_app.errors import ModelFileError
-    from mnist_app.model import Model
     from mnist_app.predict import Classifier
 
     names = sorted(set(models.MODELS) - models.HEAVY) if quick else sorted(models.MODELS)
