@@ -9,7 +9,8 @@ from collections import deque
 import numpy as np
 import pytest
 
-from mnist_app.preprocess.parts import FAINT_INK, WEAK_INK, even_marks, label_parts, part_boxes, spread
+from mnist_app.preprocess.line_ink import WEAK_INK, even_marks
+from mnist_app.preprocess.parts import FAINT_INK, label_parts, part_boxes, spread
 
 
 def flood_fill_labels(mask: np.ndarray, diagonal: bool = True) -> tuple[np.ndarray, int]:

@@ -1,17 +1,13 @@
 """The line of a number's marks, read again at full resolution, and its ink put into digits' groups.
 
 1. The marks' line is read again from the full-resolution picture, at most LINE_HEIGHT
-   pixels tall, in a band with paper on both sides: against the band's own paper (a
-   shadow's edge across the line is not noise), its ink stretched as measured there,
-   without its ruled lines and with each stroke at full strength
-   (:func:`~.parts.without_rules`, :func:`~.parts.even_marks`), with the marks too light
-   to stand out from mottled paper (:func:`~.parts.with_light_marks`); the band is cut to
-   the marks, widened to those the overview missed that continue them (read further, up
-   to MAX_LINE_REACH box heights, while they could run on past it). Its ink is split into
-   connected parts; short parts (under SHORT_PART digit heights, not specks) less than
-   FRAGMENT_GAP apart, chained, are one part where together they are not short (a faint
-   digit broken into fragments); specks (under SPECK digit heights, or lighter than
-   LIGHT_PART of the heaviest part) go.
+   pixels tall, in a band with paper on both sides, as ink against the band's own paper
+   (:func:`~.line_ink.line_ink`); the band is cut to the marks, widened to those the
+   overview missed that continue them (read further, up to MAX_LINE_REACH box heights,
+   while they could run on past it). Its ink is split into connected parts; short parts
+   (under SHORT_PART digit heights, not specks) less than FRAGMENT_GAP apart, chained, are
+   one part where together they are not short (a faint digit broken into fragments); specks
+   (under SPECK digit heights, or lighter than LIGHT_PART of the heaviest part) go.
 2. Parts whose column extents overlap are one digit's pieces (a 5's hat, a stroke broken
    in two), put together into *groups*, as is a part shorter than SHORT_PART digit
    heights over any of another's columns (no digit is that short); two tall parts side
@@ -26,7 +22,6 @@
 """
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,9 +29,9 @@ import numpy as np
 from mnist_app.errors import NoDigitFound, NotADigit
 from mnist_app.limits import MAX_NUMBER_MARKS
 from mnist_app.preprocess import Marks
-from mnist_app.preprocess.ink import Paper, stretched
-from mnist_app.preprocess.parts import (FAINT_INK, above_shading, even_marks, label_parts, part_boxes, spread,
-                                        with_light_marks, without_rules)
+from mnist_app.preprocess.ink import Paper
+from mnist_app.preprocess.line_ink import line_ink
+from mnist_app.preprocess.parts import FAINT_INK, label_parts, part_boxes, spread
 
 LINE_HEIGHT = 96  # the line is read again at most this many pixels tall...
 MAX_LINE_WIDTH = 2048  # ...and this many wide
@@ -100,7 +95,7 @@ def read_line(marks: Marks) -> Line:
     while True:
         outer = margin + reach * (bottom - top)
         band, band_region, band_full = _levels(marks, (left - outer, top - margin, right + outer, bottom + margin))
-        ink = _line_ink(band, Paper.of(band, dark_ink=marks.paper.dark_ink))  # the band's own paper: shadows across it
+        ink = line_ink(band, Paper.of(band, dark_ink=marks.paper.dark_ink))  # the band's own paper: shadows across it
         x0, step = band_full[0], (band_full[2] - band_full[0]) / ink.shape[1]  # picture pixels per band column
         box_columns = (int(np.floor((left * x_scale - x0) / step)), int(np.ceil((right * x_scale - x0) / step)))
         box_height = (bottom - top) * ink.shape[0] / (band_region[3] - band_region[1])  # in band pixels
@@ -114,19 +109,6 @@ def read_line(marks: Marks) -> Line:
     margin_columns = round(margin * x_scale / step)
     first, last = max(0, first - margin_columns), min(ink.shape[1], last + margin_columns)
     return Line.over(marks, ink[:, first:last], (x0 + first * step, band_full[1], x0 + last * step, band_full[3]))
-
-
-def _line_ink(band: np.ndarray, paper: Paper) -> np.ndarray:
-    """The ink of ``band`` (grey levels (h, w), a number's line) on its ``paper``:
-    stretched, with the marks too light to stand out from the paper's mottling
-    (:func:`~.parts.with_light_marks`: before the ruled lines go, so that no trace of a
-    wiped line is taken for one), without ruled lines, each stroke at full strength.
-    Raises NoDigitFound if none stands out."""
-    above = paper.above_paper(band)
-    ink = stretched(above.copy())
-    with contextlib.suppress(NoDigitFound):  # nothing stands out above the shading: no light mark
-        ink = with_light_marks(ink, even_marks(stretched(above_shading(above))))
-    return even_marks(without_rules(ink))
 
 
 def _levels(marks: Marks, region: Region) -> tuple[np.ndarray, Region, Region]:

@@ -8,27 +8,6 @@ from mnist_app.errors import NoDigitFound
 
 # Ink below this level (after stretching) counts only next to stronger ink.
 FAINT_INK = 0.3
-# In a number's line, ink of at least WEAK_INK is brought to full strength by the
-# strongest ink within EVEN_REACH of the line's height around it, if that reaches
-# FAINT_PEAK (a digit in a lighter pen).
-WEAK_INK = 0.1
-FAINT_PEAK = 0.15
-EVEN_REACH = 0.08
-# In a number's line, a mark too light to stand out from the paper's mottling and shading
-# (whose spread lifts the noise floor) is looked for again in its ink above the paper around
-# it (the darkest level within SHADING_REACH of the line's height, then the lightest of
-# those: a grey opening, which thinner strokes do not survive), and is taken from there
-# where less than LIGHT_MARK_SHARE of it was strong ink already (a bold stroke keeps its
-# own, narrower, edges).
-SHADING_REACH = 0.15
-SHADING_BLOCK = 2
-LIGHT_MARK_SHARE = 0.5
-LIGHT_MARK_HEIGHT = 0.35  # ...if it is at least this many line heights tall (the paper's blotches are not)
-# In a number's line, a row of ink longer than RULE_LENGTH times the line's height is a
-# ruled line (no digit's stroke is that long); it is wiped, except where a stroke crosses
-# it (ink within RULE_REACH of the line's height both above and below).
-RULE_LENGTH = 1.5
-RULE_REACH = 0.05
 # Ink parts lighter than this fraction of the heaviest part are specks; parts closer than
 # LINK_FRACTION of the picture's longer side are joined first so a broken stroke stays whole.
 SPECK_FRACTION = 0.05
@@ -106,87 +85,6 @@ def _page_furniture(shape: tuple[int, int], pixels: np.ndarray, part_of: np.ndar
                  | (touches.any(axis=0) & coreless))
     furniture[0] = False
     return furniture
-
-
-def without_rules(ink: np.ndarray) -> np.ndarray:
-    """``ink`` (h, w) in [0, 1], a number's line, without its ruled lines (see RULE_LENGTH)."""
-    height, width = ink.shape
-    inked = ink >= WEAK_INK
-    padded = np.zeros((height, width + 2), dtype=np.int8)
-    padded[:, 1:-1] = inked
-    edges = np.diff(padded, axis=1)
-    rows, starts = np.nonzero(edges == 1)
-    _, ends = np.nonzero(edges == -1)  # exclusive; same order as starts
-    long = (ends - starts) >= RULE_LENGTH * height
-    if not long.any():
-        return ink
-    runs = np.zeros((height, width + 1), dtype=np.int32)  # +1 where a long run starts, -1 past its end
-    np.add.at(runs, (rows[long], starts[long]), 1)
-    np.add.at(runs, (rows[long], ends[long]), -1)
-    rule = np.cumsum(runs, axis=1)[:, :width] > 0
-    rule[1:] |= rule[:-1].copy()  # with its soft edges, a row above and below
-    rule[:-1] |= rule[1:].copy()
-    stroke = inked & ~rule
-    reach = max(2, round(RULE_REACH * height))
-    strokes_before = np.vstack([np.zeros((1, width), dtype=np.int32), np.cumsum(stroke, axis=0, dtype=np.int32)])
-    row = np.arange(height)
-    above = strokes_before[row] > strokes_before[np.maximum(row - reach, 0)]
-    below = strokes_before[np.minimum(row + 1 + reach, height)] > strokes_before[row + 1]
-    return np.where(rule & ~(above & below), 0, ink).astype(np.float32)
-
-
-def even_marks(ink: np.ndarray) -> np.ndarray:
-    """``ink`` (h, w) in [0, 1], each stroke scaled so that its strongest pixel is 1 if that
-    reaches FAINT_PEAK: the gain at a pixel of ink (at least WEAK_INK) comes from the
-    strongest ink within EVEN_REACH of the line's height around it, so a digit written
-    lighter than its neighbours keeps its strokes above FAINT_INK even where its soft edge
-    meets theirs, while a bold stroke's own soft edge stays soft. Fainter ink is left as it is."""
-    reach = max(1, round(EVEN_REACH * ink.shape[0]))
-    peaks = spread(np.maximum, ink, reach)
-    gain = np.where((ink >= WEAK_INK) & (peaks >= FAINT_PEAK), 1 / np.maximum(peaks, FAINT_PEAK), 1)
-    return np.minimum(ink * gain, 1).astype(np.float32)
-
-
-def above_shading(ink: np.ndarray) -> np.ndarray:
-    """``ink`` (h, w) float32, a number's line above its paper, less the level of the paper
-    around each pixel: the paper's mottling and shading taken away, its strokes kept. The
-    paper's level is a grey opening reaching SHADING_REACH of the line's height, worked on
-    the darkest pixel of each SHADING_BLOCK-pixel square (a tenth of the time; it stays
-    at or under every pixel's own level, as an opening does)."""
-    height, width = ink.shape
-    block = SHADING_BLOCK
-    padded = np.pad(ink, ((0, -height % block), (0, -width % block)), mode="edge")
-    darkest = padded[::block, ::block].copy()
-    for row in range(block):  # strided views: a reshape's min over the block took 80 times as long
-        for column in range(block):
-            np.minimum(darkest, padded[row::block, column::block], out=darkest)
-    reach = max(1, round(SHADING_REACH * height / block))
-    level = spread(np.maximum, spread(np.minimum, darkest, reach), reach)
-    return ink - np.repeat(np.repeat(level, block, axis=0), block, axis=1)[:height, :width]
-
-
-def with_light_marks(ink: np.ndarray, light: np.ndarray) -> np.ndarray:
-    """``ink`` (h, w) in [0, 1], a number's line, with the marks of ``light`` (the same
-    line's ink measured against the paper around each stroke, :func:`above_shading`) that
-    it lacks: each part of ``light``'s strong ink (FAINT_INK) of which less than
-    LIGHT_MARK_SHARE is strong in ``ink`` and which is LIGHT_MARK_HEIGHT of the line's
-    height tall (a digit in a lighter pen, lost in the paper's noise) is taken from
-    ``light`` with its soft edge; the rest of ``ink`` is kept."""
-    labels, count = label_parts(light >= FAINT_INK)
-    if count == 0:
-        return ink
-    pixels = np.bincount(labels.ravel(), minlength=count + 1)
-    strong = np.bincount(labels.ravel(), weights=(ink >= FAINT_INK).ravel(), minlength=count + 1)
-    missing = strong < LIGHT_MARK_SHARE * pixels
-    missing[0] = False  # the paper
-    if not missing.any():  # the common case: every mark is there already
-        return ink
-    boxes = part_boxes(labels, count)
-    missing[1:] &= boxes[:, 2] - boxes[:, 0] >= LIGHT_MARK_HEIGHT * ink.shape[0]
-    if not missing.any():
-        return ink
-    taken = spread(np.maximum, missing[labels].astype(np.uint8), 1).astype(bool)
-    return np.where(taken, np.maximum(ink, light), ink).astype(np.float32)
 
 
 def ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
