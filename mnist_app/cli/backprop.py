@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mnist_app.cli.common import EXIT_OK, add_model_option, finite_number, printable, whole_number
 from mnist_app.constants import DEFAULT_TEACH_ETA, FRAME, N_CLASSES
-from mnist_app.errors import MnistAppError
+from mnist_app.errors import ImageError, MnistAppError
 from mnist_app.limits import MAX_TEACH_ETA, MAX_TEACH_STEPS
 
 WHY_PNG_SCALE = 10  # --why writes each of the 28x28 pixels as a square this many pixels wide
@@ -63,8 +63,11 @@ def run(args) -> int:
         except OSError as error:
             raise MnistAppError(f"{args.why}: cannot write the picture here ({error.strerror})") from None
     classifier = Classifier.load(args.model)
-    source = read_image_bytes(sys.stdin.buffer) if args.image == "-" else args.image
-    picture = classifier.model.convention.prepare(to_mnist_image(source)[np.newaxis])[0]
+    try:
+        source = read_image_bytes(sys.stdin.buffer) if args.image == "-" else args.image
+        picture = classifier.model.convention.prepare(to_mnist_image(source)[np.newaxis])[0]
+    except ImageError as error:  # named, as `predict` names the image it could not read
+        raise ImageError(f"{args.image}: {error}") from None
     lesson = teach(classifier.network, picture, args.label, args.eta, args.steps)
     errors = _gradient_check(classifier.network, picture, args.label) if args.check else None
     if args.why:
