@@ -86,13 +86,28 @@ def load_mnist(
     return Mnist(train_images, train_labels, test_images, test_labels, sha256=dict(FILES))
 
 
+def load_test_set(
+    data_dir: str | os.PathLike,
+    mirrors: Sequence[str] | None = None,
+    progress: bool = False,
+    settings: DownloadSettings = DownloadSettings(),
+) -> tuple[np.ndarray, np.ndarray]:
+    """The test images (10000, 28, 28) and labels (10000,) from ``data_dir``, as
+    :func:`load_mnist` loads them, but needing (and downloading) only the two test files."""
+    directory = Path(data_dir)
+    contents = ensure_mnist_files(directory, mirrors, progress, settings, names=(TEST_IMAGES, TEST_LABELS))
+    return _parse_split(contents, directory, TEST_IMAGES, TEST_LABELS)
+
+
 def ensure_mnist_files(
     data_dir: str | os.PathLike,
     mirrors: Sequence[str] | None = None,
     progress: bool = False,
     settings: DownloadSettings = DownloadSettings(),
+    names: Sequence[str] = tuple(FILES),
 ) -> dict[str, bytes]:
-    """Make ``data_dir`` hold every file of :data:`FILES`, verified; return their IDX content.
+    """Make ``data_dir`` hold the files ``names`` of :data:`FILES` (default: all four),
+    verified; return their IDX content.
 
     Cached files are checked, not downloaded again; missing or corrupt ones are fetched
     from ``mirrors`` (base URLs, default :data:`MIRRORS`), trying each in order. Every
@@ -104,7 +119,8 @@ def ensure_mnist_files(
     _check_data_dir(directory)
     downloader = None
     contents, failures = {}, []
-    for name, sha256 in FILES.items():
+    for name in names:
+        sha256 = FILES[name]
         path = directory / name
         try:
             remove_stale_temp_files(directory, name)

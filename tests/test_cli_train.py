@@ -7,6 +7,7 @@ import pytest
 
 from mnist_app import model_io
 from mnist_app.cli import main
+from mnist_app.data import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS
 
 FAST = ["--epochs", "3", "--batch-size", "16", "--validation", "200", "--quiet"]
 
@@ -115,3 +116,14 @@ def test_evaluate_with_a_broken_model_file_is_one_line_exit_1(fake_mnist_dir, tm
     assert main(["evaluate", "--model", str(broken), "--data-dir", str(fake_mnist_dir)]) == 1
     error = capsys.readouterr().err
     assert error.startswith("mnist-app: error: ") and "not a readable .npz" in error and error.count("\n") == 1
+
+
+def test_evaluate_needs_only_the_test_files(fake_mnist_dir, capsys):
+    """The test set is all evaluate reads: with the training files gone and every mirror
+    refusing, it still measures the 200 fake test digits (nothing is downloaded)."""
+    for name in (TRAIN_IMAGES, TRAIN_LABELS):
+        (fake_mnist_dir / name).unlink()
+    argv = ["evaluate", "--data-dir", str(fake_mnist_dir), "--mirror", "http://127.0.0.1:9/", "--json", "--quiet"]
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 200
+    assert sorted(path.name for path in fake_mnist_dir.iterdir()) == sorted([TEST_IMAGES, TEST_LABELS])

@@ -22,6 +22,7 @@ import pytest
 from PIL import Image
 
 from mnist_sample import mnist_sample
+from mnist_app.data import TRAIN_IMAGES, TRAIN_LABELS
 from mnist_app.limits import MAX_IMAGE_PIXELS
 from mnist_app.predict import Classifier
 from mnist_app.report.figures import WEIGHT_SCALE_PERCENTILE
@@ -409,6 +410,8 @@ def fake_render(calls: list):
 
 
 def test_report_is_rendered_once_from_the_test_set_and_kept(classifier, fake_mnist_dir):
+    for name in (TRAIN_IMAGES, TRAIN_LABELS):  # the test set is all it needs
+        (fake_mnist_dir / name).unlink()
     calls = []
     app = make_app(classifier, data_dir=fake_mnist_dir, render_report=fake_render(calls))
     for _ in range(2):

@@ -13,6 +13,8 @@ import warnings
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # mnist_app.data is imported by the commands that use data, when they do
+    import numpy as np
+
     from mnist_app.data import Mnist
 
 from mnist_app.cli.exits import (  # noqa: F401 - the commands import them from here
@@ -138,11 +140,23 @@ def load_mnist_from_args(args: argparse.Namespace) -> Mnist:
     and say on stderr (unless --quiet) which folder it came from."""
     from mnist_app.data import load_mnist
 
+    return _load_and_say(args, load_mnist)
+
+
+def load_test_set_from_args(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST's test images and labels, as :func:`load_mnist_from_args` loads them, needing
+    (and downloading) only the two test files."""
+    from mnist_app.data import load_test_set
+
+    return _load_and_say(args, load_test_set)
+
+
+def _load_and_say(args: argparse.Namespace, load):
     source = data_source(args)
-    mnist = load_mnist(**source)
+    loaded = load(**source)
     if not args.quiet:
         print(printable(f"mnist-app: MNIST from {source['data_dir']}"), file=sys.stderr)
-    return mnist
+    return loaded
 
 
 def add_model_option(parser: argparse.ArgumentParser) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from mnist_app.cli.common import EXIT_OK, add_data_options, add_model_option, load_mnist_from_args
+from mnist_app.cli.common import EXIT_OK, add_data_options, add_model_option, load_test_set_from_args
 from mnist_app.constants import N_CLASSES
 
 
@@ -26,8 +26,8 @@ def run(args) -> int:
     from mnist_app.model import Model
 
     model = Model.load(args.model)
-    mnist = load_mnist_from_args(args)
-    result = evaluate(model, mnist.test_images, mnist.test_labels)
+    test_images, test_labels = load_test_set_from_args(args)
+    result = evaluate(model, test_images, test_labels)
     if args.json:
         print(json.dumps(result.to_json()))
         return EXIT_OK

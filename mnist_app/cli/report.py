@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from mnist_app.atomic import atomic_write, check_writable
-from mnist_app.cli.common import EXIT_OK, add_data_options, add_model_option, load_mnist_from_args, printable
+from mnist_app.cli.common import EXIT_OK, add_data_options, add_model_option, load_test_set_from_args, printable
 from mnist_app.errors import MnistAppError, ModelFileError
 
 DEFAULT_OUTPUT = "report.html"
@@ -43,9 +43,9 @@ def run(args) -> int:
         raise ModelFileError(f"{model_path}: {error}") from None
     check_output(output, model_path)  # everything is checked before the data loads
 
-    mnist = load_mnist_from_args(args)
+    test_images, test_labels = load_test_set_from_args(args)
     with _progress(step_count(), quiet=args.quiet) as bar:
-        figures = compute_figures(model, mnist.test_images, mnist.test_labels, on_step=bar.update)
+        figures = compute_figures(model, test_images, test_labels, on_step=bar.update)
     page = render(figures).encode("utf-8")
     try:
         with atomic_write(output) as file:

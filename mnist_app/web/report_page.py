@@ -91,14 +91,14 @@ class ReportPage:
 
     def _build(self) -> bytes:
         render = self._render or _render_function()
-        from mnist_app.data import load_mnist
+        from mnist_app.data import load_test_set
 
         try:
-            mnist = load_mnist(self._data_dir, mirrors=())
+            test_images, test_labels = load_test_set(self._data_dir, mirrors=())
         except MnistAppError as error:
             raise HttpError(503, f"the report needs the MNIST test set in {self._data_dir}, which "
                             f"is not usable ({str(error).splitlines()[0]}): run `mnist-app download`") from error
-        return render(self._model, mnist.test_images, mnist.test_labels).encode()
+        return render(self._model, test_images, test_labels).encode()
 
 
 def _render_function() -> RenderReport:
