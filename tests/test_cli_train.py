@@ -127,3 +127,13 @@ def test_evaluate_needs_only_the_test_files(fake_mnist_dir, capsys):
     assert main(argv) == 0
     assert json.loads(capsys.readouterr().out)["total"] == 200
     assert sorted(path.name for path in fake_mnist_dir.iterdir()) == sorted([TEST_IMAGES, TEST_LABELS])
+
+
+def test_train_says_when_it_replaces_a_file(fake_mnist_dir, tmp_path, capsys):
+    model = tmp_path / "model.npz"
+    printed = []
+    for _ in range(2):
+        assert main(["train", "--data-dir", str(fake_mnist_dir), "--output", str(model), "--epochs", "1",
+                     *FAST[2:]]) == 0
+        printed.append(capsys.readouterr().out.splitlines()[-1])
+    assert printed == [f"saved {model}", f"saved {model}, replacing the file that was there"]

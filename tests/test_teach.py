@@ -184,6 +184,23 @@ def test_why_never_replaces_what_is_not_a_regular_file(capsys, digit_file, tmp_p
     assert fifo.is_fifo()
 
 
+def test_why_says_when_it_replaces_a_file_and_never_replaces_the_image(capsys, digit_file, tmp_path):
+    target = tmp_path / "why.png"
+    lines = []
+    for _ in range(2):
+        code, out, _ = run_cli(capsys, "backprop", str(digit_file), "--label", "3", "--why", str(target))
+        assert code == 0
+        lines.append(out.splitlines()[-1])
+    assert lines[0].startswith(f"why: wrote {target} (red:")
+    assert lines[1].startswith(f"why: wrote {target}, replacing the file that was there (red:")
+
+    image = tmp_path / "digit.png"
+    image.write_bytes(digit_file.read_bytes())
+    code, out, err = run_cli(capsys, "backprop", str(image), "--label", "3", "--why", str(tmp_path / "." / "digit.png"))
+    assert code == 1 and out == "" and "is the image itself" in err and err.count("\n") == 1
+    assert image.read_bytes() == digit_file.read_bytes()
+
+
 def test_a_blank_image_is_one_error_line(capsys, tmp_path):
     blank = tmp_path / "blank.png"
     Image.new("L", (64, 64), 255).save(blank)

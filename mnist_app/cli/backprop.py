@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
-from mnist_app.cli.common import EXIT_OK, add_model_option, finite_number, printable, whole_number
+from mnist_app.cli.common import EXIT_OK, add_model_option, finite_number, printable, replacing, whole_number
 from mnist_app.constants import DEFAULT_TEACH_ETA, FRAME, N_CLASSES
 from mnist_app.errors import ImageError, MnistAppError
 from mnist_app.limits import MAX_TEACH_ETA, MAX_TEACH_STEPS
@@ -58,6 +59,8 @@ def run(args) -> int:
     from mnist_app.teach import teach
 
     if args.why:
+        if args.image != "-" and _same_file(args.why, args.image):
+            raise MnistAppError(f"{args.why}: is the image itself; give another name for the picture")
         try:
             check_writable(args.why)  # before any work: a directory, device or FIFO is refused
         except OSError as error:
@@ -70,6 +73,7 @@ def run(args) -> int:
         raise ImageError(f"{args.image}: {error}") from None
     lesson = teach(classifier.network, picture, args.label, args.eta, args.steps)
     errors = _gradient_check(classifier.network, picture, args.label) if args.check else None
+    replaced = replacing(args.why) if args.why else ""
     if args.why:
         _write_why(Path(args.why), lesson.why)
     if args.json:
@@ -83,9 +87,16 @@ def run(args) -> int:
         if errors is not None:
             print(describe_check(errors))
         if args.why:
-            print(printable(f"why: wrote {args.why} (red: more ink there raises a^L_{lesson.read_digit}, "
+            print(printable(f"why: wrote {args.why}{replaced} (red: more ink there raises a^L_{lesson.read_digit}, "
                             "blue: lowers it)"))
     return EXIT_OK
+
+
+def _same_file(first: str, second: str) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # either is missing (or unreadable): they are not one file
+        return False
 
 
 def _gradient_check(network, picture, label) -> dict:

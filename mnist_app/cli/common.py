@@ -159,6 +159,12 @@ def _load_and_say(args: argparse.Namespace, load):
     return loaded
 
 
+def replacing(path: str | os.PathLike) -> str:
+    """", replacing the file that was there" if ``path`` exists (call it just before writing
+    there), else "": the line that says an output was written also says it overwrote one."""
+    return ", replacing the file that was there" if os.path.lexists(path) else ""
+
+
 def add_model_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="PATH",
                         help="weights file (default: the pretrained model shipped with mnist_app)")

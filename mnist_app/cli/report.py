@@ -6,7 +6,14 @@ import sys
 from pathlib import Path
 
 from mnist_app.atomic import atomic_write, check_writable
-from mnist_app.cli.common import EXIT_OK, add_data_options, add_model_option, load_test_set_from_args, printable
+from mnist_app.cli.common import (
+    EXIT_OK,
+    add_data_options,
+    add_model_option,
+    load_test_set_from_args,
+    printable,
+    replacing,
+)
 from mnist_app.errors import MnistAppError, ModelFileError
 
 DEFAULT_OUTPUT = "report.html"
@@ -47,6 +54,7 @@ def run(args) -> int:
     with _progress(step_count(), quiet=args.quiet) as bar:
         figures = compute_figures(model, test_images, test_labels, on_step=bar.update)
     page = render(figures).encode("utf-8")
+    replaced = replacing(output)
     try:
         with atomic_write(output) as file:
             file.write(page)
@@ -54,7 +62,7 @@ def run(args) -> int:
         raise MnistAppError(f"{output}: cannot write the report ({error.strerror})") from None
     evaluation = figures.evaluation
     print(f"test accuracy: {evaluation.correct}/{evaluation.total} ({evaluation.accuracy:.2%})")
-    print(printable(f"saved {output} ({len(page) / 1024:.0f} KiB)"))
+    print(printable(f"saved {output} ({len(page) / 1024:.0f} KiB){replaced}"))
     return EXIT_OK
 
 

@@ -21,6 +21,7 @@ from mnist_app.cli.common import (
     finite_number,
     load_mnist_from_args,
     printable,
+    replacing,
     whole_number,
 )
 from mnist_app.cli.train_data import HARD_REPEAT, training_set
@@ -194,11 +195,12 @@ def run(args) -> int:
         metadata["started_from"] = _start_record(start)
     if teacher:
         metadata["teacher"] = {key: teacher.metadata.get(key) for key in ("sizes", "hyperparameters", "test_accuracy")}
+    replaced = replacing(output)
     model_io.save(output, network, metadata)
     if args.json:
         print(json.dumps(summary))
     else:
-        _print_outcome(result, test, output, hyper.epochs)
+        _print_outcome(result, test, output, hyper.epochs, replaced)
     return EXIT_INTERRUPTED if result.interrupted else EXIT_OK
 
 
@@ -245,14 +247,14 @@ def _start_record(start: Model) -> dict:
             **{key: start.metadata[key] for key in STARTED_FROM_KEYS if key in start.metadata}}
 
 
-def _print_outcome(result, test, output: Path, epochs: int) -> None:
+def _print_outcome(result, test, output: Path, epochs: int, replaced: str) -> None:
     if result.interrupted:
         print(f"interrupted after {len(result.history)} of {epochs} epochs")
     chosen = f"epoch {result.best_epoch}" if result.best_epoch else "the interrupted first epoch"
     if result.best_val_accuracy is not None:
         chosen += f", validation {result.best_val_accuracy:.2%}"
     print(f"test accuracy: {test.correct}/{test.total} ({test.accuracy:.2%}) with the weights of {chosen}")
-    print(printable(f"saved {output}"))
+    print(printable(f"saved {output}{replaced}"))
 
 
 @contextlib.contextmanager
