@@ -458,3 +458,47 @@ def test_one_mark_read_as_a_doubtful_digit_whose_pieces_read_surely_is_those_dig
     ink[HEIGHT // 2 - 3:HEIGHT // 2 + 3, 20:24] = 1
     assert not find_marks(on_white(ink)).looks_wide
     assert read_number(ReadsBarsSurely(), on_white(ink)).number == "11"
+
+
+class ReadsBarsDoubtfully(ReadsBarsSurely):
+    """A reader that reads a lone bar as a 1 with ``bar`` confidence (neither sure nor
+    unsure), and anything else as a doubtful 4 (0.05)."""
+
+    def __init__(self, bar: float):
+        self.bar = bar
+
+    def confidences(self, pictures):
+        return np.where(reads_only_bars(pictures) > 0.5, self.bar, 0.05)
+
+
+def test_one_mark_read_as_a_doubtful_digit_is_the_digits_its_pieces_read_better_though_not_surely():
+    # The "11" a blurred photo made one mark, its pieces read at 0.6 (a "70" read whole as
+    # a 3 at 0.13, its pieces a sure 7 and a 0 at 0.5): they beat the whole's 0.05 by far.
+    ink = bars([0, 24], width=20)
+    ink[HEIGHT // 2 - 3:HEIGHT // 2 + 3, 20:24] = 1
+    assert not find_marks(on_white(ink)).looks_wide
+    assert read_number(ReadsBarsDoubtfully(0.6), on_white(ink)).number == "11"
+    assert read_number(ReadsBarsDoubtfully(0.2), on_white(ink)).number == "4"  # pieces too doubtful: the whole
+
+
+class ReadsTheWholeAsASureOne:
+    """A reader of marks cut apart (``confidences``: 0.9 for a lone bar, 0.05 for the rest)
+    that reads a lone bar as a doubtful 4 (0.35), and anything else as a sure 1 (0.99)."""
+
+    def confidences(self, pictures):
+        return np.where(reads_only_bars(pictures) > 0.5, 0.9, 0.05)
+
+    def predict_pictures(self, pictures):
+        return [Prediction(4, 0.35, tuple(0.35 if d == 4 else 0.65 / 9 for d in range(10))) if bar > 0.5 else
+                Prediction(1, 0.99, tuple(0.99 if d == 1 else 0.01 / 9 for d in range(10)))
+                for bar in reads_only_bars(pictures)]
+
+
+@pytest.mark.parametrize("count, number", [(2, "1"), (3, "444"), (4, "4444")])
+def test_three_tall_marks_side_by_side_are_never_one_digit(count, number):
+    # Bars closer than a fifth of their height (a thin "619" whose whole reads as a sure 1,
+    # its digits doubtfully): two such marks may be one digit (a 4 in two strokes), three
+    # or more are digits, however the whole reads.
+    ink = bars([20 * index for index in range(count)], width=8)
+    assert not find_marks(on_white(ink)).looks_wide
+    assert read_number(ReadsTheWholeAsASureOne(), on_white(ink)).number == number
