@@ -14,13 +14,14 @@ import pytest
 from mnist_app.preprocess import find_marks
 import itertools
 
-from mnist_app.preprocess.cuts import SEAM_EDGE, SEAM_STEP, ink_cut, least_ink_cuts
+from mnist_app.preprocess.cuts import SEAM_EDGE, SEAM_STEP, cut_paths, ink_cut, least_ink_cuts
 from mnist_app.predict import Classifier
 from mnist_app.errors import NotADigit
 from mnist_app.limits import MAX_CUT_WIDTH
 from mnist_app.preprocess.segment import PIECE_WIDTHS, Piece, _narrow_pairs, beats_one_digit, best_path, segment
 from mnist_app.synthetic.numbers import Line, write_line
-from test_numbers import HEIGHT, MARGIN, always_sure, clear_digits, on_white
+from mnist_app.synthetic.pens import enlarged
+from test_numbers import HEIGHT, IMAGES, LABELS, MARGIN, always_sure, clear_digits, on_white
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +51,21 @@ def test_touching_digits_are_cut_where_the_model_reads_every_piece_best(shipped,
     ink, touching = write_line(inks, HEIGHT, Line(touch=True, drift=0.0, sizes=0.0), np.random.default_rng(start))
     assert touching
     assert shipped.read_number(on_white(ink)).number == number
+
+
+@pytest.mark.parametrize("slant", [0.0, 0.2, -0.3, 0.35])
+def test_a_straight_stroke_touching_its_neighbour_along_its_side_is_cut_along_it(slant):
+    # A bar (a 1, a stem) leaning by ``slant`` columns a row, its right side touching a
+    # block and a bar upright beyond it (the neighbour) along half its length: some cut
+    # keeps the whole bar on its left and under a quarter of the neighbour. Before the
+    # cuts along straight strokes, none did where it leant most (-0.3 and 0.35).
+    rows, columns = np.indices((HEIGHT, 90))
+    axis = 30 + slant * (rows - (HEIGHT - 1) / 2)
+    bar = np.abs(columns - axis) <= 3
+    neighbour = ((columns > axis + 3) & (columns <= 60) & (rows > 20) & (rows < 60)) | ((columns > 55) & (columns < 62))
+    solid = bar | neighbour
+    lefts = [columns < path[:, None] for path in cut_paths(solid, HEIGHT, along_strokes=True)]
+    assert any(not (bar & ~left).any() and (neighbour & left).sum() < neighbour.sum() / 4 for left in lefts)
 
 
 @pytest.mark.parametrize("aspect, split", [(0.8, False), (1.6, True)])
@@ -172,3 +188,22 @@ def test_the_marks_cut_apart_are_counted_over_the_whole_line():
     line = wave(20, lengths, period=5.0)
     with pytest.raises(NotADigit, match="^not a digit$"):
         segment(find_marks(on_white(np.hstack([line, np.zeros((20, 20)), line]))), always_sure)
+
+
+def test_a_one_touching_its_neighbours_is_cut_along_its_stroke(shipped):
+    # Sample digits 7, 1 and 2 (each read right and sure alone), pushed together until
+    # they touch: the 1 leans into both neighbours. Before the cuts along straight strokes
+    # it was read 22.
+    rng = np.random.default_rng(36)
+    inks, number = [], ""
+    for index in range(36, len(LABELS)):
+        ink = enlarged(IMAGES[index], HEIGHT, rng, max_rotation=0)
+        alone = shipped.predict(on_white(ink))
+        if alone.digit == LABELS[index] and not alone.unsure:
+            inks.append(ink)
+            number += str(LABELS[index])
+        if len(inks) == 3:
+            break
+    ink, touching = write_line(inks, HEIGHT, Line(touch=True, drift=0.0, sizes=0.0), np.random.default_rng(36))
+    assert touching and number == "712"
+    assert shipped.read_number(on_white(ink)).number == number

@@ -113,7 +113,7 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float, sc
     left = min(group.left for group in cluster)
     window = (slice(top, max(group.bottom for group in cluster)), slice(left, max(group.right for group in cluster)))
     crop = ink[window]
-    plain, plain_ends = _boundaries(crop, cluster, window, digit_height, [False] * len(cluster))
+    plain, plain_ends = _boundaries(crop, cluster, window, digit_height, [False] * len(cluster), [False] * len(cluster))
     whole_groups = list(zip(plain_ends, plain_ends[1:]))
     singles = _candidates(crop, plain, whole_groups, digit_height, (top, left), whole_groups)
     sure = [False] * len(cluster)
@@ -128,7 +128,7 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float, sc
     to_cut = [is_wide or (not is_sure and group.width > MIN_SPLIT_WIDTH * digit_height)
               for group, is_wide, is_sure in zip(cluster, wide, sure)]
     (budget or CutBudget()).spend(sum(group.width for group, cut in zip(cluster, to_cut) if cut) / digit_height)
-    lefts, group_ends = _boundaries(crop, cluster, window, digit_height, to_cut)
+    lefts, group_ends = _boundaries(crop, cluster, window, digit_height, to_cut, wide)
     whole_groups = list(zip(group_ends, group_ends[1:]))
     pairs = sorted(set(_narrow_pairs(lefts, digit_height)) | set(whole_groups), key=lambda pair: pair[::-1])
     candidates = _candidates(crop, lefts, pairs, digit_height, (top, left), set(whole_groups))
@@ -193,22 +193,23 @@ def gain_terms(crop: np.ndarray, lefts: list[np.ndarray], group_ends: list[int],
         -CUT_LENGTH_COST * cuts * rows / digit_height])
 
 
-def _boundaries(crop: np.ndarray, cluster: list[Group], window: tuple[slice, slice],
-                digit_height: float, to_cut: list[bool]) -> tuple[list[np.ndarray], list[int]]:
+def _boundaries(crop: np.ndarray, cluster: list[Group], window: tuple[slice, slice], digit_height: float,
+                to_cut: list[bool], wide: list[bool]) -> tuple[list[np.ndarray], list[int]]:
     """(the ways to cut the cluster's ``crop``, as "left of here" masks over it, each
-    containing the one before: nothing, then for each group its cuts (if ``to_cut`` says)
-    and the whole group in turn; the indices of the masks that end a group, 0 first)."""
+    containing the one before: nothing, then for each group its cuts (if ``to_cut`` says;
+    along its straight strokes too if ``wide`` says) and the whole group in turn; the
+    indices of the masks that end a group, 0 first)."""
     columns = np.arange(crop.shape[1])
     left = window[1].start
     lefts = [np.zeros(crop.shape, dtype=bool)]
     group_ends = [0]
     done = lefts[0]
-    for group, cut in zip(cluster, to_cut):
+    for group, cut, is_wide in zip(cluster, to_cut, wide):
         mask = group.mask[window]
         if cut:
             solid = (crop >= FAINT_INK) & mask
             inside = solid[:, group.left - left:group.right - left]
-            for path in sorted(cut_paths(inside, digit_height), key=lambda path: path.mean()):
+            for path in sorted(cut_paths(inside, digit_height, is_wide), key=lambda path: path.mean()):
                 lefts.append(done | (mask & (columns[None, :] < (path + group.left - left)[:, None])))
         done = done | mask
         lefts.append(done)
