@@ -40,6 +40,8 @@ def test_teaching_shows_the_step_and_raises_the_taught_digit(visit):
     after = value(visit, 'tr[data-digit="3"] td.after')
     assert after > before
     assert count_colours(visit, "#why") > 20  # the input gradient over the picture
+    assert visit.page.locator("#why-caption sub").first.text_content() == "7"  # a^L_7, as HTML writes it
+    assert "^" not in visit.page.locator("#why-caption").text_content()
     sync_api.expect(visit.page.locator("#step-weights canvas")).to_have_count(4)
 
     visit.page.click("#again")  # one more step on the same picture

@@ -135,8 +135,18 @@ function showStep(answer) {
   showHiddenDeltas(answer.delta_hidden);
   showWeightChanges(answer);
   paint($("why"), answer.why, maxAbs(answer.why), answer.input);
-  $("why-caption").textContent =
-    `Why it said ${read}: ∂a^L_${read}/∂x over the picture. Red pixels raise a^L_${read} when inked, blue ones lower it`;
+  $("why-caption").replaceChildren(`Why it said ${read}: ∂`, output(read), "/∂x over the picture. Red pixels raise ",
+    output(read), " when inked, blue ones lower it");
+}
+
+// a^L_digit, written as the panel's captions write symbols: with <sup> and <sub>.
+function output(digit) {
+  const symbol = document.createElement("span");
+  const [sup, sub] = [document.createElement("sup"), document.createElement("sub")];
+  sup.textContent = "L";
+  sub.textContent = digit;
+  symbol.append("a", sup, sub);
+  return symbol;
 }
 
 function showOutputs(answer, read) {
