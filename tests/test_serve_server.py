@@ -209,6 +209,12 @@ def test_serve_says_in_one_line_when_the_port_is_in_use(capsys):
     assert line == f"mnist-app: error: cannot listen on 127.0.0.1:{port}: the port is in use"
 
 
+def test_serve_says_in_one_line_when_the_host_is_no_address(capsys):
+    assert main(["serve", "--host", "a..b", "--port", "0", "--workers", "0"]) == 1  # a name no resolver accepts
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("mnist-app: error: cannot listen on a..b:0: no such address (")
+
+
 def test_serve_without_waitress_says_how_to_install_it(capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "waitress", None)
     monkeypatch.setitem(sys.modules, "waitress.server", None)

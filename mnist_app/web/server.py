@@ -40,6 +40,10 @@ def create_server(app, settings: ServerSettings, limits: Limits, socket_map: dic
     except OSError as error:
         reason = "the port is in use" if error.errno == errno.EADDRINUSE else (error.strerror or str(error))
         raise ServeError(f"cannot listen on {settings.host}:{settings.port}: {reason}") from error
+    except ValueError as error:  # waitress's "Invalid host/port specified.": the host did not resolve
+        cause = error.__context__
+        reason = (cause.strerror if isinstance(cause, OSError) else None) or str(cause or error)
+        raise ServeError(f"cannot listen on {settings.host}:{settings.port}: no such address ({reason})") from error
 
 
 WILDCARD_HOSTS = {"0.0.0.0": "127.0.0.1", "::": "::1"}  # every interface -> its loopback
