@@ -433,6 +433,20 @@ def test_report_without_mnist_is_503_saying_to_download(classifier, tmp_path):
     assert calls == []
 
 
+def test_report_without_mnist_is_a_page_for_a_browser(classifier, tmp_path):
+    """The drawing page links /report: a browser is told the same in a page, not in JSON."""
+    app = make_app(classifier, data_dir=tmp_path / "<empty>", render_report=fake_render([]))
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    answers = [call(app, "GET", "/report", headers=browser) for _ in range(2)]  # the build, then the kept failure
+    for answer in answers:
+        assert answer.status == 503 and answer.headers["content-type"] == "text/html; charset=utf-8"
+        page = answer.body.decode()
+        assert "run `mnist-app download`" in page and "&lt;empty&gt;" in page and "<empty>" not in page
+        assert 'href="/"' in page and answer.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert 'http-equiv="refresh"' in answers[1].body.decode()  # reloads when Retry-After says
+    assert answers[1].headers["retry-after"].isdigit()
+
+
 def test_report_without_the_report_module_is_503(classifier, fake_mnist_dir, monkeypatch):
     monkeypatch.setitem(sys.modules, "mnist_app.report", None)  # import fails as if absent
     answer = call(make_app(classifier, data_dir=fake_mnist_dir), "GET", "/report")

@@ -8,10 +8,14 @@ with no mirrors, so a request never starts a download; when the files are not th
 this version of mnist_app has no report module, the answer is 503 saying what to do.
 A failed build is kept too, and answered again for REPORT_RETRY_SECONDS before the next
 try, so that requests cannot make the server re-read and re-verify the files each time.
+The page is linked from the drawing page, so a browser (Accept: text/html) gets these
+refusals as a short page in the app's style that says the same, and that reloads itself
+when Retry-After says to; programs get the JSON error every route answers.
 """
 
 from __future__ import annotations
 
+import html
 import importlib
 import logging
 import os
@@ -57,7 +61,16 @@ class ReportPage:
 
     def respond(self, request: Request) -> Response:
         """200 with the report; 503 while another request builds it or if it cannot be
-        (500 if building it failed otherwise), the failure kept for REPORT_RETRY_SECONDS."""
+        (500 if building it failed otherwise), the failure kept for REPORT_RETRY_SECONDS;
+        as a page of HTML for a browser."""
+        try:
+            return self._report()
+        except HttpError as error:
+            if "text/html" not in (request.header("Accept") or ""):
+                raise
+            return _refusal_page(error)
+
+    def _report(self) -> Response:
         if self._html is None:
             if not self._building.acquire(blocking=False):
                 raise HttpError(503, "the report is being built; try again in a few seconds",
@@ -99,6 +112,23 @@ class ReportPage:
             raise HttpError(503, f"the report needs the MNIST test set in {self._data_dir}, which "
                             f"is not usable ({str(error).splitlines()[0]}): run `mnist-app download`") from error
         return render(self._model, test_images, test_labels).encode()
+
+
+def _refusal_page(error: HttpError) -> Response:
+    """``error`` as a page for a browser: its message, links back to the app, and a reload
+    after Retry-After's seconds if it has one."""
+    message = str(error)
+    retry = dict(error.headers).get("Retry-After")
+    refresh = f'<meta http-equiv="refresh" content="{int(retry)}">' if retry and retry.isdigit() else ""
+    page = ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'{refresh}<title>Model report · mnist_app</title>'
+            '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">'
+            '<link rel="stylesheet" href="/static/style.css"></head><body>'
+            '<header class="masthead"><h1>Model report</h1>'
+            '<p><a href="/">Draw a digit</a> · <a href="/train">Watch one learn</a></p></header>'
+            f'<main><section><p>{html.escape(message[:1].upper() + message[1:])}.</p></section></main></body></html>')
+    return Response(error.status, page.encode(), "text/html; charset=utf-8", error.headers)
 
 
 def _render_function() -> RenderReport:
