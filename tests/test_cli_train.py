@@ -1,12 +1,15 @@
 """`train` and `evaluate` end to end, on a small generated dataset so they run in seconds."""
 
 import json
+import os
+import signal
 
 import numpy as np
 import pytest
 
 from mnist_app import model_io
 from mnist_app.cli import main
+from mnist_app.cli import train as cli_train
 from mnist_app.data import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS
 
 FAST = ["--epochs", "3", "--batch-size", "16", "--validation", "200", "--quiet"]
@@ -137,3 +140,22 @@ def test_train_says_when_it_replaces_a_file(fake_mnist_dir, tmp_path, capsys):
                      *FAST[2:]]) == 0
         printed.append(capsys.readouterr().out.splitlines()[-1])
     assert printed == [f"saved {model}", f"saved {model}, replacing the file that was there"]
+
+
+def test_sigterm_stops_training_as_ctrl_c_does_keeping_the_weights(fake_mnist_dir, tmp_path, capsys, monkeypatch):
+    """`kill` or `docker stop` during training: the run stops after the minibatch, the best
+    weights so far are saved, and the exit status says SIGTERM (143), not Ctrl-C (130)."""
+    def train_then_get_sigterm(*args, **kwargs):
+        def on_epoch(record):
+            if record.epoch == 1:
+                os.kill(os.getpid(), signal.SIGTERM)
+        return real_train(*args[:7], on_epoch, *args[8:], **kwargs)
+
+    real_train = cli_train.train
+    monkeypatch.setattr(cli_train, "train", train_then_get_sigterm)
+    model = tmp_path / "model.npz"
+    assert main(["train", "--data-dir", str(fake_mnist_dir), "--output", str(model), "--epochs", "5",
+                 *FAST[2:]]) == 143
+    assert capsys.readouterr().out.startswith("interrupted after 1 of 5 epochs\n")
+    _, metadata = model_io.load(model)
+    assert metadata["best_epoch"] == 1 and metadata["interrupted"]

@@ -6,7 +6,9 @@ import argparse
 import contextlib
 import hashlib
 import json
+import signal
 import sys
+import threading
 from dataclasses import asdict
 from pathlib import Path
 
@@ -16,6 +18,8 @@ from mnist_app import model_io
 from mnist_app.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_TERMINATED,
+    Terminated,
     UsageError,
     add_data_options,
     finite_number,
@@ -168,7 +172,7 @@ def run(args) -> int:
     network = (Network.from_parameters([w.copy() for w in start.network.weights],
                                        [b.copy() for b in start.network.biases], args.cost)
                if start else Network(sizes, cost=args.cost, init=args.init, rng=rng))
-    with _epoch_progress(hyper.epochs, quiet=args.quiet) as on_epoch:
+    with _epoch_progress(hyper.epochs, quiet=args.quiet) as on_epoch, _sigterm_stops_as_ctrl_c() as terminated:
         result = train(network, train_images, train_labels, val_images, val_labels, hyper, rng, on_epoch,
                        teacher=teacher.network if teacher else None)
     # The saved model reads digits so (mnist_app.reading); the test score and the rule too.
@@ -201,7 +205,36 @@ def run(args) -> int:
         print(json.dumps(summary))
     else:
         _print_outcome(result, test, output, hyper.epochs, replaced)
-    return EXIT_INTERRUPTED if result.interrupted else EXIT_OK
+    if result.interrupted:
+        return EXIT_TERMINATED if terminated.is_set() else EXIT_INTERRUPTED
+    return EXIT_OK
+
+
+@contextlib.contextmanager
+def _sigterm_stops_as_ctrl_c():
+    """Within the block (training), SIGTERM (``kill``, ``docker stop``) stops the run as
+    Ctrl-C does, after the current minibatch with the best weights kept, by raising SIGINT
+    for train's own handler; the yielded Event says whether it came. Where that handler
+    is not in place (before the first minibatch, or at a second SIGTERM), and outside the
+    block, SIGTERM ends the command at once (mnist_app.cli.main), as it does every command.
+    Outside the main thread, or where SIGTERM is ignored, nothing changes."""
+    terminated = threading.Event()
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
+        yield terminated
+        return
+
+    def stop(signum, frame):
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            raise Terminated()
+        terminated.set()
+        signal.raise_signal(signal.SIGINT)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield terminated
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _fonts_used(args) -> dict[str, list[str]]:
