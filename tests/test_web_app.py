@@ -429,7 +429,8 @@ def test_report_without_mnist_is_503_saying_to_download(classifier, tmp_path):
     calls = []
     app = make_app(classifier, data_dir=tmp_path / "empty", render_report=fake_render(calls))
     answer = call(app, "GET", "/report")
-    assert answer.status == 503 and "run `mnist-app download`" in answer.json()["error"]
+    # into the server's folder, as the Train view says too: a plain download goes elsewhere
+    assert answer.status == 503 and f"run `mnist-app download --data-dir {tmp_path / 'empty'}`" in answer.json()["error"]
     assert calls == []
 
 
@@ -441,7 +442,7 @@ def test_report_without_mnist_is_a_page_for_a_browser(classifier, tmp_path):
     for answer in answers:
         assert answer.status == 503 and answer.headers["content-type"] == "text/html; charset=utf-8"
         page = answer.body.decode()
-        assert "run `mnist-app download`" in page and "&lt;empty&gt;" in page and "<empty>" not in page
+        assert "run `mnist-app download --data-dir" in page and "&lt;empty&gt;" in page and "<empty>" not in page
         assert 'href="/"' in page and answer.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
     assert 'http-equiv="refresh"' in answers[1].body.decode()  # reloads when Retry-After says
     assert answers[1].headers["retry-after"].isdigit()

@@ -110,7 +110,8 @@ class ReportPage:
             test_images, test_labels = load_test_set(self._data_dir, mirrors=())
         except MnistAppError as error:
             raise HttpError(503, f"the report needs the MNIST test set in {self._data_dir}, which "
-                            f"is not usable ({str(error).splitlines()[0]}): run `mnist-app download`") from error
+                            f"is not usable ({str(error).splitlines()[0]}): run "
+                            f"`mnist-app download --data-dir {self._data_dir}`") from error
         return render(self._model, test_images, test_labels).encode()
 
 
