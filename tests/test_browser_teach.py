@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_browser_page import SEVEN, Visit, count_colours, visit  # noqa: F401 - visit: a fixture
+from test_browser_page import SEVEN, WAIT_MS, Visit, count_colours, visit  # noqa: F401 - visit: a fixture
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
 
@@ -18,7 +18,7 @@ def value(visit, selector: str) -> float:
 def teach_and_wait(visit, digit: int, steps_before: int) -> None:
     visit.page.click(f'button[data-teach="{digit}"]')
     sync_api.expect(visit.page.locator("#step-summary")).to_contain_text(
-        f"{steps_before + 1} step{'s' if steps_before else ''} taught")
+        f"{steps_before + 1} step{'s' if steps_before else ''} taught", timeout=WAIT_MS)
 
 
 def test_teaching_shows_the_step_and_raises_the_taught_digit(visit):
@@ -45,7 +45,7 @@ def test_teaching_shows_the_step_and_raises_the_taught_digit(visit):
     sync_api.expect(visit.page.locator("#step-weights canvas")).to_have_count(4)
 
     visit.page.click("#again")  # one more step on the same picture
-    sync_api.expect(visit.page.locator("#step-summary")).to_contain_text("2 steps taught")
+    sync_api.expect(visit.page.locator("#step-summary")).to_contain_text("2 steps taught", timeout=WAIT_MS)
     assert value(visit, 'tr[data-digit="3"] td.before') == pytest.approx(after, abs=1e-6)
 
     visit.page.click("#reset")
@@ -61,8 +61,8 @@ def test_teaching_works_with_touch_on_a_phone(browser, base_url):
         visit.draw(SEVEN)
         visit.expect_digit("7")
         visit.page.locator('button[data-teach="9"]').tap()
-        sync_api.expect(visit.page.locator("#step")).to_be_visible()
-        sync_api.expect(visit.page.locator("#step-summary")).to_contain_text("1 step taught")
+        sync_api.expect(visit.page.locator("#step")).to_be_visible(timeout=WAIT_MS)
+        sync_api.expect(visit.page.locator("#step-summary")).to_contain_text("1 step taught", timeout=WAIT_MS)
         assert visit.page.evaluate("document.documentElement.scrollWidth") <= 390
         assert visit.problems == []
     finally:
