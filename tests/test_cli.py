@@ -43,6 +43,7 @@ def test_each_command_has_a_help_that_reads_as_written(capsys, command):
 @pytest.mark.parametrize("argv, help_command", [
     ([], "mnist-app"), (["classify"], "mnist-app"), (["predict"], "mnist-app predict"),
     (["train", "--epochs", "many"], "mnist-app train"),
+    (["predict", "--nosuch", "x.png"], "mnist-app predict"),  # argparse's top level says "unrecognized"
 ])
 def test_bad_usage_exits_2_with_one_line_pointing_at_help(capsys, argv, help_command):
     assert main(argv) == 2

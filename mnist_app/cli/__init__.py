@@ -69,10 +69,13 @@ COMMANDS = {
 
 
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line, raised instead of printed with the usage."""
+    """An ArgumentParser whose errors are one line, raised instead of printed with the usage.
+    Each names the help to read: ``help_prog``'s, if set, else its own."""
+
+    help_prog: str | None = None
 
     def error(self, message: str):
-        raise UsageError(f"{message} (see '{self.prog} --help')")
+        raise UsageError(f"{message} (see '{self.help_prog or self.prog} --help')")
 
     def _get_formatter(self):
         # argparse makes a formatter for every argument it adds (to check its metavar), and
@@ -111,12 +114,15 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         "  mnist-app train                       download MNIST, train, save the weights\n"
         "  mnist-app evaluate                    the shipped model on the MNIST test set\n"
         "  mnist-app backprop digit.png --label 7   teach it one image: one SGD step, BP1-BP4\n"
+        "  mnist-app serve                       draw digits in the browser: http://127.0.0.1:8000/\n"
         "\n"
         f"exit status: {EXIT_OK} success, {EXIT_FAILURE} failure (bad input, data or model), "
         f"{EXIT_USAGE} bad usage, {EXIT_INTERRUPTED} interrupted (Ctrl-C), {EXIT_TERMINATED} terminated "
         "(SIGTERM; serve stops with 0)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    if len(wanted) == 1:  # the command's options are all there is to get wrong ("unrecognized arguments")
+        parser.help_prog = f"mnist-app {wanted[0]}"
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in wanted:
