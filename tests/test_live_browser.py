@@ -39,6 +39,15 @@ CanvasRenderingContext2D.prototype.putImageData = function (picture, ...rest) {
 };
 """
 
+# True if the longest choice of a <select> fits beside its arrow (taken as 20 CSS pixels).
+CHOICES_FIT = """(select) => {
+  const style = getComputedStyle(select);
+  const text = document.createElement("canvas").getContext("2d");
+  text.font = style.font;
+  const longest = Math.max(...[...select.options].map((option) => text.measureText(option.text).width));
+  return select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) >= longest + 20;
+}"""
+
 
 def test_a_two_epoch_run_draws_its_curves_and_its_weights_form(browser, train_url):  # noqa: F811
     visit = Visit(browser, train_url, load_page=False)
@@ -47,6 +56,8 @@ def test_a_two_epoch_run_draws_its_curves_and_its_weights_form(browser, train_ur
         page.add_init_script(RECORD_PICTURES)
         page.goto(train_url + "/train")
         sync_api.expect(page.locator("input[name=hidden]")).to_have_value("30")  # the defaults arrived
+        # On a desktop (Playwright's 1280 x 720), "cross-entropy" showed as "cross-entro".
+        assert [select.evaluate(CHOICES_FIT) for select in page.locator("#settings select").all()] == [True, True]
         page.fill("input[name=hidden]", "10")
         page.fill("input[name=epochs]", "2")
         page.fill("input[name=examples]", "2000")
