@@ -6,12 +6,11 @@ The picture's marks are found as for one digit (:func:`~mnist_app.preprocess.fin
 then their line is read again and cut into digits (:mod:`mnist_app.preprocess.segment`),
 which asks the classifier how confidently it reads each candidate piece. Marks no wider
 than a digit (not ``Marks.looks_wide``) that read as a digit (unless they fall into
-separate marks, or are read doubtfully and cut into digits that each read as one and
-beat it), a picture cut into one digit, and one whose pieces score lower than the whole
-read as one digit (unless they are separate marks, each read surely, or three or more
-tall ones), are read exactly as ``predict`` reads
-them, on the single-digit path; otherwise each digit's picture is read with the same
-readings and the same rule.
+separate marks, or are read doubtfully and cut into digits each read surely), a picture
+cut into one digit, and one whose pieces score lower than the whole read as one digit
+(unless they are separate marks, each read surely, or three or more tall ones), are read
+exactly as ``predict`` reads them, on the single-digit path; otherwise each digit's
+picture is read with the same readings and the same rule.
 """
 
 from __future__ import annotations
@@ -29,8 +28,7 @@ from mnist_app.preprocess.line import Line, digit_groups, read_line
 from mnist_app.preprocess.segment import Piece, beats_one_digit, segment_groups
 
 SURE_DIGIT = 0.8  # a digit read with less confidence than this may be several, written close
-DOUBTFUL_WHOLE = 0.25  # one mark read whole with less than this may be digits a blur joined...
-DOUBTFUL_PIECE = 0.3  # ...when its pieces each read at least this (and beat it, segment.beats_one_digit)
+DOUBTFUL_WHOLE = 0.25  # one mark read whole with less than this may be digits a blur joined (when its pieces are sure)
 # Two neighbouring pieces at least TALL_PIECE of the tallest piece's height, with a gap of
 # at least APART of that height between their boxes, are two digits, however they read.
 TALL_PIECE = 0.7
@@ -78,7 +76,7 @@ def read_number(classifier: "Classifier", source: "ImageSource") -> NumberReadin
     if one_mark and not doubtful:
         pieces = []  # read as predict reads it, without reading its pieces
     predictions = classifier.predict_pictures(np.array([piece.picture for piece in pieces])) if pieces else []
-    if one_mark and not _all_read(predictions, DOUBTFUL_PIECE):
+    if one_mark and not _all_sure(predictions):
         pieces, predictions = [], []
     if len(pieces) <= 1 or not (alone.not_a_digit or beats_one_digit(pieces, alone.confidence, marks.aspect)
                                 or _surer_apart(pieces, predictions) or _standing_apart(pieces)
@@ -108,16 +106,10 @@ def _surer_apart(pieces: list[Piece], predictions: list["Prediction"]) -> bool:
 
 def _all_sure(predictions: list["Prediction"]) -> bool:
     """Whether there are two or more ``predictions``, each a digit read without doubt (at
-    least SURE_DIGIT)."""
-    return _all_read(predictions, SURE_DIGIT) and not any(p.unsure for p in predictions)
-
-
-def _all_read(predictions: list["Prediction"], confidence: float) -> bool:
-    """Whether there are two or more ``predictions``, each a digit read with at least
-    ``confidence``: a mark read whole as a doubtful digit whose pieces read as digits at
-    DOUBTFUL_PIECE or more is those digits if they beat it (a "70" a photo joined, read
-    whole as a 3 at 0.13, cut into a sure 7 and a 0 at 0.5)."""
-    return len(predictions) >= 2 and all(not p.not_a_digit and p.confidence >= confidence for p in predictions)
+    least SURE_DIGIT): a mark read as one doubtful digit whose pieces read as sure digits
+    is those digits."""
+    return len(predictions) >= 2 and all(not p.unsure and not p.not_a_digit and p.confidence >= SURE_DIGIT
+                                         for p in predictions)
 
 
 def _many_marks(pieces: list[Piece]) -> bool:

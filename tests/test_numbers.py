@@ -460,27 +460,6 @@ def test_one_mark_read_as_a_doubtful_digit_whose_pieces_read_surely_is_those_dig
     assert read_number(ReadsBarsSurely(), on_white(ink)).number == "11"
 
 
-class ReadsBarsDoubtfully(ReadsBarsSurely):
-    """A reader that reads a lone bar as a 1 with ``bar`` confidence (neither sure nor
-    unsure), and anything else as a doubtful 4 (0.05)."""
-
-    def __init__(self, bar: float):
-        self.bar = bar
-
-    def confidences(self, pictures):
-        return np.where(reads_only_bars(pictures) > 0.5, self.bar, 0.05)
-
-
-def test_one_mark_read_as_a_doubtful_digit_is_the_digits_its_pieces_read_better_though_not_surely():
-    # The "11" a blurred photo made one mark, its pieces read at 0.6 (a "70" read whole as
-    # a 3 at 0.13, its pieces a sure 7 and a 0 at 0.5): they beat the whole's 0.05 by far.
-    ink = bars([0, 24], width=20)
-    ink[HEIGHT // 2 - 3:HEIGHT // 2 + 3, 20:24] = 1
-    assert not find_marks(on_white(ink)).looks_wide
-    assert read_number(ReadsBarsDoubtfully(0.6), on_white(ink)).number == "11"
-    assert read_number(ReadsBarsDoubtfully(0.2), on_white(ink)).number == "4"  # pieces too doubtful: the whole
-
-
 class ReadsTheWholeAsASureOne:
     """A reader of marks cut apart (``confidences``: 0.9 for a lone bar, 0.05 for the rest)
     that reads a lone bar as a doubtful 4 (0.35), and anything else as a sure 1 (0.99)."""
