@@ -42,6 +42,9 @@ if TYPE_CHECKING:  # numpy is imported when the arrays are parsed, not for the c
     import numpy as np
 
 DATA_DIR_ENV = "MNIST_APP_DATA"
+# The last line of a download failure when no mirror could be reached.
+OFFLINE_HINT = (f"no mirror could be reached: if you have the MNIST files, give their folder with "
+                f"--data-dir DIR or {DATA_DIR_ENV}=DIR")
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,7 +115,7 @@ def ensure_mnist_files(
     Cached files are checked, not downloaded again; missing or corrupt ones are fetched
     from ``mirrors`` (base URLs, default :data:`MIRRORS`), trying each in order. Every
     file is attempted before :class:`DownloadError` reports, one line per failed file,
-    what each mirror did. ``progress`` shows a progress bar per download on stderr.
+    what each mirror did, and :data:`OFFLINE_HINT` last if no mirror could be reached. ``progress`` shows a progress bar per download on stderr.
     The content is returned so that loading does not decompress the files a second time.
     """
     directory = Path(data_dir)
@@ -140,6 +143,8 @@ def ensure_mnist_files(
                 f"cannot use {directory} as the MNIST data directory: {describe_oserror(error)}"
             ) from error
     if failures:
+        if downloader is not None and downloader.mirrors and set(downloader.mirrors) <= set(downloader.unreachable):
+            failures.append(OFFLINE_HINT)  # no network, most likely: say how to do without it
         raise DownloadError(*failures)
     return contents
 

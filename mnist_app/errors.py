@@ -20,7 +20,8 @@ class MnistAppError(Exception):
 
 
 class DownloadError(MnistAppError):
-    """Every mirror failed for at least one MNIST file: one line (failure) per such file."""
+    """Every mirror failed for at least one MNIST file: one line (failure) per such file,
+    then, if no mirror could be reached at all, one saying how to do without them."""
 
     def __init__(self, *failures: str):
         super().__init__("\n".join(failures))

@@ -10,7 +10,7 @@ import pytest
 
 from mirror_server import listing
 from mnist_app import mnist_files
-from mnist_app.data import ensure_mnist_files, load_mnist
+from mnist_app.data import OFFLINE_HINT, ensure_mnist_files, load_mnist
 from mnist_app.mnist_files import TEST_IMAGES, TRAIN_IMAGES, BadContent, DownloadSettings, gunzip
 from mnist_app.errors import DownloadError
 from mnist_app.limits import DOWNLOAD_DEADLINE_TIMEOUTS
@@ -107,7 +107,8 @@ def test_a_dripping_mirror_fails_at_the_deadline_and_is_skipped(server, data_dir
     server.faults["bad"] = "drip"
     with pytest.raises(DownloadError) as error:
         ensure_mnist_files(data_dir, [server.url("bad")], settings=settings)
-    first, *others = error.value.lines
+    first, *others, hint = error.value.lines
+    assert hint == OFFLINE_HINT
     assert "too slow: " in first and f"in {DOWNLOAD_DEADLINE_TIMEOUTS * 0.2:g} s" in first
     assert "(2 attempts)" not in first  # a deadline is not retried
     assert all("skipped, unreachable earlier in this run (too slow" in line for line in others)

@@ -155,7 +155,7 @@ def _run(argv: list[str] | None) -> int:
         _error_line(str(error))
         return EXIT_USAGE
     except MnistAppError as error:
-        for line in error.lines:  # a download failure has one line per file
+        for line in error.lines:  # a download failure has one line per file (and a hint offline)
             _error_line(line)
         return EXIT_FAILURE
     except OutputError as error:
