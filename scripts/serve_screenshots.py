@@ -80,8 +80,22 @@ def shoot(page, strokes, output: str, path: Path, full_page: bool) -> None:
     draw(page, strokes)
     page.wait_for_function(f"document.querySelector('{output}').textContent.trim() !== ''")
     page.wait_for_timeout(800)  # the last debounced reading
-    page.screenshot(path=str(path), full_page=full_page)
+    screenshot(page, path, full_page)
     print(f"{path}: read {page.locator(output).text_content().strip()!r}")
+
+
+def screenshot(page, path: Path, full_page: bool) -> None:
+    """Screenshot ``page`` to ``path``; with ``full_page``, all of it, by making the window
+    as tall as the page: Chromium's own full-page capture drops the touch emulation, so a
+    phone's picture showed what only a mouse user sees (the Esc key on Clear)."""
+    if not full_page:
+        page.screenshot(path=str(path))
+        return
+    window = page.viewport_size
+    page.set_viewport_size({"width": window["width"], "height": page.evaluate("document.documentElement.scrollHeight")})
+    page.wait_for_timeout(300)  # the pad redraws at its new size
+    page.screenshot(path=str(path))
+    page.set_viewport_size(window)
 
 
 if __name__ == "__main__":

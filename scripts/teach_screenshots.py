@@ -15,7 +15,7 @@ import argparse
 
 from playwright.sync_api import expect
 
-from serve_screenshots import DOCS, SIZES, browser_on_server
+from serve_screenshots import DOCS, SIZES, browser_on_server, screenshot
 
 BLUNDER = DOCS / "blunder.png"
 
@@ -36,7 +36,7 @@ def main() -> None:
             expect(page.locator("#step-summary")).to_contain_text("1 step taught")
             page.wait_for_timeout(300)  # the bars' transition
             path = DOCS / f"teach-{name}.png"
-            page.screenshot(path=str(path), full_page=True)
+            screenshot(page, path, full_page=True)
             print(f"{path}: read {read!r}, after the step {page.locator('#digit').text_content().strip()!r}")
             if name == "desktop":
                 page.locator("#step").screenshot(path=str(DOCS / "teach-step.png"))
