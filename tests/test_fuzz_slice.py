@@ -122,11 +122,22 @@ def test_sigterm_and_sigkill_of_predict_leave_no_worker_running(tmp_path, mirror
 
 
 @pytest.mark.parametrize("index", range(len(models.ODD_METADATA)))
-def test_odd_metadata_is_refused_in_one_line_or_shown_by_the_report_and_the_api(index):
+def test_odd_metadata_is_refused_in_one_line_or_shown_by_the_report_and_the_api(index, tmp_path):
     """NaN, Infinity, floats that overflow and lone surrogates are refused; odd types and
     huge numbers load, and the report and /api/model show them without an exception."""
-    name, call, expected = worker.metadata_items(seed=0, quick=True)(index)
+    name, call, expected = worker.metadata_items(seed=0, quick=True, scratch=tmp_path)(index)
     try:
         call()
     except ModelFileError as error:
         assert expected is ModelFileError and "\n" not in str(error), name
+
+
+def test_the_library_fuzzing_leaves_no_scratch_folder_behind(tmp_path, monkeypatch):
+    """run_items gives its workers a scratch folder and removes it (a killed worker cannot)."""
+    from fuzz import library
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)  # gettempdir() reads TMPDIR again
+    tried, failures, _ = library.run_items("models", seed=0, first=0, stop=1, quick=True)
+    assert (tried, failures) == (1, [])
+    assert list(tmp_path.iterdir()) == []

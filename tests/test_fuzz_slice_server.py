@@ -11,9 +11,11 @@ the client gave up), never a measured time.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -131,9 +133,16 @@ def test_an_uploaded_ico_is_never_opened_in_the_servers_process(tmp_path, monkey
     assert opened == []
 
 
-def test_sigkill_of_serve_leaves_no_process_behind(tmp_path):
-    problems, note = cases_server._killed({"MNIST_APP_DATA": str(tmp_path)}, signal.SIGKILL)
-    assert problems == [], note
+def test_sigkill_of_serve_leaves_no_process_and_no_folder_behind(tmp_path, monkeypatch):
+    temp = Path(tempfile.mkdtemp())  # not in tmp_path: the fork server's socket path must stay short
+    try:
+        monkeypatch.setenv("TMPDIR", str(temp))
+        monkeypatch.setattr("tempfile.tempdir", None)  # gettempdir() reads TMPDIR again
+        problems, note = cases_server._killed({"MNIST_APP_DATA": str(tmp_path)}, signal.SIGKILL)
+        assert problems == [], note
+        assert list(temp.iterdir()) == []  # no pymp-* folder of the fork server
+    finally:
+        shutil.rmtree(temp)
 
 
 def test_workers_end_with_the_server_even_in_the_middle_of_a_picture(tmp_path):
@@ -150,7 +159,8 @@ def test_workers_end_with_the_server_even_in_the_middle_of_a_picture(tmp_path):
     """)
     here = Path(__file__).resolve().parent
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONPATH": f"{here}{os.pathsep}{here.parent}"},
+                               env={**os.environ, "PYTHONPATH": f"{here}{os.pathsep}{here.parent}",
+                                    "TMPDIR": str(tmp_path)},  # the fork server's folder, left by a kill
                                start_new_session=True)
     try:
         assert process.stdout.readline() == "reading\n"

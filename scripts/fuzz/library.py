@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,16 +29,20 @@ def run_items(kind: str, seed: int, first: int, stop: int, quick: bool = False) 
     failures, stats = [], {"slowest": 0.0, "slowest_name": ""}
     index = first
     tried = 0
-    while index < stop:
-        index, done, item_failures = _run_worker(kind, seed, index, stop, stats, quick)
-        tried += done
-        failures += item_failures
+    scratch = tempfile.mkdtemp(prefix="fuzz-scratch-")  # removed here: a killed worker cannot
+    try:
+        while index < stop:
+            index, done, item_failures = _run_worker(kind, seed, index, stop, stats, quick, scratch)
+            tried += done
+            failures += item_failures
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return tried, failures, stats
 
 
-def _run_worker(kind, seed, first, stop, stats, quick):
+def _run_worker(kind, seed, first, stop, stats, quick, scratch):
     env = {**os.environ, "PYTHONPATH": str(SCRIPTS), "PYTHONDONTWRITEBYTECODE": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "fuzz.worker", kind, str(seed), str(first), str(stop),
+    process = subprocess.Popen([sys.executable, "-m", "fuzz.worker", kind, str(seed), str(first), str(stop), scratch,
                                 *(["quick"] if quick else [])],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, preexec_fn=_limits,
                                start_new_session=True)

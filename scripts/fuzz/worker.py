@@ -1,8 +1,9 @@
 """Child process of the library-level fuzzing: call mnist_app on many items, report each one.
 
-    python -m fuzz.worker KIND SEED FIRST STOP [quick]
+    python -m fuzz.worker KIND SEED FIRST STOP SCRATCH [quick]
 
-prints, for each item index in [FIRST, STOP), ``begin INDEX NAME`` before the call and
+writes its model files under the folder SCRATCH (the caller's, which removes it: the
+worker may be killed mid-item), and prints, for each item index in [FIRST, STOP), ``begin INDEX NAME`` before the call and
 ``done INDEX SECONDS OUTCOME`` after it. OUTCOME is ``ok``, ``rejected: MESSAGE`` (the
 library's own exception), ``CRASH TYPE: MESSAGE`` (any other exception) or
 ``WARNING CATEGORY: MESSAGE`` (a warning escaped the library). The parent enforces the
@@ -12,7 +13,6 @@ time and memory bounds and restarts the worker after an item that killed it.
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -20,7 +20,7 @@ from pathlib import Path
 from fuzz import images, models
 
 
-def image_items(seed: int, quick: bool):
+def image_items(seed: int, quick: bool, scratch: Path):
     """(name, call) of mutated images, indexed from 0 without end."""
     from mnist_app.errors import ImageError
     from mnist_app.preprocess import to_mnist_image
@@ -31,7 +31,7 @@ def image_items(seed: int, quick: bool):
     return item
 
 
-def hostile_image_items(seed: int, quick: bool):
+def hostile_image_items(seed: int, quick: bool, scratch: Path):
     from mnist_app.errors import ImageError
     from mnist_app.preprocess import to_mnist_image
 
@@ -44,17 +44,15 @@ def hostile_image_items(seed: int, quick: bool):
     return item
 
 
-def model_items(seed: int, quick: bool):
+def model_items(seed: int, quick: bool, scratch: Path):
     from mnist_app.errors import ModelFileError
     from mnist_app.predict import Classifier
 
     names = sorted(set(models.MODELS) - models.HEAVY) if quick else sorted(models.MODELS)
-    directory = Path(tempfile.mkdtemp(prefix="fuzz-models-"))
-
     def item(index):
         name = names[index]
         build, verdict = models.MODELS[name]
-        path = directory / f"{name}.npz"
+        path = scratch / f"{name}.npz"
         build(path)
 
         def call():
@@ -68,7 +66,7 @@ def model_items(seed: int, quick: bool):
     return item
 
 
-def metadata_items(seed: int, quick: bool):
+def metadata_items(seed: int, quick: bool, scratch: Path):
     """Odd metadata: refused in one ModelFileError, or shown by the report (its page encoded
     as UTF-8) and by the server's /api/model (strict JSON) without an exception."""
     from dataclasses import replace
@@ -85,13 +83,12 @@ def metadata_items(seed: int, quick: bool):
     from mnist_app.web.settings import Limits
 
     names = sorted(models.ODD_METADATA)
-    directory = Path(tempfile.mkdtemp(prefix="fuzz-metadata-"))
     figures = []  # computed once, on a few random images, before the first timed item
 
     def item(index):
         name = names[index]
         build, verdict = models.ODD_METADATA[name]
-        path = directory / f"{name}.npz"
+        path = scratch / f"{name}.npz"
         build(path)
         if verdict == "accept" and not figures:
             network, _ = model_io.load(path)
@@ -118,8 +115,8 @@ KINDS = {"images": image_items, "hostile-images": hostile_image_items, "models":
 
 
 def main() -> None:
-    kind, seed, first, stop = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-    make_item = KINDS[kind](seed, sys.argv[5:] == ["quick"])
+    kind, seed, first, stop, scratch = sys.argv[1], *map(int, sys.argv[2:5]), Path(sys.argv[5])
+    make_item = KINDS[kind](seed, sys.argv[6:] == ["quick"], scratch)
     for index in range(first, stop):
         name, call, expected = make_item(index)
         print(f"begin {index} {name}", flush=True)
