@@ -35,3 +35,12 @@ def test_every_module_is_on_a_floor_and_every_import_points_down():
     graph = import_graph()
     assert all(0 <= floor(module) < len(FLOORS) for module in graph)
     assert upward_arrows(graph) == []
+
+
+MODULE_LINES = 300  # past this a module asks to be split (the engineers' guide)
+
+
+def test_no_module_is_past_the_size_that_asks_for_a_split():
+    long = {str(path.relative_to(ROOT)): lines for path in sorted((ROOT / "mnist_app").rglob("*.py"))
+            if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MODULE_LINES}
+    assert long == {}

@@ -6,9 +6,7 @@ import argparse
 import contextlib
 import hashlib
 import json
-import signal
 import sys
-import threading
 from dataclasses import asdict
 from pathlib import Path
 
@@ -19,7 +17,6 @@ from mnist_app.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_TERMINATED,
-    Terminated,
     UsageError,
     add_data_options,
     finite_number,
@@ -29,6 +26,7 @@ from mnist_app.cli.common import (
     whole_number,
 )
 from mnist_app.cli.train_data import HARD_REPEAT, training_set
+from mnist_app.cli.train_signals import sigterm_stops_as_ctrl_c
 from mnist_app.constants import (
     DEFAULT_COST,
     DEFAULT_HIDDEN,
@@ -172,7 +170,7 @@ def run(args) -> int:
     network = (Network.from_parameters([w.copy() for w in start.network.weights],
                                        [b.copy() for b in start.network.biases], args.cost)
                if start else Network(sizes, cost=args.cost, init=args.init, rng=rng))
-    with _epoch_progress(hyper.epochs, quiet=args.quiet) as on_epoch, _sigterm_stops_as_ctrl_c() as terminated:
+    with _epoch_progress(hyper.epochs, quiet=args.quiet) as on_epoch, sigterm_stops_as_ctrl_c() as terminated:
         result = train(network, train_images, train_labels, val_images, val_labels, hyper, rng, on_epoch,
                        teacher=teacher.network if teacher else None)
     # The saved model reads digits so (mnist_app.reading); the test score and the rule too.
@@ -208,33 +206,6 @@ def run(args) -> int:
     if result.interrupted:
         return EXIT_TERMINATED if terminated.is_set() else EXIT_INTERRUPTED
     return EXIT_OK
-
-
-@contextlib.contextmanager
-def _sigterm_stops_as_ctrl_c():
-    """Within the block (training), SIGTERM (``kill``, ``docker stop``) stops the run as
-    Ctrl-C does, after the current minibatch with the best weights kept, by raising SIGINT
-    for train's own handler; the yielded Event says whether it came. Where that handler
-    is not in place (before the first minibatch, or at a second SIGTERM), and outside the
-    block, SIGTERM ends the command at once (mnist_app.cli.main), as it does every command.
-    Outside the main thread, or where SIGTERM is ignored, nothing changes."""
-    terminated = threading.Event()
-    if threading.current_thread() is not threading.main_thread() \
-            or signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
-        yield terminated
-        return
-
-    def stop(signum, frame):
-        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            raise Terminated()
-        terminated.set()
-        signal.raise_signal(signal.SIGINT)
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield terminated
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _fonts_used(args) -> dict[str, list[str]]:
