@@ -156,7 +156,8 @@ def number_json(reading: NumberReading, top_k: int = 1) -> dict:
 def holds_several_digits(classifier: "Classifier", marks: Marks) -> bool:
     """Whether ``marks`` clearly hold a number: they are cut into two or more digits, in
     separate marks (not only cut apart where they touch), and the classifier reads each of
-    them without doubt.
+    them as a digit, if perhaps an unsure one (a number with one doubtful digit is still a
+    number: "not a digit" would send its writer the wrong way).
 
     Marks that are all one mark are not, however they would be cut: that is answered
     before cutting them (about 1 ms, where weighing their cuts took 50-100 ms for a wide
@@ -169,7 +170,7 @@ def holds_several_digits(classifier: "Classifier", marks: Marks) -> bool:
     if len({piece.group for piece in pieces}) < 2:
         return False
     predictions = classifier.predict_pictures(np.array([piece.picture for piece in pieces]))
-    return not any(prediction.unsure or prediction.not_a_digit for prediction in predictions)
+    return not any(prediction.not_a_digit for prediction in predictions)
 
 
 def _marks_box(marks: Marks) -> tuple[int, int, int, int]:

@@ -189,7 +189,7 @@ class Classifier:
                   ) -> Iterator[Prediction | ImageError]:
         readable = [item for _, item in batch if not isinstance(item, ImageError)]
         results = iter(self.predict_vectors(np.array([item.vector for item in readable])) if readable else [])
-        for source, item in batch:
+        for _, item in batch:
             if isinstance(item, ImageError):
                 yield item
                 continue

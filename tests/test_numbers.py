@@ -7,6 +7,7 @@ digits (the committed sample) and bars drawn here.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 
@@ -285,6 +286,31 @@ def test_plain_predict_refuses_a_number(shipped, tmp_path, capsys):
     assert captured.err.strip() == f"mnist-app: error: {path}: several digits: read them with --number"
     assert main(["predict", "--number", str(path)]) == 0
     assert capsys.readouterr().out.strip() == f"{path}: {number}"
+
+
+class Doubting:
+    """The shipped classifier, except that it doubts every digit it reads, and calls the
+    ``not_digit``-th picture of each batch (if any) not a digit."""
+
+    def __init__(self, shipped: Classifier, not_digit: int | None = None):
+        self.shipped, self.not_digit = shipped, not_digit
+        self.confidences = shipped.confidences
+
+    def predict_pictures(self, pictures):
+        return [dataclasses.replace(prediction, unsure=True, not_a_digit=index == self.not_digit)
+                for index, prediction in enumerate(self.shipped.predict_pictures(pictures))]
+
+
+def test_separate_digits_are_several_digits_even_when_doubtful(shipped):
+    """A number is several digits even when its digits read unsure (a doubtful digit is
+    still a digit), but not when one of its marks is not a digit."""
+    from mnist_app import numbers
+
+    inks, _ = clear_digits(3, start=60)
+    ink, _ = write_line(inks, HEIGHT, Line(gaps=(0.4, 0.4), drift=0.0), np.random.default_rng(3))
+    marks = find_marks(on_white(ink))
+    assert numbers.holds_several_digits(Doubting(shipped), marks)
+    assert not numbers.holds_several_digits(Doubting(shipped, not_digit=1), marks)
 
 
 def test_number_json_has_a_box_per_digit_inside_the_picture(tmp_path, capsys):
