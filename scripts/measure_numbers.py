@@ -5,6 +5,8 @@ digits touch, one digit with --number against predict, and what a number costs.
 - digits right: 1 - (edit distance between reading and number) / (digits written), summed
   over the set (a failed reading counts as the empty string);
 - touching: the numbers in which two digits' strokes touch or overlap, read exactly;
+- plain predict: the numbers that ``predict`` (one digit) refuses as several digits, and
+  those it answers with one digit instead;
 - agreement: a single-digit picture read with ``read_number`` gets the answer ``predict``
   gives (the same digit, or the same error);
 - time: the median of REPEATS reads of a 6-digit number on a 1000 px photo against one
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mnist_app.errors import ImageError
+from mnist_app.errors import ImageError, SeveralDigits
 from mnist_app.preprocess import decode_picture
 from mnist_app.synthetic import numbers
 from mnist_app.synthetic.paper import photo_jpeg
@@ -40,8 +42,9 @@ PHOTO = (1000, 750)  # the timed photo, pixels
 TIMED_DIGITS = 6
 TIMED_HEIGHT = 90  # pixels: the timed digits' height
 
-HEADER = ("| numbers | held out | count | whole numbers right | digits right | touching, read right | ms per number |\n"
-          "| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+HEADER = ("| numbers | held out | count | whole numbers right | digits right | touching, read right | ms per number "
+          "| `predict`: several digits / one digit |\n"
+          "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -66,13 +69,16 @@ class NumberScore:
     touching: int
     touching_exact: int
     ms: float
+    several: int
+    one_digit: int
 
     def row(self) -> str:
         def share(part: int, whole: int) -> str:
             return f"{part}/{whole} ({part / whole:.1%})" if whole else "-"
         digits_right = 1 - self.digit_errors / max(self.digits, 1)
         return (f"| {self.name} | {'yes' if self.held_out else 'no'} | {self.count} | {share(self.exact, self.count)} "
-                f"| {digits_right:.1%} | {share(self.touching_exact, self.touching)} | {self.ms:.0f} |")
+                f"| {digits_right:.1%} | {share(self.touching_exact, self.touching)} | {self.ms:.0f} "
+                f"| {self.several} / {self.one_digit} |")
 
 
 def reading_of(classifier, file: bytes) -> str:
@@ -83,16 +89,29 @@ def reading_of(classifier, file: bytes) -> str:
         return ""
 
 
+def plain_answer(classifier, file: bytes) -> str:
+    """What plain ``predict`` answers for ``file``: "several", "digit" or "other" (an error)."""
+    try:
+        classifier.predict(file)
+    except SeveralDigits:
+        return "several"
+    except ImageError:
+        return "other"
+    return "digit"
+
+
 def score_numbers(classifier, labelled: numbers.NumberSet, held_out: bool) -> NumberScore:
     started = time.perf_counter()
     readings = [reading_of(classifier, file) for file in labelled.files]
     ms = (time.perf_counter() - started) / max(len(readings), 1) * 1000
     exact = [reading == number for reading, number in zip(readings, labelled.numbers)]
+    plain = [plain_answer(classifier, file) for file in labelled.files]
     return NumberScore(
         labelled.name, held_out, len(readings), sum(exact),
         sum(len(number) for number in labelled.numbers),
         sum(edit_distance(reading, number) for reading, number in zip(readings, labelled.numbers)),
-        int(labelled.touching.sum()), int(sum(e for e, t in zip(exact, labelled.touching) if t)), ms)
+        int(labelled.touching.sum()), int(sum(e for e, t in zip(exact, labelled.touching) if t)), ms,
+        plain.count("several"), plain.count("digit"))
 
 
 def agreement(classifier, files: list[bytes]) -> int:

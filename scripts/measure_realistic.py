@@ -250,7 +250,9 @@ def main() -> None:
         rows, examples = measure_whole_numbers(classifier, digits, labels, args)
         report = ("# Whole numbers\n\n" + heading
                   + "\"held out\": the segmenter was tuned without this family. Digits right: "
-                  "1 - edit distance / digits written.\n\n" + "\n".join(rows) + "\n")
+                  "1 - edit distance / digits written. The last column: the numbers plain `predict` "
+                  "refuses as several digits, and those it answers with one digit (it refuses the rest as "
+                  "not a digit, or no digit found).\n\n" + "\n".join(rows) + "\n")
         write(args.numbers_output, args.numbers_sheet, report, examples)
 
 
