@@ -67,3 +67,36 @@ def test_teaching_works_with_touch_on_a_phone(browser, base_url):
         assert visit.problems == []
     finally:
         visit.close()
+
+
+def test_a_file_over_the_size_limit_is_never_sent_and_cannot_be_taught(visit, tmp_path):
+    from mnist_app.web.settings import MAX_BODY_BYTES
+
+    big = tmp_path / "big.png"
+    with open(big, "wb") as file:
+        file.truncate(MAX_BODY_BYTES + 1)
+    posts = []
+    visit.page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+    visit.page.set_input_files("#file", str(big))
+    size = f"{(MAX_BODY_BYTES + 1) / 2**20:.1f} MB"
+    limit = f"{MAX_BODY_BYTES / 2**20:.1f} MB"
+    sync_api.expect(visit.page.locator("#state")).to_have_text(
+        f"That file is {size}; the server reads images up to {limit}.")
+    sync_api.expect(visit.page.locator('button[data-teach="3"]')).to_be_disabled()
+    sync_api.expect(visit.page.locator("#pad-hint")).to_be_hidden()
+    assert posts == []  # neither read nor taught: no upload to be refused
+    assert visit.problems == []
+
+
+def test_after_a_file_the_server_cannot_read_the_pad_and_teaching_say_so(visit, tmp_path):
+    junk = tmp_path / "junk.png"
+    junk.write_bytes(b"not a picture at all")
+    visit.page.set_input_files("#file", str(junk))
+    sync_api.expect(visit.page.locator("#state")).to_contain_text("Could not read that image")
+    sync_api.expect(visit.page.locator("#pad-hint")).to_be_hidden()  # not "Draw one digit here"
+    sync_api.expect(visit.page.locator('button[data-teach="3"]')).to_be_disabled()
+    visit.page.click("#clear")
+    sync_api.expect(visit.page.locator("#pad-hint")).to_be_visible()
+    sync_api.expect(visit.page.locator('button[data-teach="3"]')).to_be_enabled()
+    # Chromium logs every 4xx answer to fetch on the console; the server's refusal is expected.
+    assert [problem for problem in visit.problems if "status of 4" not in problem] == []

@@ -17,7 +17,7 @@ import {
 import { drawPicture } from "./pixels.js";
 import { onReaderChange, predictUrl } from "./reader.js";
 import { drawStrokes } from "./strokes.js";
-import { installTeaching } from "./teach.js";
+import { installTeaching, pictureChanged } from "./teach.js";
 
 // In number mode the pad is wider, and so is the PNG: EXPORT_SIZE tall.
 const EXPORT_SIZE = 128;
@@ -37,6 +37,7 @@ let strokes = [];                 // [{width, points: [[x, y], ...]}], in units 
 let current = null;               // the stroke being drawn
 let shownImage = null;            // an ImageBitmap of a dropped/chosen file, drawn on the pad
 let shownFile = null;             // that file, as it was read
+let padProblem = null;            // why the picture on the pad cannot be read (the verdict's words)
 let generation = 0;               // bumped by Clear/new input: late answers are dropped
 
 // ------------------------------------------------------------------------ drawing
@@ -70,7 +71,7 @@ function redrawPad() {
     padContext.drawImage(shownImage, (pad.width - w) / 2, (pad.height - h) / 2, w, h);
   }
   drawStrokes(padContext, pad.height, INK, strokes);
-  $("pad-hint").hidden = strokes.length > 0 || shownImage !== null;
+  $("pad-hint").hidden = strokes.length > 0 || shownFile !== null;  // a file the browser cannot show too
   $("undo").disabled = strokes.length === 0;
 }
 
@@ -200,16 +201,17 @@ async function readFile(file) {
   generation += 1;
   const asked = generation;
   shownFile = file;
+  padProblem = null;
+  pictureChanged();
   try {
     shownImage = await createImageBitmap(file);
   } catch {
     shownImage = null;            // a format the browser cannot show; the server may read it
   }
   redrawPad();
-  const model = currentModel();
-  const limit = model ? model.limits.max_body_bytes : Infinity;
-  if (file.size > limit) {
-    showProblem(`That file is ${megabytes(file.size)}; the server reads images up to ${megabytes(limit)}.`);
+  const tooLarge = sizeProblem(file);
+  if (tooLarge) {
+    showProblem(tooLarge);
     return;
   }
   verdict.classList.add("reading");
@@ -223,17 +225,28 @@ async function readFile(file) {
   }
 }
 
+// The page's own words for a file larger than the server reads (null if it is not): checked
+// before sending it, so that it is never uploaded only to be refused.
+function sizeProblem(file) {
+  const model = currentModel();
+  const limit = model ? model.limits.max_body_bytes : Infinity;
+  return file.size > limit ? `That file is ${megabytes(file.size)}; the server reads images up to ${megabytes(limit)}.`
+    : null;
+}
+
 function megabytes(bytes) {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 // ------------------------------------------------------------------------ showing
 
-function setVerdict(kind, digit, text) {
+function setVerdict(kind, digit, text, problem = null) {
   verdict.classList.remove("unsure", "no-digit", "error");
   if (kind) verdict.classList.add(kind);
   digitOutput.textContent = digit;
   stateText.textContent = text;
+  padProblem = problem;
+  pictureChanged();               // teaching needs a picture the server can read
 }
 
 function showAnswer({ status, json }) {
@@ -274,7 +287,7 @@ function showReading(reading) {
 }
 
 function showProblem(text) {
-  setVerdict("error", "", text);
+  setVerdict("error", "", text, text);
   clearNetwork();
 }
 
@@ -366,7 +379,7 @@ function start() {
 }
 
 // For teach.js: the picture on the pad (a PNG of the drawing, or the file shown; null if
-// blank), and reading it again with the shipped model.
+// blank), why it cannot be read (null if it can), and reading it again with the shipped model.
 function currentPicture() {
   if (shownFile) return Promise.resolve(shownFile);
   return strokes.length ? exportDrawing() : Promise.resolve(null);
@@ -381,4 +394,4 @@ function readAgain() {
 }
 
 start();
-installTeaching({ currentPicture, readAgain, showReading, model: currentModel });
+installTeaching({ currentPicture, pictureProblem: () => padProblem, readAgain, showReading, model: currentModel });

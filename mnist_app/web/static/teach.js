@@ -16,7 +16,7 @@ const SHOWN_NEURONS = 4;          // weight changes drawn, the neurons with the 
 const $ = (id) => document.getElementById(id);
 const panel = document.getElementById("step");
 
-let page = null;                  // what app.js lends: {currentPicture, readAgain, showReading, model}
+let page = null;                  // what app.js lends: {currentPicture, pictureProblem, readAgain, showReading, model}
 let corrections = [];             // [{picture, label, eta}], oldest first: this page's steps
 let lastLabel = null;
 let busy = false;
@@ -109,11 +109,16 @@ function say(text) {
 }
 
 function setButtons() {
-  const full = corrections.length >= maxCorrections();
+  const off = busy || corrections.length >= maxCorrections() || page.pictureProblem() !== null;
   document.querySelectorAll("button[data-teach]").forEach((button) => {
-    button.disabled = busy || full;
+    button.disabled = off;
   });
-  $("again").disabled = busy || full || lastLabel === null;
+  $("again").disabled = off || lastLabel === null;
+}
+
+// app.js calls this when the picture on the pad or its verdict changes.
+export function pictureChanged() {
+  if (page) setButtons();         // before installTeaching, there are no buttons yet
 }
 
 // ------------------------------------------------------------------------ showing the step
