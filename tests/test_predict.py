@@ -277,6 +277,16 @@ def test_dash_reads_one_image_from_stdin(capsys, model_path, digits_dir, monkeyp
     assert record["digit"] == Classifier.load(model_path).predict(path).digit
 
 
+def test_a_second_dash_says_stdin_was_already_read(capsys, model_path, digits_dir, monkeypatch):
+    path = image_files(digits_dir)[0]
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(path.read_bytes())))
+    status, out, _ = run_cli(capsys, "predict", "--model", str(model_path), "--json", "-", "-")
+    first, second = (json.loads(line) for line in out)
+    assert status == 1
+    assert first["digit"] == Classifier.load(model_path).predict(path).digit  # the first one is read
+    assert second == {"path": "-", "error": "stdin was already read: give - once"}
+
+
 @pytest.mark.parametrize("k", ["0", "11", "two"])
 def test_top_k_out_of_range_is_a_usage_error(capsys, model_path, digits_dir, k):
     assert main(["predict", "--model", str(model_path), "--top-k", k, str(digits_dir)]) == 2

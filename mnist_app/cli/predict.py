@@ -193,16 +193,18 @@ def _can_fork() -> bool:
 def _image_entries(paths: list[str]) -> list[tuple[str, EntrySource]]:
     """(name, image source or the ImageError of an unusable directory or stdin) for each
     image the PATH arguments name, in order: directories are listed, and '-' is stdin's
-    bytes, read up to the size limit of an image file."""
+    bytes, read up to the size limit of an image file (once: a second '-' is an error)."""
     from mnist_app.decode import read_image_bytes
     from mnist_app.predict import image_files
 
     entries: list[tuple[str, EntrySource]] = []
-    for path in paths:
+    for index, path in enumerate(paths):
         if path == "-":
             try:
                 if sys.stdin is None:  # started with stdin closed (`<&-`)
                     raise ImageError("cannot read stdin: it is closed")
+                if "-" in paths[:index]:
+                    raise ImageError("stdin was already read: give - once")
                 entries.append((path, read_image_bytes(sys.stdin.buffer)))
             except ImageError as error:
                 entries.append((path, error))
