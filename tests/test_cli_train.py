@@ -159,3 +159,21 @@ def test_sigterm_stops_training_as_ctrl_c_does_keeping_the_weights(fake_mnist_di
     assert capsys.readouterr().out.startswith("interrupted after 1 of 5 epochs\n")
     _, metadata = model_io.load(model)
     assert metadata["best_epoch"] == 1 and metadata["interrupted"]
+
+
+@pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_stop_after_training_waits_for_the_save(fake_mnist_dir, tmp_path, capsys, monkeypatch, signum, status):
+    """Ctrl-C or SIGTERM while the finished run is calibrated and tested (about 1 s): the
+    run is saved whole, and the exit status says which signal came."""
+    def evaluate_after_a_signal(*args, **kwargs):
+        os.kill(os.getpid(), signum)
+        return real_evaluate(*args, **kwargs)
+
+    real_evaluate = cli_train.evaluate
+    monkeypatch.setattr(cli_train, "evaluate", evaluate_after_a_signal)
+    model = tmp_path / "model.npz"
+    assert main(["train", "--data-dir", str(fake_mnist_dir), "--output", str(model), "--epochs", "1",
+                 *FAST[2:]]) == status
+    assert capsys.readouterr().out.splitlines()[-1] == f"saved {model}"
+    _, metadata = model_io.load(model)
+    assert "test_accuracy" in metadata and not metadata["interrupted"]

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import hashlib
 import json
+import signal
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -26,7 +27,7 @@ from mnist_app.cli.common import (
     whole_number,
 )
 from mnist_app.cli.train_data import HARD_REPEAT, training_set
-from mnist_app.cli.train_signals import sigterm_stops_as_ctrl_c
+from mnist_app.cli.train_signals import finish_first, sigterm_stops_as_ctrl_c
 from mnist_app.constants import (
     DEFAULT_COST,
     DEFAULT_HIDDEN,
@@ -173,38 +174,40 @@ def run(args) -> int:
     with _epoch_progress(hyper.epochs, quiet=args.quiet) as on_epoch, sigterm_stops_as_ctrl_c() as terminated:
         result = train(network, train_images, train_labels, val_images, val_labels, hyper, rng, on_epoch,
                        teacher=teacher.network if teacher else None)
-    # The saved model reads digits so (mnist_app.reading); the test score and the rule too.
-    model = Model(network, ReadingConvention(deskew=hyper.deskew, average_shifts=args.average_shifts))
-    if len(val_labels):  # every model gets a rule
-        model = model.calibrated(val_images, val_labels)
-    test = evaluate(model, mnist.test_images, mnist.test_labels)
-    summary = {
-        "output": str(output),
-        "hyperparameters": {**asdict(hyper), "sizes": sizes, "cost": args.cost, "init": args.init,
-                            "validation": args.validation, "nondigits": args.nondigits, "typed": args.typed,
-                            "hands": args.hands, "hard_nondigits": args.hard_nondigits},
-        "seed": args.seed,
-        **({"hard_nondigits_kept": hard_kept} if args.hard_nondigits else {}),
-        **result.summary(),
-        "test_accuracy": test.accuracy,
-    }
-    metadata = {
-        **summary, **model.to_metadata(),
-        "training_data_sha256": {name: mnist.sha256[name] for name in (TRAIN_IMAGES, TRAIN_LABELS)},
-        "fonts": _fonts_used(args),
-    }
-    if start:
-        metadata["started_from"] = _start_record(start)
-    if teacher:
-        metadata["teacher"] = {key: teacher.metadata.get(key) for key in ("sizes", "hyperparameters", "test_accuracy")}
-    replaced = replacing(output)
-    model_io.save(output, network, metadata)
-    if args.json:
-        print(json.dumps(summary))
-    else:
-        _print_outcome(result, test, output, hyper.epochs, replaced)
-    if result.interrupted:
-        return EXIT_TERMINATED if terminated.is_set() else EXIT_INTERRUPTED
+    with finish_first() as late:
+        # The saved model reads digits so (mnist_app.reading); the test score and the rule too.
+        model = Model(network, ReadingConvention(deskew=hyper.deskew, average_shifts=args.average_shifts))
+        if len(val_labels):  # every model gets a rule
+            model = model.calibrated(val_images, val_labels)
+        test = evaluate(model, mnist.test_images, mnist.test_labels)
+        summary = {
+            "output": str(output),
+            "hyperparameters": {**asdict(hyper), "sizes": sizes, "cost": args.cost, "init": args.init,
+                                "validation": args.validation, "nondigits": args.nondigits, "typed": args.typed,
+                                "hands": args.hands, "hard_nondigits": args.hard_nondigits},
+            "seed": args.seed,
+            **({"hard_nondigits_kept": hard_kept} if args.hard_nondigits else {}),
+            **result.summary(),
+            "test_accuracy": test.accuracy,
+        }
+        metadata = {
+            **summary, **model.to_metadata(),
+            "training_data_sha256": {name: mnist.sha256[name] for name in (TRAIN_IMAGES, TRAIN_LABELS)},
+            "fonts": _fonts_used(args),
+        }
+        if start:
+            metadata["started_from"] = _start_record(start)
+        if teacher:
+            metadata["teacher"] = {key: teacher.metadata.get(key)
+                                   for key in ("sizes", "hyperparameters", "test_accuracy")}
+        replaced = replacing(output)
+        model_io.save(output, network, metadata)
+        if args.json:
+            print(json.dumps(summary))
+        else:
+            _print_outcome(result, test, output, hyper.epochs, replaced)
+    if result.interrupted or late:
+        return EXIT_TERMINATED if terminated.is_set() or signal.SIGTERM in late else EXIT_INTERRUPTED
     return EXIT_OK
 
 
