@@ -215,6 +215,18 @@ def test_serve_says_in_one_line_when_the_host_is_no_address(capsys):
     assert line.startswith("mnist-app: error: cannot listen on a..b:0: no such address (")
 
 
+def test_serve_says_in_one_line_when_its_workers_cannot_start(tmp_path):
+    """The fork server's socket is made in TMPDIR: a path past 107 bytes cannot be bound."""
+    long_temp = tmp_path / ("t" * 110)
+    long_temp.mkdir()
+    finished = subprocess.run([sys.executable, "-m", "mnist_app", "serve", "--port", "0", "--workers", "1"],
+                              env={**os.environ, "TMPDIR": str(long_temp)}, capture_output=True, text=True,
+                              timeout=60)
+    assert finished.returncode == 1 and finished.stdout == ""
+    [line] = finished.stderr.splitlines()
+    assert line.startswith("mnist-app: error: cannot start the image workers: ") and "TMPDIR" in line
+
+
 def test_serve_without_waitress_says_how_to_install_it(capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "waitress", None)
     monkeypatch.setitem(sys.modules, "waitress.server", None)

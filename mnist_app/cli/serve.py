@@ -79,12 +79,17 @@ def _readers(classifier, workers: int, cleanup: contextlib.ExitStack) -> dict:
     """How posted images are read, as make_app's ``preprocess`` and ``read_number``: by a
     pool of ``workers`` processes (closed by ``cleanup``), or in the request threads when
     ``workers`` is 0."""
+    from mnist_app.errors import MnistAppError
     from mnist_app.web.workers import PreprocessingPool
 
     if not workers:
         return {"preprocess": classifier.digit_picture, "read_number": classifier.read_number}
-    pool = cleanup.enter_context(PreprocessingPool(workers, preprocess=classifier.digit_picture,
-                                                   read_number=classifier.read_number))
+    try:
+        pool = cleanup.enter_context(PreprocessingPool(workers, preprocess=classifier.digit_picture,
+                                                       read_number=classifier.read_number))
+    except OSError as error:  # e.g. "AF_UNIX path too long": the fork server's socket is made in TMPDIR
+        raise MnistAppError(f"cannot start the image workers: {error.strerror or error} "
+                            "(set a shorter TMPDIR, or use --workers 0 to read in the request threads)") from None
     return {"preprocess": pool, "read_number": pool.read_number}
 
 
