@@ -115,8 +115,9 @@ def ensure_mnist_files(
     Cached files are checked, not downloaded again; missing or corrupt ones are fetched
     from ``mirrors`` (base URLs, default :data:`MIRRORS`), trying each in order. Every
     file is attempted before :class:`DownloadError` reports, one line per failed file,
-    what each mirror did, and :data:`OFFLINE_HINT` last if no mirror could be reached. ``progress`` shows a progress bar per download on stderr.
-    The content is returned so that loading does not decompress the files a second time.
+    what each mirror did, and :data:`OFFLINE_HINT` last if no mirror could be reached.
+    ``progress`` shows a progress bar per download on stderr. The content is returned so
+    that loading does not decompress the files a second time.
     """
     directory = Path(data_dir)
     _check_data_dir(directory)

@@ -4,9 +4,9 @@ Each command lives in its own module of this package with the same two functions
 ``add_parser(commands)`` declares its arguments (checked by their argparse types, so a
 bad value stops the command before any slow work) and sets ``run``, which returns the
 exit status. Only the module of the command that runs is imported (COMMANDS names them),
-so ``mnist-app predict`` does not pay for training, reports or the server. Only this package prints to the user or chooses exit codes; library modules
-raise :class:`~mnist_app.errors.MnistAppError` subclasses and ``main`` turns each into one
-line.
+so ``mnist-app predict`` does not pay for training, reports or the server. Only this
+package prints to the user or chooses exit codes; library modules raise
+:class:`~mnist_app.errors.MnistAppError` subclasses and ``main`` turns each into one line.
 """
 
 from __future__ import annotations

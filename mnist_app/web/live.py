@@ -17,7 +17,8 @@ Each stream holds one of the server's threads for its life, so streams are bound
 (:class:`StreamLimits`): a few at once (then 503 with Retry-After), each ending when its
 client goes away (seen through waitress's ``waitress.client_disconnected``), after a
 maximum lifetime (the browser reconnects and resumes from its Last-Event-ID), or when the
-run ends (closing the trainer ends the run, so every stream ends within ``poll`` seconds). A quiet stream sends a comment line now and then, so proxies keep it open.
+run ends (closing the trainer ends the run, so every stream ends within ``poll``
+seconds). A quiet stream sends a comment line now and then, so proxies keep it open.
 """
 
 from __future__ import annotations
