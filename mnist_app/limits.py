@@ -93,6 +93,11 @@ MAX_NUMBER_MARKS = 100
 # Weighing the ways to cut them grows with their width, 0.16-0.3 s a digit height; a wave
 # 186 digit heights long took 32 s and 960 MB, eight waves of 11 took 14 s; one of 11, 3 s.
 MAX_CUT_WIDTH = 12
+# Plain `predict` cuts one mark it reads as no digit, to tell whether touching digits make
+# it (then it says "several digits"), only up to this many digit heights wide: two to four
+# touching digits (a touching pair: 140-190 ms in all, against 4 ms to say "not a digit"),
+# where a wave 7 digit heights long took 1.2 s.
+MAX_PLAIN_CUT_WIDTH = 4
 
 # --- teaching (mnist_app.teach: `mnist-app backprop`, POST /api/backprop) --------------
 # A step of eta 100 already throws every sigmoid of a 784-30-10 network into saturation;

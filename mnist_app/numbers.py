@@ -23,6 +23,7 @@ import numpy as np
 
 from mnist_app.constants import JSON_DECIMALS
 from mnist_app.errors import NoDigitFound, NotADigit
+from mnist_app.limits import MAX_PLAIN_CUT_WIDTH
 from mnist_app.preprocess import Marks, find_marks, marks_as_digit
 from mnist_app.preprocess.line import Line, digit_groups, read_line
 from mnist_app.preprocess.segment import Piece, beats_one_digit, segment_groups
@@ -154,23 +155,26 @@ def number_json(reading: NumberReading, top_k: int = 1) -> dict:
 
 
 def holds_several_digits(classifier: "Classifier", marks: Marks) -> bool:
-    """Whether ``marks`` clearly hold a number: they are cut into two or more digits, in
-    separate marks (not only cut apart where they touch), and the classifier reads each of
-    them as a digit, if perhaps an unsure one (a number with one doubtful digit is still a
-    number: "not a digit" would send its writer the wrong way).
+    """Whether ``marks`` clearly hold a number: they are cut into two or more digits, and
+    the classifier reads each of them as a digit. Digits in separate marks may be unsure
+    (a number with one doubtful digit is still a number: "not a digit" would send its
+    writer the wrong way); digits cut apart where they touch must each read without doubt,
+    and only where the one mark they make is no digit.
 
-    Marks that are all one mark are not, however they would be cut: that is answered
-    before cutting them (about 1 ms, where weighing their cuts took 50-100 ms for a wide
-    digit on a 280-pixel canvas, 1 in 100 of those the server's benchmark posts)."""
+    One mark that reads as a digit is not cut: that is answered first (about 1 ms, where
+    weighing its cuts took 50-100 ms for a wide digit on a 280-pixel canvas, 1 in 100 of
+    those the server's benchmark posts), nor one wider than MAX_PLAIN_CUT_WIDTH digit heights."""
     line = read_line(marks)
     groups, digit_height = digit_groups(line.ink)
-    if len(groups) < 2:
+    one_mark = len(groups) < 2
+    if one_mark and (groups[0].right - groups[0].left > MAX_PLAIN_CUT_WIDTH * digit_height
+                     or not classifier.predict_pictures(marks_as_digit(marks)[np.newaxis])[0].not_a_digit):
         return False
     pieces: list[Piece] = segment_groups(line, groups, digit_height, classifier.confidences)
-    if len({piece.group for piece in pieces}) < 2:
+    if len({piece.group for piece in pieces} if not one_mark else pieces) < 2:
         return False
     predictions = classifier.predict_pictures(np.array([piece.picture for piece in pieces]))
-    return not any(prediction.not_a_digit for prediction in predictions)
+    return not any(prediction.not_a_digit or (one_mark and prediction.unsure) for prediction in predictions)
 
 
 def _marks_box(marks: Marks) -> tuple[int, int, int, int]:

@@ -198,16 +198,67 @@ def test_two_touching_digits_are_split_where_the_scorer_reads_both_best():
     assert pieces[0].box[2] < pieces[1].box[2]
 
 
-def test_one_wide_mark_is_not_several_digits_and_is_not_cut_to_say_so(shipped, monkeypatch):
-    """Two touching digits are one mark: segmenting it puts every piece in that one mark,
-    so it does not clearly hold several digits, which is answered without segmenting."""
+def touching_pair(start: int) -> tuple[bytes, str]:
+    """Two clear sample digits from ``start`` on, written so that their strokes touch: a PNG
+    of one wide mark, and its number."""
+    (left, right), number = clear_digits(2, start=start)
+    ink, touching = write_line([left, right], HEIGHT, Line(touch=True, drift=0.0, sizes=0.0), np.random.default_rng(3))
+    assert touching
+    return on_white(ink), number
+
+
+def test_one_wide_mark_read_as_a_digit_is_not_cut_to_say_whether_it_is_several(shipped, monkeypatch):
+    """One mark that reads as a digit is one digit, answered without segmenting it (a wide
+    digit costs plain predict no cuts). The classifier here reads every picture as a sure digit."""
     from mnist_app import numbers
 
-    (left, right), _ = clear_digits(2)
-    ink, touching = write_line([left, right], HEIGHT, Line(touch=True, drift=0.0, sizes=0.0), np.random.default_rng(3))
+    picture, _ = touching_pair(0)
+    marks = find_marks(picture)
+    assert marks.looks_wide
+
+    class SureOfAll:
+        confidences = shipped.confidences
+
+        def predict_pictures(self, pictures):
+            return [dataclasses.replace(prediction, unsure=False, not_a_digit=False)
+                    for prediction in shipped.predict_pictures(pictures)]
+
+    def not_called(*args):
+        raise AssertionError("segmented")
+
+    monkeypatch.setattr(numbers, "segment_groups", not_called)
+    assert not numbers.holds_several_digits(SureOfAll(), marks)
+
+
+def test_touching_digits_that_read_as_no_digit_together_are_several_digits(shipped, tmp_path):
+    """Two clear digits whose strokes touch make one mark; where the shipped model reads
+    that mark as no digit, plain predict cuts it and, each piece reading surely, says it
+    holds several digits rather than "not a digit"."""
+    picture, number = touching_pair(0)
+    marks = find_marks(picture)
+    assert shipped.predict_pictures(marks_as_digit(marks)[np.newaxis])[0].not_a_digit
+    path = tmp_path / "touching.png"
+    path.write_bytes(picture)
+    with pytest.raises(SeveralDigits):
+        shipped.predict(path)
+    assert shipped.read_number(path).number == number
+
+
+def test_plain_predict_does_not_cut_one_mark_longer_than_a_few_digits(shipped, monkeypatch):
+    """A wave as long as 5 digits is one mark that reads as no digit: too long for plain
+    predict to spend cuts on (MAX_PLAIN_CUT_WIDTH), so it is not several digits."""
+    from mnist_app import numbers
+    from mnist_app.limits import MAX_PLAIN_CUT_WIDTH
+
+    columns = np.arange(5 * HEIGHT)
+    ink = np.zeros((HEIGHT, len(columns)), dtype=np.float32)
+    rows = (HEIGHT / 2 + 0.4 * HEIGHT * np.sin(columns / HEIGHT * 2 * np.pi)).astype(int)
+    for offset in range(-3, 4):  # a pen 7 pixels wide
+        ink[np.clip(rows + offset, 0, HEIGHT - 1), columns] = 1
     marks = find_marks(on_white(ink))
-    assert touching and marks.looks_wide
-    assert {piece.group for piece in segment(marks, shipped.confidences)} == {0}
+    groups, digit_height = numbers.digit_groups(numbers.read_line(marks).ink)
+    assert len(groups) == 1 and groups[0].right - groups[0].left > MAX_PLAIN_CUT_WIDTH * digit_height
+    assert shipped.predict_pictures(marks_as_digit(marks)[np.newaxis])[0].not_a_digit
 
     def not_called(*args):
         raise AssertionError("segmented")
