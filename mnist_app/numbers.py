@@ -154,9 +154,11 @@ def number_json(reading: NumberReading, top_k: int = 1) -> dict:
     return {"number": reading.number, "digits": digits, "unsure": reading.unsure}
 
 
-def holds_several_digits(classifier: "Classifier", marks: Marks) -> bool:
+def holds_several_digits(classifier: "Classifier", marks: Marks, picture: np.ndarray) -> bool:
     """Whether ``marks`` clearly hold a number: they are cut into two or more digits, and
-    the classifier reads each of them as a digit. Digits in separate marks may be unsure
+    the classifier reads each of them as a digit. ``picture``: the marks framed as one
+    digit, (28, 28) uint8, as :func:`~mnist_app.preprocess.marks_as_digit` frames them for
+    ``predict``, which has framed them already. Digits in separate marks may be unsure
     (a number with one doubtful digit is still a number: "not a digit" would send its
     writer the wrong way); digits cut apart where they touch must each read without doubt,
     and only where the one mark they make is no digit.
@@ -168,7 +170,7 @@ def holds_several_digits(classifier: "Classifier", marks: Marks) -> bool:
     groups, digit_height = digit_groups(line.ink)
     one_mark = len(groups) < 2
     if one_mark and (groups[0].right - groups[0].left > MAX_PLAIN_CUT_WIDTH * digit_height
-                     or not classifier.predict_pictures(marks_as_digit(marks)[np.newaxis])[0].not_a_digit):
+                     or not classifier.predict_pictures(picture[np.newaxis])[0].not_a_digit):
         return False
     pieces: list[Piece] = segment_groups(line, groups, digit_height, classifier.confidences)
     if len({piece.group for piece in pieces} if not one_mark else pieces) < 2:

@@ -111,9 +111,10 @@ class Classifier:
         uint8. Raises ImageError if the image cannot be read or holds no digit,
         SeveralDigits if it clearly holds a number (the server's /api/predict reads so)."""
         marks = find_marks(source)
-        if _holds_several_digits(self, marks):
+        picture = marks_as_digit(marks)
+        if _holds_several_digits(self, marks, picture):
             raise SeveralDigits()
-        return marks_as_digit(marks)
+        return picture
 
     def read_number(self, source: ImageSource) -> NumberReading:
         """Every digit in one image, left to right: a :class:`~mnist_app.numbers.NumberReading`.
@@ -200,15 +201,16 @@ class Classifier:
                 yield NotADigit() if prediction.not_a_digit else prediction
 
 
-def _holds_several_digits(classifier: Classifier, marks) -> bool:
-    """Whether ``marks`` are wide and :func:`mnist_app.numbers.holds_several_digits` (imported
-    only for wide marks) cuts them into digits; marks that cannot be cut are one digit."""
+def _holds_several_digits(classifier: Classifier, marks, picture: np.ndarray) -> bool:
+    """Whether ``marks`` (framed as one digit: ``picture``) are wide and
+    :func:`mnist_app.numbers.holds_several_digits` (imported only for wide marks) cuts them
+    into digits; marks that cannot be cut are one digit."""
     if not marks.looks_wide:
         return False
     from mnist_app.numbers import holds_several_digits
 
     with contextlib.suppress(ImageError):
-        return holds_several_digits(classifier, marks)
+        return holds_several_digits(classifier, marks, picture)
     return False
 
 
@@ -243,8 +245,8 @@ def preprocess_or_error(classifier: Classifier, source: ImageSource) -> Preproce
     """
     try:
         marks = find_marks(source)
-        vector = _as_vectors(marks_as_digit(marks)[np.newaxis])[0]
-        return Preprocessed(vector, _holds_several_digits(classifier, marks))
+        picture = marks_as_digit(marks)
+        return Preprocessed(_as_vectors(picture[np.newaxis])[0], _holds_several_digits(classifier, marks, picture))
     except ImageError as error:
         return _detached(error)
     except Exception as error:  # noqa: BLE001 - see the docstring

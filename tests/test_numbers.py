@@ -227,7 +227,7 @@ def test_one_wide_mark_read_as_a_digit_is_not_cut_to_say_whether_it_is_several(s
         raise AssertionError("segmented")
 
     monkeypatch.setattr(numbers, "segment_groups", not_called)
-    assert not numbers.holds_several_digits(SureOfAll(), marks)
+    assert not numbers.holds_several_digits(SureOfAll(), marks, marks_as_digit(marks))
 
 
 def test_touching_digits_that_read_as_no_digit_together_are_several_digits(shipped, tmp_path):
@@ -264,7 +264,7 @@ def test_plain_predict_does_not_cut_one_mark_longer_than_a_few_digits(shipped, m
         raise AssertionError("segmented")
 
     monkeypatch.setattr(numbers, "segment_groups", not_called)
-    assert not numbers.holds_several_digits(shipped, marks)
+    assert not numbers.holds_several_digits(shipped, marks, marks_as_digit(marks))
 
 
 def test_two_tall_marks_over_the_same_columns_stay_two_digits():
@@ -360,8 +360,8 @@ def test_separate_digits_are_several_digits_even_when_doubtful(shipped):
     inks, _ = clear_digits(3, start=60)
     ink, _ = write_line(inks, HEIGHT, Line(gaps=(0.4, 0.4), drift=0.0), np.random.default_rng(3))
     marks = find_marks(on_white(ink))
-    assert numbers.holds_several_digits(Doubting(shipped), marks)
-    assert not numbers.holds_several_digits(Doubting(shipped, not_digit=1), marks)
+    assert numbers.holds_several_digits(Doubting(shipped), marks, marks_as_digit(marks))
+    assert not numbers.holds_several_digits(Doubting(shipped, not_digit=1), marks, marks_as_digit(marks))
 
 
 def test_number_json_has_a_box_per_digit_inside_the_picture(tmp_path, capsys):
