@@ -170,6 +170,15 @@ def test_predict_takes_the_image_field_of_a_multipart_form(app, sample_digits):
     assert answer.status == 200 and answer.json()["digit"] == label
 
 
+@pytest.mark.parametrize("path", ["/api/predict", "/api/number", "/api/backprop"])
+def test_two_images_in_one_form_are_400_one_image_per_request(app, sample_digits, path):
+    body, content_type = multipart([("image", "a.png", sample_digits[0][1]), ("image", "b.png", sample_digits[1][1]),
+                                    ("label", None, b"3")])
+    answer = call(app, "POST", path, body, content_type)
+    assert answer.status == 400
+    assert answer.json() == {"error": "the multipart form has 2 'image' fields; send one per request"}
+
+
 def test_a_blank_picture_is_no_digit_never_a_guess(app):
     answer = call(app, "POST", "/api/predict", blank_png(), "image/png")
     assert answer.status == 422

@@ -30,10 +30,11 @@ class MissingField(HttpError):
 
 
 def form_field(body: bytes, boundary: str | None, name: str) -> bytes:
-    """The content of the first part named ``name`` in the multipart ``body``.
+    """The content of the one part named ``name`` in the multipart ``body``.
 
     Raises HttpError 400 naming what is wrong: no or bad boundary, a malformed or
-    unterminated part, too many parts, or no field called ``name``.
+    unterminated part, too many parts, no field called ``name``, or several (which one was
+    meant cannot be told: one image per request).
     """
     delimiter = b"--" + _checked_boundary(boundary)
     start = body.find(delimiter)  # anything before the first delimiter is preamble
@@ -41,6 +42,7 @@ def form_field(body: bytes, boundary: str | None, name: str) -> bytes:
         raise HttpError(400, "multipart body without its boundary")
     position = start + len(delimiter)
     parts = 0
+    found: list[bytes] = []
     while not body.startswith(b"--", position):  # "--" after a delimiter closes the body
         if parts == MAX_MULTIPART_PARTS:
             raise HttpError(400, f"multipart body with more than {MAX_MULTIPART_PARTS} parts")
@@ -54,9 +56,13 @@ def form_field(body: bytes, boundary: str | None, name: str) -> bytes:
             raise HttpError(400, "multipart part is not terminated by the boundary")
         disposition, params = parse_header_value(headers.get("content-disposition", ""))
         if disposition == "form-data" and params.get("name") == name:
-            return body[content_start:content_end]
+            found.append(body[content_start:content_end])
         position = content_end + len(CRLF) + len(delimiter)
-    raise MissingField(400, f"the multipart form has no {name!r} field")
+    if not found:
+        raise MissingField(400, f"the multipart form has no {name!r} field")
+    if len(found) > 1:
+        raise HttpError(400, f"the multipart form has {len(found)} {name!r} fields; send one per request")
+    return found[0]
 
 
 def _checked_boundary(boundary: str | None) -> bytes:
