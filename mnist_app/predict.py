@@ -20,15 +20,13 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple
 import numpy as np
 
 from mnist_app.constants import INPUT_SIZE, PIXEL_SCALE
-from mnist_app.decode import IMAGE_EXTENSIONS, ImageSource
+from mnist_app.decode import ImageSource
 from mnist_app.errors import ImageError, NotADigit, SeveralDigits
 from mnist_app.model import Model, Readout
 from mnist_app.network import Network
 from mnist_app.preprocess import find_marks, marks_as_digit, to_mnist_image
 
 if TYPE_CHECKING:  # numbers (and segment) load when a picture looks wide enough to hold several
-    from pathlib import Path  # only to list a folder: 4% of `mnist-app predict one.png` to import
-
     from mnist_app.numbers import NumberReading
 
 BATCH_SIZE = 256  # images per feedforward call in predict_many / predict_each
@@ -269,26 +267,6 @@ def _raise_if_not_a_digit(prediction: Prediction) -> Prediction:
     if prediction.not_a_digit:
         raise NotADigit()
     return prediction
-
-
-def image_files(directory: str | os.PathLike) -> list[Path]:
-    """The image files directly in ``directory``, sorted by name; hidden files are skipped.
-
-    An image file is one with a common raster image extension (IMAGE_EXTENSIONS; asking
-    Pillow for all it registers would import every plugin, about 0.3 s). Raises ImageError
-    if there is none or the directory cannot be listed.
-    """
-    from pathlib import Path
-
-    try:
-        entries = sorted(Path(directory).iterdir())
-    except OSError as error:
-        raise ImageError(f"cannot list directory: {error.strerror}") from error
-    files = [path for path in entries
-             if path.suffix.lower() in IMAGE_EXTENSIONS and not path.name.startswith(".") and path.is_file()]
-    if not files:
-        raise ImageError("no image files in this directory")
-    return files
 
 
 def describe(source: ImageSource) -> str:

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FLOORS = (
     ("leaves", ("constants", "limits", "errors", "safe_io", "atomic", "lifeline")),
     ("transforms", ("augment", "distortions")),
-    ("pictures (know no network)", ("decode", "ico", "image_budget", "plain_png", "preprocess", "synthetic")),
+    ("pictures (know no network)", ("decode", "ico", "image_budget", "image_folder", "plain_png", "preprocess", "synthetic")),
     ("network and its reading", ("network", "inputs", "confidence", "reading", "training",
                                  "training_progress", "teach")),
     ("files", ("idx", "npz", "model_metadata", "model_io", "mnist_files", "data", "download")),

@@ -19,9 +19,10 @@ from mnist_sample import mnist_sample
 from mnist_app import model_io
 from mnist_app.cli import main
 from mnist_app.errors import ImageError, ModelFileError, NoDigitFound
+from mnist_app.image_folder import list_images
 from mnist_app.model import Model
 from mnist_app.network import Network
-from mnist_app.predict import Classifier, Prediction, image_files
+from mnist_app.predict import Classifier, Prediction
 from mnist_app.synthetic import sets, typed
 from test_preprocess import encode, png_claiming_size
 
@@ -142,11 +143,61 @@ def test_a_bad_model_file_raises_model_file_error(tmp_path):
         Classifier.load(tmp_path / "bad.npz")
 
 
+def image_files(directory: Path) -> list[Path]:
+    return list_images(directory).files
+
+
 def test_image_files_lists_images_sorted_and_skips_the_rest(digits_dir, tmp_path):
     labels = mnist_sample()[1][:6]
     assert [path.name for path in image_files(digits_dir)] == [f"{i}-label{label}.png" for i, label in enumerate(labels)]
+    assert list_images(digits_dir).skipped == []  # a text file and a hidden one are not named like images
     with pytest.raises(ImageError, match="^no image files in this directory$"):
         image_files(tmp_path)
+
+
+@pytest.fixture
+def folder_with_oddities(digits_dir, tmp_path) -> Path:
+    """Two of digits_dir's images, and beside them entries named like images that are not
+    files: a broken link, a FIFO, a folder and a link to /dev/zero."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for path in image_files(digits_dir)[:2]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "gone.png").symlink_to(tmp_path / "deleted.png")
+    os.mkfifo(folder / "pipe.jpg")
+    (folder / "sub.png").mkdir()
+    (folder / "zero.png").symlink_to("/dev/zero")
+    return folder
+
+
+ODDITIES_NOTE = ("skipped 4 entries named like an image but not a file: gone.png (a broken link), "
+                 "pipe.jpg (a FIFO), sub.png (a folder), zero.png (a device)")
+
+
+def test_a_folder_names_what_it_skipped_on_one_stderr_line(capsys, known_model_path, folder_with_oddities):
+    status, out, err = run_cli(capsys, "predict", "--model", str(known_model_path), "--json",
+                               str(folder_with_oddities))
+    assert status == 0  # the good files' status: skipping is not a failure
+    assert [json.loads(line)["path"] for line in out] == sorted(str(path) for path in folder_with_oddities.glob("?-*"))
+    assert err == [f"mnist-app: warning: {folder_with_oddities}: {ODDITIES_NOTE}"]
+
+
+def test_a_folder_of_nothing_but_skipped_entries_says_what_they_are(capsys, known_model_path, folder_with_oddities):
+    for path in folder_with_oddities.glob("?-*"):
+        path.unlink()
+    status, out, err = run_cli(capsys, "predict", "--model", str(known_model_path), str(folder_with_oddities))
+    assert status == 1 and out == []
+    assert err == [f"mnist-app: error: {folder_with_oddities}: no image files in this directory ({ODDITIES_NOTE})"]
+
+
+def test_past_five_skipped_entries_the_rest_are_counted(tmp_path):
+    for index in range(8):
+        (tmp_path / f"{index}.png").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(ImageError) as raised:
+        list_images(tmp_path)
+    assert str(raised.value).endswith("skipped 8 entries named like an image but not a file: 0.png (a broken link), "
+                                      "1.png (a broken link), 2.png (a broken link), 3.png (a broken link), "
+                                      "4.png (a broken link) and 3 more)")
 
 
 # --- the predict command -------------------------------------------------------------

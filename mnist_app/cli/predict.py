@@ -192,10 +192,11 @@ def _can_fork() -> bool:
 
 def _image_entries(paths: list[str]) -> list[tuple[str, EntrySource]]:
     """(name, image source or the ImageError of an unusable directory or stdin) for each
-    image the PATH arguments name, in order: directories are listed, and '-' is stdin's
-    bytes, read up to the size limit of an image file (once: a second '-' is an error)."""
+    image the PATH arguments name, in order: directories are listed (a warning line names
+    the entries skipped), and '-' is stdin's bytes, read up to the size limit of an image
+    file (once: a second '-' is an error)."""
     from mnist_app.decode import read_image_bytes
-    from mnist_app.predict import image_files
+    from mnist_app.image_folder import list_images, skipped_note
 
     entries: list[tuple[str, EntrySource]] = []
     for index, path in enumerate(paths):
@@ -210,9 +211,13 @@ def _image_entries(paths: list[str]) -> list[tuple[str, EntrySource]]:
                 entries.append((path, error))
         elif os.path.isdir(path):  # False, not an error, for a name too long or a broken link
             try:
-                entries.extend((str(file), file) for file in image_files(path))
+                folder = list_images(path)
             except ImageError as error:
                 entries.append((path, error))
+                continue
+            if folder.skipped:  # said once, before any reading; the exit status is the files'
+                print(printable(f"mnist-app: warning: {path}: {skipped_note(folder.skipped)}"), file=sys.stderr)
+            entries.extend((str(file), file) for file in folder.files)
         else:
             entries.append((path, path))
     return entries
