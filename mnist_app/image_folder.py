@@ -2,7 +2,7 @@
 
 An entry is read when it is named like an image (IMAGE_EXTENSIONS), is not hidden and is a
 regular file (a link to one counts). Entries named like images that are not regular files
-(a broken link, a folder, a FIFO that would wait for a writer, a device such as /dev/zero
+(a broken link, a directory, a FIFO that would wait for a writer, a device such as /dev/zero
 that never ends) are skipped, and said: :func:`skipped_note` is one line naming them.
 """
 
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from mnist_app.decode import IMAGE_EXTENSIONS
 from mnist_app.errors import ImageError
+from mnist_app.safe_io import describe_oserror, file_kind
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -55,8 +56,8 @@ def list_images(directory: str | os.PathLike) -> ImageFolder:
 
 def skipped_note(skipped: list[tuple[Path, str]]) -> str:
     """The skipped entries in a few words: how many, and the first SHOWN_SKIPPED by name."""
-    named = ", ".join(f"{path.name} ({why})" for path, why in skipped[:SHOWN_SKIPPED])
-    more = f" and {len(skipped) - SHOWN_SKIPPED} more" if len(skipped) > SHOWN_SKIPPED else ""
+    named = "; ".join(f"{path.name}: {why}" for path, why in skipped[:SHOWN_SKIPPED])
+    more = f"; and {len(skipped) - SHOWN_SKIPPED} more" if len(skipped) > SHOWN_SKIPPED else ""
     count = "1 entry" if len(skipped) == 1 else f"{len(skipped)} entries"
     return f"skipped {count} named like an image but not a file: {named}{more}"
 
@@ -66,15 +67,5 @@ def _not_a_file(path: Path) -> str | None:
     try:
         mode = os.stat(path).st_mode
     except OSError as error:
-        if error.errno == errno.ENOENT and os.path.islink(path):
-            return "a broken link"
-        return (error.strerror or "cannot be read").lower()
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
+        return "a broken link" if error.errno == errno.ENOENT and os.path.islink(path) else describe_oserror(error)
+    return None if stat.S_ISREG(mode) else file_kind(mode)

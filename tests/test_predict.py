@@ -158,7 +158,7 @@ def test_image_files_lists_images_sorted_and_skips_the_rest(digits_dir, tmp_path
 @pytest.fixture
 def folder_with_oddities(digits_dir, tmp_path) -> Path:
     """Two of digits_dir's images, and beside them entries named like images that are not
-    files: a broken link, a FIFO, a folder and a link to /dev/zero."""
+    files: a broken link, a FIFO, a directory and a link to /dev/zero."""
     folder = tmp_path / "photos"
     folder.mkdir()
     for path in image_files(digits_dir)[:2]:
@@ -170,8 +170,8 @@ def folder_with_oddities(digits_dir, tmp_path) -> Path:
     return folder
 
 
-ODDITIES_NOTE = ("skipped 4 entries named like an image but not a file: gone.png (a broken link), "
-                 "pipe.jpg (a FIFO), sub.png (a folder), zero.png (a device)")
+ODDITIES_NOTE = ("skipped 4 entries named like an image but not a file: gone.png: a broken link; "
+                 "pipe.jpg: a FIFO (named pipe); sub.png: a directory; zero.png: a device")
 
 
 def test_a_folder_names_what_it_skipped_on_one_stderr_line(capsys, known_model_path, folder_with_oddities):
@@ -195,9 +195,9 @@ def test_past_five_skipped_entries_the_rest_are_counted(tmp_path):
         (tmp_path / f"{index}.png").symlink_to(tmp_path / "nowhere")
     with pytest.raises(ImageError) as raised:
         list_images(tmp_path)
-    assert str(raised.value).endswith("skipped 8 entries named like an image but not a file: 0.png (a broken link), "
-                                      "1.png (a broken link), 2.png (a broken link), 3.png (a broken link), "
-                                      "4.png (a broken link) and 3 more)")
+    assert str(raised.value).endswith("skipped 8 entries named like an image but not a file: 0.png: a broken link; "
+                                      "1.png: a broken link; 2.png: a broken link; 3.png: a broken link; "
+                                      "4.png: a broken link; and 3 more)")
 
 
 # --- the predict command -------------------------------------------------------------
