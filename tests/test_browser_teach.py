@@ -4,9 +4,14 @@ test_browser_page.py, whose fixtures and skips this module shares)."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
+from mnist_sample import mnist_sample
 from test_browser_page import SEVEN, WAIT_MS, Visit, count_colours, visit  # noqa: F401 - visit: a fixture
+from test_web_app import canvas_png
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
 
@@ -100,3 +105,32 @@ def test_after_a_file_the_server_cannot_read_the_pad_and_teaching_say_so(visit, 
     sync_api.expect(visit.page.locator('button[data-teach="3"]')).to_be_enabled()
     # Chromium logs every 4xx answer to fetch on the console; the server's refusal is expected.
     assert [problem for problem in visit.problems if "status of 4" not in problem] == []
+
+
+def test_a_step_the_server_would_refuse_for_size_is_never_sent_and_says_why(visit, tmp_path):
+    """A picture just under the body limit is read and taught once; the next step would
+    carry the first one's correction (a 28x28 picture, about 2 kB of JSON) and pass it."""
+    from mnist_app.web.settings import MAX_BODY_BYTES
+
+    images, labels = mnist_sample()
+    png = canvas_png(images[0])
+    near_limit = tmp_path / "near-limit.png"
+    near_limit.write_bytes(png + bytes(MAX_BODY_BYTES - 1500 - len(png)))  # the decoder stops at the PNG's end
+    steps = []
+    visit.page.on("request", lambda request: request.url.endswith("/api/backprop") and steps.append(request))
+    visit.page.set_input_files("#file", str(near_limit))
+    visit.expect_digit(str(labels[0]))
+    teach_and_wait(visit, 3, 0)  # the picture and the form's fields: under the limit
+    visit.page.click('button[data-teach="3"]')
+    sync_api.expect(visit.page.locator("#step-summary")).to_have_text(re.compile("^This picture"))
+    # The second step's body: the first's, its empty list of corrections ("[]") replaced by
+    # the correction the first step's answer gave, as JSON.stringify writes it.
+    correction = [{"picture": steps[0].response().json()["reading_after"]["input"], "label": 3, "eta": 0.5}]
+    first = int(steps[0].header_value("Content-Length"))
+    over = first - 2 + len(json.dumps(correction, separators=(",", ":"))) - MAX_BODY_BYTES
+    assert 0 < over < 1024
+    assert visit.page.locator("#step-summary").text_content() == (
+        f"This picture (10.0 MB) with the 1 step taught before it is {over} bytes over the 10.0 MB the server takes "
+        "in one request: reset to the shipped weights, or teach with a smaller picture.")
+    assert len(steps) == 1  # the second step was never sent
+    assert visit.problems == []

@@ -221,9 +221,11 @@ def test_an_image_over_the_decoders_pixel_budget_is_413_before_decoding(app, sid
     assert answer.json()["error"] == f"image too large: over {MAX_IMAGE_PIXELS:,} pixels (possible decompression bomb)"
 
 
-def test_a_body_over_the_limit_is_413_without_reading_it(classifier, tmp_path):
+@pytest.mark.parametrize("path, content_type", [("/api/predict", "image/png"), ("/api/number", "image/png"),
+                                                ("/api/backprop", "multipart/form-data; boundary=B")])
+def test_a_body_over_the_limit_is_413_without_reading_it(classifier, tmp_path, path, content_type):
     app = make_app(classifier, Limits(max_body_bytes=1000), data_dir=tmp_path)
-    answer = call(app, "POST", "/api/predict", content_type="image/png",
+    answer = call(app, "POST", path, content_type=content_type,
                   headers={"Content-Length": "1001"}, stream=UnreadableInput())
     assert answer.status == 413
     assert answer.json() == {"error": "the body is 1,001 bytes; the limit is 1,000"}

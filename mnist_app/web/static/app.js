@@ -16,6 +16,7 @@ import {
 } from "./number.js";
 import { drawPicture } from "./pixels.js";
 import { onReaderChange, predictUrl } from "./reader.js";
+import { byteSize, maxBodyBytes } from "./sizes.js";
 import { drawStrokes } from "./strokes.js";
 import { installTeaching, pictureChanged } from "./teach.js";
 
@@ -228,14 +229,9 @@ async function readFile(file) {
 // The page's own words for a file larger than the server reads (null if it is not): checked
 // before sending it, so that it is never uploaded only to be refused.
 function sizeProblem(file) {
-  const model = currentModel();
-  const limit = model ? model.limits.max_body_bytes : Infinity;
-  return file.size > limit ? `That file is ${megabytes(file.size)}; the server reads images up to ${megabytes(limit)}.`
+  const limit = maxBodyBytes(currentModel());
+  return file.size > limit ? `That file is ${byteSize(file.size)}; the server reads images up to ${byteSize(limit)}.`
     : null;
-}
-
-function megabytes(bytes) {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 // ------------------------------------------------------------------------ showing

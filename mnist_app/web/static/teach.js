@@ -10,6 +10,7 @@
 
 import { percent } from "./bars.js";
 import { FRAME, paintFrame } from "./pixels.js";
+import { byteSize, maxBodyBytes } from "./sizes.js";
 
 const SHOWN_NEURONS = 4;          // weight changes drawn, the neurons with the largest |δ^2|
 
@@ -71,13 +72,16 @@ async function teach(label) {
   }
   busy = true;
   setButtons();
-  const form = new FormData();
-  form.append("image", picture, "digit.png");
-  form.append("label", String(label));
-  form.append("eta", String(eta()));
-  form.append("corrections", JSON.stringify(corrections));
   try {
-    const response = await fetch("/api/backprop", { method: "POST", body: form });
+    const step = await stepRequest(picture, label);
+    const over = step.body.size - maxBodyBytes(page.model());
+    if (over > 0) {
+      say(tooLarge(picture, over));
+      return;
+    }
+    const response = await fetch("/api/backprop", {
+      method: "POST", body: step.body, headers: { "Content-Type": step.type },
+    });
     const answer = await response.json().catch(() => null);
     if (response.ok && answer) {
       corrections.push({ picture: answer.reading_after.input, label, eta: answer.eta });
@@ -93,6 +97,27 @@ async function teach(label) {
     busy = false;
     setButtons();
   }
+}
+
+// The form of one step (the picture, the digit, η and this page's corrections) as the bytes
+// it sends, measured before they are sent: the server refuses a body over its limit unread.
+async function stepRequest(picture, label) {
+  const form = new FormData();
+  form.append("image", picture, "digit.png");
+  form.append("label", String(label));
+  form.append("eta", String(eta()));
+  form.append("corrections", JSON.stringify(corrections));
+  const request = new Request("/api/backprop", { method: "POST", body: form });
+  return { body: await request.blob(), type: request.headers.get("Content-Type") };
+}
+
+// Why a step that would be ``over`` bytes past the server's limit is not sent, and the way out.
+function tooLarge(picture, over) {
+  const limit = byteSize(maxBodyBytes(page.model()));
+  const count = corrections.length;
+  const earlier = count ? ` with the ${count} step${count === 1 ? "" : "s"} taught before it` : "";
+  return `This picture (${byteSize(picture.size)})${earlier} is ${byteSize(over)} over the ${limit} the server ` +
+    `takes in one request: ${count ? "reset to the shipped weights, or " : ""}teach with a smaller picture.`;
 }
 
 function reset() {
