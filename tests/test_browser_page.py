@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from browser_fixtures import CHROMIUM, chromium_path
+from mnist_sample import mnist_sample
 from mnist_app.predict import Classifier
 from mnist_app.web.app import make_app
 from mnist_app.web.settings import Limits
@@ -130,6 +133,65 @@ def test_a_chosen_file_is_read_and_a_blank_one_is_no_digit(visit, tmp_path):
     visit.expect_digit("")
     # Chromium logs every 4xx answer to fetch on the console; this 422 is the expected one.
     assert [problem for problem in visit.problems if "status of 422" not in problem] == []
+
+
+def tiff_of_digits(path, digits) -> None:
+    """MNIST digits side by side, dark ink on white paper, as a TIFF (Chromium shows no TIFF)."""
+    ink = np.hstack(digits)
+    Image.fromarray(255 - ink).resize((ink.shape[1] * 5, ink.shape[0] * 5)).save(path, "TIFF")
+
+
+def pad_cells(visit: Visit) -> np.ndarray:
+    """The square pad's red level at the centre of each of its 28x28 cells."""
+    return np.array(visit.page.evaluate("""() => {
+        const pad = document.querySelector('#pad');
+        const data = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height).data;
+        return Array.from({length: 28}, (_, i) => Array.from({length: 28}, (_, j) =>
+            data[4 * (Math.floor((i + 0.5) * pad.height / 28) * pad.width + Math.floor((j + 0.5) * pad.width / 28))]));
+    }"""))
+
+
+def test_a_file_the_browser_cannot_show_is_drawn_as_the_server_read_it(visit, tmp_path):
+    images, labels = mnist_sample()
+    tiff_of_digits(tmp_path / "digit.tif", [images[0]])
+    visit.page.set_input_files("#file", str(tmp_path / "digit.tif"))
+    visit.expect_digit(str(labels[0]))
+    seen = Classifier.load().read(str(tmp_path / "digit.tif")).image  # what the network saw: ink 255 on 0
+    sync_api.expect(visit.page.locator("#pad-note")).to_have_text(
+        "This browser cannot show this TIFF file: the pad shows the 28×28 picture the server read from it.")
+    pad = pad_cells(visit)
+    assert (pad[seen >= 192] < 80).all() and (pad[seen == 0] == 255).all()  # dark ink on white paper
+    assert (seen >= 192).sum() > 20
+
+    visit.page.click("#clear")
+    sync_api.expect(visit.page.locator("#pad-note")).to_be_hidden()
+    assert (pad_cells(visit) == 0).all()  # a blank pad: transparent
+    assert visit.problems == []
+
+
+def test_a_number_the_browser_cannot_show_draws_each_digit_in_its_box(visit, tmp_path):
+    images, labels = mnist_sample()
+    tiff_of_digits(tmp_path / "number.tif", [images[0], images[1], images[2]])
+    visit.page.check("#number-mode")
+    visit.page.set_input_files("#file", str(tmp_path / "number.tif"))
+    sync_api.expect(visit.page.locator("#number")).to_have_text("".join(str(label) for label in labels[:3]))
+    sync_api.expect(visit.page.locator("#pad-note")).to_have_text(
+        "This browser cannot show this TIFF file: the pad shows each digit's 28×28 picture the server read from it.")
+    pad = visit.page.locator("#pad").bounding_box()
+    for box in visit.page.locator(".digit-box").all():
+        inside = box.bounding_box()
+        assert pad["x"] <= inside["x"] and inside["x"] + inside["width"] <= pad["x"] + pad["width"]
+        assert pad["y"] <= inside["y"] and inside["y"] + inside["height"] <= pad["y"] + pad["height"]
+        dark = visit.page.evaluate("""([left, top, width, height]) => {
+            const pad = document.querySelector('#pad');
+            const scale = pad.width / pad.clientWidth;
+            const data = pad.getContext('2d').getImageData(left * scale, top * scale, width * scale, height * scale).data;
+            let dark = 0;
+            for (let i = 0; i < data.length; i += 4) dark += data[i] < 80 && data[i + 3] === 255;
+            return dark;
+        }""", [inside["x"] - pad["x"], inside["y"] - pad["y"], inside["width"], inside["height"]])
+        assert dark > 50  # the digit's picture is drawn in its box
+    assert visit.problems == []
 
 
 def test_the_page_fits_a_phone_screen(browser, base_url):

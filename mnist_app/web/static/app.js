@@ -14,8 +14,9 @@ import { currentModel, loadModel, showHidden } from "./neurons.js";
 import {
   clearNumber, isSeveralDigits, numberMode, offerNumberMode, setUpNumberMode, showNumber,
 } from "./number.js";
-import { drawPicture } from "./pixels.js";
+import { PAD_INK, drawPicture } from "./pixels.js";
 import { onReaderChange, predictUrl } from "./reader.js";
+import { ShownFile } from "./shown_file.js";
 import { byteSize, maxBodyBytes } from "./sizes.js";
 import { drawStrokes } from "./strokes.js";
 import { installTeaching, pictureChanged } from "./teach.js";
@@ -23,7 +24,7 @@ import { installTeaching, pictureChanged } from "./teach.js";
 // In number mode the pad is wider, and so is the PNG: EXPORT_SIZE tall.
 const EXPORT_SIZE = 128;
 const MIN_INTERVAL_MS = 100;      // at most 10 readings a second while drawing
-const INK = "#111318";
+const INK = `rgb(${PAD_INK})`;
 
 const $ = (id) => document.getElementById(id);
 const pad = $("pad");
@@ -36,8 +37,7 @@ const stateText = $("state");
 
 let strokes = [];                 // [{width, points: [[x, y], ...]}], in units of the pad's height
 let current = null;               // the stroke being drawn
-let shownImage = null;            // an ImageBitmap of a dropped/chosen file, drawn on the pad
-let shownFile = null;             // that file, as it was read
+let shown = null;                 // a dropped/chosen file on the pad (a ShownFile), or null
 let padProblem = null;            // why the picture on the pad cannot be read (the verdict's words)
 let generation = 0;               // bumped by Clear/new input: late answers are dropped
 
@@ -65,14 +65,12 @@ function padAspect() {
 
 function redrawPad() {
   padContext.clearRect(0, 0, pad.width, pad.height);
-  if (shownImage) {
-    const scale = Math.min(pad.width / shownImage.width, pad.height / shownImage.height);
-    const w = shownImage.width * scale;
-    const h = shownImage.height * scale;
-    padContext.drawImage(shownImage, (pad.width - w) / 2, (pad.height - h) / 2, w, h);
-  }
+  if (shown) shown.draw(padContext, pad.width, pad.height);
   drawStrokes(padContext, pad.height, INK, strokes);
-  $("pad-hint").hidden = strokes.length > 0 || shownFile !== null;  // a file the browser cannot show too
+  $("pad-hint").hidden = strokes.length > 0 || shown !== null;  // a file the browser cannot show too
+  const note = shown && shown.note();
+  $("pad-note").hidden = !note;
+  $("pad-note").textContent = note || "";
   $("undo").disabled = strokes.length === 0;
 }
 
@@ -87,9 +85,8 @@ function startStroke(event) {
   if (event.button !== 0) return;
   event.preventDefault();
   pad.setPointerCapture(event.pointerId);
-  if (shownImage || shownFile) {  // drawing replaces a shown photo
-    shownImage = null;
-    shownFile = null;
+  if (shown) {                    // drawing replaces a shown photo
+    shown = null;
     generation += 1;
   }
   current = { width: penWidth(), points: [padPoint(event)] };
@@ -128,8 +125,7 @@ function undo() {
 function clearAll() {
   strokes = [];
   current = null;
-  shownImage = null;
-  shownFile = null;
+  shown = null;
   redrawPad();
   clearReading();
 }
@@ -201,14 +197,12 @@ async function readFile(file) {
   current = null;
   generation += 1;
   const asked = generation;
-  shownFile = file;
+  shown = null;                   // the file before, if any, while the browser decodes this one
   padProblem = null;
   pictureChanged();
-  try {
-    shownImage = await createImageBitmap(file);
-  } catch {
-    shownImage = null;            // a format the browser cannot show; the server may read it
-  }
+  const opened = await ShownFile.open(file);
+  if (asked !== generation) return;
+  shown = opened;
   redrawPad();
   const tooLarge = sizeProblem(file);
   if (tooLarge) {
@@ -218,7 +212,11 @@ async function readFile(file) {
   verdict.classList.add("reading");
   try {
     const answer = await post(file, file.type || "application/octet-stream");
-    if (asked === generation) showAnswer(answer);
+    if (asked === generation) {
+      shown.read(answer);         // a file the browser cannot show is drawn as the server read it
+      redrawPad();
+      showAnswer(answer);
+    }
   } catch (error) {
     if (asked === generation) showProblem(`The server did not answer (${error.message}).`);
   } finally {
@@ -288,17 +286,11 @@ function showProblem(text) {
 }
 
 // A box [left, top, right, bottom] in the posted picture's pixels, in CSS pixels of the pad:
-// the drawing was posted EXPORT_SIZE tall; a file is shown scaled to fit, centred.
+// the drawing was posted EXPORT_SIZE tall; a file is shown as ShownFile fits it.
 function boxOnPad(box) {
-  let scale = pad.clientHeight / EXPORT_SIZE;
-  let [dx, dy] = [0, 0];
-  if (shownImage) {
-    scale = Math.min(pad.clientWidth / shownImage.width, pad.clientHeight / shownImage.height);
-    dx = (pad.clientWidth - shownImage.width * scale) / 2;
-    dy = (pad.clientHeight - shownImage.height * scale) / 2;
-  }
-  const [left, top, right, bottom] = box;
-  return [dx + left * scale, dy + top * scale, dx + right * scale, dy + bottom * scale];
+  if (shown) return shown.toPad(box, pad.clientWidth, pad.clientHeight);
+  const scale = pad.clientHeight / EXPORT_SIZE;
+  return box.map((value) => value * scale);
 }
 
 function clearReading() {
@@ -377,13 +369,13 @@ function start() {
 // For teach.js: the picture on the pad (a PNG of the drawing, or the file shown; null if
 // blank), why it cannot be read (null if it can), and reading it again with the shipped model.
 function currentPicture() {
-  if (shownFile) return Promise.resolve(shownFile);
+  if (shown) return Promise.resolve(shown.file);
   return strokes.length ? exportDrawing() : Promise.resolve(null);
 }
 
 function readAgain() {
-  if (shownFile) {
-    readFile(shownFile);
+  if (shown) {
+    readFile(shown.file);
   } else {
     scheduleReading();
   }

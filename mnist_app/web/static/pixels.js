@@ -1,6 +1,9 @@
 // MNIST's 28x28 pictures on the pages' canvases, painted pixel by pixel.
 
 export const FRAME = 28;          // MNIST pictures are 28x28
+// The pad's colours, [r, g, b]: its ink, in which strokes are drawn, on its paper (style.css's --paper).
+export const PAD_INK = [17, 19, 24];
+export const PAD_PAPER = [255, 255, 255];
 
 // Paint a FRAME x FRAME canvas ``context``: ``colour(i)`` is pixel i's [r, g, b] (each
 // 0-255), row by row; every pixel is opaque.
