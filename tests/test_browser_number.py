@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from test_browser_page import SEVEN, Visit, sync_api
+import struct
+import time
+
+from test_browser_page import (
+    PHONE, SEVEN, Visit, check_digit_boxes_on_pad, digit_boxes, eventually, pad_ink, sync_api,
+)
 
 # Strokes as fractions of the (3:1) pad: a 4 (down and across, then the stem) and a 2.
 FOUR = [[(0.14, 0.12), (0.08, 0.62), (0.26, 0.62)], [(0.22, 0.2), (0.22, 0.88)]]
@@ -21,10 +26,56 @@ def settled_boxes(page, boxes) -> tuple[dict, dict]:
     raise AssertionError("the digit boxes kept changing")
 
 
+def expected_boxes(page, answer) -> list[dict]:
+    """Where the digit boxes of ``answer`` (a response of /api/number to a drawing) belong
+    on the page now: its boxes, in pixels of the PNG posted, scaled by the pad's height
+    over the PNG's (read from its header) from the pad's corner."""
+    _, height = struct.unpack(">II", answer.request.post_data_buffer[16:24])
+    pad = page.locator("#pad").bounding_box()
+    scale = pad["height"] / height
+    return [{"x": pad["x"] + left * scale, "y": pad["y"] + top * scale,
+             "width": (right - left) * scale, "height": (bottom - top) * scale}
+            for left, top, right, bottom in (digit["box"] for digit in answer.json()["digits"])]
+
+
+def check_boxes_show(page, answer) -> None:
+    """The page's digit boxes are ``answer``'s, where they belong on the pad now (to a pixel)."""
+    shown = digit_boxes(page)
+    expected = expected_boxes(page, answer)
+    assert len(shown) == len(expected)
+    for box, belongs in zip(shown, expected):
+        assert all(abs(box[key] - belongs[key]) < 1 for key in belongs), (box, belongs)
+
+
+class Readings:
+    """The /api/number requests a page sends, and the answers it gets."""
+
+    def __init__(self, page):
+        self.page, self.sent, self.answers = page, [], []
+        page.on("request", lambda request: request.url.endswith("/api/number") and self.sent.append(request))
+        page.on("response", lambda response: response.url.endswith("/api/number") and self.answers.append(response))
+        page.route("**/api/number", lambda route: route.continue_())  # so that the PNGs posted are seen
+
+    def settle(self) -> None:
+        """Wait until the page shows the answer to the last request it sent, and sends no more
+        (while the drawing is unchanged: it asks again at most every 100 ms while it changes)."""
+        for _ in range(10):
+            eventually(lambda: self.sent and len(self.answers) == len(self.sent)
+                       and check_boxes_show(self.page, self.answers[-1]))
+            asked = len(self.sent)
+            time.sleep(0.3)
+            if len(self.sent) == asked:
+                return
+        raise AssertionError("the page kept asking")
+
+
 def test_writing_42_in_number_mode_reads_42_with_a_box_per_digit(browser, base_url):
+    """... and when the window narrows to a phone's (the pad from 3:1 to 2:1) and widens
+    again, the boxes follow the pad from the same answer, over the same strokes."""
     visit = Visit(browser, base_url)
     try:
         page = visit.page
+        readings = Readings(page)
         square = page.locator("#pad").bounding_box()
         page.check("#number-mode")
         wide = page.locator("#pad").bounding_box()
@@ -37,6 +88,14 @@ def test_writing_42_in_number_mode_reads_42_with_a_box_per_digit(browser, base_u
         sync_api.expect(boxes.nth(1)).to_contain_text("2 · ")
         first, second = settled_boxes(page, boxes)
         assert first["x"] + first["width"] <= second["x"] + 4  # left to right, side by side
+        readings.settle()
+        asked = len(readings.sent)
+        desktop = page.viewport_size
+        for viewport in [PHONE, desktop]:
+            page.set_viewport_size(viewport)
+            eventually(lambda: check_boxes_show(page, readings.answers[-1]))
+            check_digit_boxes_on_pad(page)  # and the strokes in them
+        assert len(readings.sent) == asked  # the boxes were moved, not read again
         page.keyboard.press("Escape")
         sync_api.expect(page.locator("#number")).to_have_text("")
         sync_api.expect(boxes).to_have_count(0)
@@ -97,5 +156,38 @@ def test_the_pad_stays_put_on_a_phone_whatever_the_verdict_says(browser, base_ur
         first, second = settled_boxes(page, page.locator("#number-boxes .digit-tag"))
         assert first["x"] + first["width"] <= second["x"], "the 4's tag covers the 2's"
         assert [problem for problem in visit.problems if "status of 400" not in problem] == []  # the refusal
+    finally:
+        visit.close()
+
+
+def test_a_digit_beyond_the_narrowed_pad_is_fitted_into_it_with_its_box(browser, base_url):
+    """A 1 written at the right end of number mode's 3:1 pad (on a desktop) is beyond the
+    2:1 pad of a phone: when the window narrows, the drawing is scaled down to fit it, and
+    the 1's box is drawn around the 1 as the pad shows it (the server's box is a few pixels
+    wider than the ink the test finds on the pad's canvas)."""
+    visit = Visit(browser, base_url)
+    try:
+        page = visit.page
+        page.check("#number-mode")
+        visit.draw([[(0.9, 0.15), (0.9, 0.85)]])
+        sync_api.expect(page.locator("#number")).to_have_text("1", timeout=10_000)
+        page.set_viewport_size(PHONE)
+
+        def fitted() -> None:
+            pad = page.locator("#pad").bounding_box()
+            _, ink = pad_ink(page)
+            assert ink is not None, "the 1 is not on the pad"
+            assert ink["x"] + ink["width"] < pad["x"] + pad["width"] - 2  # whole, not cut by the edge
+            assert ink["height"] > pad["height"] / 2  # scaled down, not to nothing
+            boxes = digit_boxes(page)
+            assert len(boxes) == 1, boxes
+            box = boxes[0]
+            box_right, ink_right = box["x"] + box["width"], ink["x"] + ink["width"]
+            box_bottom, ink_bottom = box["y"] + box["height"], ink["y"] + ink["height"]
+            slack = [ink["x"] - box["x"], ink["y"] - box["y"], box_right - ink_right, box_bottom - ink_bottom]
+            assert all(-1 <= each <= 6 for each in slack), (box, ink)
+
+        eventually(fitted)
+        assert visit.problems == []
     finally:
         visit.close()

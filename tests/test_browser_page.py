@@ -7,6 +7,7 @@ Skips, saying why, when Chromium or Playwright is missing (`.ci/run` installs Ch
 from __future__ import annotations
 
 import re
+import time
 
 import numpy as np
 import pytest
@@ -24,6 +25,7 @@ WAIT_MS = 10_000  # how long to wait for the page before failing (not a timing c
 # Pointer moves along each straight part of a stroke, as a dragging hand sends several;
 # the part is straight, so more moves would draw the same picture, only slower.
 MOVES_PER_PART = 4
+PHONE = {"width": 390, "height": 844}  # a phone's viewport, upright
 
 # Strokes as fractions of the pad: a 7 (bar, then the long diagonal) and a 1.
 SEVEN = [[(0.25, 0.2), (0.75, 0.2), (0.42, 0.85)]]
@@ -135,10 +137,11 @@ def test_a_chosen_file_is_read_and_a_blank_one_is_no_digit(visit, tmp_path):
     assert [problem for problem in visit.problems if "status of 422" not in problem] == []
 
 
-def tiff_of_digits(path, digits) -> None:
-    """MNIST digits side by side, dark ink on white paper, as a TIFF (Chromium shows no TIFF)."""
+def picture_of_digits(path, digits) -> None:
+    """MNIST digits side by side, dark ink on white paper, in the format ``path``'s suffix
+    names (Chromium shows no TIFF)."""
     ink = np.hstack(digits)
-    Image.fromarray(255 - ink).resize((ink.shape[1] * 5, ink.shape[0] * 5)).save(path, "TIFF")
+    Image.fromarray(255 - ink).resize((ink.shape[1] * 5, ink.shape[0] * 5)).save(path)
 
 
 def pad_cells(visit: Visit) -> np.ndarray:
@@ -153,7 +156,7 @@ def pad_cells(visit: Visit) -> np.ndarray:
 
 def test_a_file_the_browser_cannot_show_is_drawn_as_the_server_read_it(visit, tmp_path):
     images, labels = mnist_sample()
-    tiff_of_digits(tmp_path / "digit.tif", [images[0]])
+    picture_of_digits(tmp_path / "digit.tif", [images[0]])
     visit.page.set_input_files("#file", str(tmp_path / "digit.tif"))
     visit.expect_digit(str(labels[0]))
     seen = Classifier.load().read(str(tmp_path / "digit.tif")).image  # what the network saw: ink 255 on 0
@@ -169,39 +172,85 @@ def test_a_file_the_browser_cannot_show_is_drawn_as_the_server_read_it(visit, tm
     assert visit.problems == []
 
 
-def test_a_number_the_browser_cannot_show_draws_each_digit_in_its_box(visit, tmp_path):
-    images, labels = mnist_sample()
-    tiff_of_digits(tmp_path / "number.tif", [images[0], images[1], images[2]])
-    visit.page.check("#number-mode")
-    visit.page.set_input_files("#file", str(tmp_path / "number.tif"))
-    sync_api.expect(visit.page.locator("#number")).to_have_text("".join(str(label) for label in labels[:3]))
-    sync_api.expect(visit.page.locator("#pad-note")).to_have_text(
-        "This browser cannot show this TIFF file: the pad shows each digit's 28×28 picture the server read from it.")
-    pad = visit.page.locator("#pad").bounding_box()
-    for box in visit.page.locator(".digit-box").all():
-        inside = box.bounding_box()
+def pad_ink(page, within: dict | None = None) -> tuple[int, dict | None]:
+    """How many of the pad's pixels are dark ink (opaque, red under 80), within ``within``
+    (a bounding box on the page; the whole pad if None), and the bounding box of those pixels
+    on the page (None if there are none)."""
+    pad = page.locator("#pad").bounding_box()
+    area = within or pad
+    count, left, top, right, bottom = page.evaluate("""([left, top, width, height]) => {
+        const pad = document.querySelector('#pad');
+        const scale = pad.width / pad.clientWidth;
+        const [x0, y0] = [Math.round(left * scale), Math.round(top * scale)];
+        const [w, h] = [Math.round(width * scale), Math.round(height * scale)];
+        const data = pad.getContext('2d').getImageData(x0, y0, w, h).data;
+        let [count, x1, y1, x2, y2] = [0, Infinity, Infinity, -Infinity, -Infinity];
+        for (let i = 0; i < w * h; i += 1) {
+            if (data[4 * i] >= 80 || data[4 * i + 3] !== 255) continue;
+            const [x, y] = [x0 + i % w, y0 + Math.floor(i / w)];
+            [count, x1, y1, x2, y2] = [count + 1, Math.min(x1, x), Math.min(y1, y), Math.max(x2, x + 1), Math.max(y2, y + 1)];
+        }
+        return [count, x1 / scale, y1 / scale, x2 / scale, y2 / scale];
+    }""", [area["x"] - pad["x"], area["y"] - pad["y"], area["width"], area["height"]])
+    if not count:
+        return 0, None
+    return count, {"x": pad["x"] + left, "y": pad["y"] + top, "width": right - left, "height": bottom - top}
+
+
+def digit_boxes(page) -> list[dict]:
+    """The bounding boxes of the digit boxes over the pad, taken at one moment (each answer
+    to a reading draws them anew)."""
+    return page.locator("#number-boxes .digit-box").evaluate_all(
+        "boxes => boxes.map((box) => { const { x, y, width, height } = box.getBoundingClientRect();"
+        " return { x, y, width, height }; })")
+
+
+def check_digit_boxes_on_pad(page) -> None:
+    """Each digit's box lies on the pad, with its picture (over 50 dark pixels) in it."""
+    pad = page.locator("#pad").bounding_box()
+    for inside in digit_boxes(page):
         assert pad["x"] <= inside["x"] and inside["x"] + inside["width"] <= pad["x"] + pad["width"]
         assert pad["y"] <= inside["y"] and inside["y"] + inside["height"] <= pad["y"] + pad["height"]
-        dark = visit.page.evaluate("""([left, top, width, height]) => {
-            const pad = document.querySelector('#pad');
-            const scale = pad.width / pad.clientWidth;
-            const data = pad.getContext('2d').getImageData(left * scale, top * scale, width * scale, height * scale).data;
-            let dark = 0;
-            for (let i = 0; i < data.length; i += 4) dark += data[i] < 80 && data[i + 3] === 255;
-            return dark;
-        }""", [inside["x"] - pad["x"], inside["y"] - pad["y"], inside["width"], inside["height"]])
-        assert dark > 50  # the digit's picture is drawn in its box
+        assert pad_ink(page, inside)[0] > 50  # the digit's picture is drawn in its box
+
+
+def eventually(check) -> None:
+    """Call ``check`` (which asserts) until it passes, for up to WAIT_MS: what the page draws
+    after a resize is drawn when the browser reports the pad's new size, a moment later."""
+    for _ in range(WAIT_MS // 100):
+        try:
+            return check()
+        except AssertionError:
+            time.sleep(0.1)
+    check()
+
+
+@pytest.mark.parametrize("kind", ["TIFF", "PNG"])
+def test_a_number_file_draws_each_digit_in_its_box_at_any_pad_size(visit, tmp_path, kind):
+    """A TIFF (which the browser cannot show: the pad shows what the server read) or a PNG
+    (which it shows): each digit in its box, and still after the window narrows to a phone's."""
+    images, labels = mnist_sample()
+    picture_of_digits(tmp_path / f"number.{kind.lower()}", [images[0], images[1], images[2]])
+    visit.page.check("#number-mode")
+    visit.page.set_input_files("#file", str(tmp_path / f"number.{kind.lower()}"))
+    sync_api.expect(visit.page.locator("#number")).to_have_text("".join(str(label) for label in labels[:3]))
+    if kind == "TIFF":
+        sync_api.expect(visit.page.locator("#pad-note")).to_have_text(
+            "This browser cannot show this TIFF file: the pad shows each digit's 28×28 picture the server read from it.")
+    check_digit_boxes_on_pad(visit.page)
+    visit.page.set_viewport_size(PHONE)
+    eventually(lambda: check_digit_boxes_on_pad(visit.page))
     assert visit.problems == []
 
 
 def test_the_page_fits_a_phone_screen(browser, base_url):
-    visit = Visit(browser, base_url, viewport={"width": 390, "height": 844}, device_scale_factor=2,
+    visit = Visit(browser, base_url, viewport=PHONE, device_scale_factor=2,
                   has_touch=True)
     try:
         width = visit.page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390  # nothing sticks out sideways
+        assert width <= PHONE["width"]  # nothing sticks out sideways
         pad = visit.page.locator("#pad").bounding_box()
-        assert pad["width"] >= 300 and pad["y"] + pad["height"] <= 844  # big, and on the first screen
+        assert pad["width"] >= 300 and pad["y"] + pad["height"] <= PHONE["height"]  # big, and on the first screen
         visit.draw(SEVEN)
         visit.expect_digit("7")
         assert visit.problems == []

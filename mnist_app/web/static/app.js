@@ -1,132 +1,41 @@
 // mnist_app's draw-a-digit page: draw on #pad (mouse, finger or pen), and the server's
-// network reads the drawing while you draw; or drop a photo of a digit.
-//
-// The strokes are kept as data (points and pen widths in pad units, 0..1), so the pad can
-// be redrawn at any size, undo is "drop the last stroke", and the picture sent to the
-// server is always EXPORT_SIZE pixels square: black ink on a transparent background, as a
-// canvas exports.
+// network reads the drawing while you draw; or drop a photo of a digit. What is on the pad
+// and how it is drawn: pad.js.
 
-// Pixels of the PNG posted to /api/predict. Reading time grows with the picture's pixels,
-// and accuracy does not: on 200 MNIST test digits drawn as canvases, 128 and 280 pixels
-// are both read 198 times right, and a 280-pixel canvas takes about 5 times as long.
 import { buildBars, percent, showBars } from "./bars.js";
 import { currentModel, loadModel, showHidden } from "./neurons.js";
 import {
-  clearNumber, isSeveralDigits, numberMode, offerNumberMode, setUpNumberMode, showNumber,
+  clearNumber, isSeveralDigits, numberMode, offerNumberMode, placeNumber, setUpNumberMode, showNumber,
 } from "./number.js";
-import { PAD_INK, drawPicture } from "./pixels.js";
+import {
+  clearPad, exportDrawing, hasStrokes, placement, redrawPad, resizePad, setUpPad, showFile, shownFile, undoStroke,
+} from "./pad.js";
+import { drawPicture } from "./pixels.js";
 import { onReaderChange, predictUrl } from "./reader.js";
 import { ShownFile } from "./shown_file.js";
 import { byteSize, maxBodyBytes } from "./sizes.js";
-import { drawStrokes } from "./strokes.js";
 import { installTeaching, pictureChanged } from "./teach.js";
 
-// In number mode the pad is wider, and so is the PNG: EXPORT_SIZE tall.
-const EXPORT_SIZE = 128;
 const MIN_INTERVAL_MS = 100;      // at most 10 readings a second while drawing
-const INK = `rgb(${PAD_INK})`;
 
 const $ = (id) => document.getElementById(id);
-const pad = $("pad");
-const padContext = pad.getContext("2d");
 const verdict = document.querySelector(".verdict");
 const digitOutput = $("digit");
 const stateText = $("state");
 
-// ------------------------------------------------------------------------ state
-
-let strokes = [];                 // [{width, points: [[x, y], ...]}], in units of the pad's height
-let current = null;               // the stroke being drawn
-let shown = null;                 // a dropped/chosen file on the pad (a ShownFile), or null
 let padProblem = null;            // why the picture on the pad cannot be read (the verdict's words)
 let generation = 0;               // bumped by Clear/new input: late answers are dropped
 
-// ------------------------------------------------------------------------ drawing
-
-function penWidth() {
-  return Number($("pen").value) / 100;  // the control is in percent of the pad's height
-}
-
-function resizePad() {
-  const scale = window.devicePixelRatio || 1;
-  const width = Math.round(pad.clientWidth * scale);
-  const height = Math.round(pad.clientHeight * scale);
-  if (width > 0 && height > 0 && (pad.width !== width || pad.height !== height)) {
-    pad.width = width;
-    pad.height = height;
-    redrawPad();
-  }
-}
-
-// The pad's width over its height: 1, or wider in number mode.
-function padAspect() {
-  return pad.clientHeight > 0 ? pad.clientWidth / pad.clientHeight : 1;
-}
-
-function redrawPad() {
-  padContext.clearRect(0, 0, pad.width, pad.height);
-  if (shown) shown.draw(padContext, pad.width, pad.height);
-  drawStrokes(padContext, pad.height, INK, strokes);
-  $("pad-hint").hidden = strokes.length > 0 || shown !== null;  // a file the browser cannot show too
-  const note = shown && shown.note();
-  $("pad-note").hidden = !note;
-  $("pad-note").textContent = note || "";
-  $("undo").disabled = strokes.length === 0;
-}
-
-function padPoint(event) {
-  const box = pad.getBoundingClientRect();
-  const clamp = (v, high) => Math.min(high, Math.max(0, v));
-  return [clamp((event.clientX - box.left) / box.height, box.width / box.height),
-          clamp((event.clientY - box.top) / box.height, 1)];
-}
-
-function startStroke(event) {
-  if (event.button !== 0) return;
-  event.preventDefault();
-  pad.setPointerCapture(event.pointerId);
-  if (shown) {                    // drawing replaces a shown photo
-    shown = null;
-    generation += 1;
-  }
-  current = { width: penWidth(), points: [padPoint(event)] };
-  strokes.push(current);
-  redrawPad();
-  scheduleReading();
-}
-
-function extendStroke(event) {
-  if (!current) return;
-  const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [event];
-  for (const each of events.length ? events : [event]) {
-    current.points.push(padPoint(each));
-  }
-  redrawPad();
-  scheduleReading();
-}
-
-function endStroke() {
-  if (!current) return;
-  current = null;
-  scheduleReading();
-}
-
 function undo() {
-  strokes.pop();
-  current = null;
-  redrawPad();
-  if (strokes.length === 0) {
-    clearReading();
-  } else {
+  if (undoStroke()) {
     scheduleReading();
+  } else {
+    clearReading();
   }
 }
 
 function clearAll() {
-  strokes = [];
-  current = null;
-  shown = null;
-  redrawPad();
+  clearPad();
   clearReading();
 }
 
@@ -148,15 +57,17 @@ function scheduleReading() {
 
 async function readDrawing() {
   timer = null;
-  if (!pending || strokes.length === 0) return;  // a blank pad is never sent
+  if (!pending || !hasStrokes()) return;  // a blank pad is never sent
   pending = false;
   inFlight = true;
   lastSent = performance.now();
   const asked = generation;
   verdict.classList.add("reading");
   try {
-    const answer = await post(await exportDrawing(), "image/png");
-    if (asked === generation && strokes.length > 0) showAnswer(answer);
+    const picture = exportDrawing();
+    const toPad = placement();
+    const answer = await post(await picture, "image/png");
+    if (asked === generation && hasStrokes()) showAnswer(answer, toPad);
   } catch (error) {
     if (asked === generation) showProblem(`The server did not answer (${error.message}).`);
   } finally {
@@ -164,16 +75,6 @@ async function readDrawing() {
     verdict.classList.remove("reading");
     if (pending) scheduleReading();
   }
-}
-
-function exportDrawing() {
-  const canvas = document.createElement("canvas");
-  canvas.height = EXPORT_SIZE;
-  canvas.width = Math.round(EXPORT_SIZE * padAspect());
-  drawStrokes(canvas.getContext("2d"), EXPORT_SIZE, "#000", strokes);
-  return new Promise((resolve, reject) => {
-    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("no PNG"))), "image/png");
-  });
 }
 
 async function post(body, type) {
@@ -193,17 +94,15 @@ async function post(body, type) {
 
 async function readFile(file) {
   if (!file) return;
-  strokes = [];
-  current = null;
   generation += 1;
   const asked = generation;
-  shown = null;                   // the file before, if any, while the browser decodes this one
+  showFile(null);                 // not the file before, if any, while the browser decodes this one
+  clearNumber();
   padProblem = null;
   pictureChanged();
   const opened = await ShownFile.open(file);
   if (asked !== generation) return;
-  shown = opened;
-  redrawPad();
+  showFile(opened);
   const tooLarge = sizeProblem(file);
   if (tooLarge) {
     showProblem(tooLarge);
@@ -213,9 +112,9 @@ async function readFile(file) {
   try {
     const answer = await post(file, file.type || "application/octet-stream");
     if (asked === generation) {
-      shown.read(answer);         // a file the browser cannot show is drawn as the server read it
+      opened.read(answer);        // a file the browser cannot show is drawn as the server read it
       redrawPad();
-      showAnswer(answer);
+      showAnswer(answer, placement());
     }
   } catch (error) {
     if (asked === generation) showProblem(`The server did not answer (${error.message}).`);
@@ -243,10 +142,11 @@ function setVerdict(kind, digit, text, problem = null) {
   pictureChanged();               // teaching needs a picture the server can read
 }
 
-function showAnswer({ status, json }) {
+// ``toPad`` maps a box in the picture sent to the pad (pad.js's placement when it was sent).
+function showAnswer({ status, json }, toPad) {
   if (status === 200 && json && numberMode()) {
     setVerdict(json.unsure ? "unsure" : null, "", json.unsure ? "Unsure of some digits" : "Read left to right");
-    showNumber(json, boxOnPad);
+    showNumber(json, toPad);
   } else if (status === 200 && json) {
     showReading(json);
   } else if (status === 422) {
@@ -283,14 +183,6 @@ function showReading(reading) {
 function showProblem(text) {
   setVerdict("error", "", text, text);
   clearNetwork();
-}
-
-// A box [left, top, right, bottom] in the posted picture's pixels, in CSS pixels of the pad:
-// the drawing was posted EXPORT_SIZE tall; a file is shown as ShownFile fits it.
-function boxOnPad(box) {
-  if (shown) return shown.toPad(box, pad.clientWidth, pad.clientHeight);
-  const scale = pad.clientHeight / EXPORT_SIZE;
-  return box.map((value) => value * scale);
 }
 
 function clearReading() {
@@ -330,10 +222,13 @@ function dropTarget() {
 function start() {
   buildBars();
   clearNetwork();
-  pad.addEventListener("pointerdown", startStroke);
-  pad.addEventListener("pointermove", extendStroke);
-  pad.addEventListener("pointerup", endStroke);
-  pad.addEventListener("pointercancel", endStroke);
+  setUpPad({
+    drawn: (replacedFile) => {
+      if (replacedFile) clearReading();  // the file's reading goes with it
+      scheduleReading();
+    },
+    resized: placeNumber,         // the digits' boxes follow the pad
+  });
   $("undo").addEventListener("click", undo);
   $("clear").addEventListener("click", clearAll);
   $("file").addEventListener("change", (event) => {
@@ -360,22 +255,19 @@ function start() {
       resizePad();
     }
   });
-  new ResizeObserver(resizePad).observe(pad);
-  resizePad();
-  redrawPad();
   loadModel();
 }
 
 // For teach.js: the picture on the pad (a PNG of the drawing, or the file shown; null if
 // blank), why it cannot be read (null if it can), and reading it again with the shipped model.
 function currentPicture() {
-  if (shown) return Promise.resolve(shown.file);
-  return strokes.length ? exportDrawing() : Promise.resolve(null);
+  if (shownFile()) return Promise.resolve(shownFile().file);
+  return hasStrokes() ? exportDrawing() : Promise.resolve(null);
 }
 
 function readAgain() {
-  if (shown) {
-    readFile(shown.file);
+  if (shownFile()) {
+    readFile(shownFile().file);
   } else {
     scheduleReading();
   }

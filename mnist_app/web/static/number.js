@@ -8,6 +8,8 @@ const TAG_HEIGHT = 32;            // CSS pixels of a digit's tag (its 28x28 pict
                                   // above its box; with less room, the tag goes inside
 const $ = (id) => document.getElementById(id);
 
+let shownReading = null;          // the /api/number answer shown over the pad, and its toPad, or null
+
 export function numberMode() {
   return $("number-mode").checked;
 }
@@ -48,11 +50,20 @@ export function offerNumberMode(state, words) {
 
 // Show a /api/number answer: the number in #number, and a box over the pad for each digit.
 // ``toPad([left, top, right, bottom])`` maps a box in the posted picture's pixels to CSS
-// pixels of the pad.
+// pixels of the pad at its size when called.
 export function showNumber(reading, toPad) {
   $("number").textContent = reading.number;
+  shownReading = { reading, toPad };
+  placeNumber();
+}
+
+// Draw the boxes of the number shown again, where they lie on the pad now (after it was
+// resized), from the same answer.
+export function placeNumber() {
   const layer = $("number-boxes");
   layer.replaceChildren();
+  if (!shownReading) return;
+  const { reading, toPad } = shownReading;
   for (const digit of reading.digits) {
     const [left, top, right, bottom] = toPad(digit.box);
     const box = document.createElement("div");
@@ -83,6 +94,7 @@ export function showNumber(reading, toPad) {
 }
 
 export function clearNumber() {
+  shownReading = null;
   $("number").textContent = "";
   $("number-boxes").replaceChildren();
 }
