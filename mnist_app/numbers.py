@@ -25,7 +25,7 @@ from mnist_app.constants import JSON_DECIMALS
 from mnist_app.errors import NoDigitFound, NotADigit
 from mnist_app.limits import MAX_PLAIN_CUT_WIDTH
 from mnist_app.preprocess import Marks, find_marks, marks_as_digit
-from mnist_app.preprocess.line import Line, digit_groups, read_line
+from mnist_app.preprocess.line import Group, Line, digit_groups, read_line
 from mnist_app.preprocess.segment import Piece, beats_one_digit, segment_groups
 
 SURE_DIGIT = 0.8  # a digit read with less confidence than this may be several, written close
@@ -60,19 +60,56 @@ def read_number(classifier: "Classifier", source: "ImageSource") -> NumberReadin
     marks = find_marks(source)
     picture = marks_as_digit(marks)
     alone = classifier.predict_pictures(picture[np.newaxis])[0]
+    return _read_marks(classifier, marks, picture, alone, _line_groups(marks))
+
+
+def holds_several_digits(classifier: "Classifier", marks: Marks, picture: np.ndarray, alone: "Prediction") -> bool:
+    """Whether ``marks`` hold a number: whether :func:`read_number` reads two or more
+    digits in them. ``picture``: the marks framed as one digit, (28, 28) uint8, as
+    :func:`~mnist_app.preprocess.marks_as_digit` frames them for ``predict``, which has
+    framed and read them (``alone``) already.
+
+    One mark is cut only if it is wide (``Marks.looks_wide``: a narrow one is a digit, or
+    a letter or a sign whose strokes would read as digits, an H as 11), reads as no digit
+    or an unsure one (a sure digit is that digit, without weighing its cuts: 50-100 ms for
+    a wide digit on a 280-pixel canvas), and is at most MAX_PLAIN_CUT_WIDTH digit heights
+    wide (a long wave would take a second)."""
+    found = _line_groups(marks)
+    if found is not None:
+        groups, digit_height = found[1], found[2]
+        too_wide = groups[0].right - groups[0].left > MAX_PLAIN_CUT_WIDTH * digit_height
+        if len(groups) == 1 and (too_wide or not marks.looks_wide or not (alone.unsure or alone.not_a_digit)):
+            return False
+    try:
+        return len(_read_marks(classifier, marks, picture, alone, found).digits) >= 2
+    except NotADigit:
+        return False
+
+
+def _line_groups(marks: Marks) -> tuple[Line, list[Group], float] | None:
+    """(the line of ``marks`` read again, its digits' groups, the digit height), or None
+    where the line read again holds nothing (a ruled line, a page's edge)."""
+    try:
+        line = read_line(marks)
+        return (line, *digit_groups(line.ink))
+    except NoDigitFound:
+        return None
+
+
+def _read_marks(classifier: "Classifier", marks: Marks, picture: np.ndarray, alone: "Prediction",
+                found: tuple[Line, list[Group], float] | None) -> NumberReading:
+    """The number in ``marks``: ``picture`` is them framed as one digit, ``alone`` its
+    reading, ``found`` their line, groups and digit height (:func:`_line_groups`)."""
     # Marks no wider than a digit that read as a digit are that digit, as predict says,
     # unless they fall into separate marks (a "16" or a "94" written close) that read better apart.
     narrow_digit = not (marks.looks_wide or alone.not_a_digit)
     # One mark read doubtfully may be two digits a blur or a pen joined ("12" read as a doubtful 9).
     doubtful = narrow_digit and alone.confidence < DOUBTFUL_WHOLE
     pieces = []
-    try:
-        line = read_line(marks)
-        groups, digit_height = digit_groups(line.ink)
+    if found is not None:  # else the marks stand as read alone, as predict reads them
+        line, groups, digit_height = found
         if not narrow_digit or len(groups) >= 2 or doubtful:
             pieces = segment_groups(line, groups, digit_height, classifier.confidences)
-    except NoDigitFound:  # the line read again holds nothing (a ruled line, a page's edge):
-        pass  # the marks stand as read alone, as predict reads them
     one_mark = narrow_digit and len({piece.group for piece in pieces}) < 2
     if one_mark and not doubtful:
         pieces = []  # read as predict reads it, without reading its pieces
@@ -152,31 +189,6 @@ def number_json(reading: NumberReading, top_k: int = 1) -> dict:
             record["top"] = [[d, round(p, JSON_DECIMALS)] for d, p in digit.top(top_k)]
         digits.append(record)
     return {"number": reading.number, "digits": digits, "unsure": reading.unsure}
-
-
-def holds_several_digits(classifier: "Classifier", marks: Marks, picture: np.ndarray) -> bool:
-    """Whether ``marks`` clearly hold a number: they are cut into two or more digits, and
-    the classifier reads each of them as a digit. ``picture``: the marks framed as one
-    digit, (28, 28) uint8, as :func:`~mnist_app.preprocess.marks_as_digit` frames them for
-    ``predict``, which has framed them already. Digits in separate marks may be unsure
-    (a number with one doubtful digit is still a number: "not a digit" would send its
-    writer the wrong way); digits cut apart where they touch must each read without doubt,
-    and only where the one mark they make is no digit.
-
-    One mark that reads as a digit is not cut: that is answered first (about 1 ms, where
-    weighing its cuts took 50-100 ms for a wide digit on a 280-pixel canvas, 1 in 100 of
-    those the server's benchmark posts), nor one wider than MAX_PLAIN_CUT_WIDTH digit heights."""
-    line = read_line(marks)
-    groups, digit_height = digit_groups(line.ink)
-    one_mark = len(groups) < 2
-    if one_mark and (groups[0].right - groups[0].left > MAX_PLAIN_CUT_WIDTH * digit_height
-                     or not classifier.predict_pictures(picture[np.newaxis])[0].not_a_digit):
-        return False
-    pieces: list[Piece] = segment_groups(line, groups, digit_height, classifier.confidences)
-    if len({piece.group for piece in pieces} if not one_mark else pieces) < 2:
-        return False
-    predictions = classifier.predict_pictures(np.array([piece.picture for piece in pieces]))
-    return not any(prediction.not_a_digit or (one_mark and prediction.unsure) for prediction in predictions)
 
 
 def _marks_box(marks: Marks) -> tuple[int, int, int, int]:

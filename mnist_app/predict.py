@@ -26,7 +26,7 @@ from mnist_app.model import Model, Readout
 from mnist_app.network import Network
 from mnist_app.preprocess import find_marks, marks_as_digit, to_mnist_image
 
-if TYPE_CHECKING:  # numbers (and segment) load when a picture looks wide enough to hold several
+if TYPE_CHECKING:  # numbers (and segment) load when a picture may hold several digits
     from mnist_app.numbers import NumberReading
 
 BATCH_SIZE = 256  # images per feedforward call in predict_many / predict_each
@@ -102,7 +102,12 @@ class Classifier:
         holds something the model's rule says is not a digit, SeveralDigits if it clearly
         holds a number: :meth:`read_number` reads those).
         """
-        return _raise_if_not_a_digit(self.predict_pictures(self.digit_picture(source)[np.newaxis])[0])
+        marks = find_marks(source)
+        picture = marks_as_digit(marks)
+        prediction = self.predict_pictures(picture[np.newaxis])[0]
+        if _holds_several_digits(self, marks, picture, prediction):
+            raise SeveralDigits()
+        return _raise_if_not_a_digit(prediction)
 
     def digit_picture(self, source: ImageSource) -> np.ndarray:
         """The one digit in ``source`` as :meth:`predict` frames it for the network, (28, 28)
@@ -166,9 +171,9 @@ class Classifier:
         preprocessed by ``mapper(function, sources)``, ``function`` being
         :func:`preprocess_or_error` for this classifier: the built-in ``map`` by default, or
         e.g. a process pool's ``map`` to use several cores (the command line does that for
-        folders). An image whose marks are wide is also cut into digits there (the costly
-        part of a wide image, run where it was decoded): SeveralDigits if it clearly holds
-        a number.
+        folders). An image that may hold a number (wide marks, or marks the rule doubts) is
+        also cut into digits there (the costly part, run where it was decoded):
+        SeveralDigits if it holds a number.
         """
         sources = list(sources)
         batch: list[tuple[ImageSource, Preprocessed | ImageError]] = []
@@ -199,16 +204,23 @@ class Classifier:
                 yield NotADigit() if prediction.not_a_digit else prediction
 
 
-def _holds_several_digits(classifier: Classifier, marks, picture: np.ndarray) -> bool:
-    """Whether ``marks`` (framed as one digit: ``picture``) are wide and
-    :func:`mnist_app.numbers.holds_several_digits` (imported only for wide marks) cuts them
-    into digits; marks that cannot be cut are one digit."""
-    if not marks.looks_wide:
+def _holds_several_digits(classifier: Classifier, marks, picture: np.ndarray, alone: Prediction | None = None) -> bool:
+    """Whether ``marks`` (framed as one digit: ``picture``, which ``classifier`` reads as
+    ``alone``, read here if not given) hold a number, as
+    :func:`mnist_app.numbers.holds_several_digits` tells (imported only when it is asked).
+    Marks no wider than a digit are that digit, asked nothing more, unless they stand
+    apart in tall marks and the rule reads them as no digit or an unsure one. Marks that
+    cannot be cut are one digit."""
+    if not (marks.looks_wide or marks.stand_apart()):
+        return False
+    if alone is None:
+        alone = classifier.predict_pictures(picture[np.newaxis])[0]
+    if not (marks.looks_wide or alone.unsure or alone.not_a_digit):
         return False
     from mnist_app.numbers import holds_several_digits
 
     with contextlib.suppress(ImageError):
-        return holds_several_digits(classifier, marks, picture)
+        return holds_several_digits(classifier, marks, picture, alone)
     return False
 
 
@@ -223,8 +235,7 @@ def predictions(readout: Readout) -> list[Prediction]:
 
 class Preprocessed(NamedTuple):  # not a dataclass, whose methods compile at import (docs/speed.md)
     """One image made ready for the network: ``vector`` (784,) float32 in [0, 1], and
-    whether it clearly holds several digits (wide marks that
-    :func:`~mnist_app.numbers.holds_several_digits` cuts into digits)."""
+    whether it holds several digits (:func:`_holds_several_digits`)."""
 
     vector: np.ndarray
     several_digits: bool
@@ -232,8 +243,8 @@ class Preprocessed(NamedTuple):  # not a dataclass, whose methods compile at imp
 
 def preprocess_or_error(classifier: Classifier, source: ImageSource) -> Preprocessed | ImageError:
     """The network's input for ``source``, or the ImageError that prevented it: the step
-    of :meth:`Classifier.predict_each` that a process pool can run. Wide marks are also
-    cut into digits, which ``classifier`` reads, to tell whether they hold a number.
+    of :meth:`Classifier.predict_each` that a process pool can run. Marks that may hold a
+    number are also cut into digits, which ``classifier`` reads, to tell whether they do.
 
     An unexpected exception (a bug, or a decoder failing in a way nobody foresaw) also
     becomes this image's ImageError, so that one picture never stops a folder. The error

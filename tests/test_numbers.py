@@ -130,6 +130,20 @@ def test_a_narrow_two_digit_number_is_read_as_two_digits(shipped):
     assert shipped.read_number(on_white(ink)).number == "1" + number[2]
 
 
+def test_plain_predict_says_a_narrow_number_it_doubts_holds_several_digits(shipped):
+    # The 1 close beside a 5 above: no wider than one digit, and read whole, an unsure
+    # digit; plain predict does not answer with that digit, it says several digits.
+    inks, _ = clear_digits(4, start=50)
+    one = np.zeros((inks[2].shape[0], 10), dtype=np.float32)
+    one[:, 2:9] = 1
+    picture = on_white(np.concatenate([one, np.zeros_like(one), inks[2]], axis=1))
+    marks = find_marks(picture)
+    assert not marks.looks_wide and shipped.predict_pictures(marks_as_digit(marks)[np.newaxis])[0].unsure
+    with pytest.raises(SeveralDigits):
+        shipped.predict(picture)
+    assert [type(outcome) for outcome in shipped.predict_each([picture])] == [SeveralDigits]
+
+
 def test_a_one_close_before_a_digit_is_two_digits_though_read_as_one_without_a_near_tie(shipped):
     # The network reads the 1 and the 2 together as a 2 that is not unsure (no near tie),
     # but weakly; each mark alone it reads surely: the number is 12.
@@ -207,9 +221,17 @@ def touching_pair(start: int) -> tuple[bytes, str]:
     return on_white(ink), number
 
 
+def several(classifier, marks) -> bool:
+    """Whether plain predict, reading with ``classifier``, says ``marks`` hold several digits."""
+    from mnist_app import numbers
+
+    picture = marks_as_digit(marks)
+    return numbers.holds_several_digits(classifier, marks, picture, classifier.predict_pictures(picture[np.newaxis])[0])
+
+
 def test_one_wide_mark_read_as_a_digit_is_not_cut_to_say_whether_it_is_several(shipped, monkeypatch):
-    """One mark that reads as a digit is one digit, answered without segmenting it (a wide
-    digit costs plain predict no cuts). The classifier here reads every picture as a sure digit."""
+    """One mark that reads surely as a digit is one digit, answered without segmenting it
+    (a wide digit costs plain predict no cuts). The classifier here reads every picture as a sure digit."""
     from mnist_app import numbers
 
     picture, _ = touching_pair(0)
@@ -227,7 +249,21 @@ def test_one_wide_mark_read_as_a_digit_is_not_cut_to_say_whether_it_is_several(s
         raise AssertionError("segmented")
 
     monkeypatch.setattr(numbers, "segment_groups", not_called)
-    assert not numbers.holds_several_digits(SureOfAll(), marks, marks_as_digit(marks))
+    assert not several(SureOfAll(), marks)
+
+
+def test_a_letter_in_one_narrow_mark_is_not_a_digit_rather_than_several(shipped):
+    """An H is one mark no wider than a digit: --number reads its two stems as 11, but
+    plain predict calls it not a digit, as it is; a narrow mark is never cut for it."""
+    ink = np.zeros((HEIGHT, HEIGHT * 4 // 5), dtype=np.float32)
+    ink[:, 2:10] = ink[:, -10:-2] = 1
+    ink[HEIGHT // 2 - 4:HEIGHT // 2 + 4, 2:-2] = 1
+    picture = on_white(ink)
+    marks = find_marks(picture)
+    assert not marks.looks_wide and shipped.read_number(picture).number == "11"
+    assert not several(shipped, marks)
+    with pytest.raises(NotADigit):
+        shipped.predict(picture)
 
 
 def test_touching_digits_that_read_as_no_digit_together_are_several_digits(shipped, tmp_path):
@@ -264,7 +300,7 @@ def test_plain_predict_does_not_cut_one_mark_longer_than_a_few_digits(shipped, m
         raise AssertionError("segmented")
 
     monkeypatch.setattr(numbers, "segment_groups", not_called)
-    assert not numbers.holds_several_digits(shipped, marks, marks_as_digit(marks))
+    assert not several(shipped, marks)
 
 
 def test_two_tall_marks_over_the_same_columns_stay_two_digits():
@@ -341,27 +377,27 @@ def test_plain_predict_refuses_a_number(shipped, tmp_path, capsys):
 
 class Doubting:
     """The shipped classifier, except that it doubts every digit it reads, and calls the
-    ``not_digit``-th picture of each batch (if any) not a digit."""
+    pictures of each batch whose index is in ``not_digits`` not a digit."""
 
-    def __init__(self, shipped: Classifier, not_digit: int | None = None):
-        self.shipped, self.not_digit = shipped, not_digit
+    def __init__(self, shipped: Classifier, not_digits: frozenset[int] = frozenset()):
+        self.shipped, self.not_digits = shipped, not_digits
         self.confidences = shipped.confidences
 
     def predict_pictures(self, pictures):
-        return [dataclasses.replace(prediction, unsure=True, not_a_digit=index == self.not_digit)
+        return [dataclasses.replace(prediction, unsure=True, not_a_digit=index in self.not_digits)
                 for index, prediction in enumerate(self.shipped.predict_pictures(pictures))]
 
 
 def test_separate_digits_are_several_digits_even_when_doubtful(shipped):
-    """A number is several digits even when its digits read unsure (a doubtful digit is
-    still a digit), but not when one of its marks is not a digit."""
-    from mnist_app import numbers
-
+    """A number is several digits when --number reads two or more digits in it, even
+    doubtful ones (a doubtful digit is still a digit), or two of three marks where the
+    third is no digit; not when only one of its marks reads as a digit."""
     inks, _ = clear_digits(3, start=60)
     ink, _ = write_line(inks, HEIGHT, Line(gaps=(0.4, 0.4), drift=0.0), np.random.default_rng(3))
     marks = find_marks(on_white(ink))
-    assert numbers.holds_several_digits(Doubting(shipped), marks, marks_as_digit(marks))
-    assert not numbers.holds_several_digits(Doubting(shipped, not_digit=1), marks, marks_as_digit(marks))
+    assert several(Doubting(shipped), marks)
+    assert several(Doubting(shipped, not_digits={1}), marks)
+    assert not several(Doubting(shipped, not_digits={0, 1}), marks)
 
 
 def test_number_json_has_a_box_per_digit_inside_the_picture(tmp_path, capsys):

@@ -35,7 +35,7 @@ from mnist_app.decode import ImageSource, load_image
 from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess.frame import centre_by_mass, fit_box
 from mnist_app.preprocess.ink import Paper
-from mnist_app.preprocess.parts import digit_parts, ink_box, without_specks
+from mnist_app.preprocess.parts import FAINT_INK, digit_parts, ink_box, without_specks
 from mnist_app.preprocess.picture import Picture, image_of, levels_of
 from mnist_app.preprocess.strokes import normalise_strokes
 
@@ -47,7 +47,8 @@ FINE_SIDE = 768  # ...and a second look at this size for a large picture where i
 SMALL_DIGIT = 24  # pixels: a digit smaller than this in the quick look is looked for again
 READ_SIDE = 96  # the digit's box is read again at this many pixels (its longer side)
 READ_MARGIN = 0.15  # the box read again is widened by this fraction of its size on every side
-WIDE_MARKS = 1.3  # marks wider than this many times their height may be a number (Marks.looks_wide)
+WIDE_MARKS = 1.3  # marks wider than this many times their height may be a number (Marks.looks_wide)...
+TALL_MARK = 0.7  # ...as may two marks side by side each at least this share of their height (Marks.stand_apart)
 
 
 class Marks(NamedTuple):  # not a dataclass, whose methods compile at import (docs/speed.md)
@@ -74,6 +75,18 @@ class Marks(NamedTuple):  # not a dataclass, whose methods compile at import (do
         rarely is, a number usually is."""
         top, left, bottom, right = self.box
         return right - left > WIDE_MARKS * (bottom - top)
+
+    def stand_apart(self) -> bool:
+        """Whether the marks fall into two or more runs of inked columns in the overview,
+        each at least TALL_MARK of the marks' height: digits written close (a "17" no wider
+        than one digit), or one digit in separate strokes. A 5's detached hat is short."""
+        top, left, bottom, right = self.box
+        inked = self.ink[top:bottom, left:right] >= FAINT_INK
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], inked.any(axis=0), [0])).astype(np.int8)))
+        if len(edges) < 4:  # one run of columns
+            return False
+        heights = [np.ptp(np.flatnonzero(inked[:, start:end].any(axis=1))) + 1 for start, end in edges.reshape(-1, 2)]
+        return int(np.count_nonzero(np.array(heights) >= TALL_MARK * (bottom - top))) >= 2
 
 
 def decode_picture(source: ImageSource) -> Image.Image:
