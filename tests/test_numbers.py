@@ -118,27 +118,22 @@ def test_marks_a_hair_apart_stay_separate_digits():
     assert [piece.box[0] - MARGIN for piece in pieces] == pytest.approx([0, 13], abs=2)
 
 
-def test_a_narrow_two_digit_number_is_read_as_two_digits(shipped):
+def one_close_before(digit: np.ndarray) -> bytes:
+    """A PNG of a 1 (a bar 7 pixels wide) written 10 pixels before ``digit``'s ink."""
+    one = np.zeros((digit.shape[0], 10), dtype=np.float32)
+    one[:, 2:9] = 1
+    return on_white(np.concatenate([one, np.zeros_like(one), digit], axis=1))
+
+
+def test_a_narrow_two_digit_number_is_read_as_two_digits_and_plain_predict_says_so(shipped):
     # A 1 written close beside a 5: no wider than one digit, read unsure as one, so its
-    # separate marks are read as the number they are.
+    # separate marks are read as the number they are; plain predict does not answer with
+    # the unsure digit, it says several digits.
     inks, number = clear_digits(4, start=50)
-    five = inks[2]
-    one = np.zeros((five.shape[0], 10), dtype=np.float32)
-    one[:, 2:9] = 1
-    ink = np.concatenate([one, np.zeros_like(one), five], axis=1)
-    assert not find_marks(on_white(ink)).looks_wide
-    assert shipped.read_number(on_white(ink)).number == "1" + number[2]
-
-
-def test_plain_predict_says_a_narrow_number_it_doubts_holds_several_digits(shipped):
-    # The 1 close beside a 5 above: no wider than one digit, and read whole, an unsure
-    # digit; plain predict does not answer with that digit, it says several digits.
-    inks, _ = clear_digits(4, start=50)
-    one = np.zeros((inks[2].shape[0], 10), dtype=np.float32)
-    one[:, 2:9] = 1
-    picture = on_white(np.concatenate([one, np.zeros_like(one), inks[2]], axis=1))
+    picture = one_close_before(inks[2])
     marks = find_marks(picture)
     assert not marks.looks_wide and shipped.predict_pictures(marks_as_digit(marks)[np.newaxis])[0].unsure
+    assert shipped.read_number(picture).number == "1" + number[2]
     with pytest.raises(SeveralDigits):
         shipped.predict(picture)
     assert [type(outcome) for outcome in shipped.predict_each([picture])] == [SeveralDigits]
@@ -148,9 +143,7 @@ def test_a_one_close_before_a_digit_is_two_digits_though_read_as_one_without_a_n
     # The network reads the 1 and the 2 together as a 2 that is not unsure (no near tie),
     # but weakly; each mark alone it reads surely: the number is 12.
     inks, number = clear_digits(1, start=0)
-    one = np.zeros((inks[0].shape[0], 10), dtype=np.float32)
-    one[:, 2:9] = 1
-    picture = on_white(np.concatenate([one, np.zeros_like(one), inks[0]], axis=1))
+    picture = one_close_before(inks[0])
     marks = find_marks(picture)
     whole = shipped.predict_pictures(marks_as_digit(marks)[np.newaxis])[0]
     assert not marks.looks_wide and not whole.unsure and whole.confidence < SURE_DIGIT
