@@ -18,7 +18,9 @@ from mnist_app.preprocess.cuts import SEAM_EDGE, SEAM_STEP, cut_paths, ink_cut, 
 from mnist_app.predict import Classifier
 from mnist_app.errors import NotADigit
 from mnist_app.limits import MAX_CUT_WIDTH
-from mnist_app.preprocess.segment import PIECE_WIDTHS, Piece, _narrow_pairs, beats_one_digit, best_path, segment
+from mnist_app.preprocess.line import Group
+from mnist_app.preprocess.segment import (PIECE_WIDTHS, Piece, _boundaries, _narrow_pairs, beats_one_digit, best_path,
+                                          segment)
 from mnist_app.synthetic.numbers import Line, write_line
 from mnist_app.synthetic.pens import enlarged
 from test_numbers import HEIGHT, IMAGES, LABELS, MARGIN, always_sure, clear_digits, on_white
@@ -207,3 +209,30 @@ def test_a_one_touching_its_neighbours_is_cut_along_its_stroke(shipped):
     ink, touching = write_line(inks, HEIGHT, Line(touch=True, drift=0.0, sizes=0.0), np.random.default_rng(36))
     assert touching and number == "712"
     assert shipped.read_number(on_white(ink)).number == number
+
+
+def drawn_stroke(shape: tuple[int, int], start: tuple[int, int], end: tuple[int, int], width: float) -> np.ndarray:
+    """(h, w) bool: the pixels within ``width`` / 2 of the segment from ``start`` to ``end`` (row, column)."""
+    rows, columns = np.indices(shape)
+    (r0, c0), (r1, c1) = start, end
+    along = np.clip(((rows - r0) * (r1 - r0) + (columns - c0) * (c1 - c0)) / ((r1 - r0) ** 2 + (c1 - c0) ** 2), 0, 1)
+    return np.hypot(rows - r0 - along * (r1 - r0), columns - c0 - along * (c1 - c0)) <= width / 2
+
+
+def test_interleaved_digits_are_parted_by_their_strokes_where_no_path_parts_them():
+    # A 4 whose bar runs on through a 1 beside it (a "41" written close): in the bar's rows
+    # every cut path leaves the bar's end with the 1 or the 1's stroke with the 4. Some way
+    # of cutting must keep each digit's own strokes (the pixels the other did not draw)
+    # whole on its side, as splitting the ink into strokes at their crossings does. Before
+    # it, the best kept 90% of the 4's.
+    shape = (HEIGHT, 120)
+    four = (drawn_stroke(shape, (2, 40), (50, 4), 5) | drawn_stroke(shape, (50, 4), (50, 100), 5)
+            | drawn_stroke(shape, (2, 48), (78, 48), 5))
+    one = drawn_stroke(shape, (2, 86), (78, 76), 5)
+    ink = (four | one).astype(np.float32)
+    group = Group.of(ink > 0)
+    window = (slice(0, HEIGHT), slice(group.left, group.right))
+    lefts = _boundaries(ink[window], [group], window, float(HEIGHT), [True], [True])[0]
+    own_four, own_one = (four & ~one)[window], (one & ~four)[window]
+    assert max(min((own_four & left).sum() / own_four.sum(), (own_one & ~left).sum() / own_one.sum())
+               for left in lefts) > 0.99

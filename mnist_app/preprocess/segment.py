@@ -5,18 +5,21 @@
 2. In a cluster, each group is read on its own first; when all of its groups are narrow,
    not short (SHORT_PIECE) and read with SURE confidence, they are its digits.
 3. Otherwise candidate cuts (:mod:`.cuts`) are proposed in its wide or doubtful groups, and
-   every way of cutting and joining is scored by ``score``, the recogniser's confidence in
-   each piece (framed as MNIST digits by :func:`~mnist_app.preprocess.frame_digit`), and
-   the best kept (dynamic programming): the highest sum, over the pieces, of
-   log(confidence) + PIECE_BONUS, less the piece's shape costs (wider than WIDE_PIECE,
-   narrower than NARROW_PIECE or shorter than SHORT_PIECE digit heights: two squeezed
-   digits, or a stroke cut off one), JOIN_PENALTY per join of separate marks (a broken 0's
-   two halves) and, where it ends by cutting through ink, the cut's costs: CUT_PENALTY, and
-   more the more ink it cuts (touching digits meet in one short stroke; a cut through one
-   digit crosses more of it). The constants were chosen on numbers drawn from MNIST's
-   validation digits (photos and canvases whose digits touch), read by the shipped model;
-   SPLIT_WIDTH and NARROW_PIECE again on seeds 1-3 of the photo, canvas and thin-pen number
-   families (never the measured seed 0, nor the held-out families).
+   in those wider than FRAGMENT_WIDTH also splits of their ink into stroke fragments shared
+   out between a left and a right digit (:mod:`.fragments`: interleaved strokes no path
+   parts), and every way of cutting and joining is scored by ``score``, the recogniser's
+   confidence in each piece (framed as MNIST digits by
+   :func:`~mnist_app.preprocess.frame_digit`), and the best kept (dynamic programming): the
+   highest sum, over the pieces, of log(confidence) + PIECE_BONUS, less the piece's shape
+   costs (wider than WIDE_PIECE, narrower than NARROW_PIECE or shorter than SHORT_PIECE
+   digit heights: two squeezed digits, or a stroke cut off one), JOIN_PENALTY per join of
+   separate marks (a broken 0's two halves) and, where it ends by cutting through ink, the
+   cut's costs: CUT_PENALTY, and more the more ink it cuts (touching digits meet in one
+   short stroke; a cut through one digit crosses more of it). The constants were chosen on
+   numbers drawn from MNIST's validation digits (photos and canvases whose digits touch),
+   read by the shipped model; SPLIT_WIDTH and NARROW_PIECE again, and FRAGMENT_WIDTH and
+   the fragments' constants, on seeds 1-3 of the photo, canvas and thin-pen number families
+   (never the measured seed 0, nor the held-out families).
 """
 from __future__ import annotations
 
@@ -30,11 +33,13 @@ from mnist_app.errors import NoDigitFound, NotADigit
 from mnist_app.limits import MAX_CUT_WIDTH
 from mnist_app.preprocess import Marks, frame_digit
 from mnist_app.preprocess.cuts import cut_paths, ink_cut
+from mnist_app.preprocess.fragments import fragment_splits, split_pairs
 from mnist_app.preprocess.line import Box, Group, Line, clusters, digit_groups, read_line
 from mnist_app.preprocess.parts import FAINT_INK
 
 SPLIT_WIDTH = 1.3  # a group wider than this many digit heights may hold touching digits...
 MIN_SPLIT_WIDTH = 0.5  # ...and one wider than this that is read with less than SURE confidence
+FRAGMENT_WIDTH = 0.9  # a group cut that is wider than this is also split into its stroke fragments
 PIECE_WIDTHS = (0.1, 1.3)  # a digit is this many digit heights wide
 SURE = 0.8  # narrow groups each read at least this confidently are taken as they are
 MIN_CONFIDENCE = 1e-6  # confidences are clipped here before the log
@@ -113,7 +118,8 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float, sc
     left = min(group.left for group in cluster)
     window = (slice(top, max(group.bottom for group in cluster)), slice(left, max(group.right for group in cluster)))
     crop = ink[window]
-    plain, plain_ends = _boundaries(crop, cluster, window, digit_height, [False] * len(cluster), [False] * len(cluster))
+    plain, plain_ends, _ = _boundaries(crop, cluster, window, digit_height, [False] * len(cluster),
+                                       [False] * len(cluster))
     whole_groups = list(zip(plain_ends, plain_ends[1:]))
     singles = _candidates(crop, plain, whole_groups, digit_height, (top, left), whole_groups)
     sure = [False] * len(cluster)
@@ -128,9 +134,12 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float, sc
     to_cut = [is_wide or (not is_sure and group.width > MIN_SPLIT_WIDTH * digit_height)
               for group, is_wide, is_sure in zip(cluster, wide, sure)]
     (budget or CutBudget()).spend(sum(group.width for group, cut in zip(cluster, to_cut) if cut) / digit_height)
-    lefts, group_ends = _boundaries(crop, cluster, window, digit_height, to_cut, wide)
+    lefts, group_ends, splits = _boundaries(crop, cluster, window, digit_height, to_cut, wide)
     whole_groups = list(zip(group_ends, group_ends[1:]))
-    pairs = sorted(set(_narrow_pairs(lefts, digit_height)) | set(whole_groups), key=lambda pair: pair[::-1])
+    paths = [index for index in range(len(lefts)) if index not in splits]
+    path_pairs = {(paths[start], paths[end]) for start, end in _narrow_pairs([lefts[i] for i in paths], digit_height)}
+    pairs = sorted(path_pairs | set(whole_groups) | split_pairs(crop >= FAINT_INK, lefts, group_ends, splits),
+                   key=lambda pair: pair[::-1])
     candidates = _candidates(crop, lefts, pairs, digit_height, (top, left), set(whole_groups))
     if not candidates:
         return []
@@ -194,15 +203,18 @@ def gain_terms(crop: np.ndarray, lefts: list[np.ndarray], group_ends: list[int],
 
 
 def _boundaries(crop: np.ndarray, cluster: list[Group], window: tuple[slice, slice], digit_height: float,
-                to_cut: list[bool], wide: list[bool]) -> tuple[list[np.ndarray], list[int]]:
-    """(the ways to cut the cluster's ``crop``, as "left of here" masks over it, each
-    containing the one before: nothing, then for each group its cuts (if ``to_cut`` says;
-    along its straight strokes too if ``wide`` says) and the whole group in turn; the
-    indices of the masks that end a group, 0 first)."""
+                to_cut: list[bool], wide: list[bool]) -> tuple[list[np.ndarray], list[int], set[int]]:
+    """(the ways to cut the cluster's ``crop``, as "left of here" masks over it: nothing,
+    then for each group its cuts (if ``to_cut`` says; along its straight strokes too if
+    ``wide`` says), each containing the one before, its splits into stroke fragments (if
+    cut and wider than FRAGMENT_WIDTH digit heights; :mod:`.fragments`) and the whole
+    group in turn; the indices of the masks that end a group, 0 first; the indices of the
+    splits, which contain the masks before the group but not always its cuts)."""
     columns = np.arange(crop.shape[1])
     left = window[1].start
     lefts = [np.zeros(crop.shape, dtype=bool)]
     group_ends = [0]
+    splits: set[int] = set()
     done = lefts[0]
     for group, cut, is_wide in zip(cluster, to_cut, wide):
         mask = group.mask[window]
@@ -211,10 +223,17 @@ def _boundaries(crop: np.ndarray, cluster: list[Group], window: tuple[slice, sli
             inside = solid[:, group.left - left:group.right - left]
             for path in sorted(cut_paths(inside, digit_height, is_wide), key=lambda path: path.mean()):
                 lefts.append(done | (mask & (columns[None, :] < (path + group.left - left)[:, None])))
+            if group.width > FRAGMENT_WIDTH * digit_height:
+                box = (slice(group.top - window[0].start, group.bottom - window[0].start),
+                       slice(group.left - left, group.right - left))
+                for split in sorted(fragment_splits(mask[box], solid[box], digit_height), key=np.count_nonzero):
+                    splits.add(len(lefts))
+                    lefts.append(done.copy())
+                    lefts[-1][box] |= split
         done = done | mask
         lefts.append(done)
         group_ends.append(len(lefts) - 1)
-    return lefts, group_ends
+    return lefts, group_ends, splits
 
 
 def _narrow_pairs(lefts: list[np.ndarray], digit_height: float) -> list[tuple[int, int]]:
