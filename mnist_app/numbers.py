@@ -26,7 +26,7 @@ from mnist_app.errors import NoDigitFound, NotADigit
 from mnist_app.limits import MAX_PLAIN_CUT_WIDTH
 from mnist_app.preprocess import Marks, find_marks, marks_as_digit
 from mnist_app.preprocess.line import Group, Line, digit_groups, read_line
-from mnist_app.preprocess.segment import Piece, beats_one_digit, segment_groups
+from mnist_app.preprocess.segment import MIN_CONFIDENCE, Piece, segment_groups
 
 SURE_DIGIT = 0.8  # a digit read with less confidence than this may be several, written close
 DOUBTFUL_WHOLE = 0.25  # one mark read whole with less than this may be digits a blur joined (when its pieces are sure)
@@ -35,6 +35,14 @@ DOUBTFUL_WHOLE = 0.25  # one mark read whole with less than this may be digits a
 TALL_PIECE = 0.7
 APART = 0.2
 MANY_MARKS = 3  # this many or more separate tall marks are digits, however they read
+# Weighing a picture read as one digit against its pieces (beats_one_digit): each reading
+# scores log(confidence) - READING_COST; the one digit also pays WHOLE_WIDE_COST per
+# DIGIT_WIDTH beyond WHOLE_WIDE of them, and the pieces must win by SPLIT_MARGIN.
+READING_COST = 0.5
+DIGIT_WIDTH = 0.7  # digit heights
+WHOLE_WIDE = 1.3
+WHOLE_WIDE_COST = 2.0
+SPLIT_MARGIN = 1.0
 
 if TYPE_CHECKING:
     from mnist_app.decode import ImageSource
@@ -195,3 +203,15 @@ def _marks_box(marks: Marks) -> tuple[int, int, int, int]:
     """The box of ``marks`` in the image file's pixels."""
     top, left, bottom, right = marks.box
     return Line.over(marks, marks.ink, (0, 0, *marks.picture.size)).box(top, left, bottom, right)
+
+
+def beats_one_digit(pieces: list[Piece], confidence: float, aspect: float) -> bool:
+    """Whether ``pieces`` read as separate digits score higher than all the marks (``aspect``
+    times as wide as tall) read as one digit with ``confidence``: each reading scores
+    log(confidence) - READING_COST, the one digit less WHOLE_WIDE_COST per DIGIT_WIDTH
+    beyond WHOLE_WIDE of them, and the pieces must win by SPLIT_MARGIN: a picture that is
+    read as one digit is taken apart only for a clearly better reading."""
+    def gain(value: float) -> float:
+        return float(np.log(max(value, MIN_CONFIDENCE))) - READING_COST
+    one = gain(confidence) - WHOLE_WIDE_COST * max(aspect / DIGIT_WIDTH - WHOLE_WIDE, 0.0)
+    return sum(gain(piece.confidence) for piece in pieces) > one + SPLIT_MARGIN

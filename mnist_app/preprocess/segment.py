@@ -56,14 +56,6 @@ CUT_PENALTY = 0.4  # ...and, if it ends by cutting through ink, this...
 NARROW_CUT_PENALTY = 1.0  # ...this more if the mark it cuts is not wide (most likely one digit)...
 STROKE_COST = 0.5  # ...this per stroke it cuts beyond the first (digits touch in one)...
 CUT_LENGTH_COST = 0.5  # ...and this per digit height of ink along the cut
-# Weighing a picture read as one digit against its pieces (beats_one_digit): each reading
-# scores log(confidence) - READING_COST; the one digit also pays WHOLE_WIDE_COST per
-# DIGIT_WIDTH beyond WHOLE_WIDE of them, and the pieces must win by SPLIT_MARGIN.
-READING_COST = 0.5
-DIGIT_WIDTH = 0.7  # digit heights
-WHOLE_WIDE = 1.3
-WHOLE_WIDE_COST = 2.0
-SPLIT_MARGIN = 1.0
 
 # The terms of a piece's gain, in gain_terms' columns (scripts/piece_study.py prints them).
 GAIN_TERMS = ("log(confidence)", "piece", "wide", "narrow", "short", "joins", "narrow cut", "cut", "strokes",
@@ -304,15 +296,3 @@ def segment_groups(line: Line, groups: list[Group], digit_height: float, score: 
             pieces.append(Piece(picture, line.box(top, left, bottom, right), confidence, first_group + group))
         first_group += len(cluster)
     return pieces
-
-
-def beats_one_digit(pieces: list[Piece], confidence: float, aspect: float) -> bool:
-    """Whether ``pieces`` read as separate digits score higher than all the marks (``aspect``
-    times as wide as tall) read as one digit with ``confidence``: each reading scores
-    log(confidence) - READING_COST, the one digit less WHOLE_WIDE_COST per DIGIT_WIDTH
-    beyond WHOLE_WIDE of them, and the pieces must win by SPLIT_MARGIN: a picture that is
-    read as one digit is taken apart only for a clearly better reading."""
-    def gain(value: float) -> float:
-        return float(np.log(max(value, MIN_CONFIDENCE))) - READING_COST
-    one = gain(confidence) - WHOLE_WIDE_COST * max(aspect / DIGIT_WIDTH - WHOLE_WIDE, 0.0)
-    return sum(gain(piece.confidence) for piece in pieces) > one + SPLIT_MARGIN
