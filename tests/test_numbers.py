@@ -223,26 +223,27 @@ def several(classifier, marks) -> bool:
 
 
 def test_one_wide_mark_read_as_a_digit_is_not_cut_to_say_whether_it_is_several(shipped, monkeypatch):
-    """One mark that reads surely as a digit is one digit, answered without segmenting it
-    (a wide digit costs plain predict no cuts). The classifier here reads every picture as a sure digit."""
+    """One mark that reads as a digit, even an unsure one, is one digit, answered without
+    segmenting it (a wide digit costs plain predict no cuts). The classifier here reads
+    every picture as an unsure digit."""
     from mnist_app import numbers
 
     picture, _ = touching_pair(0)
     marks = find_marks(picture)
     assert marks.looks_wide
 
-    class SureOfAll:
+    class DoubtsEveryDigit:
         confidences = shipped.confidences
 
         def predict_pictures(self, pictures):
-            return [dataclasses.replace(prediction, unsure=False, not_a_digit=False)
+            return [dataclasses.replace(prediction, unsure=True, not_a_digit=False)
                     for prediction in shipped.predict_pictures(pictures)]
 
     def not_called(*args):
         raise AssertionError("segmented")
 
     monkeypatch.setattr(numbers, "segment_groups", not_called)
-    assert not several(SureOfAll(), marks)
+    assert not several(DoubtsEveryDigit(), marks)
 
 
 def test_a_letter_in_one_narrow_mark_is_not_a_digit_rather_than_several(shipped):
