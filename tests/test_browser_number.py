@@ -47,6 +47,9 @@ def check_boxes_show(page, answer) -> None:
         assert all(abs(box[key] - belongs[key]) < 1 for key in belongs), (box, belongs)
 
 
+QUIET = 1.0  # seconds without a request after which a page has read its drawing
+
+
 class Readings:
     """The /api/number requests a page sends, and the answers it gets."""
 
@@ -58,12 +61,14 @@ class Readings:
 
     def settle(self) -> None:
         """Wait until the page shows the answer to the last request it sent, and sends no more
-        (while the drawing is unchanged: it asks again at most every 100 ms while it changes)."""
+        for QUIET seconds (it asks again at most every 100 ms while the drawing changes, and
+        once more after an answer if the drawing changed meanwhile). With 0.3 s, one full run
+        of the suite counted a request more after the window's resizes than before them."""
         for _ in range(10):
             eventually(lambda: self.sent and len(self.answers) == len(self.sent)
                        and check_boxes_show(self.page, self.answers[-1]))
             asked = len(self.sent)
-            time.sleep(0.3)
+            time.sleep(QUIET)
             if len(self.sent) == asked:
                 return
         raise AssertionError("the page kept asking")
