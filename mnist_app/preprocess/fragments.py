@@ -42,9 +42,9 @@ _AROUND = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1), (-1, -1))
 def fragment_splits(group: np.ndarray, solid: np.ndarray, digit_height: float) -> list[np.ndarray]:
     """Left digits (h, w) bool, each a subset of ``group`` (h, w) bool, one group's pixels in
     its box, whose strong ink is ``solid`` (h, w) bool; digits ``digit_height`` pixels tall
-    (see the module's docstring). The rest of ``group`` is each one's right digit. None
-    where the skeleton has more than MAX_FRAGMENTS branches a digit height of the group's
-    width (a scribble or a grid, not digits)."""
+    (see the module's docstring). The rest of ``group`` is each one's right digit. An
+    empty list where the skeleton has more than MAX_FRAGMENTS branches a digit height of
+    the group's width (a scribble or a grid, not digits)."""
     most = int(MAX_FRAGMENTS * max(group.shape[1] / digit_height, 1.0))
     bones = skeleton(solid)
     splits: list[np.ndarray] = []
