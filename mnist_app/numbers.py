@@ -24,15 +24,15 @@ import numpy as np
 from mnist_app.constants import JSON_DECIMALS
 from mnist_app.errors import NoDigitFound, NotADigit
 from mnist_app.limits import MAX_PLAIN_CUT_WIDTH
-from mnist_app.preprocess import Marks, find_marks, marks_as_digit
+from mnist_app.preprocess import TALL_MARK, Marks, find_marks, marks_as_digit
 from mnist_app.preprocess.line import Group, Line, digit_groups, read_line
 from mnist_app.preprocess.segment import MIN_CONFIDENCE, Piece, segment_groups
 
 SURE_DIGIT = 0.8  # a digit read with less confidence than this may be several, written close
 DOUBTFUL_WHOLE = 0.25  # one mark read whole with less than this may be digits a blur joined (when its pieces are sure)
-# Two neighbouring pieces at least TALL_PIECE of the tallest piece's height, with a gap of
-# at least APART of that height between their boxes, are two digits, however they read.
-TALL_PIECE = 0.7
+# Two neighbouring pieces at least TALL_MARK (preprocess: a tall mark, as Marks.stand_apart
+# counts them) of the tallest piece's height, with a gap of at least APART of that height
+# between their boxes, are two digits, however they read.
 APART = 0.2
 MANY_MARKS = 3  # this many or more separate tall marks are digits, however they read
 # Weighing a picture read as one digit against its pieces (beats_one_digit): each reading
@@ -83,10 +83,10 @@ def holds_several_digits(classifier: "Classifier", marks: Marks, picture: np.nda
     wide digit, 1 in 100 to 200 of the canvases and photos read), and is at most
     MAX_PLAIN_CUT_WIDTH digit heights wide (a long wave would take a second)."""
     found = _line_groups(marks)
-    if found is not None:
-        groups, digit_height = found[1], found[2]
-        too_wide = groups[0].right - groups[0].left > MAX_PLAIN_CUT_WIDTH * digit_height
-        if len(groups) == 1 and (too_wide or not marks.looks_wide or not alone.not_a_digit):
+    if found is not None and len(found[1]) == 1:
+        (group,), digit_height = found[1], found[2]
+        if (not marks.looks_wide or not alone.not_a_digit
+                or group.right - group.left > MAX_PLAIN_CUT_WIDTH * digit_height):
             return False
     try:
         return len(_read_marks(classifier, marks, picture, alone, found).digits) >= 2
@@ -145,7 +145,7 @@ def _surer_apart(pieces: list[Piece], predictions: list["Prediction"]) -> bool:
     """Whether ``pieces`` are separate marks, each read as a digit without doubt (at least
     SURE_DIGIT): a "16" written close, which the network may also read as a doubtful 6, or
     a "94" it reads as a sure 9 (the whole read as one digit, however surely, does not
-    outweigh two sure digits in separate marks). Each mark must be at least TALL_PIECE of
+    outweigh two sure digits in separate marks). Each mark must be at least TALL_MARK of
     the tallest one's height: a 5's detached hat is short, and read alone it is a sure 1."""
     return len({piece.group for piece in pieces}) == len(pieces) and _all_sure(predictions) and all(_tall(pieces))
 
@@ -159,14 +159,14 @@ def _all_sure(predictions: list["Prediction"]) -> bool:
 
 
 def _many_marks(pieces: list[Piece]) -> bool:
-    """Whether ``pieces`` are MANY_MARKS or more separate marks, each tall (TALL_PIECE): no
+    """Whether ``pieces`` are MANY_MARKS or more separate marks, each tall (TALL_MARK): no
     digit is three tall marks side by side, however close they stand or surely the whole
     reads (a thin "619" read as a sure 1)."""
     return len({piece.group for piece in pieces}) == len(pieces) >= MANY_MARKS and all(_tall(pieces))
 
 
 def _standing_apart(pieces: list[Piece]) -> bool:
-    """Whether two neighbours of ``pieces`` are tall marks standing apart (TALL_PIECE,
+    """Whether two neighbours of ``pieces`` are tall marks standing apart (TALL_MARK,
     APART): a digit's own pieces (a 5's hat, a broken stroke) overlap or touch its body or
     are short, so these are two digits, even if their readings are doubtful ("86" read
     as a doubtful 8 and a 6 is not the 4 all of it looks most like)."""
@@ -181,9 +181,9 @@ def _height(piece: Piece) -> int:
 
 
 def _tall(pieces: list[Piece]) -> list[bool]:
-    """Whether each of ``pieces`` is at least TALL_PIECE of the tallest one's height."""
+    """Whether each of ``pieces`` is at least TALL_MARK of the tallest one's height."""
     height = max(_height(piece) for piece in pieces)
-    return [_height(piece) >= TALL_PIECE * height for piece in pieces]
+    return [_height(piece) >= TALL_MARK * height for piece in pieces]
 
 
 def number_json(reading: NumberReading, top_k: int = 1) -> dict:

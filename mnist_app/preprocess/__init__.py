@@ -48,7 +48,7 @@ SMALL_DIGIT = 24  # pixels: a digit smaller than this in the quick look is looke
 READ_SIDE = 96  # the digit's box is read again at this many pixels (its longer side)
 READ_MARGIN = 0.15  # the box read again is widened by this fraction of its size on every side
 WIDE_MARKS = 1.3  # marks wider than this many times their height may be a number (Marks.looks_wide)...
-TALL_MARK = 0.7  # ...as may two marks side by side each at least this share of their height (Marks.stand_apart)
+TALL_MARK = 0.7  # ...as may two side by side each at least this share of their height (Marks.stand_apart; numbers)
 
 
 class Marks(NamedTuple):  # not a dataclass, whose methods compile at import (docs/speed.md)
