@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-import time
 
 from test_browser_page import (
     PHONE, SEVEN, Visit, check_digit_boxes_on_pad, digit_boxes, eventually, pad_ink, sync_api,
@@ -62,16 +61,20 @@ class Readings:
     def settle(self) -> None:
         """Wait until the page shows the answer to the last request it sent, and sends no more
         for QUIET seconds (it asks again at most every 100 ms while the drawing changes, and
-        once more after an answer if the drawing changed meanwhile). With 0.3 s, one full run
-        of the suite counted a request more after the window's resizes than before them."""
+        once more after an answer if the drawing changed meanwhile). The wait is the page's
+        (wait_for_timeout): Playwright's sync API delivers a request's event, and lets a routed
+        request go on, only while Python waits on it, so a time.sleep would count nothing."""
         for _ in range(10):
-            eventually(lambda: self.sent and len(self.answers) == len(self.sent)
-                       and check_boxes_show(self.page, self.answers[-1]))
+            eventually(self.check_last_answer_shown)
             asked = len(self.sent)
-            time.sleep(QUIET)
+            self.page.wait_for_timeout(QUIET * 1000)
             if len(self.sent) == asked:
                 return
         raise AssertionError("the page kept asking")
+
+    def check_last_answer_shown(self) -> None:
+        assert self.sent and len(self.answers) == len(self.sent), "a reading is still on its way"
+        check_boxes_show(self.page, self.answers[-1])
 
 
 def test_writing_42_in_number_mode_reads_42_with_a_box_per_digit(browser, base_url):
