@@ -29,7 +29,7 @@ from mnist_app.preprocess.line import Group, Line, digit_groups, read_line
 from mnist_app.preprocess.segment import MIN_CONFIDENCE, Piece, segment_groups
 
 SURE_DIGIT = 0.8  # a digit read with less confidence than this may be several, written close
-DOUBTFUL_WHOLE = 0.25  # one mark read whole with less than this may be digits a blur joined (when its pieces are sure)
+DOUBTFUL_WHOLE = 0.4  # one mark read whole with less than this may be digits a blur or a pen joined (when its pieces are sure)
 # Two neighbouring pieces at least TALL_MARK (preprocess: a tall mark, as Marks.stand_apart
 # counts them) of the tallest piece's height, with a gap of at least APART of that height
 # between their boxes, are two digits, however they read.

@@ -567,6 +567,33 @@ def test_one_mark_read_as_a_doubtful_digit_whose_pieces_read_surely_is_those_dig
     assert read_number(ReadsBarsSurely(), on_white(ink)).number == "11"
 
 
+class ReadsWideInkWeakly:
+    """A reader sure (0.99) that ink no wider than tall is a 1, and weak (0.3, no near tie:
+    not unsure) that wider ink is a 4."""
+
+    def confidences(self, pictures):
+        def narrow(picture):
+            rows, columns = np.nonzero(picture > 127)
+            return np.ptp(columns) <= np.ptp(rows)
+        return np.array([0.99 if narrow(picture) else 0.3 for picture in pictures])
+
+    def predict_pictures(self, pictures):
+        return [Prediction(1, c, tuple(c if d == 1 else 0.01 / 9 for d in range(10))) if c > 0.5 else
+                Prediction(4, c, tuple(c if d == 4 else 0.7 / 9 for d in range(10))) for c in self.confidences(pictures)]
+
+
+def test_one_mark_read_weakly_though_not_unsure_whose_pieces_read_surely_is_those_digits():
+    # A "51" whose 5's hat touches the 1 (one mark, no wider than one digit), which the
+    # network read whole as a weak 0 (33%, not unsure) and cut as a sure 5 and a sure 1:
+    # a bar with a long hat and a bar under the hat's end, read whole as a weak 4 and cut
+    # as two sure 1s, are 11.
+    ink = bars([0, 74], width=16)
+    ink[:6, 0:82] = 1  # the hat, touching the second bar's top
+    marks = find_marks(on_white(ink))
+    assert not marks.looks_wide
+    assert read_number(ReadsWideInkWeakly(), on_white(ink)).number == "11"
+
+
 class ReadsTheWholeAsASureOne:
     """A reader of marks cut apart (``confidences``: 0.9 for a lone bar, 0.05 for the rest)
     that reads a lone bar as a doubtful 4 (0.35), and anything else as a sure 1 (0.99)."""
