@@ -83,7 +83,7 @@ LIVE_STREAM_LIFETIME_SECONDS = 20 * 60
 LIVE_HEARTBEAT_SECONDS = 15
 LIVE_DISCONNECT_POLL_SECONDS = 1
 
-# --- numbers (mnist_app.numbers, preprocess.line) ------------------------------------------
+# --- numbers (mnist_app.numbers, preprocess.groups) ----------------------------------------
 # Marks bigger than specks in one line of a number: a 20-digit number whose every digit the
 # pen broke into five strokes. Grouping them weighs every pair after each join (cubic in
 # their number): a page of 1,200 dots took 410 s, 360 dots 13 s; 100 dots in rows that join, 0.2-0.4 s.

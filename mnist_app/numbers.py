@@ -8,7 +8,8 @@ which asks the classifier how confidently it reads each candidate piece. Marks n
 than a digit (not ``Marks.looks_wide``) that read as a digit (unless they fall into
 separate marks, or are read doubtfully and cut into digits each read surely), a picture
 cut into one digit, and one whose pieces score lower than the whole read as one digit
-(unless they are separate marks, each read surely, or three or more tall ones), are read
+(unless they are separate marks, each read surely, or three or more tall ones, or a tall
+one lies beside the marks, which the line read again found beyond them), are read
 exactly as ``predict`` reads them, on the single-digit path; otherwise each digit's
 picture is read with the same readings and the same rule.
 """
@@ -25,7 +26,8 @@ from mnist_app.constants import JSON_DECIMALS
 from mnist_app.errors import NoDigitFound, NotADigit
 from mnist_app.limits import MAX_PLAIN_CUT_WIDTH
 from mnist_app.preprocess import TALL_MARK, Marks, find_marks, marks_as_digit
-from mnist_app.preprocess.line import Group, Line, digit_groups, read_line
+from mnist_app.preprocess.groups import Group, digit_groups
+from mnist_app.preprocess.line import Line, read_line
 from mnist_app.preprocess.segment import MIN_CONFIDENCE, Piece, segment_groups
 
 SURE_DIGIT = 0.8  # a digit read with less confidence than this may be several, written close
@@ -126,7 +128,7 @@ def _read_marks(classifier: "Classifier", marks: Marks, picture: np.ndarray, alo
         pieces, predictions = [], []
     if len(pieces) <= 1 or not (alone.not_a_digit or beats_one_digit(pieces, alone.confidence, marks.aspect)
                                 or _surer_apart(pieces, predictions) or _standing_apart(pieces)
-                                or _many_marks(pieces)):
+                                or _many_marks(pieces) or _beyond_marks(pieces, _marks_box(marks))):
         if alone.not_a_digit:
             raise NotADigit()
         box = pieces[0].box if len(pieces) == 1 else _marks_box(marks)
@@ -174,6 +176,15 @@ def _standing_apart(pieces: list[Piece]) -> bool:
     tall = _tall(pieces)
     return any(tall[i] and tall[i + 1] and b.box[0] - a.box[2] >= APART * height
                for i, (a, b) in enumerate(zip(pieces, pieces[1:])))
+
+
+def _beyond_marks(pieces: list[Piece], box: tuple[int, int, int, int]) -> bool:
+    """Whether one of ``pieces`` is a tall mark (TALL_MARK) wholly left or right of the
+    marks' ``box`` (left, top, right, bottom, the picture's pixels): the line read again
+    found a digit the overview missed (written lighter or thinner than the rest), which
+    the marks read whole as one digit leave out."""
+    tall = _tall(pieces)
+    return any(is_tall and (piece.box[0] >= box[2] or piece.box[2] <= box[0]) for piece, is_tall in zip(pieces, tall))
 
 
 def _height(piece: Piece) -> int:

@@ -1,7 +1,8 @@
 """A digit in a lighter pen than its neighbours, on grainy paper, is kept in the number.
 
 The oracle is the picture itself: where each stroke was drawn. The scorer reads every
-piece as a sure digit, so only how the line's ink is found decides.
+piece as a sure digit, so only how the line's ink is found decides (but where a reader
+of bars decides whether a mark the overview missed is a digit of its own).
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from mnist_app.numbers import read_number
+from mnist_app.predict import Prediction
 from mnist_app.preprocess import find_marks
 from mnist_app.preprocess.segment import segment
 from mnist_app.synthetic.paper import encode, to_uint8
-from test_numbers import always_sure
+from test_numbers import always_sure, reads_only_bars
 
 HEIGHT = 80  # pixels: the strokes' height
 MARGIN = 60  # pixels of paper above and below the ink, and SIDE on its left and right
@@ -122,3 +125,51 @@ def test_a_dash_on_mottled_paper_leaves_no_light_marks():
     # (and the blotches beside them) were taken for light digits once it was gone.
     dash = np.ones((10, 200), dtype=np.float32)
     assert lefts(mottled_photo(dash, 0.05)) == []
+
+
+def test_a_light_digit_lost_in_the_papers_grain_pixel_by_pixel_is_kept():
+    # On grain twice as strong, no pixel of the light stroke stands above the paper's
+    # noise floor; averaged over a few pixels the grain evens out and the stroke stands out.
+    ink = strokes([0, 60, 150, 210], bold_width=20, light=100, light_strength=0.25)
+    page = np.pad(ink, ((MARGIN, MARGIN), (SIDE, SIDE)))
+    grey = PAPER - INK * page + np.random.default_rng(0).normal(0, 2 * GRAIN, page.shape)
+    picture = encode(Image.fromarray(to_uint8(np.clip(grey, 0, 1))), "PNG")
+    assert lefts(picture) == pytest.approx([0, 60, 100, 150, 210], abs=3)
+
+
+def test_a_light_digit_the_overview_missed_above_the_line_is_read_whole():
+    # The light stroke at the end stands half a digit higher than the bold ones (a
+    # drifting baseline): the band read again around the overview's box cut its top off,
+    # so the band is read higher.
+    ink = np.zeros((HEIGHT * 3 // 2, 270), dtype=np.float32)
+    for left in (0, 60, 120, 180):
+        ink[HEIGHT // 2:, left:left + 16] = 1
+    ink[:HEIGHT, 240:246] = 0.25
+    pieces = segment(find_marks(grainy_photo(ink)), always_sure)
+    assert [piece.box[0] - SIDE for piece in pieces] == pytest.approx([0, 60, 120, 180, 240], abs=3)
+    assert pieces[-1].box[1] - MARGIN == pytest.approx(0, abs=3)  # its top, in the ink's rows
+
+
+class ReadsBarsDoubtfully:
+    """A reader that reads a lone bar as a 1 with DOUBTFUL confidence (not sure, not
+    doubtful enough to be cut), and anything else as a 4 with 0.05."""
+
+    DOUBTFUL = 0.6
+
+    def confidences(self, pictures):
+        return np.where(reads_only_bars(pictures) > 0.5, self.DOUBTFUL, 0.05)
+
+    def predict_pictures(self, pictures):
+        return [Prediction(digit, c, tuple(c if d == digit else (1 - c) / 9 for d in range(10)))
+                for c in self.confidences(pictures) for digit in [1 if c > 0.5 else 4]]
+
+
+def test_a_light_digit_the_overview_missed_close_beside_a_bold_one_is_a_digit_of_its_own():
+    # The overview saw the bold stroke alone, which read whole is one digit; the line read
+    # again holds a second tall mark beyond it, close (not standing apart) and not read
+    # surely: the marks read whole left it out, so it is a digit of its own.
+    picture = grainy_photo(strokes([0], bold_width=16, light=26, light_strength=0.25))
+    top, left, bottom, right = find_marks(picture).box
+    assert right - left < (bottom - top) / 2  # the overview's box holds the bold stroke alone
+    assert read_number(ReadsBarsDoubtfully(), picture).number == "11"
+

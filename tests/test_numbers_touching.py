@@ -18,7 +18,7 @@ from mnist_app.preprocess.cuts import SEAM_EDGE, SEAM_STEP, cut_paths, ink_cut, 
 from mnist_app.predict import Classifier
 from mnist_app.errors import NotADigit
 from mnist_app.limits import MAX_CUT_WIDTH
-from mnist_app.preprocess.line import Group
+from mnist_app.preprocess.groups import Group
 from mnist_app.numbers import beats_one_digit
 from mnist_app.preprocess.segment import PIECE_WIDTHS, Piece, _boundaries, _narrow_pairs, best_path, segment
 from mnist_app.synthetic.numbers import Line, write_line

@@ -7,10 +7,12 @@ from __future__ import annotations
 import contextlib
 
 import numpy as np
+from PIL import Image
 
 from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess.ink import Paper, stretched
 from mnist_app.preprocess.parts import FAINT_INK, label_parts, part_boxes, spread
+from mnist_app.preprocess.picture import image_of
 
 # Ink of at least WEAK_INK is brought to full strength by the strongest ink within
 # EVEN_REACH of the line's height around it, if that reaches FAINT_PEAK (a digit in a
@@ -28,6 +30,10 @@ SHADING_REACH = 0.15
 SHADING_BLOCK = 2
 LIGHT_MARK_SHARE = 0.5
 LIGHT_MARK_HEIGHT = 0.35  # ...if it is at least this many line heights tall (the paper's blotches are not)
+# A mark still missing then, whose strokes stand no higher above the paper than its grain
+# pixel by pixel, is looked for once more, the same way, in the ink averaged over squares
+# LIGHT_BLOCK of the line's height across (the grain averages out, a stroke does not).
+LIGHT_BLOCK = 0.03
 # A row of ink longer than RULE_LENGTH times the line's height is a ruled line (no digit's
 # stroke is that long); it is wiped, except where a stroke crosses it (ink within
 # RULE_REACH of the line's height both above and below).
@@ -39,13 +45,22 @@ def line_ink(band: np.ndarray, paper: Paper) -> np.ndarray:
     """The ink of ``band`` (grey levels (h, w), a number's line) on its ``paper``:
     stretched, with the marks too light to stand out from the paper's mottling
     (:func:`with_light_marks`: before the ruled lines go, so that no trace of a
-    wiped line is taken for one), without ruled lines, each stroke at full strength.
-    Raises NoDigitFound if none stands out."""
+    wiped line is taken for one), without ruled lines, with the marks still missing that
+    stand out once the paper's grain is averaged out (LIGHT_BLOCK; their ruled lines
+    wiped too), each stroke at full strength. Raises NoDigitFound if none stands out."""
     above = paper.above_paper(band)
     ink = stretched(above.copy())
     with contextlib.suppress(NoDigitFound):  # nothing stands out above the shading: no light mark
         ink = with_light_marks(ink, even_marks(stretched(above_shading(above))))
-    return even_marks(without_rules(ink))
+    ink = without_rules(ink)
+    block = round(LIGHT_BLOCK * above.shape[0])
+    if block >= 2:
+        with contextlib.suppress(NoDigitFound):
+            averaged = without_rules(even_marks(stretched(above_shading(_reduced(above, block)))))
+            reduced = _reduced(ink, block)
+            if with_light_marks(reduced, averaged, 1) is not reduced:  # one is missing: at full size, which
+                ink = with_light_marks(ink, _enlarged(averaged, ink.shape), block)
+    return even_marks(ink)
 
 
 def without_rules(ink: np.ndarray) -> np.ndarray:
@@ -105,18 +120,22 @@ def above_shading(ink: np.ndarray) -> np.ndarray:
     return ink - np.repeat(np.repeat(level, block, axis=0), block, axis=1)[:height, :width]
 
 
-def with_light_marks(ink: np.ndarray, light: np.ndarray) -> np.ndarray:
+def with_light_marks(ink: np.ndarray, light: np.ndarray, reach: int = 0) -> np.ndarray:
     """``ink`` (h, w) in [0, 1], a number's line, with the marks of ``light`` (the same
     line's ink measured against the paper around each stroke, :func:`above_shading`) that
     it lacks: each part of ``light``'s strong ink (FAINT_INK) of which less than
     LIGHT_MARK_SHARE is strong in ``ink`` and which is LIGHT_MARK_HEIGHT of the line's
     height tall (a digit in a lighter pen, lost in the paper's noise) is taken from
-    ``light`` with its soft edge; the rest of ``ink`` is kept."""
+    ``light`` with its soft edge; the rest of ``ink`` is kept (``ink`` itself if none is
+    taken). ``ink``'s strong pixels
+    count ``reach`` pixels around them (``light`` averaged over squares ``reach`` pixels
+    across spreads each stroke by about as much)."""
     labels, count = label_parts(light >= FAINT_INK)
     if count == 0:
         return ink
     pixels = np.bincount(labels.ravel(), minlength=count + 1)
-    strong = np.bincount(labels.ravel(), weights=(ink >= FAINT_INK).ravel(), minlength=count + 1)
+    near_strong = spread(np.maximum, ink >= FAINT_INK, reach) if reach else ink >= FAINT_INK
+    strong = np.bincount(labels.ravel(), weights=near_strong.ravel(), minlength=count + 1)
     missing = strong < LIGHT_MARK_SHARE * pixels
     missing[0] = False  # the paper
     if not missing.any():  # the common case: every mark is there already
@@ -127,3 +146,15 @@ def with_light_marks(ink: np.ndarray, light: np.ndarray) -> np.ndarray:
         return ink
     taken = spread(np.maximum, missing[labels].astype(np.uint8), 1).astype(bool)
     return np.where(taken, np.maximum(ink, light), ink).astype(np.float32)
+
+
+def _reduced(ink: np.ndarray, block: int) -> np.ndarray:
+    """``ink`` (h, w) float32 averaged over squares of ``block`` pixels: (h // block, w // block)."""
+    height, width = ink.shape
+    size = (max(1, width // block), max(1, height // block))
+    return np.asarray(image_of(ink).resize(size, Image.Resampling.BOX), dtype=np.float32)
+
+
+def _enlarged(ink: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """``ink`` (h, w) float32 brought to ``shape`` (rows, columns), bilinearly."""
+    return np.asarray(image_of(ink).resize(shape[::-1], Image.Resampling.BILINEAR), dtype=np.float32)

@@ -1,7 +1,7 @@
 """Cut a number into its digits, left to right; the recogniser judges where (it knows no network).
 
 1. The marks' line is read again and its ink put into digit *groups* and *clusters*
-   (:mod:`.line`).
+   (:mod:`.line`, :mod:`.groups`).
 2. In a cluster, each group is read on its own first; when all of its groups are narrow,
    not short (SHORT_PIECE) and read with SURE confidence, they are its digits.
 3. Otherwise candidate cuts (:mod:`.cuts`) are proposed in its wide or doubtful groups, and
@@ -34,7 +34,8 @@ from mnist_app.limits import MAX_CUT_WIDTH
 from mnist_app.preprocess import Marks, frame_digit
 from mnist_app.preprocess.cuts import cut_paths, ink_cut
 from mnist_app.preprocess.fragments import fragment_splits, split_pairs
-from mnist_app.preprocess.line import Box, Group, Line, clusters, digit_groups, read_line
+from mnist_app.preprocess.groups import Group, clusters, digit_groups
+from mnist_app.preprocess.line import Box, Line, read_line
 from mnist_app.preprocess.parts import FAINT_INK
 
 SPLIT_WIDTH = 1.3  # a group wider than this many digit heights may hold touching digits...
@@ -283,7 +284,7 @@ def segment(marks: Marks, score: Score) -> list[Piece]:
 
 
 def segment_groups(line: Line, groups: list[Group], digit_height: float, score: Score) -> list[Piece]:
-    """The digits of ``line``, whose ink :func:`~.line.digit_groups` put into ``groups`` of
+    """The digits of ``line``, whose ink :func:`~.groups.digit_groups` put into ``groups`` of
     ``digit_height`` (line pixels), left to right: :func:`segment` for a caller that has
     already read the line and its groups. Raises NotADigit if more than MAX_CUT_WIDTH
     digit heights of its marks would be cut apart (:class:`CutBudget`)."""
