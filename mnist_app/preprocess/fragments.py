@@ -30,7 +30,7 @@ from mnist_app.preprocess.parts import label_parts, part_boxes, spread
 SPLIT_WINDOW = 0.25  # splits are proposed in stretches of the group this many digit heights wide...
 SPLITS_PER_WINDOW = 3  # ...this many contiguous ones in each...
 MOVED_PER_WINDOW = 1  # ...and this many with a fragment moved
-STROKE_REACH = 0.15  # a branch's direction from a junction: its pixels within this many digit heights...
+BRANCH_REACH = 0.15  # a branch's direction from a junction: its pixels within this many digit heights...
 STRAIGHT_ON = 0.8  # ...two whose directions' cosine is below minus this are one stroke crossing it
 FRAGMENT_EDGE = 0.15  # no split whose gap is closer than this many digit heights to the group's side
 MAX_FRAGMENTS = 40  # more skeleton branches than this a digit height of the group's width: a scribble, no splits
@@ -48,7 +48,7 @@ def fragment_splits(group: np.ndarray, solid: np.ndarray, digit_height: float) -
     most = int(MAX_FRAGMENTS * max(group.shape[1] / digit_height, 1.0))
     bones = skeleton(solid)
     splits: list[np.ndarray] = []
-    for reach in (0.0, STROKE_REACH * digit_height):
+    for reach in (0.0, BRANCH_REACH * digit_height):
         labels, count = stroke_fragments(group, bones, reach, most)
         splits += _splits(labels, count, solid, digit_height)
     return splits

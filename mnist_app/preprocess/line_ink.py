@@ -127,9 +127,8 @@ def with_light_marks(ink: np.ndarray, light: np.ndarray, reach: int = 0) -> np.n
     LIGHT_MARK_SHARE is strong in ``ink`` and which is LIGHT_MARK_HEIGHT of the line's
     height tall (a digit in a lighter pen, lost in the paper's noise) is taken from
     ``light`` with its soft edge; the rest of ``ink`` is kept (``ink`` itself if none is
-    taken). ``ink``'s strong pixels
-    count ``reach`` pixels around them (``light`` averaged over squares ``reach`` pixels
-    across spreads each stroke by about as much)."""
+    taken). ``ink``'s strong pixels count ``reach`` pixels around them (``light`` averaged
+    over squares ``reach`` pixels across spreads each stroke by about as much)."""
     labels, count = label_parts(light >= FAINT_INK)
     if count == 0:
         return ink
