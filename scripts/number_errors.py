@@ -12,8 +12,11 @@ category by comparing the reading with the number written:
 Each category is also counted among the numbers whose digits touch. "alone wrong" counts
 the misread numbers that ``predict`` also misreads digit by digit, each digit written
 alone (the same ink, on a white picture of its own): those fail in the network's reading
-of the digits, the others in how the number is cut. The failures are drawn on a contact
-sheet, each with the boxes the reader found, "written -> read" below.
+of the digits, the others in how the number is cut. "read right alone" counts, of all
+the numbers, those ``predict`` reads right digit by digit alone: the most any cutting
+could read with this network (and of those, the numbers of at most SHORT digits). The
+failures are drawn on a contact sheet, each with the boxes the reader found, "written ->
+read" below.
 
 Usage::
 
@@ -44,6 +47,7 @@ from mnist_app.synthetic import numbers  # noqa: E402
 from mnist_app.synthetic.paper import encode, to_uint8  # noqa: E402
 
 CATEGORIES = ("no reading", "merged", "split", "wrong digit")
+SHORT = 6  # digits: numbers this long or shorter are also counted on their own (read right alone)
 CELL = (360, 120)  # contact sheet cell: picture area, pixels
 CAPTION = 14  # pixels under each picture
 
@@ -122,8 +126,8 @@ def main() -> None:
     seeds = np.random.SeedSequence([args.seed, 1]).spawn(len(measure_numbers.FAMILIES) + 1)
     write_line = numbers.write_line
     cells = []
-    print("| family | wrong | " + " | ".join(CATEGORIES) + " | alone wrong |")
-    print("| --- | ---: |" + " ---: |" * (len(CATEGORIES) + 1))
+    print("| family | wrong | " + " | ".join(CATEGORIES) + f" | alone wrong | read right alone | of {SHORT} digits or fewer |")
+    print("| --- | ---: |" + " ---: |" * (len(CATEGORIES) + 3))
     for (key, build, _), seed in zip(measure_numbers.FAMILIES, seeds):
         if key not in chosen:
             continue
@@ -134,6 +138,8 @@ def main() -> None:
         finally:
             numbers.write_line = write_line
         counts, touching_counts, shown, alone_wrong = Counter(), Counter(), 0, 0
+        # Whether predict reads each number right digit by digit alone.
+        alone = [read_alone(classifier, ink) == written for ink, written in zip(inks, labelled.numbers)]
         for index, (file, written, touches) in enumerate(zip(labelled.files, labelled.numbers, labelled.touching)):
             try:
                 reading = classifier.read_number(file)
@@ -145,7 +151,7 @@ def main() -> None:
             what = category(written, read)
             counts[what] += 1
             if inks:
-                alone_wrong += read_alone(classifier, inks[index]) != written
+                alone_wrong += not alone[index]
             touching_counts[what] += bool(touches)
             if shown < args.per_family:
                 shown += 1
@@ -153,7 +159,10 @@ def main() -> None:
         wrong = sum(counts.values())
         print(f"| {key} | {wrong}/{len(labelled.files)} | "
               + " | ".join(f"{counts[c]} ({touching_counts[c]} touching)" for c in CATEGORIES)
-              + f" | {alone_wrong if inks else '-'} |", flush=True)
+              + (f" | {alone_wrong} | {sum(alone)}/{len(alone)} | "
+                 f"{sum(right for right, written in zip(alone, labelled.numbers) if len(written) <= SHORT)}/"
+                 f"{sum(len(written) <= SHORT for written in labelled.numbers)} |" if inks else " | - | - | - |"),
+              flush=True)
     if cells:
         columns = 4
         rows = -(-len(cells) // columns)
