@@ -36,7 +36,7 @@ from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess.frame import centre_by_mass, fit_box
 from mnist_app.preprocess.ink import Paper
 from mnist_app.preprocess.parts import FAINT_INK, digit_parts, ink_box, without_specks
-from mnist_app.preprocess.picture import Picture, image_of, levels_of
+from mnist_app.preprocess.picture import Picture, levels_of, resized
 from mnist_app.preprocess.strokes import normalise_strokes
 
 DECODE_SIDE = 1024  # a large JPEG is decoded at a reduced scale, down to this many pixels
@@ -200,4 +200,4 @@ def _reduced(ink: np.ndarray, side: int) -> np.ndarray:
     if factor >= 1:
         return ink
     size = (max(1, round(ink.shape[1] * factor)), max(1, round(ink.shape[0] * factor)))
-    return np.asarray(image_of(ink).resize(size, Image.Resampling.BOX), dtype=np.float32)
+    return resized(ink, size, Image.Resampling.BOX)

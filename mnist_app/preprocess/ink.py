@@ -11,7 +11,7 @@ from PIL import Image
 from mnist_app.constants import PIXEL_SCALE
 from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess.parts import spread
-from mnist_app.preprocess.picture import image_of, steps_of
+from mnist_app.preprocess.picture import image_of, resized, steps_of
 
 # Background estimate: a low percentile of the levels in each cell of a coarse grid, so
 # strokes covering most of a cell do not lift it.
@@ -82,8 +82,7 @@ class Paper(NamedTuple):  # not a dataclass, whose methods compile at import (do
             return np.clip(ink, 0, 1, out=ink)
         if region is not None or background.shape != levels.shape:
             height, width = ink.shape
-            background = np.asarray(image_of(background).resize(
-                (width, height), Image.Resampling.BILINEAR, box=region), dtype=np.float32)
+            background = resized(background, (width, height), Image.Resampling.BILINEAR, box=region)
         # Ink as a fraction of the way from the local background to full ink, so strokes in
         # a shadow keep the level of strokes in the light; the gain is capped at 2 so that a
         # background already near full ink cannot blow small ripples up into strokes.
@@ -133,8 +132,7 @@ def _background(steps: np.ndarray, dark_ink: bool) -> np.ndarray | None:
     grid = spread(np.minimum, grid, 1)
     if not grid.any():
         return None
-    smooth = image_of(grid).resize((width, height), Image.Resampling.BILINEAR)
-    return np.asarray(smooth, dtype=np.float32)
+    return resized(grid, (width, height), Image.Resampling.BILINEAR)
 
 
 def _step_counts(steps: np.ndarray) -> np.ndarray:

@@ -78,6 +78,8 @@ def read_line(marks: Marks) -> Line:
     above = below = margin  # overview pixels the band reaches above and below the marks' box
     x_scale = marks.picture.size[0] / marks.ink.shape[1]  # picture pixels per overview pixel
     reach = LINE_REACH
+    rise = LINE_RISE * (bottom - top)  # overview pixels the band is read higher or lower at a time...
+    most_beyond = MAX_LINE_RISE * (bottom - top) + margin  # ...up to this far beyond the box
     while True:
         outer = margin + reach * (bottom - top)
         band, band_region, band_full = _levels(marks, (left - outer, top - above, right + outer, bottom + below))
@@ -86,10 +88,9 @@ def read_line(marks: Marks) -> Line:
         box_columns = (int(np.floor((left * x_scale - x0) / step)), int(np.ceil((right * x_scale - x0) / step)))
         box_height = (bottom - top) * ink.shape[0] / (band_region[3] - band_region[1])  # in band pixels
         first, last, (ink_top, ink_bottom) = _continuing(ink, box_columns, box_height)
-        rise = LINE_RISE * (bottom - top)  # a mark cut off by the band's top or bottom: read higher or lower
-        higher = ink_top == 0 and band_region[1] > 0 and above + rise <= MAX_LINE_RISE * (bottom - top) + margin
-        lower = (ink_bottom == ink.shape[0] and band_region[3] < marks.ink.shape[0]
-                 and below + rise <= MAX_LINE_RISE * (bottom - top) + margin)
+        # A mark cut off by the band's top or bottom: read higher or lower.
+        higher = ink_top == 0 and band_region[1] > 0 and above + rise <= most_beyond
+        lower = ink_bottom == ink.shape[0] and band_region[3] < marks.ink.shape[0] and below + rise <= most_beyond
         if higher or lower:
             above, below = above + rise * higher, below + rise * lower
             continue

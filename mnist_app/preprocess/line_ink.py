@@ -12,7 +12,7 @@ from PIL import Image
 from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess.ink import Paper, stretched
 from mnist_app.preprocess.parts import FAINT_INK, label_parts, part_boxes, spread
-from mnist_app.preprocess.picture import image_of
+from mnist_app.preprocess.picture import resized
 
 # Ink of at least WEAK_INK is brought to full strength by the strongest ink within
 # EVEN_REACH of the line's height around it, if that reaches FAINT_PEAK (a digit in a
@@ -59,7 +59,7 @@ def line_ink(band: np.ndarray, paper: Paper) -> np.ndarray:
             averaged = without_rules(even_marks(stretched(above_shading(_reduced(above, block)))))
             reduced = _reduced(ink, block)
             if with_light_marks(reduced, averaged, 1) is not reduced:  # one is missing: at full size, which
-                ink = with_light_marks(ink, _enlarged(averaged, ink.shape), block)
+                ink = with_light_marks(ink, resized(averaged, ink.shape[::-1], Image.Resampling.BILINEAR), block)
     return even_marks(ink)
 
 
@@ -150,10 +150,4 @@ def with_light_marks(ink: np.ndarray, light: np.ndarray, reach: int = 0) -> np.n
 def _reduced(ink: np.ndarray, block: int) -> np.ndarray:
     """``ink`` (h, w) float32 averaged over squares of ``block`` pixels: (h // block, w // block)."""
     height, width = ink.shape
-    size = (max(1, width // block), max(1, height // block))
-    return np.asarray(image_of(ink).resize(size, Image.Resampling.BOX), dtype=np.float32)
-
-
-def _enlarged(ink: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """``ink`` (h, w) float32 brought to ``shape`` (rows, columns), bilinearly."""
-    return np.asarray(image_of(ink).resize(shape[::-1], Image.Resampling.BILINEAR), dtype=np.float32)
+    return resized(ink, (max(1, width // block), max(1, height // block)), Image.Resampling.BOX)

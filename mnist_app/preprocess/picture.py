@@ -59,6 +59,14 @@ def image_of(array: np.ndarray) -> Image.Image:
     return Image.frombuffer(mode, (array.shape[1], array.shape[0]), pixels, "raw", mode, 0, 1)
 
 
+def resized(array: np.ndarray, size: tuple[int, int], resample: Image.Resampling,
+            box: tuple[float, float, float, float] | None = None) -> np.ndarray:
+    """``array`` (h, w) uint8 or float32 (:func:`image_of`), or its ``box`` (left, top,
+    right, bottom, in its pixels), resized by Pillow to ``size`` (width, height) with
+    ``resample``: float32 (height, width)."""
+    return np.asarray(image_of(array).resize(size, resample, box=box), dtype=np.float32)
+
+
 def levels_of(steps: np.ndarray) -> np.ndarray:
     """Grey steps (h, w) uint8 as levels: float32 (h, w) in [0, 1], step k at k * PIXEL_SCALE."""
     levels = steps.astype(np.float32)
