@@ -69,9 +69,9 @@ class Readings:
         for QUIET seconds (it asks again at most every 100 ms while the drawing changes, and
         once more after an answer if the drawing changed meanwhile). The wait is the page's
         (wait_for_timeout): Playwright's sync API delivers a request's event, and lets a routed
-        request go on, only while Python waits on it, so a time.sleep would count nothing."""
+        request go on, only while Python waits on it (see eventually)."""
         for _ in range(10):
-            eventually(self.check_last_answer_shown)
+            eventually(self.page, self.check_last_answer_shown)
             asked = len(self.sent)
             self.page.wait_for_timeout(QUIET * 1000)
             if len(self.sent) == asked:
@@ -108,7 +108,7 @@ def test_writing_42_in_number_mode_reads_42_with_a_box_per_digit(browser, base_u
         desktop = page.viewport_size
         for viewport in [PHONE, desktop]:
             page.set_viewport_size(viewport)
-            eventually(lambda: check_boxes_show(page, read))
+            eventually(page, lambda: check_boxes_show(page, read))
             check_digit_boxes_on_pad(page)  # and the strokes in them
         page.keyboard.press("Escape")
         sync_api.expect(page.locator("#number")).to_have_text("")
@@ -203,7 +203,7 @@ def test_a_digit_beyond_the_narrowed_pad_is_fitted_into_it_with_its_box(browser,
             slack = [ink["x"] - box["x"], ink["y"] - box["y"], box_right - ink_right, box_bottom - ink_bottom]
             assert all(-1 <= each <= 6 for each in slack), (box, ink)
 
-        eventually(fitted)
+        eventually(page, fitted)
         assert visit.problems == []
     finally:
         visit.close()

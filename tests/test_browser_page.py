@@ -7,7 +7,6 @@ Skips, saying why, when Chromium or Playwright is missing (`.ci/run` installs Ch
 from __future__ import annotations
 
 import re
-import time
 
 import numpy as np
 import pytest
@@ -214,14 +213,17 @@ def check_digit_boxes_on_pad(page) -> None:
         assert pad_ink(page, inside)[0] > 50  # the digit's picture is drawn in its box
 
 
-def eventually(check) -> None:
+def eventually(page, check) -> None:
     """Call ``check`` (which asserts) until it passes, for up to WAIT_MS: what the page draws
-    after a resize is drawn when the browser reports the pad's new size, a moment later."""
+    after a resize is drawn when the browser reports the pad's new size, a moment later.
+    Between tries it waits on ``page`` (wait_for_timeout), never time.sleep: Playwright's sync
+    API delivers the page's events (a request, a response) to Python only while Python waits
+    on it, so a check that counts them would never see one arrive."""
     for _ in range(WAIT_MS // 100):
         try:
             return check()
         except AssertionError:
-            time.sleep(0.1)
+            page.wait_for_timeout(100)
     check()
 
 
@@ -239,7 +241,7 @@ def test_a_number_file_draws_each_digit_in_its_box_at_any_pad_size(visit, tmp_pa
             "This browser cannot show this TIFF file: the pad shows each digit's 28×28 picture the server read from it.")
     check_digit_boxes_on_pad(visit.page)
     visit.page.set_viewport_size(PHONE)
-    eventually(lambda: check_digit_boxes_on_pad(visit.page))
+    eventually(visit.page, lambda: check_digit_boxes_on_pad(visit.page))
     assert visit.problems == []
 
 
