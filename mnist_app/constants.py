@@ -31,3 +31,4 @@ MASS_CENTRE = 14.0  # row and column (pixel index) of a digit's centre of mass i
 JSON_DECIMALS = 6  # floats in JSON answers (CLI --json and the web API) are rounded to this many decimals
 NOT_A_DIGIT = N_CLASSES  # the training label of an image that holds no digit: all targets 0
 DEFAULT_TEACH_ETA = 0.5  # learning rate of a teaching step (mnist_app.teach: `backprop`, the page)
+SURE_DIGIT = 0.8  # a digit read with less confidence than this may be several, written close (numbers, predict)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mnist_app.constants import JSON_DECIMALS
+from mnist_app.constants import JSON_DECIMALS, SURE_DIGIT
 from mnist_app.errors import NoDigitFound, NotADigit
 from mnist_app.limits import MAX_PLAIN_CUT_WIDTH
 from mnist_app.preprocess import TALL_MARK, Marks, find_marks, marks_as_digit
@@ -30,7 +30,6 @@ from mnist_app.preprocess.groups import Group, digit_groups
 from mnist_app.preprocess.line import Line, read_line
 from mnist_app.preprocess.segment import MIN_CONFIDENCE, Piece, segment_groups
 
-SURE_DIGIT = 0.8  # a digit read with less confidence than this may be several, written close
 DOUBTFUL_WHOLE = 0.4  # one mark read whole with less than this may be digits a blur or a pen joined (when its pieces are sure)
 # Two neighbouring pieces at least TALL_MARK (preprocess: a tall mark, as Marks.stand_apart
 # counts them) of the tallest piece's height, with a gap of at least APART of that height

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple
 
 import numpy as np
 
-from mnist_app.constants import INPUT_SIZE, PIXEL_SCALE
+from mnist_app.constants import INPUT_SIZE, PIXEL_SCALE, SURE_DIGIT
 from mnist_app.decode import ImageSource
 from mnist_app.errors import ImageError, NotADigit, SeveralDigits
 from mnist_app.model import Model, Readout
@@ -208,20 +208,32 @@ def _holds_several_digits(classifier: Classifier, marks, picture: np.ndarray, al
     """Whether ``marks`` (framed as one digit: ``picture``, which ``classifier`` reads as
     ``alone``, read here if not given) hold a number, as
     :func:`mnist_app.numbers.holds_several_digits` tells (imported only when it is asked).
-    Marks no wider than a digit are that digit, asked nothing more, unless they stand
-    apart in tall marks and the rule reads them as no digit or an unsure one. Marks that
-    cannot be cut are one digit."""
-    if not (marks.looks_wide or marks.stand_apart()):
-        return False
+    Marks no wider than a digit are that digit, unless they stand apart or fall into tall
+    parts (Marks.stand_apart, in_tall_parts) and their reading leaves room for a number
+    (:func:`_doubted`, looked at first if given). Marks that cannot be cut are one digit."""
+    if not marks.looks_wide:
+        if ((alone is not None and not _doubted(alone, marks))
+                or not (marks.stand_apart() or marks.in_tall_parts())):
+            return False
     if alone is None:
         alone = classifier.predict_pictures(picture[np.newaxis])[0]
-    if not (marks.looks_wide or alone.unsure or alone.not_a_digit):
-        return False
+        if not (marks.looks_wide or _doubted(alone, marks)):
+            return False
     from mnist_app.numbers import holds_several_digits
 
     with contextlib.suppress(ImageError):
         return holds_several_digits(classifier, marks, picture, alone)
     return False
+
+
+def _doubted(alone: Prediction, marks) -> bool:
+    """Whether ``alone``, the reading of narrow ``marks`` in separate tall parts, leaves room
+    for a number: a digit read unsure or under SURE_DIGIT (a "16" written close read as a
+    weak 6), or no digit where the marks stand apart (parts over shared columns read as no
+    digit stay so: asked, 7 hatchings of seeds 1-2's 400 non-digits became several digits)."""
+    if alone.not_a_digit:
+        return marks.stand_apart()
+    return alone.unsure or alone.confidence < SURE_DIGIT
 
 
 def predictions(readout: Readout) -> list[Prediction]:

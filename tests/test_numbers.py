@@ -16,11 +16,11 @@ import pytest
 
 from mnist_app import NumberReading
 from mnist_app.cli import main
+from mnist_app.constants import SURE_DIGIT
 from mnist_app.errors import NoDigitFound, NotADigit, SeveralDigits
 from mnist_app.limits import MAX_NUMBER_MARKS
 from mnist_app.numbers import read_number
 from mnist_app.predict import Classifier, Prediction
-from mnist_app.numbers import SURE_DIGIT
 from mnist_app.preprocess import DECODE_SIDE, find_marks, frame_digit, marks_as_digit
 from mnist_app.preprocess.segment import segment
 from mnist_app.synthetic.numbers import Line, write_line
@@ -556,6 +556,37 @@ class ReadsBarsSurely:
     def predict_pictures(self, pictures):
         return [Prediction(1, c, tuple(c if d == 1 else 0.0 for d in range(10))) if c > 0.5 else
                 Prediction(4, c, tuple(c if d == 4 else 0.0 for d in range(10))) for c in self.confidences(pictures)]
+
+
+def slanted_bars(lefts: list[int], slant: int = 12, width: int = 8) -> np.ndarray:
+    """Bars ``width`` pixels wide leaning back (top left to bottom right) by ``slant`` pixels
+    over HEIGHT rows, starting at each of ``lefts``: marks whose columns overlap when
+    closer than ``slant + width``, though their strokes stay apart."""
+    ink = np.zeros((HEIGHT, max(lefts) + slant + width), dtype=np.float32)
+    for row in range(HEIGHT):
+        for left in lefts:
+            start = left + row * slant // HEIGHT
+            ink[row, start:start + width] = 1
+    return ink
+
+
+@pytest.mark.parametrize("ink, apart", [(slanted_bars([0, 14]), False), (bars([0, 30]), True)],
+                         ids=["over shared columns", "standing apart"])
+def test_plain_predict_says_several_digits_where_separate_marks_read_whole_as_a_weak_digit(shipped, ink, apart):
+    # Two 1s written close (a "76" read whole as a 3 at 49%, not unsure, or a "69" whose
+    # marks share columns read as an unsure 2): narrow enough for one digit, read whole as
+    # a weak 4 (5%, not unsure), each mark alone as a sure 1. --number reads 11; plain
+    # predict says several digits rather than answer 4, though the marks share columns
+    # and though the weak 4 is not unsure.
+    picture = on_white(ink)
+    marks = find_marks(picture)
+    assert not marks.looks_wide and marks.stand_apart() == apart
+    reader = Classifier(shipped.model)
+    reader.predict_pictures, reader.confidences = ReadsBarsSurely().predict_pictures, ReadsBarsSurely().confidences
+    assert read_number(reader, picture).number == "11"
+    with pytest.raises(SeveralDigits):
+        reader.predict(picture)
+    assert [type(outcome) for outcome in reader.predict_each([picture])] == [SeveralDigits]
 
 
 def test_one_mark_read_as_a_doubtful_digit_whose_pieces_read_surely_is_those_digits():

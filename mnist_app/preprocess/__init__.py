@@ -35,7 +35,7 @@ from mnist_app.decode import ImageSource, load_image
 from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess.frame import centre_by_mass, fit_box
 from mnist_app.preprocess.ink import Paper
-from mnist_app.preprocess.parts import FAINT_INK, digit_parts, ink_box, without_specks
+from mnist_app.preprocess.parts import FAINT_INK, digit_parts, ink_box, label_pixels, without_specks
 from mnist_app.preprocess.picture import Picture, levels_of, resized
 from mnist_app.preprocess.strokes import normalise_strokes
 
@@ -48,7 +48,8 @@ SMALL_DIGIT = 24  # pixels: a digit smaller than this in the quick look is looke
 READ_SIDE = 96  # the digit's box is read again at this many pixels (its longer side)
 READ_MARGIN = 0.15  # the box read again is widened by this fraction of its size on every side
 WIDE_MARKS = 1.3  # marks wider than this many times their height may be a number (Marks.looks_wide)...
-TALL_MARK = 0.7  # ...as may two side by side each at least this share of their height (Marks.stand_apart; numbers)
+TALL_MARK = 0.7  # ...as may two side by side each at least this share of their height (Marks.stand_apart; numbers)...
+TALL_PART = 0.6  # ...or two connected parts each at least this share (Marks.in_tall_parts: one may sit lower)
 
 
 class Marks(NamedTuple):  # not a dataclass, whose methods compile at import (docs/speed.md)
@@ -87,6 +88,26 @@ class Marks(NamedTuple):  # not a dataclass, whose methods compile at import (do
             return False
         heights = [np.ptp(np.flatnonzero(inked[:, start:end].any(axis=1))) + 1 for start, end in edges.reshape(-1, 2)]
         return int(np.count_nonzero(np.array(heights) >= TALL_MARK * (bottom - top))) >= 2
+
+    def in_tall_parts(self) -> bool:
+        """Whether the marks fall into two or more connected parts in the overview, each at
+        least TALL_PART of the marks' height: digits written close, also where their columns
+        overlap (a 6 whose loop runs under a 9's, which :meth:`stand_apart` does not tell)
+        or one sits lower than the other, or one digit in separate strokes."""
+        top, left, bottom, right = self.box
+        inked = self.ink[top:bottom, left:right] >= FAINT_INK
+        # A part that tall (more than half) crosses every row of the marks' middle band,
+        # each time in a run of its own: a band row with fewer than two runs rules out two
+        # such parts, without labelling the parts (most digits: 20-50 us instead of 120).
+        tall = int(np.ceil(TALL_PART * (bottom - top)))
+        band = inked[bottom - top - tall:tall]
+        if (np.count_nonzero(band[:, 1:] & ~band[:, :-1], axis=1) + band[:, 0]).min() < 2:
+            return False
+        pixels, part_of, _ = label_pixels(inked)  # pixels in order, row by row
+        rows = pixels // inked.shape[1]
+        _, firsts = np.unique(part_of, return_index=True)
+        _, lasts = np.unique(part_of[::-1], return_index=True)
+        return int(np.count_nonzero(rows[len(rows) - 1 - lasts] - rows[firsts] + 1 >= tall)) >= 2
 
 
 def decode_picture(source: ImageSource) -> Image.Image:
