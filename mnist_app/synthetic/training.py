@@ -46,6 +46,12 @@ HEIGHT = 40  # pixels: training drawings are about this tall, then fitted to 20x
 # times the fraction of the drawing that is ink, so that even a solid blot stays well
 # inside the paper that preprocessing estimates the background from.
 PADDING, FILL_PADDING = 0.2, 2.0
+# Gaps between the boxes of the digits of a number trained as "not a digit", as fractions
+# of its height: from boxes overlapping by a third of the height (MNIST digits pushed
+# together until their strokes meet overlap by 0.1 of the height in the median, 0.35 at
+# the 5th percentile) to a third of the height apart, so that touching and overlapping
+# pairs are trained as no digit too.
+PAIR_GAPS = (-0.35, 0.3)
 
 
 def nondigit_images(n: int, rng: np.random.Generator, advance: Progress = _nothing,
@@ -138,7 +144,7 @@ def _pair(sources: np.ndarray, rng: np.random.Generator) -> np.ndarray:
             size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
             ink = np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.BILINEAR))
         parts.append(ink)
-    return side_by_side([part for part in parts if part.size], rng)
+    return side_by_side([part for part in parts if part.size], rng, PAIR_GAPS)
 
 
 def _typed_digit(payload: tuple[int, Path], rng: np.random.Generator) -> np.ndarray:
