@@ -52,6 +52,11 @@ PADDING, FILL_PADDING = 0.2, 2.0
 # the 5th percentile) to a third of the height apart, so that touching and overlapping
 # pairs are trained as no digit too.
 PAIR_GAPS = (-0.35, 0.3)
+# Half the pairs (PAIR_SQUEEZE_SHARE) are squeezed sideways to a width of PAIR_ASPECTS
+# times their height (drawn uniformly; a narrower pair is left as it is): the segmenter
+# frames touching digits it keeps whole at a digit's height, so they reach the network
+# about as wide as tall.
+PAIR_SQUEEZE_SHARE, PAIR_ASPECTS = 0.5, (0.7, 1.1)
 
 
 def nondigit_images(n: int, rng: np.random.Generator, advance: Progress = _nothing,
@@ -144,7 +149,12 @@ def _pair(sources: np.ndarray, rng: np.random.Generator) -> np.ndarray:
             size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
             ink = np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.BILINEAR))
         parts.append(ink)
-    return side_by_side([part for part in parts if part.size], rng, PAIR_GAPS)
+    ink = side_by_side([part for part in parts if part.size], rng, PAIR_GAPS)
+    if rng.random() < PAIR_SQUEEZE_SHARE:
+        width = round(rng.uniform(*PAIR_ASPECTS) * ink.shape[0])
+        if 0 < width < ink.shape[1]:
+            ink = np.asarray(Image.fromarray(ink).resize((width, ink.shape[0]), Image.Resampling.BILINEAR))
+    return ink
 
 
 def _typed_digit(payload: tuple[int, Path], rng: np.random.Generator) -> np.ndarray:
