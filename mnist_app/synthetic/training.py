@@ -29,6 +29,7 @@ from mnist_app.synthetic.fonts import split_families
 from mnist_app.synthetic.glyphs import HANDS
 from mnist_app.synthetic.handwriting import handwritten_digit
 from mnist_app.synthetic.nondigits import side_by_side
+from mnist_app.synthetic.pens import pen_drawing
 from mnist_app.synthetic.strokes import crop_to_ink
 from mnist_app.synthetic.typed import EVALUATION_FACES, TRAINING_FACES, has_glyph, installed, typed_ink
 
@@ -57,6 +58,10 @@ PAIR_GAPS = (-0.35, 0.3)
 # frames touching digits it keeps whole at a digit's height, so they reach the network
 # about as wide as tall.
 PAIR_SQUEEZE_SHARE, PAIR_ASPECTS = 0.5, (0.7, 1.1)
+# How a pair's digits are drawn (each style equally likely): MNIST's own, MNIST's redrawn
+# from their centre lines with a pen PAIR_PENS times HEIGHT wide, or one training hand's.
+PAIR_STYLES = ("mnist", "pen", "hand")
+PAIR_PENS = (0.03, 0.1)
 
 
 def nondigit_images(n: int, rng: np.random.Generator, advance: Progress = _nothing,
@@ -141,13 +146,21 @@ def _nondigit(payload: None, rng: np.random.Generator) -> np.ndarray:
 
 
 def _pair(sources: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    style = PAIR_STYLES[rng.integers(len(PAIR_STYLES))]
+    hands = [hand for hand in HANDS if hand.name not in families.HELD_OUT]
+    hand, pen = hands[rng.integers(len(hands))], HEIGHT * rng.uniform(*PAIR_PENS)
     parts = []
     for source in sources:
-        ink = crop_to_ink(source.astype(np.float32) / 255)
         scale = rng.uniform(0.85, 1.15)
-        if ink.size and scale != 1:
-            size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
-            ink = np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.BILINEAR))
+        if style == "pen":
+            ink = pen_drawing(source, round(HEIGHT * scale), pen, rng)
+        elif style == "hand":
+            ink = handwritten_digit(int(rng.integers(10)), round(HEIGHT * scale), _pen(rng), rng, hand, quick=True)
+        else:
+            ink = crop_to_ink(source.astype(np.float32) / 255)
+            if ink.size and scale != 1:
+                size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
+                ink = np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.BILINEAR))
         parts.append(ink)
     ink = side_by_side([part for part in parts if part.size], rng, PAIR_GAPS)
     if rng.random() < PAIR_SQUEEZE_SHARE:
