@@ -21,9 +21,6 @@ from mnist_app.synthetic.typed import EVALUATION_FACES, installed, typed_ink
 
 EVALUATION_SYMBOLS = "ACEFHKMNPRTVWXYkmwx#%&@*+=?!"
 NUMBERS = ("42", "17", "305", "10", "99", "2024", "68", "731")
-# Gaps between the digits of a number, as fractions of its height: a slight overlap of
-# their boxes to a third of the height.
-NUMBER_GAPS = (-0.05, 0.3)
 
 # Letters and symbols written by hand: unit-box strokes and the box's width / height.
 _P = (((0.1, 1.0), (0.1, 0.0)), ((0.1, 0.0), (0.6, 0.0), (0.9, 0.22), (0.6, 0.48), (0.1, 0.48)))
@@ -148,22 +145,19 @@ def number(text: str, height: int, pen_width: float, digits: np.ndarray, labels:
     return side_by_side(parts, rng)
 
 
-def side_by_side(parts: list[np.ndarray], rng: np.random.Generator,
-                 gaps: tuple[float, float] = NUMBER_GAPS) -> np.ndarray:
-    """Ink maps placed left to right, bottoms aligned give or take a little, the gap between
-    neighbours' boxes drawn uniformly from ``gaps`` (fractions of the height; negative: the
-    boxes overlap)."""
+def side_by_side(parts: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """Ink maps placed left to right, bottoms aligned give or take a little, with gaps from
+    a slight overlap to a third of the height between them."""
     height = max(part.shape[0] for part in parts)
-    spaces = [int(rng.uniform(*gaps) * height) for _ in parts[1:]]
-    lefts = [0]
-    for part, space in zip(parts, spaces):
-        lefts.append(max(0, lefts[-1] + part.shape[1] + space))
-    width = max(left + part.shape[1] for left, part in zip(lefts, parts))
+    gaps = [int(rng.uniform(-0.05, 0.3) * height) for _ in parts[1:]]
+    width = sum(part.shape[1] for part in parts) + sum(gaps)
     canvas = np.zeros((height + height // 5, max(width, 1)), dtype=np.float32)
-    for left, part in zip(lefts, parts):
+    left = 0
+    for index, part in enumerate(parts):
         top = height - part.shape[0] + int(rng.integers(0, height // 5 + 1))
         region = canvas[top:top + part.shape[0], left:left + part.shape[1]]
-        np.maximum(region, part, out=region)
+        np.maximum(region, part[:region.shape[0], :region.shape[1]], out=region)
+        left = max(0, left + part.shape[1] + (gaps[index] if index < len(gaps) else 0))
     return crop_to_ink(canvas)
 
 

@@ -29,7 +29,6 @@ from mnist_app.synthetic.fonts import split_families
 from mnist_app.synthetic.glyphs import HANDS
 from mnist_app.synthetic.handwriting import handwritten_digit
 from mnist_app.synthetic.nondigits import side_by_side
-from mnist_app.synthetic.pens import pen_drawing
 from mnist_app.synthetic.strokes import crop_to_ink
 from mnist_app.synthetic.typed import EVALUATION_FACES, TRAINING_FACES, has_glyph, installed, typed_ink
 
@@ -47,21 +46,6 @@ HEIGHT = 40  # pixels: training drawings are about this tall, then fitted to 20x
 # times the fraction of the drawing that is ink, so that even a solid blot stays well
 # inside the paper that preprocessing estimates the background from.
 PADDING, FILL_PADDING = 0.2, 2.0
-# Gaps between the boxes of the digits of a number trained as "not a digit", as fractions
-# of its height: from boxes overlapping by a third of the height (MNIST digits pushed
-# together until their strokes meet overlap by 0.1 of the height in the median, 0.35 at
-# the 5th percentile) to a third of the height apart, so that touching and overlapping
-# pairs are trained as no digit too.
-PAIR_GAPS = (-0.35, 0.3)
-# Half the pairs (PAIR_SQUEEZE_SHARE) are squeezed sideways to a width of PAIR_ASPECTS
-# times their height (drawn uniformly; a narrower pair is left as it is): the segmenter
-# frames touching digits it keeps whole at a digit's height, so they reach the network
-# about as wide as tall.
-PAIR_SQUEEZE_SHARE, PAIR_ASPECTS = 0.5, (0.7, 1.1)
-# How a pair's digits are drawn (each style equally likely): MNIST's own, MNIST's redrawn
-# from their centre lines with a pen PAIR_PENS times HEIGHT wide, or one training hand's.
-PAIR_STYLES = ("mnist", "pen", "hand")
-PAIR_PENS = (0.03, 0.1)
 
 
 def nondigit_images(n: int, rng: np.random.Generator, advance: Progress = _nothing,
@@ -146,28 +130,15 @@ def _nondigit(payload: None, rng: np.random.Generator) -> np.ndarray:
 
 
 def _pair(sources: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    style = PAIR_STYLES[rng.integers(len(PAIR_STYLES))]
-    hands = [hand for hand in HANDS if hand.name not in families.HELD_OUT]
-    hand, pen = hands[rng.integers(len(hands))], HEIGHT * rng.uniform(*PAIR_PENS)
     parts = []
     for source in sources:
+        ink = crop_to_ink(source.astype(np.float32) / 255)
         scale = rng.uniform(0.85, 1.15)
-        if style == "pen":
-            ink = pen_drawing(source, round(HEIGHT * scale), pen, rng)
-        elif style == "hand":
-            ink = handwritten_digit(int(rng.integers(10)), round(HEIGHT * scale), _pen(rng), rng, hand, quick=True)
-        else:
-            ink = crop_to_ink(source.astype(np.float32) / 255)
-            if ink.size and scale != 1:
-                size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
-                ink = np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.BILINEAR))
+        if ink.size and scale != 1:
+            size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
+            ink = np.asarray(Image.fromarray(ink).resize(size, Image.Resampling.BILINEAR))
         parts.append(ink)
-    ink = side_by_side([part for part in parts if part.size], rng, PAIR_GAPS)
-    if rng.random() < PAIR_SQUEEZE_SHARE:
-        width = round(rng.uniform(*PAIR_ASPECTS) * ink.shape[0])
-        if 0 < width < ink.shape[1]:
-            ink = np.asarray(Image.fromarray(ink).resize((width, ink.shape[0]), Image.Resampling.BILINEAR))
-    return ink
+    return side_by_side([part for part in parts if part.size], rng)
 
 
 def _typed_digit(payload: tuple[int, Path], rng: np.random.Generator) -> np.ndarray:
