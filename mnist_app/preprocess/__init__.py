@@ -77,30 +77,35 @@ class Marks(NamedTuple):  # not a dataclass, whose methods compile at import (do
         top, left, bottom, right = self.box
         return right - left > WIDE_MARKS * (bottom - top)
 
+    @property
+    def inked(self) -> np.ndarray:
+        """The overview's strong ink (at least FAINT_INK) in the marks' box: bool (h, w)."""
+        top, left, bottom, right = self.box
+        return self.ink[top:bottom, left:right] >= FAINT_INK
+
     def stand_apart(self) -> bool:
         """Whether the marks fall into two or more runs of inked columns in the overview,
         each at least TALL_MARK of the marks' height: digits written close (a "17" no wider
         than one digit), or one digit in separate strokes. A 5's detached hat is short."""
-        top, left, bottom, right = self.box
-        inked = self.ink[top:bottom, left:right] >= FAINT_INK
+        inked = self.inked
         edges = np.flatnonzero(np.diff(np.concatenate(([0], inked.any(axis=0), [0])).astype(np.int8)))
         if len(edges) < 4:  # one run of columns
             return False
         heights = [np.ptp(np.flatnonzero(inked[:, start:end].any(axis=1))) + 1 for start, end in edges.reshape(-1, 2)]
-        return int(np.count_nonzero(np.array(heights) >= TALL_MARK * (bottom - top))) >= 2
+        return int(np.count_nonzero(np.array(heights) >= TALL_MARK * inked.shape[0])) >= 2
 
     def in_tall_parts(self) -> bool:
         """Whether the marks fall into two or more connected parts in the overview, each at
         least TALL_PART of the marks' height: digits written close, also where their columns
         overlap (a 6 whose loop runs under a 9's, which :meth:`stand_apart` does not tell)
         or one sits lower than the other, or one digit in separate strokes."""
-        top, left, bottom, right = self.box
-        inked = self.ink[top:bottom, left:right] >= FAINT_INK
+        inked = self.inked
+        height = inked.shape[0]
         # A part that tall (more than half) crosses every row of the marks' middle band,
         # each time in a run of its own: a band row with fewer than two runs rules out two
         # such parts, without labelling the parts (most digits: 20-50 us instead of 120).
-        tall = int(np.ceil(TALL_PART * (bottom - top)))
-        band = inked[bottom - top - tall:tall]
+        tall = int(np.ceil(TALL_PART * height))
+        band = inked[height - tall:tall]
         if (np.count_nonzero(band[:, 1:] & ~band[:, :-1], axis=1) + band[:, 0]).min() < 2:
             return False
         pixels, part_of, _ = label_pixels(inked)  # pixels in order, row by row
