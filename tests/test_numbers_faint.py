@@ -172,4 +172,3 @@ def test_a_light_digit_the_overview_missed_close_beside_a_bold_one_is_a_digit_of
     top, left, bottom, right = find_marks(picture).box
     assert right - left < (bottom - top) / 2  # the overview's box holds the bold stroke alone
     assert read_number(ReadsBarsDoubtfully(), picture).number == "11"
-
