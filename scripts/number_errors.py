@@ -14,7 +14,8 @@ the misread numbers that ``predict`` also misreads digit by digit, each digit wr
 alone (the same ink, on a white picture of its own): those fail in the network's reading
 of the digits, the others in how the number is cut. "read right alone" counts, of all
 the numbers, those ``predict`` reads right digit by digit alone: the most any cutting
-could read with this network (and of those, the numbers of at most SHORT digits). The
+could read with this network (and of those, the numbers of at most SHORT digits, and
+those whose digits touch). The
 failures are drawn on a contact sheet, each with the boxes the reader found, "written ->
 read" below.
 
@@ -126,8 +127,9 @@ def main() -> None:
     seeds = np.random.SeedSequence([args.seed, 1]).spawn(len(measure_numbers.FAMILIES) + 1)
     write_line = numbers.write_line
     cells = []
-    print("| family | wrong | " + " | ".join(CATEGORIES) + f" | alone wrong | read right alone | of {SHORT} digits or fewer |")
-    print("| --- | ---: |" + " ---: |" * (len(CATEGORIES) + 3))
+    print("| family | wrong | " + " | ".join(CATEGORIES)
+          + f" | alone wrong | read right alone | of {SHORT} digits or fewer | of the touching |")
+    print("| --- | ---: |" + " ---: |" * (len(CATEGORIES) + 4))
     for (key, build, _), seed in zip(measure_numbers.FAMILIES, seeds):
         if key not in chosen:
             continue
@@ -161,7 +163,9 @@ def main() -> None:
               + " | ".join(f"{counts[c]} ({touching_counts[c]} touching)" for c in CATEGORIES)
               + (f" | {alone_wrong} | {sum(alone)}/{len(alone)} | "
                  f"{sum(right for right, written in zip(alone, labelled.numbers) if len(written) <= SHORT)}/"
-                 f"{sum(len(written) <= SHORT for written in labelled.numbers)} |" if inks else " | - | - | - |"),
+                 f"{sum(len(written) <= SHORT for written in labelled.numbers)} | "
+                 f"{sum(right for right, touches in zip(alone, labelled.touching) if touches)}/"
+                 f"{sum(map(bool, labelled.touching))} |" if inks else " | - | - | - | - |"),
               flush=True)
     if cells:
         columns = 4
