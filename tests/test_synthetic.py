@@ -26,6 +26,7 @@ SET_BUILDERS = {
     "photo": lambda rng: sets.photo_mnist(DIGITS, LABELS, 2, rng),
     "canvas": lambda rng: sets.canvas_mnist(DIGITS, LABELS, 2, rng),
     "not digits": lambda rng: sets.not_digits(DIGITS, LABELS, len(nondigits.KINDS), rng),
+    "nib pens": lambda rng: sets.nib_pens(2, rng),
 }
 
 
@@ -150,6 +151,21 @@ def test_every_hand_writes_every_digit():
         for digit in range(10):
             ink = handwriting.handwritten_digit(digit, 40, 3.0, rng, hand)
             assert ink.dtype == np.float32 and 30 <= ink.shape[0] <= 55 and ink.max() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("pointed", [False, True])
+def test_a_nib_is_broad_across_its_edge_and_a_hairline_along_it(pointed):
+    # Oracle: the pen's geometry. Straight paths heading along the edge (angle 30 degrees),
+    # across it (120), and across it the other way (-60: pushed, for a pointed nib).
+    angle = np.radians(30)
+    widths = {}
+    for heading in (30, 120, -60):
+        step = np.array([np.cos(np.radians(heading)), np.sin(np.radians(heading))])
+        path = np.arange(5)[:, None] * step
+        widths[heading] = strokes.nib_widths(path, np.full(5, 9.0), 1.5, angle, pointed)
+    assert widths[30] == pytest.approx(np.full(5, 1.5))
+    assert widths[120] == pytest.approx(np.full(5, 9.0))
+    assert widths[-60] == pytest.approx(np.full(5, 1.5 if pointed else 9.0))
 
 
 def test_every_kind_of_non_digit_has_ink():

@@ -18,7 +18,7 @@ from mnist_app.constants import NOT_A_DIGIT
 from mnist_app.synthetic import families, nondigits
 from mnist_app.synthetic.fonts import split_families
 from mnist_app.synthetic.glyphs import HANDS, Hand
-from mnist_app.synthetic.handwriting import handwritten_digit
+from mnist_app.synthetic.handwriting import handwritten_digit, nib_written_digit
 from mnist_app.synthetic.paper import EXPORTS, Page, random_page, resize_ink
 from mnist_app.synthetic.pens import BOLD_MARKER, THIN_PEN, enlarged, pen_drawing
 from mnist_app.synthetic.typed import EVALUATION_FACES, installed, typed_ink
@@ -135,6 +135,20 @@ def handwriting(count: int, rng: np.random.Generator, hands: Sequence[Hand] = HA
         hand = hands[rng.integers(len(hands))] if len(hands) != len(HANDS) else None
         return export(handwritten_digit(index % 10, height, max(pen, 1.5), rng, hand), how, page, rng), index % 10
     return _build(name, count, rng, make)
+
+
+def nib_pens(count: int, rng: np.random.Generator) -> LabelledSet:
+    """Digits in the stroke hands written with a nib, thick strokes and hairlines: a broad
+    nib (calligraphy, an italic fountain pen) for every other digit, a pointed one
+    (copperplate, school cursive) for the rest; 40-100 px tall, the nib 10-16 % of that
+    across, photographed at 1-3 times that size. Held out of training and tuning."""
+    def make(index, rng):
+        height = int(rng.uniform(40, 100))
+        ink = nib_written_digit(index % 10, height, height * rng.uniform(0.1, 0.16), rng, pointed=index % 2 == 1)
+        ink = resize_ink(ink, int(ink.shape[0] * rng.uniform(1, 3)))
+        page = random_page(rng, (max(ink.shape) * 2, max(ink.shape) * 5))
+        return export(ink, "photo", page, rng), index % 10
+    return _build("nib pens (thick strokes and hairlines), photos", count, rng, make)
 
 
 def typed_of(digit: int, font, rng: np.random.Generator, how: str | None = None) -> bytes:

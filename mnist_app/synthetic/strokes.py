@@ -83,6 +83,24 @@ def pen_widths(path: np.ndarray, width: float, pressure: float, taper: float,
     return np.maximum(width * varying * landing, 1.0)
 
 
+def nib_widths(path: np.ndarray, widths: np.ndarray, hairline: float, angle: float, pointed: bool = False
+               ) -> np.ndarray:
+    """The width a nib draws at each point of ``path`` (m, 2): (m,) float64, pixels.
+
+    A broad nib (calligraphy, an italic fountain pen) with its edge at ``angle`` (radians,
+    against the x axis) draws its full breadth ``widths`` (m,) (from :func:`pen_widths`)
+    where the path runs across the edge and a ``hairline`` where it runs along it:
+    hairline + (width - hairline) |sin(heading - angle)|. A ``pointed`` nib (copperplate,
+    school cursive) spreads only when pulled: the full width on strokes heading at
+    ``angle`` + 90 degrees (down, for an angle of 0 with y down), hairlines on every stroke
+    pushed up or across, the sine clipped at 0 instead of taken absolute.
+    """
+    steps = np.gradient(np.asarray(path, dtype=np.float64), axis=0) if len(path) > 1 else np.zeros((len(path), 2))
+    across = np.sin(np.arctan2(steps[:, 1], steps[:, 0]) - angle)
+    across = np.maximum(across, 0) if pointed else np.abs(across)
+    return hairline + np.maximum(widths - hairline, 0) * across
+
+
 def transform(points: np.ndarray, rotation: float = 0.0, slant: float = 0.0,
               scale: Sequence[float] = (1.0, 1.0), centre: Sequence[float] = (0.0, 0.0)) -> np.ndarray:
     """``points`` (k, 2) scaled by ``scale`` (x, y), slanted, then rotated about ``centre``.
