@@ -178,7 +178,7 @@ def test_the_reject_rule_cost_counts_flagged_and_caught_digits():
 
 
 def test_the_reject_rule_of_the_model_file_is_costed_on_the_test_set(trained):
-    rule = {"not_a_digit_below": 0.3, "unsure_below": 0.9}
+    rule = {"not_a_digit_below": 0.3, "unsure_below": 0.8}  # the fake model is weak: its strongest outputs reach 0.89-0.92
     model = Model(trained.network, ReadingConvention(), RejectRule(**rule), trained.metadata)  # read once, as is
     figures = compute_figures(model, trained.images, trained.labels)
     (w1, w2), (b1, b2) = trained.network.weights, trained.network.biases  # the network by hand
@@ -186,7 +186,7 @@ def test_the_reject_rule_of_the_model_file_is_costed_on_the_test_set(trained):
     outputs = 1 / (1 + np.exp(-(hidden @ w2.T + b2)))
     strongest = outputs.max(axis=1)
     top_two = np.sort(np.round(outputs * 1000), axis=1)[:, -2:]  # in tenths of a point, as printed
-    flagged = (strongest < 0.9) | (top_two[:, 1] - top_two[:, 0] <= 100)  # weak, or a near tie
+    flagged = (strongest < 0.8) | (top_two[:, 1] - top_two[:, 0] <= 100)  # weak, or a near tie
     correct = outputs.argmax(axis=1) == trained.labels
     cost = figures.reject
     assert cost.rule == rule and cost.total == len(trained.labels)
