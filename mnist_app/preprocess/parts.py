@@ -6,8 +6,17 @@ import numpy as np
 
 from mnist_app.errors import NoDigitFound
 
-# Ink below this level (after stretching) counts only next to stronger ink.
+# Ink below this level (after stretching) counts only next to stronger ink...
 FAINT_INK = 0.3
+# ...or as a hairline: ink of at least HAIRLINE_INK that reaches the digit's strokes only
+# through ink as faint (a fountain pen's upstroke, which a photo blurs to a tenth to a
+# third of the downstroke's level). Hairlines are kept and read as if FAINT_INK were full
+# ink, unless they run further than HAIRLINE_REACH of the digit's longer side from its
+# box or to the picture's edge (a shadow's rim, a ruled line), or outweigh HAIRLINE_SHARE
+# of the digit's ink (a smudge).
+HAIRLINE_INK = 0.05
+HAIRLINE_REACH = 1.0
+HAIRLINE_SHARE = 0.5
 # Ink parts lighter than this fraction of the heaviest part are specks; parts closer than
 # LINK_FRACTION of the picture's longer side are joined first so a broken stroke stays whole.
 SPECK_FRACTION = 0.05
@@ -36,7 +45,8 @@ def digit_parts(ink: np.ndarray) -> tuple[np.ndarray, bool]:
     faint haze, the page's edges and lines, and parts much lighter than the main one go.
 
     Ink counts where it is at least FAINT_INK or touches such a pixel (its anti-aliased
-    edge); fainter ink further out (compression ringing, smudges) is dropped. Parts closer
+    edge); fainter ink further out (compression ringing, smudges) is dropped unless it is a
+    hairline joined to the kept parts (:func:`_add_hairlines`). Parts closer
     than LINK_FRACTION of the image size are joined. Parts that look like page furniture
     (see EDGE_CONTACT_FRACTION, SHADOW_LEVEL) are dropped when anything else remains, else kept (and
     the second item is True); of the rest, those with less than SPECK_FRACTION of the
@@ -63,7 +73,42 @@ def digit_parts(ink: np.ndarray) -> tuple[np.ndarray, bool]:
     kept = inside[keep[part_of]]
     digit = np.zeros(ink.shape, dtype=np.float32)
     digit.reshape(-1)[kept] = ink.ravel()[kept]
+    if not only_furniture:
+        _add_hairlines(digit, ink, kept)
     return digit, only_furniture
+
+
+def _add_hairlines(digit: np.ndarray, ink: np.ndarray, kept: np.ndarray) -> None:
+    """Add to ``digit`` (h, w), in place, the hairlines of ``ink`` (h, w): the ink of at
+    least HAIRLINE_INK connected through such ink to the digit's pixels ``kept`` (sorted
+    flat indices) but not among them (faint strokes, and the specks strung along them),
+    divided by FAINT_INK (clipped to 1). They are looked for within HAIRLINE_REACH of the
+    digit's size around its box; each connected stretch is added only if it keeps clear of
+    that window's edges (and so of the picture's), and none at all if together they
+    outweigh HAIRLINE_SHARE of the digit's ink."""
+    height, width = ink.shape
+    rows, columns = np.divmod(kept, width)
+    reach = round(HAIRLINE_REACH * max(rows[-1] - rows[0], np.ptp(columns)) + 1)
+    top, left = max(rows[0] - reach, 0), max(columns.min() - reach, 0)
+    bottom, right = min(rows[-1] + 1 + reach, height), min(columns.max() + 1 + reach, width)
+    window = ink[top:bottom, left:right]
+    mask = window >= HAIRLINE_INK
+    if not (mask & (digit[top:bottom, left:right] == 0)).any():  # nothing beyond the digit (a clean canvas)
+        return
+    window_width = right - left
+    mask.reshape(-1)[(rows - top) * window_width + columns - left] = True
+    pixels, part_of, parts = label_pixels(mask)
+    rows, columns = np.divmod(pixels, window_width)
+    on_edge = (rows == 0) | (rows == bottom - top - 1) | (columns == 0) | (columns == window_width - 1)
+    flat = (rows + top) * width + columns + left
+    is_new = digit.ravel()[flat] == 0
+    holds_digit = np.bincount(part_of, weights=~is_new, minlength=parts + 1) > 0
+    holds_digit[part_of[on_edge]] = False  # np.unique imports numpy.ma (46M instructions)
+    added = flat[holds_digit[part_of] & is_new]
+    hairlines = ink.ravel()[added]
+    if hairlines.sum() > HAIRLINE_SHARE * digit.sum():
+        return
+    digit.reshape(-1)[added] = np.minimum(hairlines / FAINT_INK, 1)
 
 
 def _page_furniture(shape: tuple[int, int], pixels: np.ndarray, part_of: np.ndarray,
