@@ -72,6 +72,7 @@ BUILDERS = (
     ("photo", sets.photo_mnist),
     ("canvas", sets.canvas_mnist),
     ("not-digits", sets.not_digits),
+    ("nibs", lambda digits, labels, count, rng: sets.nib_pens(count, rng)),
 )
 
 
