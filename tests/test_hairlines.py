@@ -2,8 +2,8 @@
 
 A photo blurs a 1-pixel hairline to a fifth of the downstroke's level, under the level
 at which ink counts by itself: the hairlines must still reach the 28x28 picture, and
-the digit read as the one drawn. The oracles are the drawing: the digit written, and
-where its hairline runs.
+the digit read as the one drawn, alone or in a number. The oracles are the drawing: the
+digits written, and where a hairline runs.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from PIL import Image, ImageFilter
 from mnist_app.predict import Classifier
 from mnist_app.preprocess import find_marks, to_mnist_image
 from mnist_app.synthetic.handwriting import nib_written_digit
+from mnist_app.synthetic.numbers import Line, write_line
 from mnist_app.synthetic.paper import encode, resize_ink, to_uint8
 from mnist_app.synthetic.sets import export
 
@@ -40,6 +41,22 @@ def classifier():
 def test_a_pointed_nib_digit_in_a_photo_reads_as_written(seed, classifier):
     picture, digit = pointed_nib_photo(seed)
     assert classifier.predict(picture).digit == digit
+
+
+def pointed_nib_number_photo(digits: str, seed: int) -> bytes:
+    """A JPEG photo of ``digits`` written side by side with a pointed nib, HEIGHT pixels
+    tall, well apart, enlarged twice."""
+    rng = np.random.default_rng(seed)
+    inks = [nib_written_digit(int(digit), HEIGHT, HEIGHT * 0.12, rng, pointed=True) for digit in digits]
+    ink, _ = write_line(inks, HEIGHT, Line(gaps=(0.3, 0.4)), rng)
+    ink = resize_ink(np.pad(ink, 10), (ink.shape[0] + 20) * 2)
+    return export(ink, "photo", (ink.shape[1] * 2, ink.shape[0] * 2), rng)
+
+
+# Numbers whose 0's thick sides, joined only by hairlines, were read as two 1s ("211").
+@pytest.mark.parametrize("digits, seed", [("20", 4), ("30", 7), ("50", 8)])
+def test_a_pointed_nib_number_in_a_photo_reads_as_written(digits, seed, classifier):
+    assert classifier.read_number(pointed_nib_number_photo(digits, seed)).number == digits
 
 
 def bar_and_hairline_photo() -> bytes:

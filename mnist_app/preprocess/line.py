@@ -3,7 +3,8 @@ digits' groups by :mod:`.groups`).
 
 The marks' line is read again from the full-resolution picture, at most LINE_HEIGHT
 pixels tall, in a band with paper on both sides, as ink against the band's own paper
-(:func:`~.line_ink.line_ink`); the band is cut to the marks, widened to those the
+(:func:`~.line_ink.line_ink`), its digits' hairlines kept
+(:func:`~.line_ink.with_hairlines`); the band is cut to the marks, widened to those the
 overview missed that continue them (read further, up to MAX_LINE_REACH box heights,
 while they could run on past it, and higher or lower, up to MAX_LINE_RISE, while it
 cuts one off).
@@ -17,7 +18,7 @@ import numpy as np
 from mnist_app.preprocess import Marks
 from mnist_app.preprocess.groups import SPECK
 from mnist_app.preprocess.ink import Paper
-from mnist_app.preprocess.line_ink import line_ink
+from mnist_app.preprocess.line_ink import line_ink, with_hairlines
 from mnist_app.preprocess.parts import FAINT_INK, label_parts, part_boxes
 
 LINE_HEIGHT = 96  # the line is read again at most this many pixels tall...
@@ -63,14 +64,15 @@ class Line:
 def read_line(marks: Marks) -> Line:
     """The region of ``marks`` read again from the full picture (at most LINE_HEIGHT x
     MAX_LINE_WIDTH pixels, never enlarged), as ink without ruled lines, each stroke at
-    full strength. The band is read LINE_REACH box heights further on each side: there
-    the paper and the strokes' level are measured on mostly paper (in the marks' box
-    alone, dense ink would lift the noise floor over a lighter digit's strokes), and marks
-    the overview missed (a digit in a lighter or thinner pen than the rest) widen the
-    region if they continue the line (:func:`_continuing`); while they could run on past
-    the band, it is read twice as far, up to MAX_LINE_REACH box heights. While a mark
-    beside the overview's box (no speck) runs into the band's top or bottom, the band is
-    read LINE_RISE box heights higher or lower, up to MAX_LINE_RISE: a digit the overview
+    full strength, its digits' hairlines kept (:func:`~.line_ink.with_hairlines`). The
+    band is read LINE_REACH box heights further on each side: there the paper and the
+    strokes' level are measured on mostly paper (in the marks' box alone, dense ink
+    would lift the noise floor over a lighter digit's strokes), and marks the overview
+    missed (a digit in a lighter or thinner pen than the rest) widen the region if they
+    continue the line (:func:`_continuing`); while they could run on past the band, it
+    is read twice as far, up to MAX_LINE_REACH box heights. While a mark beside the
+    overview's box (no speck) runs into the band's top or bottom, the band is read
+    LINE_RISE box heights higher or lower, up to MAX_LINE_RISE: a digit the overview
     missed may stand above or below the marks it found (a drifting baseline). Raises
     NoDigitFound if none stands out."""
     top, left, bottom, right = marks.box
@@ -102,6 +104,7 @@ def read_line(marks: Marks) -> Line:
         reach *= 2  # read further (lighter digits the overview missed)
     margin_columns = round(margin * x_scale / step)
     first, last = max(0, first - margin_columns), min(ink.shape[1], last + margin_columns)
+    ink = with_hairlines(ink)  # on the whole band: a hairline running out of it is the page's, not a digit's
     return Line.over(marks, ink[:, first:last], (x0 + first * step, band_full[1], x0 + last * step, band_full[3]))
 
 

@@ -11,7 +11,7 @@ from PIL import Image
 
 from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess.ink import Paper, stretched
-from mnist_app.preprocess.parts import FAINT_INK, label_parts, part_boxes, spread
+from mnist_app.preprocess.parts import FAINT_INK, HAIRLINE_INK, add_hairlines, label_parts, label_pixels, part_boxes, spread
 from mnist_app.preprocess.picture import resized
 
 # Ink of at least WEAK_INK is brought to full strength by the strongest ink within
@@ -39,6 +39,14 @@ LIGHT_BLOCK = 0.03
 # RULE_REACH of the line's height both above and below).
 RULE_LENGTH = 1.5
 RULE_REACH = 0.05
+# A faint stretch strung to a stroke beyond its soft edge (with_hairlines) is a hairline
+# if it runs out more than HAIRLINE_LENGTH of the line's height from the strokes, or
+# joins two strokes and spans as much (a 0's thick sides joined by thin arcs); shorter
+# ones are a bold stroke's blurred rim, or the gap between two digits that nearly touch.
+HAIRLINE_LENGTH = 0.03
+# ...and runs through clean paper: with fewer pixels of faint ink strung to no stroke within
+# HAIRLINE_LENGTH of it than HAIRLINE_NOISE of its own (else it is grain, a shadow's say).
+HAIRLINE_NOISE = 0.25
 
 
 def line_ink(band: np.ndarray, paper: Paper) -> np.ndarray:
@@ -61,6 +69,70 @@ def line_ink(band: np.ndarray, paper: Paper) -> np.ndarray:
             if with_light_marks(reduced, averaged, 1) is not reduced:  # one is missing: at full size, which
                 ink = with_light_marks(ink, resized(averaged, ink.shape[::-1], Image.Resampling.BILINEAR), block)
     return even_marks(ink)
+
+
+def with_hairlines(ink: np.ndarray) -> np.ndarray:
+    """``ink`` (h, w) in [0, 1], a number's line, with its digits' hairlines kept as
+    :func:`~.parts.digit_parts` keeps one digit's (:func:`~.parts.add_hairlines`, on the
+    strokes: ink of at least FAINT_INK with the pixels next to it, their soft edge, as
+    :func:`~.groups.digit_groups` takes them) and brought up to at least FAINT_INK, as
+    are the soft edge's pixels (of at least HAIRLINE_INK) where one meets its stroke:
+    the line's ink is grouped and cut by what reaches FAINT_INK, so a fountain pen's
+    upstrokes must join each digit's downstrokes there (else a 0 written thick and thin
+    is two marks, read "11"). Only stretches that are hairlines (:func:`_hairlines`)
+    count; the rest of ``ink`` is kept as it is (``ink`` itself if none is added)."""
+    strong = ink >= FAINT_INK
+    strokes = spread(np.maximum, strong, 1) & (ink > 0)
+    kept = np.flatnonzero(strokes)
+    if kept.size == 0:
+        return ink
+    digits = np.where(strokes, ink, 0).astype(np.float32)
+    add_hairlines(digits, ink, kept)
+    added = (digits != 0) & ~strokes
+    if not added.any():
+        return ink
+    added = _hairlines(added, strong, (ink >= HAIRLINE_INK) & ~strokes & ~added)
+    if not added.any():
+        return ink
+    added |= spread(np.maximum, added, 1) & strokes & (ink < FAINT_INK) & (ink >= HAIRLINE_INK)
+    return np.where(added, np.maximum(digits, FAINT_INK), ink).astype(np.float32)
+
+
+def _hairlines(added: np.ndarray, strong: np.ndarray, stray: np.ndarray) -> np.ndarray:
+    """Of the faint stretches ``added`` (bool (h, w): ink strung to the ``strong`` ink's
+    soft edge), those that run out more than HAIRLINE_LENGTH of the line's height from
+    the strong ink, or join two of its parts and span at least as much, and have fewer
+    pixels of ``stray`` (bool (h, w): faint ink strung to no stroke) within that reach
+    than HAIRLINE_NOISE of their own: bool (h, w)."""
+    height, width = added.shape
+    length = max(1, round(HAIRLINE_LENGTH * height))
+    pixels, part_of, parts = label_pixels(added)
+    far = ~spread(np.maximum, strong, length).ravel()[pixels]
+    hairline = np.bincount(part_of, weights=far, minlength=parts + 1) > 0
+    labels, count = label_parts(strong)
+    # The strong parts next to each stretch (through the soft edge between them): the
+    # highest and lowest numbered; a stretch next to two joins them.
+    highest, lowest = np.zeros(parts + 1, dtype=np.int32), np.full(parts + 1, count + 1, dtype=np.int32)
+    np.maximum.at(highest, part_of, spread(np.maximum, labels, 2).ravel()[pixels])
+    np.minimum.at(lowest, part_of, spread(np.minimum, np.where(strong, labels, count + 1), 2).ravel()[pixels])
+    rows, columns = np.divmod(pixels, width)
+    spans = np.zeros(parts + 1, dtype=np.intp)
+    for values in (rows, columns):
+        last, first = np.zeros(parts + 1, dtype=np.intp), np.full(parts + 1, max(height, width), dtype=np.intp)
+        np.maximum.at(last, part_of, values)
+        np.minimum.at(first, part_of, values)
+        spans = np.maximum(spans, last - first + 1)
+    hairline |= (lowest < highest) & (highest <= count) & (spans >= length)
+    # The stray faint ink within reach of each stretch (of the highest numbered, where
+    # several are near): the paper's grain, where there is as much of it as of the stretch.
+    stretches = np.zeros(added.size, dtype=np.int32)
+    stretches[pixels] = part_of
+    near = spread(np.maximum, stretches.reshape(added.shape), length)
+    hairline &= np.bincount(near[stray], minlength=parts + 1) < HAIRLINE_NOISE * np.bincount(part_of, minlength=parts + 1)
+    hairline[0] = False
+    kept = np.zeros(added.size, dtype=bool)
+    kept[pixels[hairline[part_of]]] = True
+    return kept.reshape(added.shape)
 
 
 def without_rules(ink: np.ndarray) -> np.ndarray:

@@ -46,7 +46,7 @@ def digit_parts(ink: np.ndarray) -> tuple[np.ndarray, bool]:
 
     Ink counts where it is at least FAINT_INK or touches such a pixel (its anti-aliased
     edge); fainter ink further out (compression ringing, smudges) is dropped unless it is a
-    hairline joined to the kept parts (:func:`_add_hairlines`). Parts closer
+    hairline joined to the kept parts (:func:`add_hairlines`). Parts closer
     than LINK_FRACTION of the image size are joined. Parts that look like page furniture
     (see EDGE_CONTACT_FRACTION, SHADOW_LEVEL) are dropped when anything else remains, else kept (and
     the second item is True); of the rest, those with less than SPECK_FRACTION of the
@@ -74,18 +74,19 @@ def digit_parts(ink: np.ndarray) -> tuple[np.ndarray, bool]:
     digit = np.zeros(ink.shape, dtype=np.float32)
     digit.reshape(-1)[kept] = ink.ravel()[kept]
     if not only_furniture:
-        _add_hairlines(digit, ink, kept)
+        add_hairlines(digit, ink, kept)
     return digit, only_furniture
 
 
-def _add_hairlines(digit: np.ndarray, ink: np.ndarray, kept: np.ndarray) -> None:
+def add_hairlines(digit: np.ndarray, ink: np.ndarray, kept: np.ndarray) -> None:
     """Add to ``digit`` (h, w), in place, the hairlines of ``ink`` (h, w): the ink of at
     least HAIRLINE_INK connected through such ink to the digit's pixels ``kept`` (sorted
     flat indices) but not among them (faint strokes, and the specks strung along them),
     divided by FAINT_INK (clipped to 1). They are looked for within HAIRLINE_REACH of the
     digit's size around its box; each connected stretch is added only if it keeps clear of
     that window's edges (and so of the picture's), and none at all if together they
-    outweigh HAIRLINE_SHARE of the digit's ink."""
+    outweigh HAIRLINE_SHARE of the digit's ink. (A number's line keeps its digits' the
+    same way: :func:`~.line_ink.with_hairlines`.)"""
     height, width = ink.shape
     rows, columns = np.divmod(kept, width)
     reach = round(HAIRLINE_REACH * max(rows[-1] - rows[0], np.ptp(columns)) + 1)
