@@ -50,9 +50,9 @@ def record(args: argparse.Namespace) -> None:
                        outputs=classifier.model.read(np.array([c[2] for c in candidates])).outputs)
         return terms
 
-    def recording_split(ink, cluster, digit_height, score):
+    def recording_split(ink, cluster, digit_height, score, budget=None):
         weighed.clear()
-        pieces = split_cluster(ink, cluster, digit_height, score)
+        pieces = split_cluster(ink, cluster, digit_height, score, budget)
         chosen = classifier.model.read(np.array([p[0] for p in pieces])).outputs if pieces else np.zeros((0, 10))
         clusters.append({"weighed": dict(weighed) or None, "chosen": chosen})
         return pieces
