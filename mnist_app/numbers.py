@@ -118,7 +118,7 @@ def _read_marks(classifier: "Classifier", marks: Marks, picture: np.ndarray, alo
     if found is not None:  # else the marks stand as read alone, as predict reads them
         line, groups, digit_height = found
         if not narrow_digit or len(groups) >= 2 or doubtful:
-            pieces = segment_groups(line, groups, digit_height, classifier.confidences)
+            pieces = segment_groups(line, groups, digit_height, classifier.outputs)
     one_mark = narrow_digit and len({piece.group for piece in pieces}) < 2
     if one_mark and not doubtful:
         pieces = []  # read as predict reads it, without reading its pieces

@@ -134,11 +134,11 @@ class Classifier:
         :func:`~mnist_app.preprocess.to_mnist_image` makes them)."""
         return self.predict_vectors(_as_vectors(pictures))
 
-    def confidences(self, pictures: list[np.ndarray]) -> np.ndarray:
-        """How strongly the model reads a digit in each picture, (28, 28) uint8: the
-        strongest raw output, (n,) in [0, 1], which the model's rule judges (the score
-        with which :mod:`mnist_app.preprocess.segment` chooses where to cut a number)."""
-        return np.asarray(self.model.read(_as_vectors(np.asarray(pictures))).outputs).max(axis=1)
+    def outputs(self, pictures: list[np.ndarray]) -> np.ndarray:
+        """The model's raw outputs for each picture, (28, 28) uint8: (n, 10) in [0, 1], whose
+        strongest the model's rule judges (the score with which
+        :mod:`mnist_app.preprocess.segment` chooses where to cut a number)."""
+        return np.asarray(self.model.read(_as_vectors(np.asarray(pictures))).outputs)
 
     def read(self, source: ImageSource) -> ImageReadout:
         """Like :meth:`predict`, keeping the 28x28 input and the layers' activations; the

@@ -78,8 +78,14 @@ def bars(lefts: list[int], width: int = 10, height: int = HEIGHT) -> np.ndarray:
     return ink
 
 
+def as_outputs(confidences) -> np.ndarray:
+    """Raw outputs (n, 10) with every digit's output at ``confidences`` (n,): a scorer
+    that reads how surely, not which digit (the segmenter's crossings then allow a 0's)."""
+    return np.repeat(np.asarray(confidences, dtype=np.float64)[:, None], 10, axis=1)
+
+
 def always_sure(pictures):
-    return np.full(len(pictures), 0.99)
+    return as_outputs(np.full(len(pictures), 0.99))
 
 
 def test_separate_marks_are_separate_digits_in_order():
@@ -196,7 +202,7 @@ def test_two_touching_digits_are_split_where_the_scorer_reads_both_best():
         def similarity(a, b):
             a, b = a.astype(np.float64).ravel(), b.astype(np.float64).ravel()
             return max(0.0, np.corrcoef(a, b)[0, 1])
-        return np.array([max(similarity(picture, digit) for digit in truth) for picture in pictures])
+        return as_outputs([max(similarity(picture, digit) for digit in truth) for picture in pictures])
 
     pieces = segment(find_marks(on_white(ink)), knows_the_two)
     assert len(pieces) == 2 and pieces[0].group == pieces[1].group == 0
@@ -233,7 +239,7 @@ def test_one_wide_mark_read_as_a_digit_is_not_cut_to_say_whether_it_is_several(s
     assert marks.looks_wide
 
     class DoubtsEveryDigit:
-        confidences = shipped.confidences
+        outputs = shipped.outputs
 
         def predict_pictures(self, pictures):
             return [dataclasses.replace(prediction, unsure=True, not_a_digit=False)
@@ -321,8 +327,8 @@ def test_a_digit_wider_than_any_cut_piece_stays_whole():
     truth = [frame_digit(ring), frame_digit(bars([0]))]
 
     def knows_the_two(pictures):  # correlation with the whole 0 or the 1
-        return np.array([max(max(0.0, np.corrcoef(picture.ravel().astype(float), digit.ravel().astype(float))[0, 1])
-                             for digit in truth) for picture in pictures])
+        return as_outputs([max(max(0.0, np.corrcoef(picture.ravel().astype(float), digit.ravel().astype(float))[0, 1])
+                            for digit in truth) for picture in pictures])
 
     pieces = segment(find_marks(on_white(ink)), knows_the_two)
     assert [piece.box[0] - MARGIN for piece in pieces] == pytest.approx([0, ring.shape[1] + 30], abs=2)
@@ -375,7 +381,7 @@ class Doubting:
 
     def __init__(self, shipped: Classifier, not_digits: frozenset[int] = frozenset()):
         self.shipped, self.not_digits = shipped, not_digits
-        self.confidences = shipped.confidences
+        self.outputs = shipped.outputs
 
     def predict_pictures(self, pictures):
         return [dataclasses.replace(prediction, unsure=True, not_a_digit=index in self.not_digits)
@@ -465,14 +471,18 @@ def test_boxes_are_in_the_files_own_pixels_when_a_large_jpeg_is_decoded_smaller(
     assert boxes == pytest.approx([c for left in lefts for c in (300 + left, 300, 400 + left, 800)], abs=15)
 
 
-def reads_only_bars(pictures):
-    """A scorer sure of a lone bar (its ink box three times as long as wide), doubtful of
-    anything else."""
+def lone_bars(pictures) -> np.ndarray:
+    """Which of ``pictures`` (28, 28) uint8 are a lone bar (the ink box three times as long as wide): (n,) bool."""
     def is_bar(picture):
         rows, columns = np.nonzero(picture > 127)
         sides = sorted((np.ptp(rows) + 1, np.ptp(columns) + 1))
         return sides[0] * 3 <= sides[1]
-    return np.array([0.99 if is_bar(picture) else 0.05 for picture in pictures])
+    return np.array([is_bar(picture) for picture in pictures], dtype=bool)
+
+
+def reads_only_bars(pictures):
+    """A scorer sure of a lone bar, doubtful of anything else."""
+    return as_outputs(np.where(lone_bars(pictures), 0.99, 0.05))
 
 
 def test_a_short_piece_over_part_of_a_digits_columns_is_that_digits():
@@ -508,8 +518,8 @@ class ReadsAFour:
         return [Prediction(4, self.confidence, tuple(self.confidence if digit == 4 else rest for digit in range(10)))
                 for _ in pictures]
 
-    def confidences(self, pictures):
-        return np.full(len(pictures), self.confidence)
+    def outputs(self, pictures):
+        return as_outputs(np.full(len(pictures), self.confidence))
 
 
 def test_two_tall_marks_standing_apart_are_two_digits_however_doubtful():
@@ -550,12 +560,12 @@ class ReadsBarsSurely:
     """A reader sure (0.99) that a lone bar (``reads_only_bars``) is a 1, and doubtful
     (0.05, no near tie) that anything else is a 4."""
 
-    def confidences(self, pictures):
-        return np.where(reads_only_bars(pictures) > 0.5, 0.99, 0.05)
+    def outputs(self, pictures):
+        return as_outputs(np.where(lone_bars(pictures), 0.99, 0.05))
 
     def predict_pictures(self, pictures):
         return [Prediction(1, c, tuple(c if d == 1 else 0.0 for d in range(10))) if c > 0.5 else
-                Prediction(4, c, tuple(c if d == 4 else 0.0 for d in range(10))) for c in self.confidences(pictures)]
+                Prediction(4, c, tuple(c if d == 4 else 0.0 for d in range(10))) for c in self.outputs(pictures).max(axis=1)]
 
 
 def slanted_bars(lefts: list[int], slant: int = 12, width: int = 8) -> np.ndarray:
@@ -582,7 +592,7 @@ def test_plain_predict_says_several_digits_where_separate_marks_read_whole_as_a_
     marks = find_marks(picture)
     assert not marks.looks_wide and marks.stand_apart() == apart
     reader = Classifier(shipped.model)
-    reader.predict_pictures, reader.confidences = ReadsBarsSurely().predict_pictures, ReadsBarsSurely().confidences
+    reader.predict_pictures, reader.outputs = ReadsBarsSurely().predict_pictures, ReadsBarsSurely().outputs
     assert read_number(reader, picture).number == "11"
     with pytest.raises(SeveralDigits):
         reader.predict(picture)
@@ -602,15 +612,15 @@ class ReadsWideInkWeakly:
     """A reader sure (0.99) that ink no wider than tall is a 1, and weak (0.3, no near tie:
     not unsure) that wider ink is a 4."""
 
-    def confidences(self, pictures):
+    def outputs(self, pictures):
         def narrow(picture):
             rows, columns = np.nonzero(picture > 127)
             return np.ptp(columns) <= np.ptp(rows)
-        return np.array([0.99 if narrow(picture) else 0.3 for picture in pictures])
+        return as_outputs([0.99 if narrow(picture) else 0.3 for picture in pictures])
 
     def predict_pictures(self, pictures):
         return [Prediction(1, c, tuple(c if d == 1 else 0.01 / 9 for d in range(10))) if c > 0.5 else
-                Prediction(4, c, tuple(c if d == 4 else 0.7 / 9 for d in range(10))) for c in self.confidences(pictures)]
+                Prediction(4, c, tuple(c if d == 4 else 0.7 / 9 for d in range(10))) for c in self.outputs(pictures).max(axis=1)]
 
 
 def test_one_mark_read_weakly_though_not_unsure_whose_pieces_read_surely_is_those_digits():
@@ -626,16 +636,16 @@ def test_one_mark_read_weakly_though_not_unsure_whose_pieces_read_surely_is_thos
 
 
 class ReadsTheWholeAsASureOne:
-    """A reader of marks cut apart (``confidences``: 0.9 for a lone bar, 0.05 for the rest)
+    """A reader of marks cut apart (``outputs``: 0.9 for a lone bar, 0.05 for the rest)
     that reads a lone bar as a doubtful 4 (0.35), and anything else as a sure 1 (0.99)."""
 
-    def confidences(self, pictures):
-        return np.where(reads_only_bars(pictures) > 0.5, 0.9, 0.05)
+    def outputs(self, pictures):
+        return as_outputs(np.where(lone_bars(pictures), 0.9, 0.05))
 
     def predict_pictures(self, pictures):
         return [Prediction(4, 0.35, tuple(0.35 if d == 4 else 0.65 / 9 for d in range(10))) if bar > 0.5 else
                 Prediction(1, 0.99, tuple(0.99 if d == 1 else 0.01 / 9 for d in range(10)))
-                for bar in reads_only_bars(pictures)]
+                for bar in lone_bars(pictures)]
 
 
 @pytest.mark.parametrize("count, number", [(2, "1"), (3, "444"), (4, "4444")])

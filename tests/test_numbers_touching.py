@@ -14,6 +14,7 @@ import pytest
 from mnist_app.preprocess import find_marks
 import itertools
 
+from mnist_app.preprocess.crossings import crossings
 from mnist_app.preprocess.cuts import SEAM_EDGE, SEAM_STEP, cut_paths, ink_cut, least_ink_cuts
 from mnist_app.predict import Classifier
 from mnist_app.errors import NotADigit
@@ -236,3 +237,45 @@ def test_interleaved_digits_are_parted_by_their_strokes_where_no_path_parts_them
     own_four, own_one = (four & ~one)[window], (one & ~four)[window]
     assert max(min((own_four & left).sum() / own_four.sum(), (own_one & ~left).sum() / own_one.sum())
                for left in lefts) > 0.99
+
+
+
+def ellipse_ring(height: int, width: int, pen: float) -> np.ndarray:
+    """An ellipse's outline (height, width) float32, ``pen`` pixels thick inside its box: a 0."""
+    rows, columns = np.indices((height, width))
+    radius = np.hypot((rows + 0.5 - height / 2) / (height / 2), (columns + 0.5 - width / 2) / (width / 2))
+    return ((radius <= 1.0) & (radius > 1.0 - pen / (width / 2))).astype(np.float32)
+
+
+def narrow_zero_or_wide_four(pictures):
+    """A scorer that reads a picture whose ink is narrower than 0.7 of its height as a 0
+    at 0.95, and a wider one as a 4 at 0.6 (doubtful: it is weighed, not taken)."""
+    def narrow(picture):
+        rows, columns = np.nonzero(picture > 127)
+        return np.ptp(columns) + 1 < 0.7 * (np.ptp(rows) + 1)
+    outputs = np.full((len(pictures), 10), 0.01)
+    for outputs_of, picture in zip(outputs, pictures):
+        outputs_of[0 if narrow(picture) else 4] = 0.95 if narrow(picture) else 0.6
+    return outputs
+
+
+@pytest.mark.parametrize("bars", [1, 2, 3, 4])
+def test_the_strokes_a_picture_crosses_are_counted_in_its_middle_rows(bars):
+    # Upright bars 3 pixels wide, 3 apart, under a cap over the top sixth: each middle row
+    # crosses every bar. An empty picture crosses none.
+    picture = np.zeros((2, 28, 28), dtype=np.uint8)
+    for bar in range(bars):
+        picture[0, 4:24, 2 + 6 * bar:5 + 6 * bar] = 255
+    picture[0, 4:7, 2:6 * bars - 1] = 255
+    assert crossings(picture).tolist() == [bars, 0.0]
+
+
+def test_two_touching_zeros_no_wider_than_one_digit_are_cut_by_the_strokes_they_cross():
+    # Two narrow 0s touching at their sides, the pair 0.9 digit heights wide, read whole as
+    # a doubtful 4 and each alone as a 0: the cost of cutting a mark this narrow would keep
+    # it whole, but its middle rows cross four strokes, more than MNIST's 4s do. One 0 as
+    # wide, read the same way, crosses two and stays whole.
+    zero = ellipse_ring(HEIGHT, 36, 6)
+    pieces = segment(find_marks(on_white(np.hstack([zero, zero]))), narrow_zero_or_wide_four)
+    assert [piece.box[2] - MARGIN for piece in pieces] == pytest.approx([36, 72], abs=3)  # cut where they touch
+    assert len(segment(find_marks(on_white(ellipse_ring(HEIGHT, 72, 6))), narrow_zero_or_wide_four)) == 1

@@ -8,18 +8,20 @@
    in those wider than FRAGMENT_WIDTH also splits of their ink into stroke fragments shared
    out between a left and a right digit (:mod:`.fragments`: interleaved strokes no path
    parts), and every way of cutting and joining is scored by ``score``, the recogniser's
-   confidence in each piece (framed as MNIST digits by
+   outputs for each piece (framed as MNIST digits by
    :func:`~mnist_app.preprocess.frame_digit`), and the best kept (dynamic programming): the
-   highest sum, over the pieces, of log(confidence) + PIECE_BONUS, less the piece's shape
-   costs (wider than WIDE_PIECE, narrower than NARROW_PIECE or shorter than SHORT_PIECE
-   digit heights: two squeezed digits, or a stroke cut off one), JOIN_PENALTY per join of
+   highest sum, over the pieces, of log(confidence) (the strongest output) + PIECE_BONUS,
+   less the piece's shape costs (wider than WIDE_PIECE, narrower than NARROW_PIECE or
+   shorter than SHORT_PIECE digit heights: two squeezed digits, or a stroke cut off one;
+   its middle rows crossing more strokes than nearly any MNIST digit of the digit read
+   does, :mod:`.crossings`: two touching digits read as one), JOIN_PENALTY per join of
    separate marks (a broken 0's two halves) and, where it ends by cutting through ink, the
    cut's costs: CUT_PENALTY, and more the more ink it cuts (touching digits meet in one
    short stroke; a cut through one digit crosses more of it). The constants were chosen on
    numbers drawn from MNIST's validation digits (photos and canvases whose digits touch),
-   read by the shipped model; SPLIT_WIDTH and NARROW_PIECE again, and FRAGMENT_WIDTH and
-   the fragments' constants, on seeds 1-3 of the photo, canvas and thin-pen number families
-   (never the measured seed 0, nor the held-out families).
+   read by the shipped model; SPLIT_WIDTH and NARROW_PIECE again, and FRAGMENT_WIDTH, the
+   fragments' constants and CROSSING_COST, on seeds 1-3 of the photo, canvas and thin-pen
+   number families (never the measured seed 0, nor the held-out families).
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ import numpy as np
 from mnist_app.errors import NoDigitFound, NotADigit
 from mnist_app.limits import MAX_CUT_WIDTH
 from mnist_app.preprocess import Marks, frame_digit
+from mnist_app.preprocess.crossings import MAX_CROSSINGS, crossings
 from mnist_app.preprocess.cuts import cut_paths, ink_cut
 from mnist_app.preprocess.fragments import fragment_splits, split_pairs
 from mnist_app.preprocess.groups import Group, clusters, digit_groups
@@ -52,6 +55,7 @@ NARROW_PIECE = 0.45  # ...NARROW_COST per digit height it is narrower than this 
 NARROW_COST = 2.25
 SHORT_PIECE = 0.75  # ...SHORT_COST per digit height it is shorter than this (a digit's part)...
 SHORT_COST = 3.5
+CROSSING_COST = 1.0  # ...this per stroke its middle rows cross beyond MAX_CROSSINGS of the digit read...
 JOIN_PENALTY = 0.5  # ...this per join of separate marks...
 CUT_PENALTY = 0.4  # ...and, if it ends by cutting through ink, this...
 NARROW_CUT_PENALTY = 1.0  # ...this more if the mark it cuts is not wide (most likely one digit)...
@@ -59,18 +63,18 @@ STROKE_COST = 0.5  # ...this per stroke it cuts beyond the first (digits touch i
 CUT_LENGTH_COST = 0.5  # ...and this per digit height of ink along the cut
 
 # The terms of a piece's gain, in gain_terms' columns (scripts/piece_study.py prints them).
-GAIN_TERMS = ("log(confidence)", "piece", "wide", "narrow", "short", "joins", "narrow cut", "cut", "strokes",
-              "cut length")
+GAIN_TERMS = ("log(confidence)", "piece", "wide", "narrow", "short", "crossings", "joins", "narrow cut", "cut",
+              "strokes", "cut length")
 
-Score = Callable[[list[np.ndarray]], np.ndarray]  # (28, 28) uint8 pictures -> confidences (n,) in [0, 1]
+Score = Callable[[list[np.ndarray]], np.ndarray]  # (28, 28) uint8 pictures -> raw outputs (n, 10) in [0, 1]
 
 
 @dataclass(frozen=True)
 class Piece:
     """One digit of a number: ``picture`` (28, 28) uint8 as MNIST draws it, its ``box`` in
-    the picture's pixels, the ``confidence`` the scorer gave it, and the ``group`` (index,
-    left to right, of the line's separate marks) where it starts: pieces cut from touching
-    digits share one."""
+    the picture's pixels, the ``confidence`` the scorer gave it (its strongest output), and
+    the ``group`` (index, left to right, of the line's separate marks) where it starts:
+    pieces cut from touching digits share one."""
 
     picture: np.ndarray
     box: Box
@@ -117,7 +121,7 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float, sc
     singles = _candidates(crop, plain, whole_groups, digit_height, (top, left), whole_groups)
     sure = [False] * len(cluster)
     if len(singles) == len(cluster):
-        confidences = np.asarray(score([picture for _, _, picture, _ in singles]), dtype=np.float64)
+        confidences = _confidences(score, [picture for _, _, picture, _ in singles])
         tall = np.array([group.height for group in cluster]) >= SHORT_PIECE * digit_height
         sure = list((confidences >= SURE) & tall)  # a short mark read as a sure 1 (a sliver) is weighed
     wide = [group.width > SPLIT_WIDTH * digit_height for group in cluster]
@@ -136,15 +140,21 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float, sc
     candidates = _candidates(crop, lefts, pairs, digit_height, (top, left), set(whole_groups))
     if not candidates:
         return []
-    confidences = np.asarray(score([picture for _, _, picture, _ in candidates]), dtype=np.float64)
-    gains = gain_terms(crop, lefts, group_ends, wide, candidates, confidences, digit_height).sum(axis=1)
+    outputs = np.asarray(score([picture for _, _, picture, _ in candidates]), dtype=np.float64)
+    confidences = outputs.max(axis=1)
+    gains = gain_terms(crop, lefts, group_ends, wide, candidates, outputs, digit_height).sum(axis=1)
     path = best_path(len(lefts), [(start, end) for start, end, _, _ in candidates], gains)
     if path is None:  # no way to cut it into digit-wide pieces: the groups as they are
         chosen = _candidates(crop, lefts, whole_groups, digit_height, (top, left), whole_groups)
         return [(picture, box, float(c), group_ends.index(start))
-                for (start, _, picture, box), c in zip(chosen, score([c[2] for c in chosen]))]
+                for (start, _, picture, box), c in zip(chosen, _confidences(score, [c[2] for c in chosen]))]
     return [(candidates[index][2], candidates[index][3], float(confidences[index]),
              bisect.bisect_right(group_ends, candidates[index][0]) - 1) for index in path]
+
+
+def _confidences(score: Score, pictures: list[np.ndarray]) -> np.ndarray:
+    """How surely ``score`` reads a digit in each of ``pictures``: its strongest output, (n,)."""
+    return np.asarray(score(pictures), dtype=np.float64).max(axis=1)
 
 
 def best_path(boundaries: int, spans: list[tuple[int, int]], gains: np.ndarray) -> list[int] | None:
@@ -169,10 +179,10 @@ def best_path(boundaries: int, spans: list[tuple[int, int]], gains: np.ndarray) 
 
 
 def gain_terms(crop: np.ndarray, lefts: list[np.ndarray], group_ends: list[int], wide: list[bool],
-               candidates: list[tuple[int, int, np.ndarray, tuple[int, int, int, int]]], confidences: np.ndarray,
+               candidates: list[tuple[int, int, np.ndarray, tuple[int, int, int, int]]], outputs: np.ndarray,
                digit_height: float) -> np.ndarray:
     """What each of ``candidates`` (start, end, picture, box, from :func:`_candidates`) adds
-    to a way of cutting the cluster ``crop``, read with ``confidences`` (n,), term by term
+    to a way of cutting the cluster ``crop``, read with ``outputs`` (n, 10), term by term
     (GAIN_TERMS; see the module's docstring): (n, len(GAIN_TERMS)) float, whose row sums
     the dynamic programming adds. ``wide`` says which of its groups are wide."""
     solid = crop >= FAINT_INK
@@ -187,10 +197,13 @@ def gain_terms(crop: np.ndarray, lefts: list[np.ndarray], group_ends: list[int],
     cuts = ~np.isin(ends, ends_of_groups)  # ends where it cuts through ink
     rows, strokes = ink_cuts[ends].T
     narrow_cut = cuts & ~np.asarray(wide)[np.searchsorted(ends_of_groups, ends) - 1]  # cuts a group not wide
+    crossed = crossings(np.array([picture for _, _, picture, _ in candidates]))
+    allowed = MAX_CROSSINGS[outputs.argmax(axis=1)]
     return np.column_stack([
-        np.log(np.maximum(confidences, MIN_CONFIDENCE)), np.full(len(candidates), PIECE_BONUS),
+        np.log(np.maximum(outputs.max(axis=1), MIN_CONFIDENCE)), np.full(len(candidates), PIECE_BONUS),
         -WIDE_COST * np.maximum(widths - WIDE_PIECE, 0.0), -NARROW_COST * np.maximum(NARROW_PIECE - widths, 0.0),
-        -SHORT_COST * np.maximum(SHORT_PIECE - heights, 0.0), -JOIN_PENALTY * joined,
+        -SHORT_COST * np.maximum(SHORT_PIECE - heights, 0.0), -CROSSING_COST * np.maximum(crossed - allowed, 0.0),
+        -JOIN_PENALTY * joined,
         -NARROW_CUT_PENALTY * narrow_cut, -CUT_PENALTY * cuts, -STROKE_COST * cuts * np.maximum(strokes - 1, 0.0),
         -CUT_LENGTH_COST * cuts * rows / digit_height])
 
