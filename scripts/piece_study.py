@@ -5,7 +5,7 @@ scripts/measure_realistic.py builds them) and pickles what the segmenter weighed
 cluster: the candidate pieces (their start and end boundaries), each piece's gain term by
 term (segment.gain_terms, segment.GAIN_TERMS) and its raw outputs (10,), beside the
 reading read_number gave. ``study`` re-chooses each cluster's path from the recording
-(segment.best_path), finds for each misread number the highest-scoring way of cutting
+(path_search.best_path), finds for each misread number the highest-scoring way of cutting
 that spells it (a right path: its pieces' readings, not-a-digit pieces left out, spell
 the number), and prints the terms in which the two paths differ, then counts: numbers
 read right, numbers with a right path, how close the right path came (its score less the
@@ -34,7 +34,7 @@ import measure_numbers  # noqa: E402
 from measure_realistic import source_digits  # noqa: E402
 
 from mnist_app.predict import Classifier  # noqa: E402
-from mnist_app.preprocess import segment  # noqa: E402
+from mnist_app.preprocess import path_search, segment  # noqa: E402
 
 
 def record(args: argparse.Namespace) -> None:
@@ -82,9 +82,9 @@ def spelled(rule, outputs: np.ndarray) -> list[str]:
 
 
 def chosen_paths(record: dict) -> list:
-    """The path segment.best_path chooses in each weighed cluster (None where nothing was weighed)."""
+    """The path path_search.best_path chooses in each weighed cluster (None where nothing was weighed)."""
     return [None if c["weighed"] is None else
-            segment.best_path(c["weighed"]["boundaries"], c["weighed"]["spans"], c["weighed"]["terms"].sum(axis=1))
+            path_search.best_path(c["weighed"]["boundaries"], c["weighed"]["spans"], c["weighed"]["terms"].sum(axis=1))
             for c in record["clusters"]]
 
 

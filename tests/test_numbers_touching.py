@@ -21,7 +21,8 @@ from mnist_app.errors import NotADigit
 from mnist_app.limits import MAX_CUT_WIDTH
 from mnist_app.preprocess.groups import Group
 from mnist_app.numbers import beats_one_digit
-from mnist_app.preprocess.segment import PIECE_WIDTHS, Piece, _boundaries, _narrow_pairs, best_path, segment
+from mnist_app.preprocess.path_search import best_path
+from mnist_app.preprocess.segment import PIECE_WIDTHS, Piece, _boundaries, _narrow_pairs, segment
 from mnist_app.synthetic.numbers import Line, write_line
 from mnist_app.synthetic.pens import enlarged
 from test_numbers import HEIGHT, IMAGES, LABELS, MARGIN, always_sure, clear_digits, on_white

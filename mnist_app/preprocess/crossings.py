@@ -20,11 +20,11 @@ MAX_CROSSINGS = np.array([2.50, 1.25, 1.94, 1.67, 2.08, 1.67, 2.50, 1.71, 2.08, 
 def crossings(pictures: np.ndarray) -> np.ndarray:
     """The mean count of strokes (runs of ink, INK_LEVEL) a row crosses in the MIDDLE_ROWS
     of each of ``pictures`` (n, h, w) uint8: (n,) float, 0.0 for a picture with no ink."""
-    ink = np.asarray(pictures) >= INK_LEVEL
+    ink: np.ndarray = np.asarray(pictures) >= INK_LEVEL
     if ink.shape[0] == 0:
         return np.zeros(0)
     starts = ink[:, :, 0].astype(np.int64) + (ink[:, :, 1:] & ~ink[:, :, :-1]).sum(axis=2)  # (n, h)
-    inked = ink.any(axis=2)
+    inked = np.asarray(ink.any(axis=2))
     top = inked.argmax(axis=1)
     height = np.where(inked.any(axis=1), ink.shape[1] - inked[:, ::-1].argmax(axis=1) - top, 0)
     first = top + (MIDDLE_ROWS[0] * height).astype(np.int64)

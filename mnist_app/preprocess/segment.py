@@ -9,7 +9,7 @@
    out between a left and a right digit (:mod:`.fragments`: interleaved strokes no path
    parts), and every way of cutting and joining is scored by ``score``, the recogniser's
    outputs for each piece (framed as MNIST digits by
-   :func:`~mnist_app.preprocess.frame_digit`), and the best kept (dynamic programming): the
+   :func:`~mnist_app.preprocess.frame_digit`), and the best kept (:mod:`.path_search`): the
    highest sum, over the pieces, of log(confidence) (the strongest output) + PIECE_BONUS,
    less the piece's shape costs (wider than WIDE_PIECE, narrower than NARROW_PIECE or
    shorter than SHORT_PIECE digit heights: two squeezed digits, or a stroke cut off one;
@@ -40,6 +40,7 @@ from mnist_app.preprocess.fragments import fragment_splits, split_pairs
 from mnist_app.preprocess.groups import Group, clusters, digit_groups
 from mnist_app.preprocess.line import Box, Line, read_line
 from mnist_app.preprocess.parts import FAINT_INK
+from mnist_app.preprocess.path_search import best_path
 
 SPLIT_WIDTH = 1.3  # a group wider than this many digit heights may hold touching digits...
 MIN_SPLIT_WIDTH = 0.5  # ...and one wider than this that is read with less than SURE confidence
@@ -155,27 +156,6 @@ def split_cluster(ink: np.ndarray, cluster: list[Group], digit_height: float, sc
 def _confidences(score: Score, pictures: list[np.ndarray]) -> np.ndarray:
     """How surely ``score`` reads a digit in each of ``pictures``: its strongest output, (n,)."""
     return np.asarray(score(pictures), dtype=np.float64).max(axis=1)
-
-
-def best_path(boundaries: int, spans: list[tuple[int, int]], gains: np.ndarray) -> list[int] | None:
-    """The indices, left to right, of the pieces (``spans``: (start, end) boundaries, start
-    < end) that lead from boundary 0 to the last of ``boundaries`` with the highest sum of
-    ``gains`` (n,) (dynamic programming); None if no pieces do."""
-    best = np.full(boundaries, -np.inf)
-    best[0] = 0.0
-    choice = [-1] * boundaries  # the piece that ends the best way to each boundary
-    for index in sorted(range(len(spans)), key=lambda i: spans[i][1]):  # by where they end
-        start, end = spans[index]
-        if best[start] + gains[index] > best[end]:
-            best[end], choice[end] = best[start] + gains[index], index
-    end = boundaries - 1
-    if choice[end] < 0:
-        return None
-    path = []
-    while end > 0:
-        path.append(choice[end])
-        end = spans[choice[end]][0]
-    return path[::-1]
 
 
 def gain_terms(crop: np.ndarray, lefts: list[np.ndarray], group_ends: list[int], wide: list[bool],
