@@ -71,6 +71,13 @@ def line_ink(band: np.ndarray, paper: Paper) -> np.ndarray:
     return even_marks(ink)
 
 
+def _hairline_length(height: int) -> int:
+    """HAIRLINE_LENGTH of a line ``height`` pixels tall, in pixels (at least 1): a
+    hairline runs out further or spans as much, so it has at least this many pixels of
+    faint ink beyond its strokes' soft edge."""
+    return max(1, round(HAIRLINE_LENGTH * height))
+
+
 def with_hairlines(ink: np.ndarray) -> np.ndarray:
     """``ink`` (h, w) in [0, 1], a number's line, with its digits' hairlines kept as
     :func:`~.parts.digit_parts` keeps one digit's (:func:`~.parts.add_hairlines`, on the
@@ -84,14 +91,15 @@ def with_hairlines(ink: np.ndarray) -> np.ndarray:
     strong = ink >= FAINT_INK
     strokes = spread(np.maximum, strong, 1) & (ink > 0)
     kept = np.flatnonzero(strokes)
-    if kept.size == 0:
-        return ink
+    faint = (ink >= HAIRLINE_INK) & ~strokes
+    if kept.size == 0 or np.count_nonzero(faint) < _hairline_length(ink.shape[0]):
+        return ink  # too little faint ink for any hairline (a clean photo or canvas): no labelling
     digits = np.where(strokes, ink, 0).astype(np.float32)
     add_hairlines(digits, ink, kept)
     added = (digits != 0) & ~strokes
     if not added.any():
         return ink
-    added = _hairlines(added, strong, (ink >= HAIRLINE_INK) & ~strokes & ~added)
+    added = _hairlines(added, strong, faint & ~added)
     if not added.any():
         return ink
     added |= spread(np.maximum, added, 1) & strokes & (ink < FAINT_INK) & (ink >= HAIRLINE_INK)
@@ -105,7 +113,7 @@ def _hairlines(added: np.ndarray, strong: np.ndarray, stray: np.ndarray) -> np.n
     pixels of ``stray`` (bool (h, w): faint ink strung to no stroke) within that reach
     than HAIRLINE_NOISE of their own: bool (h, w)."""
     height, width = added.shape
-    length = max(1, round(HAIRLINE_LENGTH * height))
+    length = _hairline_length(height)
     pixels, part_of, parts = label_pixels(added)
     far = ~spread(np.maximum, strong, length).ravel()[pixels]
     hairline = np.bincount(part_of, weights=far, minlength=parts + 1) > 0
