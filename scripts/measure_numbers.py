@@ -36,6 +36,7 @@ FAMILIES = (
     ("hands", lambda digits, labels, count, rng: numbers.hands(count, rng), True),
     ("untidy", numbers.untidy, True),
     ("typed", lambda digits, labels, count, rng: numbers.typed(count, rng), True),
+    ("nib", lambda digits, labels, count, rng: numbers.hands(count, rng, nib=True), False),
 )
 REPEATS = 15  # timed reads of each picture
 PHOTO = (1000, 750)  # the timed photo, pixels

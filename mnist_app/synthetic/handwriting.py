@@ -24,6 +24,7 @@ POINT_JITTER = 0.012  # rms independent movement of each control point, unit box
 # right-handed writer holds it at 30-45, rising to the right); a pointed nib's pull
 # against straight down, in degrees (the writing's slant).
 NIB_HAIRLINE = (0.6, 1.2)
+NIB_BREADTH = (0.1, 0.16)  # a nib's breadth, as a share of the digit's height
 NIB_ANGLE = (20.0, 55.0)
 POINTED_ANGLE = (-10.0, 25.0)
 

@@ -18,7 +18,7 @@ from typing import Callable
 import numpy as np
 
 from mnist_app.synthetic.glyphs import HANDS
-from mnist_app.synthetic.handwriting import handwritten_digit
+from mnist_app.synthetic.handwriting import NIB_BREADTH, handwritten_digit, nib_written_digit
 from mnist_app.synthetic.nondigits import dot
 from mnist_app.synthetic.pens import THIN_PEN, enlarged, pen_drawing
 from mnist_app.synthetic.sets import _choose, export
@@ -195,22 +195,31 @@ def thin_pens(digits: np.ndarray, labels: np.ndarray, count: int, rng: np.random
                   lambda rng: int(rng.uniform(90, 220)), _plain, _on_canvas)
 
 
-def hands(count: int, rng: np.random.Generator) -> NumberSet:
-    """Digits in one stroke hand per number (not MNIST), photographed or on canvases."""
-    hand = [HANDS[0]]
+def hands(count: int, rng: np.random.Generator, nib: bool = False) -> NumberSet:
+    """Digits in one stroke hand per number (not MNIST), photographed or on canvases; with
+    ``nib``, each number written with a broad or a pointed nib (thick strokes and
+    hairlines, as :func:`~mnist_app.synthetic.sets.nib_pens` draws single digits) and
+    photographed."""
+    writer = [HANDS[0], False]  # the number's hand, and whether its nib is pointed
 
     def height(rng):
-        hand[0] = HANDS[rng.integers(len(HANDS))]  # a new writer for each number
+        writer[0] = HANDS[rng.integers(len(HANDS))]  # a new writer for each number
+        if nib:
+            writer[1] = bool(rng.random() < 0.5)
         return int(rng.uniform(50, 200))
 
     def draw(index, height, rng):
         digit = int(rng.integers(10))
+        if nib:
+            breadth = height * rng.uniform(*NIB_BREADTH)
+            return nib_written_digit(digit, height, breadth, rng, writer[1], writer[0]), digit
         pen = max(1.5, height * rng.uniform(0.03, 0.12))
-        return handwritten_digit(digit, height, pen, rng, hand=hand[0]), digit
+        return handwritten_digit(digit, height, pen, rng, hand=writer[0]), digit
 
     def how(ink, rng):
-        return _on_photo(ink, rng) if rng.random() < 0.5 else _on_canvas(ink, rng)
-    return _build(f"handwriting-like numbers ({len(HANDS)} hands)", count, rng, draw, height, _plain, how)
+        return _on_photo(ink, rng) if nib or rng.random() < 0.5 else _on_canvas(ink, rng)
+    name = "nib-pen numbers (thick strokes and hairlines), photos" if nib else "handwriting-like numbers"
+    return _build(f"{name} ({len(HANDS)} hands)", count, rng, draw, height, _plain, how)
 
 
 def untidy(digits: np.ndarray, labels: np.ndarray, count: int, rng: np.random.Generator) -> NumberSet:

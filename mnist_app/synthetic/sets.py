@@ -18,7 +18,7 @@ from mnist_app.constants import NOT_A_DIGIT
 from mnist_app.synthetic import families, nondigits
 from mnist_app.synthetic.fonts import split_families
 from mnist_app.synthetic.glyphs import HANDS, Hand
-from mnist_app.synthetic.handwriting import handwritten_digit, nib_written_digit
+from mnist_app.synthetic.handwriting import NIB_BREADTH, handwritten_digit, nib_written_digit
 from mnist_app.synthetic.paper import EXPORTS, Page, random_page, resize_ink
 from mnist_app.synthetic.pens import BOLD_MARKER, THIN_PEN, enlarged, pen_drawing
 from mnist_app.synthetic.typed import EVALUATION_FACES, installed, typed_ink
@@ -144,7 +144,7 @@ def nib_pens(count: int, rng: np.random.Generator) -> LabelledSet:
     across, photographed at 1-3 times that size. Held out of training and tuning."""
     def make(index, rng):
         height = int(rng.uniform(40, 100))
-        ink = nib_written_digit(index % 10, height, height * rng.uniform(0.1, 0.16), rng, pointed=index % 2 == 1)
+        ink = nib_written_digit(index % 10, height, height * rng.uniform(*NIB_BREADTH), rng, pointed=index % 2 == 1)
         ink = resize_ink(ink, int(ink.shape[0] * rng.uniform(1, 3)))
         page = random_page(rng, (max(ink.shape) * 2, max(ink.shape) * 5))
         return export(ink, "photo", page, rng), index % 10
