@@ -11,7 +11,7 @@ from PIL import Image
 
 from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess.ink import Paper, stretched
-from mnist_app.preprocess.parts import FAINT_INK, HAIRLINE_INK, add_hairlines, label_parts, label_pixels, part_boxes, spread
+from mnist_app.preprocess.parts import FAINT_INK, HAIRLINE_INK, add_hairlines, label_parts, part_boxes, spread
 from mnist_app.preprocess.picture import resized
 
 # Ink of at least WEAK_INK is brought to full strength by the strongest ink within
@@ -112,9 +112,10 @@ def _hairlines(added: np.ndarray, strong: np.ndarray, stray: np.ndarray) -> np.n
     the strong ink, or join two of its parts and span at least as much, and have fewer
     pixels of ``stray`` (bool (h, w): faint ink strung to no stroke) within that reach
     than HAIRLINE_NOISE of their own: bool (h, w)."""
-    height, width = added.shape
-    length = _hairline_length(height)
-    pixels, part_of, parts = label_pixels(added)
+    length = _hairline_length(added.shape[0])
+    stretches, parts = label_parts(added)
+    pixels = np.flatnonzero(stretches)
+    part_of = stretches.ravel()[pixels]
     far = ~spread(np.maximum, strong, length).ravel()[pixels]
     hairline = np.bincount(part_of, weights=far, minlength=parts + 1) > 0
     labels, count = label_parts(strong)
@@ -123,19 +124,12 @@ def _hairlines(added: np.ndarray, strong: np.ndarray, stray: np.ndarray) -> np.n
     highest, lowest = np.zeros(parts + 1, dtype=np.int32), np.full(parts + 1, count + 1, dtype=np.int32)
     np.maximum.at(highest, part_of, spread(np.maximum, labels, 2).ravel()[pixels])
     np.minimum.at(lowest, part_of, spread(np.minimum, np.where(strong, labels, count + 1), 2).ravel()[pixels])
-    rows, columns = np.divmod(pixels, width)
-    spans = np.zeros(parts + 1, dtype=np.intp)
-    for values in (rows, columns):
-        last, first = np.zeros(parts + 1, dtype=np.intp), np.full(parts + 1, max(height, width), dtype=np.intp)
-        np.maximum.at(last, part_of, values)
-        np.minimum.at(first, part_of, values)
-        spans = np.maximum(spans, last - first + 1)
+    boxes = part_boxes(stretches, parts)  # (top, left, bottom, right) of stretches 1..parts
+    spans = np.concatenate(([0], np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])))
     hairline |= (lowest < highest) & (highest <= count) & (spans >= length)
     # The stray faint ink within reach of each stretch (of the highest numbered, where
     # several are near): the paper's grain, where there is as much of it as of the stretch.
-    stretches = np.zeros(added.size, dtype=np.int32)
-    stretches[pixels] = part_of
-    near = spread(np.maximum, stretches.reshape(added.shape), length)
+    near = spread(np.maximum, stretches, length)
     hairline &= np.bincount(near[stray], minlength=parts + 1) < HAIRLINE_NOISE * np.bincount(part_of, minlength=parts + 1)
     hairline[0] = False
     kept = np.zeros(added.size, dtype=bool)
