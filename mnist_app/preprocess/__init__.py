@@ -35,7 +35,7 @@ from mnist_app.decode import ImageSource, load_image
 from mnist_app.errors import NoDigitFound
 from mnist_app.preprocess.frame import centre_by_mass, fit_box
 from mnist_app.preprocess.ink import Paper
-from mnist_app.preprocess.parts import FAINT_INK, digit_parts, ink_box, label_pixels, without_specks
+from mnist_app.preprocess.parts import FAINT_INK, digit_parts, ink_box, label_parts, part_boxes, without_specks
 from mnist_app.preprocess.picture import Picture, levels_of, resized
 from mnist_app.preprocess.strokes import normalise_strokes
 
@@ -108,11 +108,8 @@ class Marks(NamedTuple):  # not a dataclass, whose methods compile at import (do
         band = inked[height - tall:tall]
         if (np.count_nonzero(band[:, 1:] & ~band[:, :-1], axis=1) + band[:, 0]).min() < 2:
             return False
-        pixels, part_of, _ = label_pixels(inked)  # pixels in order, row by row
-        rows = pixels // inked.shape[1]
-        _, firsts = np.unique(part_of, return_index=True)
-        _, lasts = np.unique(part_of[::-1], return_index=True)
-        return int(np.count_nonzero(rows[len(rows) - 1 - lasts] - rows[firsts] + 1 >= tall)) >= 2
+        boxes = part_boxes(*label_parts(inked))  # (top, left, bottom, right) of each part
+        return int(np.count_nonzero(boxes[:, 2] - boxes[:, 0] >= tall)) >= 2
 
 
 def decode_picture(source: ImageSource) -> Image.Image:
